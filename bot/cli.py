@@ -1,0 +1,258 @@
+"""The `tocds` command line.
+
+Heavy libraries are imported inside the commands, so that `tocds --help` answers at once.
+"""
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args) or 0
+    except CommandError as error:
+        print(f"tocds: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+class CommandError(Exception):
+    """A problem the operator can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tocds",
+        description="Chat bot for community digital-technology teams (Tổ công nghệ số cộng đồng).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="play a demo week on a fresh SQLite file")
+    demo.add_argument("--out", type=Path, default=Path("tocds-demo"),
+                      help="folder for the demo's database and files (default: ./tocds-demo)")
+    demo.set_defaults(run=cmd_demo)
+
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--commune", help="commune name (default: the first)")
+    chat.add_argument("--village", help="village name (default: the commune's first village)")
+    chat.add_argument("--role", default="member",
+                      help="member, village_leader, office, leader or admin (default: member)")
+    chat.add_argument("--user", default="Console", help="your name (default: Console)")
+    chat.add_argument("--lang", choices=("vi", "en"), help="language (default: TOCDS_LOCALE)")
+    chat.set_defaults(run=cmd_chat)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
+    db.add_parser("upgrade", help="apply migrations").set_defaults(run=cmd_db_upgrade)
+
+    admin = commands.add_parser("admin", help="operator tasks").add_subparsers(metavar="ACTION")
+    villages = admin.add_parser(
+        "import", help="import villages: commune,village,households,population,adults,pop15")
+    villages.add_argument("file", type=Path)
+    villages.set_defaults(run=cmd_import)
+    targets = admin.add_parser(
+        "targets",
+        help="import targets: commune,village,indicator,baseline,target_percent,start,deadline")
+    targets.add_argument("file", type=Path)
+    targets.set_defaults(run=cmd_targets)
+    invite = admin.add_parser("invite", help="print an invite code")
+    invite.add_argument("--commune", required=True)
+    invite.add_argument("--village")
+    invite.add_argument("--role", required=True)
+    invite.add_argument("--uses", type=int, default=30, help="how many people may join with it")
+    invite.add_argument("--days", type=int, default=14, help="how many days it stays valid")
+    invite.add_argument("--json", action="store_true", help="print one JSON object")
+    invite.set_defaults(run=cmd_invite)
+
+    export = commands.add_parser("export", help="a period's counts per village and indicator")
+    export.add_argument("--commune", required=True)
+    export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
+    export.add_argument("--format", choices=("csv",), default="csv")
+    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout)")
+    export.set_defaults(run=cmd_export)
+    return parser
+
+
+def settings_and_session():
+    from ..models.db import open_session
+    from .settings import get_settings
+
+    settings = get_settings()
+    return settings, open_session(settings.database_url)
+
+
+def defaults_from(settings):
+    from ..handlers.context import Defaults
+
+    return Defaults(language=settings.locale, timezone=settings.timezone)
+
+
+def commune_named(session, name: str | None):
+    from sqlmodel import select
+
+    from ..models import Level, OrgUnit
+    from ..models.imports import find_commune
+
+    if name is None:
+        commune = session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id)).first()
+    else:
+        commune = find_commune(session, name)
+    if commune is None:
+        raise CommandError(f"no commune named {name!r}; see `tocds admin import`")
+    return commune
+
+
+def village_named(session, commune, name: str | None):
+    from sqlmodel import select
+
+    from ..models import OrgUnit
+    from ..models.imports import find_village
+
+    if name is None:
+        village = session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)).first()
+    else:
+        village = find_village(session, commune, name)
+    if village is None:
+        raise CommandError(f"no village named {name!r} in {commune.name}")
+    return village
+
+
+def role_named(name: str):
+    from ..models import Role
+
+    try:
+        return Role(name)
+    except ValueError:
+        raise CommandError(f"unknown role {name!r}; use one of {', '.join(Role)}") from None
+
+
+def cmd_db_upgrade(args) -> int:
+    from ..models.db import upgrade
+    from .settings import get_settings
+
+    upgrade(get_settings().database_url)
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from ..models.imports import ImportProblem, import_villages
+
+    settings, session = settings_and_session()
+    try:
+        added, updated = import_villages(session, args.file, settings.timezone)
+    except (ImportProblem, OSError, UnicodeDecodeError) as problem:
+        raise CommandError(f"{problem} — nothing was imported") from None
+    print(f"{args.file}: {added} villages added, {updated} updated")
+    return 0
+
+
+def cmd_targets(args) -> int:
+    from ..models.imports import ImportProblem, import_targets
+
+    _, session = settings_and_session()
+    try:
+        count = import_targets(session, args.file)
+    except (ImportProblem, OSError, UnicodeDecodeError) as problem:
+        raise CommandError(f"{problem} — nothing was imported") from None
+    print(f"{args.file}: {count} targets applied")
+    return 0
+
+
+def cmd_invite(args) -> int:
+    import json
+
+    from ..models.invites import create_invite
+
+    _, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    unit = village_named(session, commune, args.village) if args.village else commune
+    try:
+        invite = create_invite(session, unit, role_named(args.role), uses=args.uses, days=args.days)
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
+    session.commit()
+    if args.json:
+        print(json.dumps({"code": invite.code, "expires": invite.expires_at.isoformat(),
+                          "uses": invite.uses_left, "org_unit": unit.name, "role": invite.role}))
+    else:
+        print(f"{invite.code}  ({unit.name}, {invite.role}, {invite.uses_left} uses, "
+              f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
+        print(f"Each person sends: /start {invite.code}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    import csv
+
+    from ..models.periods import parse_period
+    from ..models.queries import commune_table
+
+    _, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    try:
+        period = parse_period(args.period)
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
+    rows = commune_table(session, commune.id, period.first, period.last)
+    handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("commune", "village", "indicator", "count"))
+        writer.writerows((commune.name, village, key, count) for village, key, count in rows)
+    finally:
+        if args.out:
+            handle.close()
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from sqlmodel import select
+
+    from ..models import OrgUnit
+    from ..models.people import VILLAGE_ROLES
+    from .channels.console import ConsoleChat, render, sign_in
+
+    settings, session = settings_and_session()
+    if session.exec(select(OrgUnit.id).where(OrgUnit.level == "village")).first() is None:
+        print("No villages yet: run `tocds demo` to try the bot, or `tocds admin import FILE.csv`.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    role = role_named(args.role)
+    commune = commune_named(session, args.commune)
+    if role in VILLAGE_ROLES:
+        unit = village_named(session, commune, args.village)
+    elif args.village:
+        raise CommandError(f"a {role} belongs to the commune: leave out --village")
+    else:
+        unit = commune
+    defaults = defaults_from(settings)
+    sign_in(session, args.user, unit, role, args.lang, defaults)
+    chat = ConsoleChat(session, args.user, defaults)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"{args.user} ({role}, {unit.name}). /trogiup for help, Ctrl-D to leave.", file=sys.stderr)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        for reply in chat.send(line.rstrip("\n")):
+            print(render(reply), flush=True)
+        if interactive:
+            print(file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import play
+
+    return play(args.out)

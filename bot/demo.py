@@ -1,0 +1,169 @@
+"""`tocds demo`: a commune's week played through the real handlers on a fresh SQLite file.
+
+Everything shown is what the bot really answers: an office worker invites a team, members
+report (in one line, with mistakes, step by step), fix and take back reports, and the
+office and a leader look at the progress; the week's CSV export is written to the folder.
+"""
+
+import csv
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from ..handlers.context import Defaults
+from ..models import Role
+from ..models.db import open_session
+from ..models.imports import import_targets, import_villages
+from ..models.periods import week_of
+from ..models.queries import commune_table
+from .channels.console import ConsoleChat, render, sign_in
+from .cli import commune_named, village_named
+
+COMMUNE = "Xã Đồng Phú"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+VILLAGES = [  # village, households, population, adults, aged 15+
+    ("Thôn Tân Hòa", 420, 1650, 1180, 1290),
+    ("Thôn Phú Lợi", 380, 1490, 1050, 1160),
+    ("Ấp Bàu Sen", 510, 2010, 1420, 1560),
+    ("Ấp Đồng Tâm", 295, 1130, 800, 880),
+    ("Khu phố 3", 640, 2380, 1730, 1860),
+]
+TARGETS = [  # indicator, commune baseline, target %, or absolute target
+    ("ho", 745, 100, None),
+    ("vneid", 6028, 80, None),
+    ("bdhvs", 4344, 80, None),
+    ("cks", 1554, 30, None),
+    ("tt", 4200, 80, None),
+    ("ssk", 6227, 95, None),
+    ("dvc", 150, None, 600),
+]
+CAMPAIGN_DAYS = 182  # the targets run half a year from the demo week's Monday
+
+# (weekday 0=Monday, hour, who, what they send). People: (name, village or None, role).
+PEOPLE = {
+    "office": ("Chị Hạnh", None, Role.OFFICE),
+    "leader": ("Anh Tâm", None, Role.LEADER),
+    "lan": ("Lan", "Thôn Tân Hòa", Role.MEMBER),
+    "minh": ("Minh", "Thôn Tân Hòa", Role.VILLAGE_LEADER),
+    "hoa": ("Hòa", "Thôn Phú Lợi", Role.MEMBER),
+    "sen": ("Sen", "Ấp Bàu Sen", Role.MEMBER),
+    "kp3": ("Quang", "Khu phố 3", Role.MEMBER),
+    "tu": ("Tư", "Ấp Đồng Tâm", Role.MEMBER),
+}
+SCRIPT = [
+    (0, 8, "lan", "hộ 12 vneid 5 bdhvs 3"),
+    (0, 9, "hoa", "bc dinh danh 4, hoc vu so 2"),
+    (0, 20, "sen", "vnied 6"),
+    (0, 20, "sen", "vneid 6 ssk 10"),
+    (1, 10, "kp3", "/baocao"),
+    (1, 10, "kp3", "2"),
+    (1, 10, "kp3", "7"),
+    (1, 10, "kp3", "5"),
+    (1, 10, "kp3", "8"),
+    (1, 10, "kp3", "8"),
+    (2, 19, "lan", "tt 2,5"),
+    (2, 19, "lan", "tt 3 cks 1"),
+    (3, 7, "minh", "hôm qua ho 8 vneid 2"),
+    (3, 21, "hoa", "ssk 1600"),
+    (3, 21, "hoa", "2"),
+    (3, 21, "hoa", "ssk 16"),
+    (4, 15, "lan", "/sua"),
+    (4, 15, "lan", "1"),
+    (4, 15, "lan", "4"),
+    (5, 9, "sen", "/xoa"),
+    (5, 9, "sen", "1"),
+    (5, 9, "sen", "vneid 6 ssk 12"),
+    (6, 10, "tu", "/khong"),
+    (6, 18, "minh", "/tiendo"),
+    (6, 20, "office", "/tiendo"),
+    (6, 20, "leader", "/tiendo"),
+]
+
+
+def play(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "demo.db"
+    for stale in out.glob("demo.db*"):
+        stale.unlink()
+    session = open_session(f"sqlite:///{database}")
+    defaults = Defaults(language="vi", timezone=TIMEZONE)
+
+    zone = ZoneInfo(TIMEZONE)
+    today = datetime.now(zone).date()
+    week = week_of(today - timedelta(days=7))  # the last whole week, inside the 14-day window
+
+    villages_csv, targets_csv = write_seed_files(out, week.first)
+    import_villages(session, villages_csv, TIMEZONE)
+    import_targets(session, targets_csv)
+    commune = commune_named(session, COMMUNE)
+    say = lambda text="": print(text)  # noqa: E731
+
+    say(f"tocds demo — {COMMUNE}, {len(VILLAGES)} villages, week {week.label} "
+        f"({week.first:%d/%m}–{week.last:%d/%m/%Y})")
+    say(f"Database: {database}")
+
+    # The office invites Tân Hòa's team; Lan joins with the code, as on a phone.
+    office = chat_as(session, "office", commune, defaults)
+    monday_morning = at(week.first, 7, zone)
+    invite_reply = office.send("/moi Thôn Tân Hòa thành viên", monday_morning)
+    show(say, "Chị Hạnh", "/moi Thôn Tân Hòa thành viên", invite_reply, week.first)
+    code = invite_reply[0].text.split(": ", 1)[1].split()[0]
+    lan = ConsoleChat(session, "Lan", defaults)
+    show(say, "Lan", f"/start {code}", lan.send(f"/start {code}", monday_morning), week.first)
+
+    chats = {"lan": lan, "office": office}
+    for weekday, hour, who, text in SCRIPT:
+        if who not in chats:
+            chats[who] = chat_as(session, who, commune, defaults)
+        day = week.first + timedelta(days=weekday)
+        show(say, PEOPLE[who][0], text, chats[who].send(text, at(day, hour, zone)), day)
+
+    export = out / f"tocds-{week.label}.csv"
+    rows = commune_table(session, commune.id, week.first, week.last)
+    with open(export, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("commune", "village", "indicator", "count"))
+        writer.writerows((commune.name, village, key, count) for village, key, count in rows)
+    say()
+    say(f"The week's export (tocds export --commune '{COMMUNE}' --period {week.label}): {export}")
+    return 0
+
+
+def chat_as(session, who: str, commune, defaults: Defaults) -> ConsoleChat:
+    name, village, role = PEOPLE[who]
+    unit = village_named(session, commune, village) if village else commune
+    sign_in(session, name, unit, role, None, defaults)
+    return ConsoleChat(session, name, defaults)
+
+
+def at(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour), zone)
+
+
+def show(say, name: str, text: str, replies, day: date) -> None:
+    say()
+    say(f"── {format_date(day, 'EEEE dd/MM', locale='vi')} · {name}: {text}")
+    for reply in replies:
+        say("   " + render(reply).replace("\n", "\n   "))
+
+
+def write_seed_files(out: Path, start: date) -> tuple[Path, Path]:
+    """The demo's villages and targets, as an operator would import them."""
+    villages_csv, targets_csv = out / "villages.csv", out / "targets.csv"
+    with open(villages_csv, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("commune", "village", "households", "population", "adults", "pop15"))
+        writer.writerows((COMMUNE, *row) for row in VILLAGES)
+    with open(targets_csv, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("commune", "village", "indicator", "baseline", "target_percent",
+                         "target_count", "start", "deadline"))
+        deadline = start + timedelta(days=CAMPAIGN_DAYS)
+        writer.writerows(
+            (COMMUNE, "", key, baseline, percent or "", count or "", start, deadline)
+            for key, baseline, percent, count in TARGETS
+        )
+    return villages_csv, targets_csv

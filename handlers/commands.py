@@ -1,0 +1,85 @@
+"""The chat commands: names (Vietnamese and English), who may use them, what they do.
+
+This one table drives dispatching, the permission check and `/trogiup`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..locales import LANGUAGES, N_
+from ..models import Role
+from .context import Context, step
+from .edit import start_edit, start_undo
+from .join import invite, start
+from .messages import Choice, Outgoing
+from .progress import show_progress
+from .report import example, nothing_this_week, start_guided
+
+EVERYONE = frozenset(Role)
+REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
+OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # Vietnamese, shown first
+    alias: str  # English
+    roles: frozenset[Role]
+    run: Callable[[Context, str], list[Outgoing]]
+    summary: str  # msgid
+
+    def allowed(self, roles: set[Role]) -> bool:
+        return bool(self.roles & roles)
+
+
+def cancel(context: Context, args: str) -> list[Outgoing]:
+    t = context.t
+    if not context.state:
+        return [Outgoing(t("There is nothing to cancel."))]
+    context.finish()
+    return [Outgoing(t("Cancelled: nothing was saved."))]
+
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def choose_language(context: Context, args: str) -> list[Outgoing]:
+    choices = [Choice(LANGUAGE_NAMES[code], f"l:{code}") for code in LANGUAGES]
+    return [context.ask("language", context.t("Choose your language:"), choices)]
+
+
+@step("language")
+def _language_chosen(context: Context, data: str) -> list[Outgoing]:
+    context.finish()
+    context.person.locale = data.removeprefix("l:")
+    context.session.add(context.person)
+    return [Outgoing(context.t("From now on I write in English."))]
+
+
+def show_help(context: Context, args: str) -> list[Outgoing]:
+    t = context.t
+    lines = [t("What you can do here:")]
+    lines += [
+        f"/{c.name} (/{c.alias}) — {t(c.summary)}"
+        for c in TABLE
+        if c.allowed(context.roles) and c.name != "start"
+    ]
+    if REPORTERS & context.roles:
+        lines += ["", t("Quick report: one message with what you did."), example(t)]
+    return [Outgoing("\n".join(lines))]
+
+
+TABLE = (
+    Command("start", "start", EVERYONE, start, N_("join with an invite code")),
+    Command("baocao", "report", REPORTERS, start_guided, N_("report step by step, with buttons")),
+    Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week")),
+    Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
+    Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
+    Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
+    Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
+    Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
+    Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),
+    Command("trogiup", "help", EVERYONE, show_help, N_("what I can do here")),
+)
+
+COMMANDS = {name: command for command in TABLE for name in (command.name, command.alias)}

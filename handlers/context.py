@@ -1,0 +1,135 @@
+"""Who is speaking, what they may see, and where they are in a conversation."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from ..locales import Translator, translator
+from ..models import ChannelAccount, Conversation, Level, Membership, OrgUnit, Person, Role
+from ..models.periods import local_date
+from ..models.types import utcnow
+from .messages import Choice, Incoming, Outgoing
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What new people and new communes start with (TOCDS_LOCALE, TOCDS_TIMEZONE)."""
+
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One membership: the role in an org unit."""
+
+    role: Role
+    unit: OrgUnit
+
+
+@dataclass
+class Context:
+    session: Session
+    incoming: Incoming
+    now: datetime
+    defaults: Defaults
+    person: Person | None = None
+    places: list[Place] = field(default_factory=list)
+    conversation: Conversation | None = None
+
+    @classmethod
+    def load(cls, session: Session, incoming: Incoming, now: datetime, defaults: Defaults):
+        context = cls(session, incoming, now, defaults)
+        context.person = session.exec(
+            select(Person)
+            .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+            .where(
+                ChannelAccount.channel == incoming.channel,
+                ChannelAccount.external_id == incoming.sender_id,
+            )
+        ).first()
+        if context.person is not None:
+            context.places = places_of(session, context.person.id)
+            context.conversation = session.get(
+                Conversation, (incoming.channel, incoming.chat_id, incoming.sender_id)
+            )
+        return context
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.person.locale if self.person else self.defaults.language)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {place.role for place in self.places}
+
+    def villages(self) -> list[OrgUnit]:
+        """The villages this person reports for."""
+        return [p.unit for p in self.places if p.unit.level == Level.VILLAGE]
+
+    def communes(self) -> list[OrgUnit]:
+        """The communes this person works for (office, leader, admin)."""
+        return [p.unit for p in self.places if p.unit.level == Level.COMMUNE]
+
+    def today(self, unit: OrgUnit | None = None) -> date:
+        """Today in the time zone of the unit's commune (of the first place when none is named)."""
+        return self.local_date(self.now, unit)
+
+    def local_date(self, moment: datetime, unit: OrgUnit | None = None) -> date:
+        """The day a UTC moment falls on in the unit's commune (the first place's by default)."""
+        unit = unit or (self.places[0].unit if self.places else None)
+        if unit is not None and unit.level == Level.VILLAGE:
+            unit = self.session.get(OrgUnit, unit.parent_id)
+        return local_date(moment, (unit and unit.timezone) or self.defaults.timezone)
+
+    # Conversation state -------------------------------------------------------
+
+    @property
+    def state(self) -> dict:
+        return self.conversation.state if self.conversation else {}
+
+    def ask(self, step: str, text: str, choices: Sequence[Choice] = (), **data) -> Outgoing:
+        """Reply with a question and remember that the next message answers it."""
+        state = {"step": step, "choices": [[c.label, c.data] for c in choices], **data}
+        if self.conversation is None:
+            self.conversation = Conversation(
+                channel=self.incoming.channel,
+                chat_id=self.incoming.chat_id,
+                sender_id=self.incoming.sender_id,
+            )
+        self.conversation.state = state
+        self.conversation.updated_at = utcnow()
+        self.session.add(self.conversation)
+        return Outgoing(text, tuple(choices))
+
+    def finish(self) -> None:
+        """Forget any question in progress."""
+        if self.conversation is not None:
+            self.session.delete(self.conversation)
+            self.conversation = None
+
+
+def places_of(session: Session, person_id: int) -> list[Place]:
+    rows = session.exec(
+        select(Membership.role, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .where(Membership.person_id == person_id)
+        .order_by(Membership.id)
+    ).all()
+    return [Place(Role(role), unit) for role, unit in rows]
+
+
+StepHandler = Callable[[Context, str], list[Outgoing]]
+STEPS: dict[str, StepHandler] = {}
+
+
+def step(name: str):
+    """Registers the handler of a conversation step: it gets the chosen data or the text."""
+
+    def register(handler: StepHandler) -> StepHandler:
+        STEPS[name] = handler
+        return handler
+
+    return register

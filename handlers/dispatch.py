@@ -1,0 +1,99 @@
+"""The one entry point of the handlers: an incoming message in, replies out.
+
+The database transaction is committed before the replies are returned, so a channel
+never tells a person something was saved that a crash could still lose. Any failure
+rolls back everything the message did and still answers.
+"""
+
+import logging
+import re
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from ..models.text import fold
+from . import commands, join, report
+from .context import STEPS, Context, Defaults
+from .messages import Choice, Incoming, Outgoing
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+
+
+def split_command(text: str) -> tuple[str, str] | None:
+    """`/baocao@tocds_bot args` → ("baocao", "args"); None for a text that is not a command."""
+    match = _COMMAND.match(text.strip())
+    return (match.group(1).lower(), (match.group(2) or "").strip()) if match else None
+
+
+def handle(session: Session, incoming: Incoming, now: datetime, defaults: Defaults) -> list[Outgoing]:
+    context = Context.load(session, incoming, now, defaults)
+    try:
+        replies = route(context)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("database error on %s message %s", incoming.channel, incoming.message_id)
+        return [Outgoing(context.t("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute."))]
+    except Exception:
+        session.rollback()
+        log.exception("handler failed on %s message %s", incoming.channel, incoming.message_id)
+        return [Outgoing(context.t("Sorry, something went wrong. Nothing was saved: please try again, or send /huy to start over."))]
+    return replies
+
+
+def route(context: Context) -> list[Outgoing]:
+    incoming, t = context.incoming, context.t
+    command = split_command(incoming.text) if incoming.choice is None else None
+
+    if context.person is None:
+        if command and command[0] == "start" and command[1]:
+            return join.start(context, command[1])
+        return [Outgoing(t("You have not joined yet. Ask your commune office for an invite code, then send /start CODE."))]
+
+    if command:
+        name, args = command
+        entry = commands.COMMANDS.get(name)
+        if entry is None:
+            return [Outgoing(t("I do not know /{name}. Send /trogiup to see what I can do.", name=name))]
+        if not entry.allowed(context.roles):
+            return [Outgoing(t("/{name} is not available for your role. Send /trogiup to see what you can do.", name=name))]
+        if entry.name != "huy":
+            context.finish()
+        return entry.run(context, args)
+
+    if context.state:
+        return answer_step(context)
+
+    if incoming.choice is not None:
+        return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
+    return report.quick_report(context)
+
+
+def answer_step(context: Context) -> list[Outgoing]:
+    """Resolves the answer to the pending question: a button, its number, or free text."""
+    state, incoming, t = context.state, context.incoming, context.t
+    choices = state.get("choices", [])
+    data = incoming.choice
+    if data is None:
+        text = incoming.text.strip()
+        folded = fold(text)
+        if text.isdigit() and 1 <= int(text) <= len(choices) and not state.get("free_text"):
+            data = choices[int(text) - 1][1]
+        else:
+            data = next((d for label, d in choices if fold(label) == folded), None)
+        if data is None and state.get("free_text"):
+            data = text
+    elif data not in {d for _, d in choices}:
+        return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
+
+    if data is None:
+        # Not an answer. A new report typed instead is taken as one, never lost.
+        if incoming.text and report.looks_like_report(context):
+            context.finish()
+            return report.quick_report(context)
+        numbers = t("Answer with a number from 1 to {n}, or send /huy to cancel.", n=len(choices))
+        return [Outgoing(numbers, tuple(Choice(label, d) for label, d in choices))]
+    return STEPS[state["step"]](context, data)

@@ -1,0 +1,353 @@
+"""Reporting: the one-line quick report, the guided `/baocao`, and `/khong`.
+
+Both ways end in `submit`: counts that look implausible wait for the member's "yes",
+then `save` commits them as one entry keyed by the message that carried them.
+"""
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from ..locales import N_, Translator
+from ..models import Entry, EntryCount, IndicatorAlias, NothingToReport, OrgUnit
+from ..models.periods import week_of
+from ..models.queries import indicators, totals, weekly_history
+from .context import Context, step
+from .grammar import ParseError, QuickReport, parse_report
+from .messages import Choice, Outgoing
+
+HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
+HISTORY_FACTOR = 3
+COUNT_BUTTONS = ("1", "2", "3", "5", "10")
+
+ERRORS = {
+    "unknown_key": N_("I do not know “{word}”."),
+    "not_whole": N_("“{word}” is not a whole number ({indicator}). Counts are whole numbers: 1.200 is fine, 2,5 is not."),
+    "negative": N_("{indicator} cannot be negative ({word}). To take back a report, send /xoa."),
+    "too_large": N_("{word} is too large for {indicator}. Check the number."),
+    "missing_count": N_("{indicator} has no number after it."),
+    "missing_key": N_("The number {word} has no indicator before it."),
+    "repeated_key": N_("{indicator} is written twice. Write each indicator once."),
+    "bad_date": N_("“{word}” is not a date. Write the day as dd/mm (e.g. 20/11), or hôm qua."),
+    "day_too_old": N_("{day} is more than 14 days ago: reports can be for today and the 14 days before. For older days, ask your commune office."),
+    "repeated_day": N_("The message has two days. Write one day, at the start or at the end."),
+    "unknown_village": N_("“{word}” is not one of your villages: {villages}."),
+    "no_pairs": N_("There is nothing to save in it."),
+}
+
+
+def aliases(context: Context) -> dict[str, str]:
+    """Every word a member may write for an indicator, keys included."""
+    table = {i.key: i.key for i in indicators(context.session)}
+    table.update(
+        (a.alias, a.indicator_key) for a in context.session.exec(select(IndicatorAlias)).all()
+    )
+    return table
+
+
+def labels(context: Context) -> dict[str, str]:
+    return {i.key: i.short(context.t.language) for i in indicators(context.session)}
+
+
+def parse(context: Context, text: str) -> QuickReport | ParseError | None:
+    return parse_report(
+        text,
+        today=context.today(),
+        aliases=aliases(context),
+        villages=[v.name for v in context.villages()],
+    )
+
+
+def looks_like_report(context: Context) -> bool:
+    return bool(context.villages()) and parse(context, context.incoming.text) is not None
+
+
+def example(t: Translator) -> str:
+    return t("Example: hộ 12 vneid 5 bdhvs 3 — or send /baocao to be guided.")
+
+
+def error_text(context: Context, error: ParseError) -> str:
+    t = context.t
+    names = labels(context)
+    problem = t(
+        ERRORS[error.code],
+        word=error.word,
+        indicator=names.get(error.key, error.key),
+        day=t.date(error.day) if error.day else "",
+        villages=", ".join(v.name for v in context.villages()),
+    )
+    if error.code == "unknown_key" and error.suggestion:
+        problem += " " + t("Did you mean “{suggestion}”?", suggestion=error.suggestion)
+    return "⚠️ " + t("Not saved. {problem}", problem=problem) + "\n" + example(t)
+
+
+def quick_report(context: Context) -> list[Outgoing]:
+    t = context.t
+    villages = context.villages()
+    if not villages:
+        return [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
+    parsed = parse(context, context.incoming.text)
+    if parsed is None:
+        return [Outgoing(t("I did not understand that.") + "\n" + example(t))]
+    if isinstance(parsed, ParseError):
+        return [Outgoing(error_text(context, parsed))]
+    pending = {
+        "counts": parsed.counts,
+        "day": parsed.day.isoformat(),
+        "message_id": context.incoming.message_id,
+    }
+    if parsed.village is not None:
+        village = next(v for v in villages if v.name == parsed.village)
+        return submit(context, village, pending)
+    if len(villages) == 1:
+        return submit(context, villages[0], pending)
+    return [ask_village(context, "report.village", pending)]
+
+
+def ask_village(context: Context, step_name: str, pending: dict) -> Outgoing:
+    choices = [Choice(v.name, f"v:{v.id}") for v in context.villages()]
+    return context.ask(step_name, context.t("For which village?"), choices, pending=pending)
+
+
+def chosen_village(context: Context, data: str) -> OrgUnit:
+    village_id = int(data.removeprefix("v:"))
+    return next(v for v in context.villages() if v.id == village_id)
+
+
+@step("report.village")
+def _village_chosen(context: Context, data: str) -> list[Outgoing]:
+    return submit(context, chosen_village(context, data), context.state["pending"])
+
+
+def implausible(context: Context, village: OrgUnit, counts: dict[str, int], day: date) -> list[str]:
+    """Why each count looks wrong, if one does: above the denominator, or far above history."""
+    t, reasons = context.t, []
+    monday = week_of(day).first
+    for indicator in indicators(context.session):
+        count = counts.get(indicator.key)
+        if count is None:
+            continue
+        label = indicator.short(t.language)
+        denominator = getattr(village, indicator.denominator) if indicator.denominator else None
+        if denominator is not None and count > denominator:
+            reasons.append(t("{indicator} {count} is more than the village's {size} ({n}).",
+                             indicator=label, count=t.number(count),
+                             size=t(DENOMINATOR_NAMES[indicator.denominator]),
+                             n=t.number(denominator)))
+            continue
+        weeks, largest = weekly_history(context.session, village.id, indicator.key, monday)
+        if weeks >= HISTORY_WEEKS_FOR_CHECK and count > HISTORY_FACTOR * largest:
+            reasons.append(t("{indicator} {count} is more than 3 times the village's largest week so far ({n}).",
+                             indicator=label, count=t.number(count), n=t.number(largest)))
+    return reasons
+
+
+DENOMINATOR_NAMES = {
+    "households": N_("households"),
+    "population": N_("population"),
+    "adults": N_("adults"),
+    "pop15": N_("population aged 15+"),
+}
+
+
+def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
+    """Saves, unless a count looks implausible: then asks first, keeping the report."""
+    counts, day = pending["counts"], date.fromisoformat(pending["day"])
+    reasons = implausible(context, village, counts, day)
+    if not reasons:
+        return [save(context, village, day, counts, pending["message_id"])]
+    t = context.t
+    question = "\n".join(["⚠️ " + r for r in reasons] + [t("Save it anyway?")])
+    choices = [Choice(t("Yes, save"), "yes"), Choice(t("No, cancel"), "no")]
+    return [context.ask("report.confirm", question, choices, pending=pending, village_id=village.id)]
+
+
+@step("report.confirm")
+def _confirmed(context: Context, data: str) -> list[Outgoing]:
+    state = context.state
+    context.finish()
+    if data != "yes":
+        return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again with the right numbers."))]
+    village = next(v for v in context.villages() if v.id == state["village_id"])
+    pending = state["pending"]
+    return [save(context, village, date.fromisoformat(pending["day"]), pending["counts"], pending["message_id"])]
+
+
+def save(context: Context, village: OrgUnit, day: date, counts: dict[str, int], message_id: str) -> Outgoing:
+    """Stores the entry once per message, and confirms exactly what is stored."""
+    session, incoming = context.session, context.incoming
+    context.finish()
+    existing = find_entry(context, message_id)
+    if existing is None:
+        entry = Entry(
+            person_id=context.person.id,
+            village_id=village.id,
+            day=day,
+            channel=incoming.channel,
+            chat_id=incoming.chat_id,
+            message_id=message_id,
+        )
+        try:
+            with session.begin_nested():
+                session.add(entry)
+                session.flush()
+                session.add_all(
+                    EntryCount(entry_id=entry.id, village_id=village.id, day=day,
+                               indicator_key=key, count=count)
+                    for key, count in counts.items()
+                )
+                session.flush()
+        except IntegrityError:
+            # Another worker stored the same message a moment ago.
+            existing = find_entry(context, message_id)
+    if existing is not None:
+        village = context.session.get(OrgUnit, existing.village_id)
+        day = existing.day
+        counts = {c.indicator_key: c.count for c in entry_counts(context, existing.id)}
+    return Outgoing(confirmation(context, village, day, counts))
+
+
+def find_entry(context: Context, message_id: str) -> Entry | None:
+    incoming = context.incoming
+    return context.session.exec(
+        select(Entry).where(
+            Entry.channel == incoming.channel,
+            Entry.chat_id == incoming.chat_id,
+            Entry.message_id == message_id,
+        )
+    ).first()
+
+
+def entry_counts(context: Context, entry_id: int) -> list[EntryCount]:
+    return list(context.session.exec(select(EntryCount).where(EntryCount.entry_id == entry_id)).all())
+
+
+def format_counts(context: Context, counts: dict[str, int]) -> str:
+    names, t = labels(context), context.t
+    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+
+
+def week_line(context: Context, village: OrgUnit, day: date) -> str:
+    week = week_of(day)
+    week_totals = totals(context.session, [village.id], week.first, week.last)
+    t = context.t
+    return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
+             last=t.day_month(week.last), village=village.name,
+             totals=format_counts(context, week_totals) or t("nothing yet"))
+
+
+def confirmation(context: Context, village: OrgUnit, day: date, counts: dict[str, int]) -> str:
+    t = context.t
+    saved = t("✅ Saved for {village}, {day}: {counts}.", village=village.name, day=t.date(day),
+              counts=format_counts(context, counts))
+    return saved + "\n" + week_line(context, village, day)
+
+
+# The guided report ---------------------------------------------------------------
+
+
+def start_guided(context: Context, args: str) -> list[Outgoing]:
+    villages = context.villages()
+    if len(villages) > 1:
+        return [ask_village(context, "guided.village", {})]
+    return [menu(context, villages[0], {})]
+
+
+@step("guided.village")
+def _guided_village(context: Context, data: str) -> list[Outgoing]:
+    return [menu(context, chosen_village(context, data), {})]
+
+
+def menu(context: Context, village: OrgUnit, draft: dict[str, int]) -> Outgoing:
+    """Pick an indicator to count, or save what is counted so far."""
+    t, names = context.t, labels(context)
+    choices = [
+        Choice(f"{names[key]} ✓{t.number(draft[key])}" if key in draft else names[key], f"i:{key}")
+        for key in names
+    ]
+    if draft:
+        choices.append(Choice(t("Save"), "save"))
+        text = t("{village} today so far: {counts}. Pick another indicator or Save.",
+                 village=village.name, counts=format_counts(context, draft))
+    else:
+        text = t("Report for {village}, today. Pick what you counted:", village=village.name)
+    choices.append(Choice(t("Cancel"), "cancel"))
+    return context.ask("guided.menu", text, choices, village_id=village.id, draft=draft)
+
+
+def guided_village(context: Context) -> OrgUnit:
+    return next(v for v in context.villages() if v.id == context.state["village_id"])
+
+
+@step("guided.menu")
+def _menu_choice(context: Context, data: str) -> list[Outgoing]:
+    t, village, draft = context.t, guided_village(context), context.state["draft"]
+    if data == "cancel":
+        context.finish()
+        return [Outgoing(t("Cancelled: nothing was saved."))]
+    if data == "save":
+        pending = {"counts": draft, "day": context.today(village).isoformat(),
+                   "message_id": context.incoming.message_id}
+        return submit(context, village, pending)
+    key = data.removeprefix("i:")
+    question = t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])
+    choices = [Choice(n, n) for n in COUNT_BUTTONS]
+    return [context.ask("guided.count", question, choices, free_text=True,
+                        village_id=village.id, draft=draft, key=key)]
+
+
+@step("guided.count")
+def _count_given(context: Context, text: str) -> list[Outgoing]:
+    state = context.state
+    count = parse_count(context, state["key"], text)
+    if isinstance(count, str):
+        choices = [Choice(n, n) for n in COUNT_BUTTONS]
+        return [context.ask("guided.count", count, choices, **{k: v for k, v in state.items()
+                                                                 if k not in ("step", "choices")})]
+    draft = {**state["draft"], state["key"]: count}
+    return [menu(context, guided_village(context), draft)]
+
+
+def parse_count(context: Context, key: str, text: str) -> int | str:
+    """A count typed alone, by the quick report's own rules; the error text otherwise."""
+    parsed = parse_report(f"{key} {text}", today=context.today(), aliases={key: key})
+    if isinstance(parsed, QuickReport) and text.strip():
+        return parsed.counts[key]
+    if isinstance(parsed, ParseError):
+        return error_text(context, parsed)
+    return context.t("Type a whole number, e.g. 5.")
+
+
+# Nothing this week -------------------------------------------------------------------
+
+
+def nothing_this_week(context: Context, args: str) -> list[Outgoing]:
+    villages = context.villages()
+    if len(villages) > 1:
+        return [ask_village(context, "nothing.village", {})]
+    return [mark_nothing(context, villages[0])]
+
+
+@step("nothing.village")
+def _nothing_village(context: Context, data: str) -> list[Outgoing]:
+    context.finish()
+    return [mark_nothing(context, chosen_village(context, data))]
+
+
+def mark_nothing(context: Context, village: OrgUnit) -> Outgoing:
+    t, session = context.t, context.session
+    week = week_of(context.today(village))
+    if totals(session, [village.id], week.first, week.last):
+        return Outgoing(t("{village} already reported this week, so there is nothing to mark.",
+                          village=village.name) + "\n" + week_line(context, village, week.first))
+    exists = session.exec(
+        select(NothingToReport).where(
+            NothingToReport.village_id == village.id, NothingToReport.week_start == week.first
+        )
+    ).first()
+    if exists is None:
+        session.add(NothingToReport(village_id=village.id, week_start=week.first,
+                                    person_id=context.person.id))
+    return Outgoing(t("✅ Noted: nothing to report for {village} in the week {first}–{last}. You can still report if something comes up.",
+                      village=village.name, first=t.day_month(week.first), last=t.day_month(week.last)))

@@ -1,0 +1,57 @@
+"""Translations and number/date formatting for the reader's language.
+
+Catalogs are Babel gettext catalogs (`messages.po`, compiled to `messages.mo`) under
+`locales/<lang>/LC_MESSAGES/`, shipped inside the installed package.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+DOMAIN = "messages"
+
+
+@cache
+def load_catalog(language: str) -> NullTranslations:
+    """The compiled catalog; Babel returns an empty NullTranslations when it is missing."""
+    directory = resources.files(__name__)
+    return Translations.load(str(directory), [language], domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a reply needs to speak one language."""
+
+    language: str
+
+    def __call__(self, message: str, **values) -> str:
+        text = load_catalog(self.language).gettext(message)
+        return text.format(**values) if values else text
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.language)
+
+    def percent(self, ratio: float) -> str:
+        return format_percent(ratio, format="#,##0%", locale=self.language)
+
+    def date(self, day: date) -> str:
+        return format_date(day, "dd/MM/yyyy" if self.language == "vi" else "d MMM yyyy", locale=self.language)
+
+    def day_month(self, day: date) -> str:
+        return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=self.language)
+
+
+def translator(language: str | None) -> Translator:
+    return Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is translated later (tables of labels)."""
+    return message

@@ -1,0 +1,74 @@
+"""What members report: entries, their counts, "nothing this week", and the audit trail.
+
+An *entry* is one report (who, which village, which day, from which message); its
+counts are one row per indicator. Counts are never deleted: a deletion sets
+`deleted_at`, and every change is kept in `audit`.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, utcnow
+
+
+class Entry(SQLModel, table=True):
+    # A redelivered message must be applied once.
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    village_id: int = Field(foreign_key="org_unit.id", index=True)
+    day: date
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EntryCount(SQLModel, table=True):
+    """One indicator's count in an entry.
+
+    `village_id` and `day` repeat the entry's so that totals are one indexed scan of
+    this table, without a join.
+    """
+
+    __tablename__ = "entry_count"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "indicator_key"),
+        Index("ix_entry_count_village_day", "village_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id")
+    village_id: int = Field(foreign_key="org_unit.id")
+    day: date
+    indicator_key: str = Field(foreign_key="indicator.key")
+    count: int
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NothingToReport(SQLModel, table=True):
+    """A village's explicit "nothing this week" (`/khong`)."""
+
+    __tablename__ = "nothing_to_report"
+    __table_args__ = (UniqueConstraint("village_id", "week_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_unit.id")
+    week_start: date = Field(description="the Monday of the ISO week")
+    person_id: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Audit(SQLModel, table=True):
+    """Who changed what, when: old → new."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    person_id: int = Field(foreign_key="person.id")
+    action: str = Field(max_length=16, description="edit | delete")
+    entry_count_id: int = Field(foreign_key="entry_count.id", index=True)
+    old_count: int | None = None
+    new_count: int | None = None

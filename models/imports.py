@@ -1,0 +1,170 @@
+"""CSV imports for the operator: villages with their denominators, and targets.
+
+A file is imported whole or not at all: the first bad cell stops it and names the
+file, row and column. Importing the same file twice changes nothing.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from .indicators import Indicator
+from .orgunits import DENOMINATORS, Level, OrgUnit
+from .targets import Target
+from .text import fold
+
+VILLAGE_COLUMNS = ("commune", "village", "households", "population", "adults")
+TARGET_COLUMNS = ("commune", "village", "indicator", "baseline", "target_percent", "start", "deadline")
+
+
+class ImportProblem(ValueError):
+    def __init__(self, path: Path, row: int, column: str, message: str):
+        where = f"{path}, row {row}" + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Row:
+    """One CSV row, with the means to complain about one of its cells."""
+
+    path: Path
+    number: int  # as a spreadsheet counts: the header is row 1
+    values: dict[str, str]
+
+    def text(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+    def problem(self, column: str, message: str) -> ImportProblem:
+        return ImportProblem(self.path, self.number, column, message)
+
+    def whole(self, column: str, *, required: bool = True) -> int | None:
+        value = self.text(column).replace(".", "").replace(" ", "")
+        if not value and not required:
+            return None
+        if not value.isdigit():
+            raise self.problem(column, f"{self.text(column)!r} is not a whole number ≥ 0")
+        return int(value)
+
+    def percent(self, column: str) -> float | None:
+        value = self.text(column).replace(",", ".").removesuffix("%")
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise self.problem(column, f"{self.text(column)!r} is not a number") from None
+        if not 0 < number <= 100:
+            raise self.problem(column, f"{number} is not a percentage between 0 and 100")
+        return number
+
+    def day(self, column: str) -> date:
+        value = self.text(column)
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(value, pattern).date()
+            except ValueError:
+                continue
+        raise self.problem(column, f"{value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # Excel writes a BOM
+        sample = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t", key=sample.count)
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ImportProblem(path, 1, missing[0], f"missing column; the header needs {','.join(required)}")
+        reader.fieldnames = header
+        return [Row(path, number, values) for number, values in enumerate(reader, start=2)
+                if any((v or "").strip() for v in values.values())]
+
+
+def find_commune(session: Session, name: str) -> OrgUnit | None:
+    return session.exec(
+        select(OrgUnit).where(OrgUnit.level == Level.COMMUNE, OrgUnit.name_key == fold(name))
+    ).first()
+
+
+def find_village(session: Session, commune: OrgUnit, name: str) -> OrgUnit | None:
+    return session.exec(
+        select(OrgUnit).where(OrgUnit.parent_id == commune.id, OrgUnit.name_key == fold(name))
+    ).first()
+
+
+def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, int]:
+    """Creates or updates communes and villages; returns (villages added, villages updated)."""
+    added = updated = 0
+    try:
+        for row in read_rows(path, VILLAGE_COLUMNS):
+            names = {c: " ".join(row.text(c).split()) for c in ("commune", "village")}
+            for column, name in names.items():
+                if not name:
+                    raise row.problem(column, "empty name")
+            sizes = {c: row.whole(c, required=c != "pop15") for c in DENOMINATORS}
+            commune = find_commune(session, names["commune"])
+            if commune is None:
+                commune = OrgUnit(level=Level.COMMUNE, name=names["commune"],
+                                  name_key=fold(names["commune"]), timezone=timezone)
+                session.add(commune)
+                session.flush()
+            village = find_village(session, commune, names["village"])
+            if village is None:
+                village = OrgUnit(parent_id=commune.id, level=Level.VILLAGE,
+                                  name=names["village"], name_key=fold(names["village"]))
+                added += 1
+            elif any(getattr(village, c) != v for c, v in sizes.items()):
+                updated += 1
+            for column, value in sizes.items():
+                setattr(village, column, value)
+            session.add(village)
+            session.flush()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return added, updated
+
+
+def import_targets(session: Session, path: Path) -> int:
+    """Creates or replaces targets; returns how many rows were applied."""
+    known = set(session.exec(select(Indicator.key)).all())
+    rows = read_rows(path, TARGET_COLUMNS)
+    try:
+        for row in rows:
+            commune = find_commune(session, row.text("commune"))
+            if commune is None:
+                raise row.problem("commune", f"no commune {row.text('commune')!r}: import the villages first")
+            unit = commune
+            if row.text("village"):
+                unit = find_village(session, commune, row.text("village"))
+                if unit is None:
+                    raise row.problem("village", f"no village {row.text('village')!r} in {commune.name}")
+            key = fold(row.text("indicator"))
+            if key not in known:
+                raise row.problem("indicator", f"unknown indicator {row.text('indicator')!r}; use one of {', '.join(sorted(known))}")
+            percent = row.percent("target_percent")
+            count = row.whole("target_count", required=False)
+            if percent is None and count is None:
+                raise row.problem("target_percent", "give target_percent (or target_count)")
+            start, deadline = row.day("start"), row.day("deadline")
+            if deadline <= start:
+                raise row.problem("deadline", "the deadline must come after the start")
+            target = session.exec(
+                select(Target).where(Target.org_unit_id == unit.id, Target.indicator_key == key)
+            ).first() or Target(org_unit_id=unit.id, indicator_key=key, start=start, deadline=deadline)
+            target.baseline = row.whole("baseline", required=False) or 0
+            target.target_percent, target.target_count = percent, count
+            target.start, target.deadline = start, deadline
+            session.add(target)
+            session.flush()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return len(rows)

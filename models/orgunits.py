@@ -1,0 +1,32 @@
+"""Org units: province → commune → village, with the denominators for percentages."""
+
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    COMMUNE = "commune"
+    VILLAGE = "village"
+
+
+# Which village column is the denominator of an indicator's percentage.
+DENOMINATORS = ("households", "population", "adults", "pop15")
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+    __table_args__ = (UniqueConstraint("parent_id", "level", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    level: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, description="fold(name), for matching typed names")
+    households: int | None = None
+    population: int | None = None
+    adults: int | None = None
+    pop15: int | None = None
+    timezone: str | None = Field(default=None, max_length=64, description="communes only")

@@ -1,0 +1,61 @@
+"""The seed-004 traffic light: where a village stands against its time-line."""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One village (or a sum of villages) and one indicator, since the target's start."""
+
+    indicator_key: str
+    baseline: float
+    gain: int  # entries dated from the start to today
+    target: float | None  # the goal as a count; None without a usable target
+    start: date | None
+    deadline: date | None
+
+    @property
+    def achieved(self) -> float:
+        return self.baseline + self.gain
+
+    @property
+    def ratio(self) -> float | None:
+        """Achieved as a share of the target."""
+        return self.achieved / self.target if self.target else None
+
+    def expected_gain(self, today: date) -> float:
+        """The gain the time-line asks for by today: linear from start to deadline."""
+        span = (self.deadline - self.start).days
+        elapsed = (today - self.start).days
+        share = 1.0 if span <= 0 else min(max(elapsed / span, 0.0), 1.0)
+        return max(self.target - self.baseline, 0.0) * share
+
+    def status(self, today: date) -> Status | None:
+        if self.target is None or self.start is None or self.deadline is None:
+            return None
+        if today > self.deadline and self.achieved < self.target:
+            return Status.RED
+        expected = self.expected_gain(today)
+        if expected <= 0 or self.gain >= expected:
+            return Status.GREEN
+        return Status.RED if self.gain < 0.5 * expected else Status.YELLOW
+
+    def __add__(self, other: "Progress") -> "Progress":
+        """Sum of two villages' progress on one indicator (for commune totals)."""
+        both = self.target is not None and other.target is not None
+        return Progress(
+            self.indicator_key,
+            self.baseline + other.baseline,
+            self.gain + other.gain,
+            self.target + other.target if both else None,
+            min(self.start, other.start) if both else None,
+            max(self.deadline, other.deadline) if both else None,
+        )

@@ -1,0 +1,228 @@
+"""Totals, completeness and progress, computed by the database.
+
+Every function here aggregates in SQL and returns one row per village × indicator at
+most: entries are never loaded into Python to be added up.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Date, and_, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from .entries import Entry, EntryCount, NothingToReport
+from .indicators import Indicator
+from .orgunits import DENOMINATORS, OrgUnit
+from .progress import Progress
+from .targets import Target
+
+
+class week_start(FunctionElement):
+    """The Monday of a date's ISO week, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
+    return "date(%s, 'weekday 0', '-6 days')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return "CAST(date_trunc('week', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+LIVE = EntryCount.deleted_at.is_(None)
+
+
+def indicators(session: Session) -> list[Indicator]:
+    return list(session.exec(select(Indicator).order_by(Indicator.position)).scalars())
+
+
+def totals(session: Session, village_ids: Iterable[int], first: date, last: date) -> dict[str, int]:
+    """The villages' counts added up per indicator, for the days first..last."""
+    rows = session.execute(
+        select(EntryCount.indicator_key, func.sum(EntryCount.count))
+        .where(EntryCount.village_id.in_(list(village_ids)), EntryCount.day.between(first, last), LIVE)
+        .group_by(EntryCount.indicator_key)
+    )
+    return {key: int(total) for key, total in rows}
+
+
+def commune_table(
+    session: Session, commune_id: int, first: date, last: date
+) -> list[tuple[str, str, int]]:
+    """(village name, indicator key, count) for every village × indicator, 0 where nothing."""
+    sums = (
+        select(
+            EntryCount.village_id,
+            EntryCount.indicator_key,
+            func.sum(EntryCount.count).label("total"),
+        )
+        .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+        .where(OrgUnit.parent_id == commune_id, EntryCount.day.between(first, last), LIVE)
+        .group_by(EntryCount.village_id, EntryCount.indicator_key)
+        .subquery()
+    )
+    rows = session.execute(
+        select(OrgUnit.name, Indicator.key, func.coalesce(sums.c.total, 0))
+        .select_from(OrgUnit)
+        .join(Indicator, literal(True))
+        .outerjoin(
+            sums, and_(sums.c.village_id == OrgUnit.id, sums.c.indicator_key == Indicator.key)
+        )
+        .where(OrgUnit.parent_id == commune_id)
+        .order_by(OrgUnit.id, Indicator.position)
+    )
+    return [(name, key, int(count)) for name, key, count in rows]
+
+
+def weekly_history(
+    session: Session, village_id: int, indicator_key: str, before: date
+) -> tuple[int, int]:
+    """(weeks with a report, largest weekly figure) for a village and indicator before a day."""
+    weekly = (
+        select(func.sum(EntryCount.count).label("total"))
+        .where(
+            EntryCount.village_id == village_id,
+            EntryCount.indicator_key == indicator_key,
+            EntryCount.day < before,
+            LIVE,
+        )
+        .group_by(week_start(EntryCount.day))
+        .subquery()
+    )
+    weeks, largest = session.execute(
+        select(func.count(), func.coalesce(func.max(weekly.c.total), 0))
+    ).one()
+    return int(weeks), int(largest)
+
+
+def reported_village_ids(session: Session, village_ids: Iterable[int], monday: date) -> set[int]:
+    """Villages with an entry that week or an explicit "nothing this week"."""
+    ids = list(village_ids)
+    sunday = date.fromordinal(monday.toordinal() + 6)
+    with_entries = select(EntryCount.village_id).where(
+        EntryCount.village_id.in_(ids), EntryCount.day.between(monday, sunday), LIVE
+    )
+    with_nothing = select(NothingToReport.village_id).where(
+        NothingToReport.village_id.in_(ids), NothingToReport.week_start == monday
+    )
+    return set(session.execute(with_entries.union(with_nothing)).scalars())
+
+
+def _denominator(unit: OrgUnit, indicator: Indicator) -> int | None:
+    return getattr(unit, indicator.denominator) if indicator.denominator else None
+
+
+def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int, list[Progress]]:
+    """Each village's progress per indicator since its target's start, as of today.
+
+    A village's own target wins; otherwise its commune's applies, with the commune's
+    baseline and absolute goal shared out by the village's part of the commune's
+    denominator (equally where the indicator has no denominator). Without any
+    target the gain is every entry to date.
+    """
+    village_ids = [v.id for v in villages]
+    commune_ids = {v.parent_id for v in villages}
+    all_indicators = indicators(session)
+    targets = {
+        (t.org_unit_id, t.indicator_key): t
+        for t in session.exec(
+            select(Target).where(Target.org_unit_id.in_(village_ids + list(commune_ids)))
+        ).scalars()
+    }
+
+    # The gain: one grouped scan, each row bounded by its own effective start.
+    own, shared = aliased(Target), aliased(Target)
+    start = func.coalesce(own.start, shared.start)
+    gains = {
+        (village_id, key): int(total)
+        for village_id, key, total in session.execute(
+            select(EntryCount.village_id, EntryCount.indicator_key, func.sum(EntryCount.count))
+            .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+            .outerjoin(
+                own,
+                and_(own.org_unit_id == OrgUnit.id, own.indicator_key == EntryCount.indicator_key),
+            )
+            .outerjoin(
+                shared,
+                and_(
+                    shared.org_unit_id == OrgUnit.parent_id,
+                    shared.indicator_key == EntryCount.indicator_key,
+                ),
+            )
+            .where(
+                EntryCount.village_id.in_(village_ids),
+                LIVE,
+                EntryCount.day <= today,
+                or_(start.is_(None), EntryCount.day >= start),
+            )
+            .group_by(EntryCount.village_id, EntryCount.indicator_key)
+        )
+    }
+
+    # Commune denominators (all their villages), to share commune-wide numbers out.
+    commune_sizes = {
+        row[0]: dict(zip((*DENOMINATORS, "villages"), row[1:]))
+        for row in session.execute(
+            select(
+                OrgUnit.parent_id,
+                *(func.coalesce(func.sum(getattr(OrgUnit, name)), 0) for name in DENOMINATORS),
+                func.count(),
+            )
+            .where(OrgUnit.parent_id.in_(commune_ids))
+            .group_by(OrgUnit.parent_id)
+        )
+    }
+
+    result: dict[int, list[Progress]] = defaultdict(list)
+    for village in villages:
+        for indicator in all_indicators:
+            denominator = _denominator(village, indicator)
+            target = targets.get((village.id, indicator.key))
+            share = 1.0
+            if target is None:
+                target = targets.get((village.parent_id, indicator.key))
+                if target is not None:
+                    sizes = commune_sizes[village.parent_id]
+                    if indicator.denominator:
+                        total = sizes[indicator.denominator]
+                        share = (denominator or 0) / total if total else 0.0
+                    else:
+                        share = 1 / sizes["villages"]
+            goal = None
+            if target is not None:
+                if target.target_percent is not None and denominator:
+                    goal = target.target_percent / 100 * denominator
+                elif target.target_count is not None:
+                    goal = target.target_count * share
+            result[village.id].append(
+                Progress(
+                    indicator.key,
+                    target.baseline * share if target else 0.0,
+                    gains.get((village.id, indicator.key), 0),
+                    goal,
+                    target.start if target else None,
+                    target.deadline if target else None,
+                )
+            )
+    return result
+
+
+def latest_entry_id(session: Session, person_id: int) -> int | None:
+    """The person's most recent entry that still has a live count."""
+    return session.execute(
+        select(Entry.id)
+        .join(EntryCount, EntryCount.entry_id == Entry.id)
+        .where(Entry.person_id == person_id, LIVE)
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .limit(1)
+    ).scalar()
