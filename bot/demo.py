@@ -16,11 +16,10 @@ from babel.dates import format_date
 from ..handlers.context import Defaults
 from ..models import Role
 from ..models.db import open_session
-from ..models.imports import import_targets, import_villages
+from ..models.imports import find_commune, find_village, import_targets, import_villages
 from ..models.periods import week_of
 from ..models.queries import commune_table
 from .channels.console import ConsoleChat, render, sign_in
-from .cli import commune_named, village_named
 
 COMMUNE = "Xã Đồng Phú"
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -98,7 +97,7 @@ def play(out: Path) -> int:
     villages_csv, targets_csv = write_seed_files(out, week.first)
     import_villages(session, villages_csv, TIMEZONE)
     import_targets(session, targets_csv)
-    commune = commune_named(session, COMMUNE)
+    commune = find_commune(session, COMMUNE)
     say = lambda text="": print(text)  # noqa: E731
 
     say(f"tocds demo — {COMMUNE}, {len(VILLAGES)} villages, week {week.label} "
@@ -134,7 +133,7 @@ def play(out: Path) -> int:
 
 def chat_as(session, who: str, commune, defaults: Defaults) -> ConsoleChat:
     name, village, role = PEOPLE[who]
-    unit = village_named(session, commune, village) if village else commune
+    unit = find_village(session, commune, village) if village else commune
     sign_in(session, name, unit, role, None, defaults)
     return ConsoleChat(session, name, defaults)
 

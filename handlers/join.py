@@ -49,7 +49,7 @@ def invitable_units(context: Context) -> list[OrgUnit]:
     for commune in context.communes():
         units.append(commune)
         units.extend(context.session.exec(
-            select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.name)
+            select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)
         ).all())
     return units
 

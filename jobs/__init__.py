@@ -1,0 +1,1 @@
+"""Scheduled work: reminders, escalations, weekly summaries and alerts (APScheduler)."""

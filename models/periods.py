@@ -43,6 +43,16 @@ _PATTERNS = (
 def parse_period(text: str) -> Period:
     """`2026-W47`, `2026-11`, `2026-Q4`, `2026-H2` or `2026`; ValueError otherwise."""
     text = text.strip()
+    try:
+        period = _parse(text)
+    except ValueError:  # year 0, week 0, week 53 of a 52-week year: answered like any typo
+        period = None
+    if period is None:
+        raise ValueError(f"not a period: {text!r} (use 2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026)")
+    return period
+
+
+def _parse(text: str) -> Period | None:
     for pattern, kind in _PATTERNS:
         match = pattern.match(text)
         if not match:
@@ -52,7 +62,7 @@ def parse_period(text: str) -> Period:
             return Period(text, date(year, 1, 1), date(year, 12, 31))
         number = int(match.group(2))
         if kind == "week":
-            monday = date.fromisocalendar(year, number, 1)  # ValueError for week 54
+            monday = date.fromisocalendar(year, number, 1)  # ValueError for week 0, 54, 53 of most years
             return Period(f"{year}-W{number:02d}", monday, monday + timedelta(days=6))
         first_month, months = {
             "month": (number, 1),
@@ -63,4 +73,4 @@ def parse_period(text: str) -> Period:
             break
         last_month = first_month + months - 1
         return Period(text.upper(), date(year, first_month, 1), _month_end(year, last_month))
-    raise ValueError(f"not a period: {text!r} (use 2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026)")
+    return None

@@ -1,0 +1,63 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when
+TOCDS_TEST_DATABASE_URL names a server), emptied after every test."""
+
+import os
+import uuid
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from helpers import make_commune
+from tocds import models  # noqa: F401  (every table on the metadata)
+from tocds.models.db import get_engine, upgrade
+
+# Rows the migrations seed; every other table is emptied between tests.
+SEEDED_TABLES = {"indicator", "indicator_alias", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = os.environ.get("TOCDS_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tocds-test.db'}"
+        return
+    # A database of our own on that server, so nothing else there is touched.
+    name = f"tocds_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        get_engine.cache_clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(database_url):
+    """A migrated, empty database (but for the seeded indicator catalog)."""
+    upgrade(database_url)
+    yield database_url
+    engine = get_engine(database_url)
+    tables = [t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(db_url):
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def commune(session):
+    return make_commune(session)

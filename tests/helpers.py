@@ -1,0 +1,94 @@
+"""Building blocks for tests: a commune with villages, people who chat, a fixed clock."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from tocds.bot.channels.console import ConsoleChat, render, sign_in
+from tocds.handlers.context import Defaults
+from tocds.handlers.dispatch import handle
+from tocds.handlers.messages import Incoming, Outgoing
+from tocds.models import Entry, EntryCount, Level, OrgUnit, Role, Target
+from tocds.models.text import fold
+
+# Wednesday 25 November 2026, 12:00 in Vietnam (UTC+7); ISO week 2026-W48 runs 23–29/11.
+NOW = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+MONDAY = date(2026, 11, 23)
+DEFAULTS = Defaults(language="vi", timezone="Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class Commune:
+    unit: OrgUnit
+    villages: dict[str, OrgUnit]
+
+
+def make_commune(session: Session, name: str = "Xã Đồng Phú", villages=None) -> Commune:
+    """A commune with two villages (households, population, adults, aged 15+)."""
+    villages = villages or {"Thôn Tân Hòa": (100, 400, 300, 320), "Thôn Phú Lợi": (80, 300, 200, 220)}
+    unit = OrgUnit(level=Level.COMMUNE, name=name, name_key=fold(name), timezone="Asia/Ho_Chi_Minh")
+    session.add(unit)
+    session.flush()
+    made = {}
+    for village, (households, population, adults, pop15) in villages.items():
+        made[village] = OrgUnit(parent_id=unit.id, level=Level.VILLAGE, name=village,
+                                name_key=fold(village), households=households,
+                                population=population, adults=adults, pop15=pop15)
+        session.add(made[village])
+    session.commit()
+    return Commune(unit, made)
+
+
+class Chatter:
+    """One person chatting on the console channel; `say` returns the replies' texts."""
+
+    def __init__(self, session: Session, name: str, units: list[OrgUnit], role: Role, language="vi"):
+        for unit in units:
+            sign_in(session, name, unit, role, language, DEFAULTS)
+        self.chat = ConsoleChat(session, name, DEFAULTS)
+        self.session = session
+        self.last: list[Outgoing] = []
+
+    def say(self, text: str, now: datetime = NOW) -> str:
+        self.last = self.chat.send(text, now)
+        return "\n".join(render(reply) for reply in self.last)
+
+
+def incoming(sender: str, text: str, message_id: str, channel="console", **extra) -> Incoming:
+    fields = {"sender_name": sender, **extra}
+    return Incoming(channel=channel, chat_id=sender, sender_id=sender, message_id=message_id,
+                    text=text, **fields)
+
+
+def send(session: Session, message: Incoming, now: datetime = NOW) -> list[Outgoing]:
+    return handle(session, message, now, DEFAULTS)
+
+
+def live_counts(session: Session, village: OrgUnit | None = None) -> dict[str, int]:
+    """Live counts per indicator, added up in Python: the tests' independent reckoning."""
+    query = select(EntryCount).where(EntryCount.deleted_at.is_(None))
+    if village is not None:
+        query = query.where(EntryCount.village_id == village.id)
+    totals: dict[str, int] = {}
+    for count in session.exec(query).all():
+        totals[count.indicator_key] = totals.get(count.indicator_key, 0) + count.count
+    return totals
+
+
+def entry_total(session: Session) -> int:
+    return len(session.exec(select(Entry)).all())
+
+
+def add_target(session: Session, unit: OrgUnit, key: str, *, baseline=0, percent=None, count=None,
+               start=date(2026, 1, 1), deadline=date(2026, 12, 31)) -> Target:
+    target = Target(org_unit_id=unit.id, indicator_key=key, baseline=baseline,
+                    target_percent=percent, target_count=count, start=start, deadline=deadline)
+    session.add(target)
+    session.commit()
+    return target
+
+
+def days_ago(n: int) -> datetime:
+    return NOW - timedelta(days=n)
