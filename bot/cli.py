@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and Telegram's URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
@@ -51,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="Console", help="your name (default: Console)")
     chat.add_argument("--lang", choices=("vi", "en"), help="language (default: TOCDS_LOCALE)")
     chat.set_defaults(run=cmd_chat)
+
+    run = commands.add_parser("run", help="serve every messenger with a token (long polling)")
+    run.set_defaults(run=cmd_run)
+
+    serve = commands.add_parser("serve", help="webhook server on TOCDS_LISTEN (POST /telegram, GET /healthz)")
+    serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(run=cmd_db_upgrade)
@@ -172,13 +180,17 @@ def cmd_targets(args) -> int:
 def cmd_invite(args) -> int:
     import json
 
-    from ..models.invites import create_invite
+    from ..models.invites import create_invite, role_fits
 
     _, session = settings_and_session()
     commune = commune_named(session, args.commune)
     unit = village_named(session, commune, args.village) if args.village else commune
+    role = role_named(args.role)
+    if not role_fits(unit, role):
+        fix = "leave out --village" if args.village else "add --village V"
+        raise CommandError(f"a {role} does not belong to a {unit.level}: {fix}")
     try:
-        invite = create_invite(session, unit, role_named(args.role), uses=args.uses, days=args.days)
+        invite = create_invite(session, unit, role, uses=args.uses, days=args.days)
     except ValueError as problem:
         raise CommandError(str(problem)) from None
     session.commit()
@@ -205,7 +217,10 @@ def cmd_export(args) -> int:
     except ValueError as problem:
         raise CommandError(str(problem)) from None
     rows = commune_table(session, commune.id, period.first, period.last)
-    handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    except OSError as problem:
+        raise CommandError(f"cannot write {args.out}: {problem.strerror}") from None
     try:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("commune", "village", "indicator", "count"))
@@ -249,6 +264,40 @@ def cmd_chat(args) -> int:
             print(render(reply), flush=True)
         if interactive:
             print(file=sys.stderr)
+    return 0
+
+
+def cmd_run(args) -> int:
+    import asyncio
+
+    from .run import configured_channels, run
+    from .settings import get_settings
+
+    settings = get_settings()
+    channels = configured_channels(settings)
+    if not channels:
+        print("No messenger to serve: set TOCDS_TELEGRAM_TOKEN (a token from @BotFather) "
+              "in the environment or in .env, then run `tocds run` again.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        asyncio.run(run(settings, channels))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .run import configured_channels
+    from .serve import serve
+    from .settings import get_settings
+
+    settings = get_settings()
+    channels = configured_channels(settings)
+    if not channels:
+        raise CommandError("no messenger to serve: set TOCDS_TELEGRAM_TOKEN in the environment or .env")
+    if not settings.webhook_secret:
+        raise CommandError("set TOCDS_WEBHOOK_SECRET (any long random text): every webhook request must carry it")
+    serve(settings, channels)
     return 0
 
 

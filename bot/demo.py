@@ -6,7 +6,6 @@ office and a leader look at the progress; the week's CSV export is written to th
 """
 
 import csv
-import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -6,7 +6,7 @@ This one table drives dispatching, the permission check and `/trogiup`.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..locales import LANGUAGES, N_
+from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from .context import Context, step
 from .edit import start_edit, start_undo
@@ -83,3 +83,20 @@ TABLE = (
 )
 
 COMMANDS = {name: command for command in TABLE for name in (command.name, command.alias)}
+
+
+# Telegram's command menus: what a private chat and a group see, per language.
+GROUP_MENU = ("tiendo", "khong", "huy", "trogiup")
+
+
+def menus() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    result = {}
+    for language in LANGUAGES:
+        t = translator(language)
+        for scope in ("private", "group"):
+            result[(scope, language)] = [
+                (c.name if language == "vi" else c.alias, t(c.summary))
+                for c in TABLE
+                if c.name != "start" and (scope == "private" or c.name in GROUP_MENU)
+            ]
+    return result

@@ -7,6 +7,7 @@ rolls back everything the message did and still answers.
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,30 +29,57 @@ def split_command(text: str) -> tuple[str, str] | None:
     return (match.group(1).lower(), (match.group(2) or "").strip()) if match else None
 
 
-def handle(session: Session, incoming: Incoming, now: datetime, defaults: Defaults) -> list[Outgoing]:
+def handle(
+    session: Session,
+    incoming: Incoming,
+    now: datetime,
+    defaults: Defaults,
+    before_commit: Callable[[list[Outgoing]], None] | None = None,
+) -> list[Outgoing]:
+    """Handles one message in one transaction and returns the replies once it is committed.
+
+    `before_commit` gets the replies inside that transaction: a channel writes them to
+    its outbox there, so that a reply is never lost and never sent for something undone.
+    """
     context = Context.load(session, incoming, now, defaults)
+    t = context.t  # chosen before anything can fail: a rollback expires the person
     try:
         replies = route(context)
+        if before_commit:
+            before_commit(replies)
         session.commit()
+        return replies
     except SQLAlchemyError:
         session.rollback()
         log.exception("database error on %s message %s", incoming.channel, incoming.message_id)
-        return [Outgoing(context.t("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute."))]
+        failure = t("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute.")
     except Exception:
         session.rollback()
         log.exception("handler failed on %s message %s", incoming.channel, incoming.message_id)
-        return [Outgoing(context.t("Sorry, something went wrong. Nothing was saved: please try again, or send /huy to start over."))]
+        failure = t("Sorry, something went wrong. Nothing was saved: please try again, or send /huy to start over.")
+    replies = [Outgoing(failure)]
+    if before_commit:
+        before_commit(replies)
+        session.commit()
     return replies
 
 
 def route(context: Context) -> list[Outgoing]:
     incoming, t = context.incoming, context.t
-    command = split_command(incoming.text) if incoming.choice is None else None
+    quiet = incoming.is_group  # in a team's group, answer what is for the bot, not the chatter
+    command = split_command(incoming.text) if incoming.kind == "text" and incoming.choice is None else None
 
     if context.person is None:
         if command and command[0] == "start" and command[1]:
             return join.start(context, command[1])
+        if quiet and not command:
+            return []
         return [Outgoing(t("You have not joined yet. Ask your commune office for an invite code, then send /start CODE."))]
+
+    if incoming.kind == "edited":
+        return [] if quiet else [Outgoing(t("I do not read changed messages. To change a count, send /sua."))]
+    if incoming.kind == "other":
+        return [] if quiet else [Outgoing(t("I understand text messages and photos. Send /trogiup to see how to report."))]
 
     if command:
         name, args = command
@@ -69,6 +97,8 @@ def route(context: Context) -> list[Outgoing]:
 
     if incoming.choice is not None:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
+    if not context.villages():
+        return [] if quiet else [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
     return report.quick_report(context)
 
 

@@ -8,11 +8,12 @@ from sqlmodel import select
 
 from ..models import Audit, Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
-from ..models.queries import LIVE, latest_entry_id
+from ..models.queries import LIVE, entry_counts, latest_entry_id
 from ..models.types import utcnow
 from .context import Context, step
 from .messages import Choice, Outgoing
-from .report import entry_counts, format_counts, labels, parse_count, week_line
+from .report import parse_count
+from .wording import format_counts, labels, week_line
 
 MAX_EDIT_CHOICES = 10
 
@@ -91,7 +92,7 @@ def start_undo(context: Context, args: str) -> list[Outgoing]:
     if entry_id is None:
         return [Outgoing(t("You have no report to take back."))]
     entry = context.session.get(Entry, entry_id)
-    live = {c.indicator_key: c.count for c in entry_counts(context, entry_id) if c.deleted_at is None}
+    live = {c.indicator_key: c.count for c in entry_counts(context.session, entry_id) if c.deleted_at is None}
     village = context.session.get(OrgUnit, entry.village_id)
     question = t("Take back your last report for {village}, {day}: {counts}?", village=village.name,
                  day=t.date(entry.day), counts=format_counts(context, live))
@@ -106,7 +107,7 @@ def _undo_confirmed(context: Context, data: str) -> list[Outgoing]:
     context.finish()
     if data != "yes":
         return [Outgoing(t("Kept: nothing was changed."))]
-    live = [c for c in entry_counts(context, entry_id) if c.deleted_at is None]
+    live = [c for c in entry_counts(context.session, entry_id) if c.deleted_at is None]
     if not live:
         return [Outgoing(t("That report was already taken back."))]
     for count in live:

@@ -108,7 +108,7 @@ def _tokenize(text: str) -> list[_Token]:
         digit = next((i for i in range(start, pos) if text[i] in _DIGITS), pos)
         if start < digit < pos and all(_is_letter(ch) for ch in text[start:digit]):
             cuts.insert(1, digit)
-        tokens += [_Token(text[a:b], fold(text[a:b]), a, b) for a, b in zip(cuts, cuts[1:])]
+        tokens += [_Token(text[a:b], fold(text[a:b]), a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
         start = None
     return tokens
 

@@ -1,6 +1,6 @@
 """What a handler takes in and gives back, the same for every messenger."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -12,9 +12,11 @@ class Incoming:
     sender_id: str  # the person's id on that channel
     message_id: str  # unique within the chat: a redelivered message is applied once
     sender_name: str = ""
-    text: str = ""
+    text: str = ""  # the text, or a photo's caption
     choice: str | None = None  # the data of a pressed button, where the channel has buttons
     is_group: bool = False
+    kind: str = "text"  # text, photo, document, edited (a changed old message), other (stickers, voice, …)
+    attachment: str | None = None  # the channel's reference to a photo or document
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,11 @@ class Outgoing:
 
     text: str
     choices: tuple[Choice, ...] = ()
+
+    def to_dict(self) -> dict:
+        """For the outbox."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Outgoing":
+        return cls(data["text"], tuple(Choice(**choice) for choice in data.get("choices", ())))

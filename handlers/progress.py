@@ -11,7 +11,7 @@ from ..models.progress import Progress, Status
 from ..models.queries import progress, totals
 from .context import Context
 from .messages import Outgoing
-from .report import labels
+from .wording import labels
 
 STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
 
@@ -36,7 +36,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit]) -> str:
     by_village = progress(context.session, villages, today)
     lines = [t("📊 {unit} — week {first}–{last}", unit=title, first=t.day_month(week.first),
                last=t.day_month(week.last))]
-    for rows in zip(*by_village.values()):
+    for rows in zip(*by_village.values(), strict=True):
         total: Progress = reduce(add, rows)
         week_count = this_week.get(total.indicator_key, 0)
         if total.target is None and not week_count and not total.achieved:

@@ -12,14 +12,17 @@ from sqlmodel import select
 from ..locales import N_, Translator
 from ..models import Entry, EntryCount, IndicatorAlias, NothingToReport, OrgUnit
 from ..models.periods import week_of
-from ..models.queries import indicators, totals, weekly_history
+from ..models.queries import entry_counts, indicators, totals, weekly_history
 from .context import Context, step
+from .evidence import attach, evidence_of, for_latest_entry
 from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
+from .wording import format_counts, labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
 HISTORY_FACTOR = 3
 COUNT_BUTTONS = ("1", "2", "3", "5", "10")
+MAX_QUOTED = 40  # an error quotes at most this much of what was typed
 
 ERRORS = {
     "unknown_key": N_("I do not know “{word}”."),
@@ -46,10 +49,6 @@ def aliases(context: Context) -> dict[str, str]:
     return table
 
 
-def labels(context: Context) -> dict[str, str]:
-    return {i.key: i.short(context.t.language) for i in indicators(context.session)}
-
-
 def parse(context: Context, text: str) -> QuickReport | ParseError | None:
     return parse_report(
         text,
@@ -70,9 +69,10 @@ def example(t: Translator) -> str:
 def error_text(context: Context, error: ParseError) -> str:
     t = context.t
     names = labels(context)
+    word = error.word if len(error.word) <= MAX_QUOTED else error.word[: MAX_QUOTED - 1] + "…"
     problem = t(
         ERRORS[error.code],
-        word=error.word,
+        word=word,
         indicator=names.get(error.key, error.key),
         day=t.date(error.day) if error.day else "",
         villages=", ".join(v.name for v in context.villages()),
@@ -83,12 +83,15 @@ def error_text(context: Context, error: ParseError) -> str:
 
 
 def quick_report(context: Context) -> list[Outgoing]:
+    """A member's message that is not a command: a report, a photo, or neither."""
     t = context.t
     villages = context.villages()
-    if not villages:
-        return [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
     parsed = parse(context, context.incoming.text)
     if parsed is None:
+        if evidence_of(context):
+            return for_latest_entry(context)
+        if context.incoming.is_group:
+            return []  # chatter in the team's group is not for the bot
         return [Outgoing(t("I did not understand that.") + "\n" + example(t))]
     if isinstance(parsed, ParseError):
         return [Outgoing(error_text(context, parsed))]
@@ -96,6 +99,7 @@ def quick_report(context: Context) -> list[Outgoing]:
         "counts": parsed.counts,
         "day": parsed.day.isoformat(),
         "message_id": context.incoming.message_id,
+        "evidence": evidence_of(context),  # a photo whose caption is the report
     }
     if parsed.village is not None:
         village = next(v for v in villages if v.name == parsed.village)
@@ -156,7 +160,7 @@ def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
     counts, day = pending["counts"], date.fromisoformat(pending["day"])
     reasons = implausible(context, village, counts, day)
     if not reasons:
-        return [save(context, village, day, counts, pending["message_id"])]
+        return [save(context, village, day, pending)]
     t = context.t
     question = "\n".join(["⚠️ " + r for r in reasons] + [t("Save it anyway?")])
     choices = [Choice(t("Yes, save"), "yes"), Choice(t("No, cancel"), "no")]
@@ -171,12 +175,13 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
         return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again with the right numbers."))]
     village = next(v for v in context.villages() if v.id == state["village_id"])
     pending = state["pending"]
-    return [save(context, village, date.fromisoformat(pending["day"]), pending["counts"], pending["message_id"])]
+    return [save(context, village, date.fromisoformat(pending["day"]), pending)]
 
 
-def save(context: Context, village: OrgUnit, day: date, counts: dict[str, int], message_id: str) -> Outgoing:
-    """Stores the entry once per message, and confirms exactly what is stored."""
+def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoing:
+    """Stores the entry once per message (with its photo, if any) and confirms exactly what is stored."""
     session, incoming = context.session, context.incoming
+    counts, message_id = pending["counts"], pending["message_id"]
     context.finish()
     existing = find_entry(context, message_id)
     if existing is None:
@@ -201,11 +206,14 @@ def save(context: Context, village: OrgUnit, day: date, counts: dict[str, int], 
         except IntegrityError:
             # Another worker stored the same message a moment ago.
             existing = find_entry(context, message_id)
+        else:
+            if pending.get("evidence"):
+                attach(context, entry.id, pending["evidence"])
     if existing is not None:
         village = context.session.get(OrgUnit, existing.village_id)
         day = existing.day
-        counts = {c.indicator_key: c.count for c in entry_counts(context, existing.id)}
-    return Outgoing(confirmation(context, village, day, counts))
+        counts = {c.indicator_key: c.count for c in entry_counts(context.session, existing.id)}
+    return Outgoing(confirmation(context, village, day, counts, bool(pending.get("evidence"))))
 
 
 def find_entry(context: Context, message_id: str) -> Entry | None:
@@ -219,28 +227,12 @@ def find_entry(context: Context, message_id: str) -> Entry | None:
     ).first()
 
 
-def entry_counts(context: Context, entry_id: int) -> list[EntryCount]:
-    return list(context.session.exec(select(EntryCount).where(EntryCount.entry_id == entry_id)).all())
-
-
-def format_counts(context: Context, counts: dict[str, int]) -> str:
-    names, t = labels(context), context.t
-    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
-
-
-def week_line(context: Context, village: OrgUnit, day: date) -> str:
-    week = week_of(day)
-    week_totals = totals(context.session, [village.id], week.first, week.last)
-    t = context.t
-    return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
-             last=t.day_month(week.last), village=village.name,
-             totals=format_counts(context, week_totals) or t("nothing yet"))
-
-
-def confirmation(context: Context, village: OrgUnit, day: date, counts: dict[str, int]) -> str:
+def confirmation(context: Context, village: OrgUnit, day: date, counts: dict[str, int], photo: bool) -> str:
     t = context.t
     saved = t("✅ Saved for {village}, {day}: {counts}.", village=village.name, day=t.date(day),
               counts=format_counts(context, counts))
+    if photo:
+        saved += " " + t("📎 With the photo as evidence.")
     return saved + "\n" + week_line(context, village, day)
 
 
@@ -288,7 +280,7 @@ def _menu_choice(context: Context, data: str) -> list[Outgoing]:
         return [Outgoing(t("Cancelled: nothing was saved."))]
     if data == "save":
         pending = {"counts": draft, "day": context.today(village).isoformat(),
-                   "message_id": context.incoming.message_id}
+                   "message_id": context.incoming.message_id, "evidence": None}
         return submit(context, village, pending)
     key = data.removeprefix("i:")
     question = t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])

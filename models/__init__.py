@@ -1,8 +1,9 @@
 """Tables, the database engine and session, migrations, and the queries over them."""
 
 from .conversations import Conversation
-from .entries import Audit, Entry, EntryCount, NothingToReport
+from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
 from .indicators import Indicator, IndicatorAlias
+from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
 from .people import ChannelAccount, Invite, Membership, Person, Role
 from .targets import Target
@@ -10,16 +11,20 @@ from .targets import Target
 __all__ = [
     "Audit",
     "ChannelAccount",
+    "ChannelBot",
     "Conversation",
     "Entry",
     "EntryCount",
+    "Evidence",
     "Indicator",
     "IndicatorAlias",
+    "InboxUpdate",
     "Invite",
     "Level",
     "Membership",
     "NothingToReport",
     "OrgUnit",
+    "OutboxMessage",
     "Person",
     "Role",
     "Target",

@@ -23,12 +23,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    # Take the write lock at the start: a transaction that read first and then writes
+    # could otherwise fail at once (SQLITE_BUSY) when another process wrote in between,
+    # instead of waiting its turn.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @cache
 def get_engine(url: str) -> Engine:
     """One engine per URL for the life of the process."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # pysqlite's own transaction handling is switched off (isolation_level=None) so that
+        # SQLAlchemy's BEGIN and SAVEPOINT work as written: SQLAlchemy's documented recipe.
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

@@ -72,3 +72,21 @@ class Audit(SQLModel, table=True):
     entry_count_id: int = Field(foreign_key="entry_count.id", index=True)
     old_count: int | None = None
     new_count: int | None = None
+
+
+class Evidence(SQLModel, table=True):
+    """A photo or file a member sent to prove an entry (minh chứng)."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16, description="photo | document")
+    file_ref: str = Field(max_length=512, description="the channel's file id or URL")
+    caption: str = Field(default="", max_length=1024)
+    status: str = Field(default="pending", max_length=24, description="pending | approved | needs_completion")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,6 +5,7 @@ file, row and column. Importing the same file twice changes nothing.
 """
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,9 @@ from .text import fold
 
 VILLAGE_COLUMNS = ("commune", "village", "households", "population", "adults")
 TARGET_COLUMNS = ("commune", "village", "indicator", "baseline", "target_percent", "start", "deadline")
+NAME_LENGTH = 200  # org_unit.name
+MAX_WHOLE = 2**31 - 1  # the database's integer
+WHOLE = re.compile(r"[0-9]+|[1-9][0-9]{0,2}(?:[. ][0-9]{3})+")  # 1200, or grouped: 1.200, 1 200
 
 
 class ImportProblem(ValueError):
@@ -41,12 +45,15 @@ class Row:
         return ImportProblem(self.path, self.number, column, message)
 
     def whole(self, column: str, *, required: bool = True) -> int | None:
-        value = self.text(column).replace(".", "").replace(" ", "")
+        value = self.text(column)
         if not value and not required:
             return None
-        if not value.isdigit():
-            raise self.problem(column, f"{self.text(column)!r} is not a whole number ≥ 0")
-        return int(value)
+        if not WHOLE.fullmatch(value):
+            raise self.problem(column, f"{value!r} is not a whole number ≥ 0")
+        number = int(value.replace(".", "").replace(" ", ""))
+        if number > MAX_WHOLE:
+            raise self.problem(column, f"{value} is too large")
+        return number
 
     def percent(self, column: str) -> float | None:
         value = self.text(column).replace(",", ".").removesuffix("%")
@@ -81,8 +88,17 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
         if missing:
             raise ImportProblem(path, 1, missing[0], f"missing column; the header needs {','.join(required)}")
         reader.fieldnames = header
-        return [Row(path, number, values) for number, values in enumerate(reader, start=2)
-                if any((v or "").strip() for v in values.values())]
+        rows = []
+        for values in reader:
+            extra = values.pop(None, None) or []  # cells beyond the header's columns
+            if not any((v or "").strip() for v in values.values()):
+                continue
+            # line_num, not a count of rows read: the reader skips blank lines, a spreadsheet shows them.
+            if any(cell.strip() for cell in extra):
+                raise ImportProblem(path, reader.line_num, str(len(header) + 1),
+                                    "more cells than the header has columns (write 1650 or 1.650, not 1,650)")
+            rows.append(Row(path, reader.line_num, values))
+        return rows
 
 
 def find_commune(session: Session, name: str) -> OrgUnit | None:
@@ -106,6 +122,8 @@ def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, i
             for column, name in names.items():
                 if not name:
                     raise row.problem(column, "empty name")
+                if len(name) > NAME_LENGTH:
+                    raise row.problem(column, f"a name of more than {NAME_LENGTH} characters")
             sizes = {c: row.whole(c, required=c != "pop15") for c in DENOMINATORS}
             commune = find_commune(session, names["commune"])
             if commune is None:

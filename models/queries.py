@@ -31,12 +31,12 @@ class week_start(FunctionElement):
 @compiles(week_start, "sqlite")
 def _week_start_sqlite(element, compiler, **kw):
     # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
-    return "date(%s, 'weekday 0', '-6 days')" % compiler.process(element.clauses, **kw)
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
 @compiles(week_start, "postgresql")
 def _week_start_postgresql(element, compiler, **kw):
-    return "CAST(date_trunc('week', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 LIVE = EntryCount.deleted_at.is_(None)
@@ -171,7 +171,7 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
 
     # Commune denominators (all their villages), to share commune-wide numbers out.
     commune_sizes = {
-        row[0]: dict(zip((*DENOMINATORS, "villages"), row[1:]))
+        row[0]: dict(zip((*DENOMINATORS, "villages"), row[1:], strict=True))
         for row in session.execute(
             select(
                 OrgUnit.parent_id,
@@ -226,3 +226,8 @@ def latest_entry_id(session: Session, person_id: int) -> int | None:
         .order_by(Entry.created_at.desc(), Entry.id.desc())
         .limit(1)
     ).scalar()
+
+
+def entry_counts(session: Session, entry_id: int) -> list[EntryCount]:
+    """An entry's counts, deleted ones included."""
+    return list(session.exec(select(EntryCount).where(EntryCount.entry_id == entry_id)).scalars())

@@ -3,6 +3,7 @@ TOCDS_TEST_DATABASE_URL names a server), emptied after every test."""
 
 import os
 import uuid
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

@@ -147,6 +147,13 @@ def test_a_report_with_an_error_says_how_to_fix_it_and_saves_nothing(session, co
     assert entry_total(session) == 0
 
 
+def test_a_long_message_is_answered_and_quoted_briefly(session, commune, lan):
+    reply = lan.say("vneid 5 " + "blah " * 1000)
+    assert reply.startswith("⚠️ Chưa lưu. Không hiểu “blah blah")
+    assert len(reply) < 300
+    assert entry_total(session) == 0
+
+
 def test_chat_that_is_not_a_report_gets_a_hint(session, commune, lan):
     assert lan.say("xin chào").startswith("Tôi chưa hiểu tin nhắn này.\nVí dụ:")
     assert entry_total(session) == 0

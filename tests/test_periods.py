@@ -1,6 +1,7 @@
 """Reporting periods: ISO weeks, months, quarters, halves and years as day ranges."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_weeks_of_a_year_tile_it_without_gaps():
     weeks = [parse_period(f"2026-W{n:02d}") for n in range(1, 54)]
     assert weeks[0].first == date(2025, 12, 29)
     assert weeks[-1].last == date(2027, 1, 3)
-    for before, after in zip(weeks, weeks[1:]):
+    for before, after in pairwise(weeks):
         assert after.first == before.last + timedelta(days=1)
         assert (before.last - before.first).days == 6
         assert before.first.weekday() == 0
@@ -65,7 +66,7 @@ def test_quarters_and_halves_tile_the_year():
     year = parse_period("2026")
     for parts in (quarters, halves):
         assert parts[0].first == year.first and parts[-1].last == year.last
-        for before, after in zip(parts, parts[1:]):
+        for before, after in pairwise(parts):
             assert after.first == before.last + timedelta(days=1)
 
 

@@ -5,9 +5,9 @@ Revises:
 Create Date: 2026-11-25 20:45:32.552640
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import tocds.models.types
 

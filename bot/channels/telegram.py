@@ -1,0 +1,209 @@
+"""Telegram, through python-telegram-bot: updates in, replies out, within Telegram's limits.
+
+Polling is ours, not PTB's Updater: the Updater confirms an update's offset before the
+update is handled, while tocds confirms only what the inbox has stored (see mailroom).
+"""
+
+import asyncio
+import time
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from ...handlers.messages import Choice, Incoming, Outgoing
+from . import Blocked, Channel, Failed, Throttled
+
+NAME = "telegram"
+MAX_TEXT = 4096
+POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
+PRIVATE_CHAT_INTERVAL = 1.0  # Telegram: about one message a second per chat
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+SHORT_LABEL = 4  # choices this short (numbers) share one keyboard row
+
+
+def file_url(api_url: str) -> str:
+    """`…/bot` → `…/file/bot`: downloads come from the same server as the API."""
+    head, _, tail = api_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where there are any."""
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than a message
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()] or [text[:limit] or "…"]
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    if not choices:
+        return None
+    buttons = [InlineKeyboardButton(c.label, callback_data=c.data) for c in choices]
+    if all(len(c.label) <= SHORT_LABEL for c in choices):
+        return InlineKeyboardMarkup([buttons])
+    return InlineKeyboardMarkup([[button] for button in buttons])
+
+
+def seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramChannel(Channel):
+    name = NAME
+    secret_header = "X-Telegram-Bot-Api-Secret-Token"
+
+    def __init__(self, token: str, api_url: str):
+        self.bot = ExtBot(
+            token,
+            base_url=api_url,
+            base_file_url=file_url(api_url),
+            request=HTTPXRequest(connection_pool_size=64),
+            get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT + 10),
+            # Overall and per-group limits; a 429 comes back to us (max_retries=0) so that
+            # the outbox waits it out without holding other chats.
+            rate_limiter=AIORateLimiter(max_retries=0),
+        )
+        self.offset: int | None = None
+        self.next_send: dict[str, float] = {}
+
+    @property
+    def username(self) -> str:
+        return self.bot.username
+
+    async def start(self) -> None:
+        await self.bot.initialize()  # getMe: learns the bot's username
+
+    async def stop(self) -> None:
+        await self.bot.shutdown()
+
+    # Updates in --------------------------------------------------------------------------
+
+    def update_key(self, payload: dict) -> str:
+        return str(payload["update_id"])
+
+    async def fetch(self) -> list[dict]:
+        updates = await self.bot.get_updates(
+            offset=self.offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+        )
+        return [update.to_dict() for update in updates]
+
+    def confirm(self, payloads: list[dict]) -> None:
+        if payloads:
+            self.offset = max(p["update_id"] for p in payloads) + 1
+
+    def to_incoming(self, payload: dict) -> Incoming | None:
+        update = Update.de_json(payload, self.bot)
+        if update.callback_query is not None:
+            query = update.callback_query
+            if query.message is None or query.data is None:
+                return None
+            return Incoming(
+                channel=NAME, chat_id=str(query.message.chat.id), sender_id=str(query.from_user.id),
+                message_id=f"cb{query.id}", sender_name=query.from_user.full_name,
+                choice=query.data, is_group=query.message.chat.type != "private",
+            )
+        message = update.message or update.edited_message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            return None  # channel posts, service messages, other bots
+        text = message.text or message.caption or ""
+        if message.text and not self.addressed_to_us(message.text):
+            return None  # `/cmd@another_bot` in a group
+        kind, attachment = "text", None
+        if update.edited_message is not None:
+            kind = "edited"
+        elif message.photo:
+            kind, attachment = "photo", message.photo[-1].file_id  # the largest size
+        elif message.document:
+            kind, attachment = "document", message.document.file_id
+        elif not message.text:
+            kind = "other"  # stickers, voice, locations, contacts, …
+        return Incoming(
+            channel=NAME, chat_id=str(message.chat.id), sender_id=str(message.from_user.id),
+            message_id=str(message.message_id), sender_name=message.from_user.full_name,
+            text=text, is_group=message.chat.type != "private", kind=kind, attachment=attachment,
+        )
+
+    def addressed_to_us(self, text: str) -> bool:
+        first = text.split(maxsplit=1)[0] if text.strip() else ""
+        if not first.startswith("/") or "@" not in first:
+            return True
+        return first.split("@", 1)[1].lower() == (self.bot.username or "").lower()
+
+    async def acknowledge(self, payload: dict) -> None:
+        query = payload.get("callback_query")
+        if query:
+            await self.bot.answer_callback_query(query["id"])
+
+    # Replies out -----------------------------------------------------------------------
+
+    async def pace(self, chat_id: str) -> None:
+        """At most one message a second to a private chat (groups: AIORateLimiter's 20/min)."""
+        if chat_id.startswith("-"):
+            return
+        now = time.monotonic()
+        ready = self.next_send.get(chat_id, now)
+        self.next_send[chat_id] = max(ready, now) + PRIVATE_CHAT_INTERVAL
+        if ready > now:
+            await asyncio.sleep(ready - now)
+
+    async def send(self, chat_id: str, message: Outgoing) -> None:
+        pieces = split_text(message.text)
+        try:
+            for number, piece in enumerate(pieces, start=1):
+                await self.pace(chat_id)
+                markup = keyboard(message.choices) if number == len(pieces) else None
+                await self.bot.send_message(chat_id, piece, reply_markup=markup)
+        except RetryAfter as error:
+            raise Throttled(seconds(error.retry_after), str(error)) from error
+        except Forbidden as error:
+            raise Blocked(str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise Blocked(str(error)) from error
+            raise Failed(str(error), temporary=False) from error
+        except NetworkError as error:  # includes timeouts and Telegram's 5xx
+            raise Failed(str(error), temporary=True) from error
+        except TelegramError as error:
+            raise Failed(str(error), temporary=False) from error
+
+    # Set-up --------------------------------------------------------------------------------
+
+    async def set_commands(self, menus: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
+        """Menus by (scope: private|group, language: vi|en) → [(command, description)]."""
+        scopes = {"private": BotCommandScopeAllPrivateChats(), "group": BotCommandScopeAllGroupChats()}
+        for (scope, language), commands in menus.items():
+            await self.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                scope=scopes[scope],
+                language_code=None if language == "vi" else language,  # vi is everyone's default
+            )
+
+    async def use_polling(self) -> None:
+        """getUpdates does not work while a webhook is set; pending updates are kept."""
+        await self.bot.delete_webhook(drop_pending_updates=False)
+
+    async def use_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+

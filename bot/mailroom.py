@@ -1,0 +1,265 @@
+"""What every channel shares: store updates, handle them once, deliver replies with retries.
+
+    messenger ──fetch/webhook──▶ inbox row (committed; only then confirmed to the messenger)
+              handle: the handlers' transaction also marks the row handled and writes the
+              replies to the outbox
+    outbox row ──send──▶ messenger, retried on Throttled / temporary Failed, dropped on Blocked
+
+The database does the bookkeeping, so any number of processes may share it: an inbox row
+is handled under a row lock (PostgreSQL) and outbox rows are leased before sending.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..handlers.context import Defaults
+from ..handlers.dispatch import handle
+from ..handlers.messages import Outgoing
+from ..models import ChannelAccount, InboxUpdate, OutboxMessage
+from ..models.db import get_engine
+from ..models.types import utcnow
+from .channels import Blocked, Channel, Failed, Throttled
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)  # an outbox row claimed by a process that died is retried after this
+MAX_ATTEMPTS = 8  # temporary failures before a reply is given up
+BACKOFF_CAP = 300.0  # seconds
+CLAIM_BATCH = 200
+IDLE_WAKE = 5.0  # seconds between looks at the outbox when nothing wakes the sender
+
+
+def backoff(attempts: int) -> float:
+    return min(2.0 ** attempts, BACKOFF_CAP)
+
+
+class Mailroom:
+    def __init__(self, database_url: str, defaults: Defaults, clock: Callable[[], datetime] = utcnow):
+        self.engine = get_engine(database_url)
+        self.defaults = defaults
+        self.clock = clock
+        self.outbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.inbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # The inbox ----------------------------------------------------------------------
+
+    def store(self, channel: Channel, payloads: list[dict]) -> list[int]:
+        """Commits the updates not seen before; returns their inbox ids in order."""
+        stored = []
+        with self.session() as session:
+            for payload in payloads:
+                row = InboxUpdate(channel=channel.name, update_key=channel.update_key(payload), payload=payload)
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                except IntegrityError:
+                    continue  # delivered before: stored once
+                stored.append(row.id)
+            session.commit()
+        return stored
+
+    def unhandled(self, channel: Channel) -> list[int]:
+        with self.session() as session:
+            return list(session.exec(
+                select(InboxUpdate.id)
+                .where(InboxUpdate.channel == channel.name, InboxUpdate.handled_at.is_(None))
+                .order_by(InboxUpdate.id)
+            ).all())
+
+    def handle_stored(self, channel: Channel, inbox_id: int) -> dict | None:
+        """Handles one stored update unless another process has or is handling it.
+
+        Returns its payload when this call handled it.
+        """
+        with self.session() as session:
+            row = session.exec(
+                select(InboxUpdate)
+                .where(InboxUpdate.id == inbox_id, InboxUpdate.handled_at.is_(None))
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None
+            now = self.clock()
+            incoming = channel.to_incoming(row.payload)
+
+            def record(replies: list[Outgoing]) -> None:
+                row.handled_at = now
+                session.add(row)
+                session.add_all(
+                    OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
+                                  payload=reply.to_dict(), inbox_id=row.id)
+                    for reply in replies
+                )
+
+            if incoming is None:
+                record([])
+                session.commit()
+            else:
+                handle(session, incoming, now, self.defaults, before_commit=record)
+            payload = row.payload
+        self.outbox_ready[channel.name].set()
+        return payload
+
+    async def handle_all(self, channel: Channel) -> int:
+        """Handles every stored, unhandled update of the channel, oldest first."""
+        handled = 0
+        for inbox_id in await asyncio.to_thread(self.unhandled, channel):
+            payload = await asyncio.to_thread(self.handle_stored, channel, inbox_id)
+            if payload is not None:
+                handled += 1
+                try:
+                    await channel.acknowledge(payload)
+                except Exception:  # a spinner left turning is no reason to stop
+                    log.warning("could not acknowledge a %s update", channel.name, exc_info=True)
+        return handled
+
+    async def handle_forever(self, channel: Channel) -> None:
+        """For webhooks: handles what arrives, and what other workers left behind."""
+        ready = self.inbox_ready[channel.name]
+        failures = 0
+        while True:
+            ready.clear()
+            try:
+                await self.handle_all(channel)
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("%s inbox unavailable", channel.name)
+                await asyncio.sleep(backoff(failures))
+                continue
+            try:
+                await asyncio.wait_for(ready.wait(), IDLE_WAKE)
+            except TimeoutError:
+                pass
+
+    # The outbox -------------------------------------------------------------------------
+
+    def claim(self, channel: Channel) -> list[OutboxMessage]:
+        """Leases the due, unsent replies of the channel, oldest first."""
+        now = self.clock()
+        with self.session() as session:
+            rows = list(session.exec(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == channel.name,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.gave_up.is_(None),
+                    (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(CLAIM_BATCH)
+                .with_for_update(skip_locked=True)
+            ).all())
+            if rows:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([r.id for r in rows]))
+                    .values(next_attempt_at=now + LEASE)
+                )
+            session.commit()
+        return rows
+
+    def settle(self, row: OutboxMessage, **values) -> None:
+        with self.session() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            session.commit()
+
+    def mark_blocked(self, channel: Channel, chat_id: str) -> None:
+        with self.session() as session:
+            session.execute(
+                update(ChannelAccount)
+                .where(ChannelAccount.channel == channel.name, ChannelAccount.external_id == chat_id)
+                .values(blocked_at=self.clock())
+            )
+            session.commit()
+
+    async def send_chat(self, channel: Channel, rows: list[OutboxMessage]) -> None:
+        """Sends one chat's replies in order; a failure holds back the ones after it."""
+        for position, row in enumerate(rows):
+            try:
+                await channel.send(row.chat_id, Outgoing.from_dict(row.payload))
+            except Throttled as throttled:
+                retry = self.clock() + timedelta(seconds=throttled.retry_after)
+                await self.hold(rows[position:], retry)
+                return
+            except Blocked as blocked:
+                log.info("%s chat %s blocked the bot: %s", channel.name, row.chat_id, blocked)
+                await asyncio.to_thread(self.mark_blocked, channel, row.chat_id)
+                for rest in rows[position:]:
+                    await asyncio.to_thread(self.settle, rest, gave_up="blocked")
+                return
+            except Failed as failed:
+                attempts = row.attempts + 1
+                if not failed.temporary or attempts >= MAX_ATTEMPTS:
+                    log.error("giving up a %s reply to %s: %s", channel.name, row.chat_id, failed)
+                    await asyncio.to_thread(self.settle, row, attempts=attempts, gave_up=str(failed)[:200])
+                    continue
+                log.warning("%s send failed (%s), attempt %d", channel.name, failed, attempts)
+                retry = self.clock() + timedelta(seconds=backoff(attempts))
+                await asyncio.to_thread(self.settle, row, attempts=attempts)
+                await self.hold(rows[position:], retry)
+                return
+            await asyncio.to_thread(self.settle, row, sent_at=self.clock(), attempts=row.attempts + 1)
+
+    async def hold(self, rows: list[OutboxMessage], until: datetime) -> None:
+        for row in rows:
+            await asyncio.to_thread(self.settle, row, next_attempt_at=until)
+
+    async def deliver_due(self, channel: Channel) -> int:
+        """Sends every due reply once: chats in parallel, each chat in order."""
+        rows = await asyncio.to_thread(self.claim, channel)
+        by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_chat[row.chat_id].append(row)
+        await asyncio.gather(*(self.send_chat(channel, chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def deliver_forever(self, channel: Channel) -> None:
+        ready = self.outbox_ready[channel.name]
+        failures = 0
+        while True:
+            ready.clear()
+            try:
+                sent = await self.deliver_due(channel)
+                failures = 0
+            except Exception:  # the database went away: the replies wait in the outbox
+                failures += 1
+                log.exception("%s outbox unavailable", channel.name)
+                await asyncio.sleep(backoff(failures))
+                continue
+            if sent:
+                continue
+            try:
+                await asyncio.wait_for(ready.wait(), IDLE_WAKE)
+            except TimeoutError:
+                pass
+
+    # Polling ----------------------------------------------------------------------------
+
+    async def poll_forever(self, channel: Channel) -> None:
+        """Fetch, store, confirm, handle: nothing is confirmed to the messenger unstored."""
+        failures = 0
+        payloads: list[dict] = []
+        while True:
+            try:
+                if payloads:  # stored before they are confirmed, even after a failure
+                    await asyncio.to_thread(self.store, channel, payloads)
+                    channel.confirm(payloads)
+                    payloads = []
+                await self.handle_all(channel)
+                failures = 0
+                payloads = await channel.fetch()
+            except Exception:
+                failures += 1
+                log.exception("%s polling failed (attempt %d)", channel.name, failures)
+                await asyncio.sleep(backoff(failures))

@@ -1,0 +1,60 @@
+"""`tocds run`: long polling on every messenger with a token, in one process."""
+
+import asyncio
+import logging
+
+from sqlmodel import Session
+
+from ..handlers.commands import menus
+from ..handlers.context import Defaults
+from ..models import ChannelBot
+from ..models.db import get_engine, upgrade
+from ..models.types import utcnow
+from .channels import Channel
+from .mailroom import Mailroom
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def configured_channels(settings: Settings) -> list[Channel]:
+    """The one place that knows which messengers exist: a channel runs when its token is set."""
+    channels: list[Channel] = []
+    if settings.telegram_token:
+        from .channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(settings.telegram_token, settings.telegram_api_url))
+    return channels
+
+
+def remember_username(database_url: str, channel: Channel, username: str) -> None:
+    """Kept for what runs without the messenger, e.g. `tocds admin invite` printing join links."""
+    with Session(get_engine(database_url)) as session:
+        session.merge(ChannelBot(channel=channel.name, username=username, updated_at=utcnow()))
+        session.commit()
+
+
+async def prepare(settings: Settings, channel: Channel) -> None:
+    """Connects, and tells the messenger who we are and what we understand."""
+    await channel.start()
+    if channel.username:
+        await asyncio.to_thread(remember_username, settings.database_url, channel, channel.username)
+    await channel.set_commands(menus())
+    log.info("%s channel ready as %s", channel.name, channel.username)
+
+
+async def run(settings: Settings, channels: list[Channel]) -> None:
+    upgrade(settings.database_url)
+    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    for channel in channels:
+        await prepare(settings, channel)
+        await channel.use_polling()
+    try:
+        await asyncio.gather(*(
+            task
+            for channel in channels
+            for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel))
+        ))
+    finally:
+        for channel in channels:
+            await channel.stop()

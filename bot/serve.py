@@ -1,0 +1,100 @@
+"""`tocds serve`: the webhook server, for deployments behind an HTTPS proxy.
+
+Each `POST /<channel>` is checked against TOCDS_WEBHOOK_SECRET (constant-time), stored
+in the inbox and answered 200 at once; the update is handled in the background, so the
+messenger never waits on the database or redelivers because of a slow reply. Any number
+of `serve` processes may share one PostgreSQL database.
+"""
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from ..handlers.context import Defaults
+from ..models.db import get_engine, upgrade
+from .channels import Channel
+from .mailroom import Mailroom
+from .run import prepare
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
+    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    by_name = {channel.name: channel for channel in channels}
+    secret = (settings.webhook_secret or "").encode()
+
+    async def receive(request: Request) -> JSONResponse:
+        channel = by_name.get(request.path_params["channel"])
+        if channel is None:
+            return JSONResponse({"ok": False, "error": "no such channel"}, status_code=404)
+        given = request.headers.get(channel.secret_header, "").encode()
+        if not secret or not hmac.compare_digest(given, secret):
+            return JSONResponse({"ok": False, "error": "forbidden"}, status_code=403)
+        try:
+            payload = channel.unwrap(json.loads(await request.body()))
+            channel.update_key(payload)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
+        await asyncio.to_thread(mailroom.store, channel, [payload])
+        mailroom.inbox_ready[channel.name].set()
+        return JSONResponse({"ok": True})
+
+    async def healthz(request: Request) -> JSONResponse:
+        def check() -> None:
+            with get_engine(settings.database_url).connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.to_thread(check)
+        except Exception:
+            log.exception("health check: database unreachable")
+            return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await asyncio.to_thread(upgrade, settings.database_url)
+        for channel in channels:
+            await prepare(settings, channel)
+            if settings.webhook_url:
+                await channel.use_webhook(f"{settings.webhook_url.rstrip('/')}/{channel.name}",
+                                          settings.webhook_secret)
+        tasks = [
+            asyncio.create_task(work)
+            for channel in channels
+            for work in (mailroom.handle_forever(channel), mailroom.deliver_forever(channel))
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for channel in channels:
+                await channel.stop()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/{channel}", receive, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def serve(settings: Settings, channels: list[Channel]) -> None:
+    import uvicorn
+
+    host, _, port = settings.listen.rpartition(":")
+    uvicorn.run(create_app(settings, channels), host=host or "127.0.0.1", port=int(port),
+                log_level="warning", access_log=False)

@@ -1,0 +1,28 @@
+"""How counts are written in replies, the same in every conversation."""
+
+from datetime import date
+
+from ..models import OrgUnit
+from ..models.periods import week_of
+from ..models.queries import indicators, totals
+from .context import Context
+
+
+def labels(context: Context) -> dict[str, str]:
+    """Short indicator names in the reader's language, in catalog order."""
+    return {i.key: i.short(context.t.language) for i in indicators(context.session)}
+
+
+def format_counts(context: Context, counts: dict[str, int]) -> str:
+    names, t = labels(context), context.t
+    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+
+
+def week_line(context: Context, village: OrgUnit, day: date) -> str:
+    """The village's totals for the week of that day."""
+    week = week_of(day)
+    week_totals = totals(context.session, [village.id], week.first, week.last)
+    t = context.t
+    return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
+             last=t.day_month(week.last), village=village.name,
+             totals=format_counts(context, week_totals) or t("nothing yet"))

@@ -1,0 +1,56 @@
+"""The inbox and the outbox: every update is stored before it is handled, every reply before it is sent.
+
+An update is confirmed to the messenger only once its inbox row is committed, and the
+row is marked handled in the same transaction as everything the handler did, together
+with the replies it wrote to the outbox. A crash at any point therefore loses nothing
+and applies nothing twice: unhandled updates are handled after a restart, unsent replies
+are sent.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, utcnow
+
+
+class InboxUpdate(SQLModel, table=True):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_key"),  # a redelivered update is stored once
+        Index("ix_inbox_unhandled", "channel", "handled_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    update_key: str = Field(max_length=128, description="the messenger's id of the update")
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "channel", "sent_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    payload: dict = Field(sa_column=Column(JSON, nullable=False), description="an Outgoing")
+    inbox_id: int | None = Field(default=None, foreign_key="inbox.id", description="the update it answers")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    gave_up: str | None = Field(default=None, max_length=200, description="why it was never sent")
+
+
+class ChannelBot(SQLModel, table=True):
+    """Who the bot is on each messenger (learned at start), e.g. for Telegram's join links."""
+
+    __tablename__ = "channel_bot"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    username: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
