@@ -180,7 +180,7 @@ def cmd_targets(args) -> int:
 def cmd_invite(args) -> int:
     import json
 
-    from ..models.invites import create_invite, role_fits
+    from ..models.invites import create_invite, role_fits, telegram_link
 
     _, session = settings_and_session()
     commune = commune_named(session, args.commune)
@@ -194,13 +194,17 @@ def cmd_invite(args) -> int:
     except ValueError as problem:
         raise CommandError(str(problem)) from None
     session.commit()
+    link = telegram_link(session, invite.code)
     if args.json:
         print(json.dumps({"code": invite.code, "expires": invite.expires_at.isoformat(),
-                          "uses": invite.uses_left, "org_unit": unit.name, "role": invite.role}))
+                          "uses": invite.uses_left, "org_unit": unit.name, "role": invite.role,
+                          "link": link}))
     else:
         print(f"{invite.code}  ({unit.name}, {invite.role}, {invite.uses_left} uses, "
               f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
         print(f"Each person sends: /start {invite.code}")
+        if link:
+            print(f"Telegram link: {link}")
     return 0
 
 

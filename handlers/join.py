@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from ..models import OrgUnit, Role
-from ..models.invites import InviteRefused, create_invite, redeem, role_fits
+from ..models.invites import InviteRefused, create_invite, redeem, role_fits, telegram_link
 from ..models.text import fold
 from .context import Context, step
 from .messages import Choice, Outgoing
@@ -96,9 +96,12 @@ def finish_invite(context: Context, unit: OrgUnit, role: Role | None) -> list[Ou
         return [Outgoing(t("{unit} takes these roles: {roles}.", unit=unit.name, roles=names))]
     context.finish()
     code = create_invite(context.session, unit, role, created_by=context.person.id, now=context.now)
-    return [Outgoing(t("Invite code for {unit} ({role}): {code}\nEach person sends /start {code} to the bot. It works {uses} times, until {day}.",
-                       unit=unit.name, role=t(ROLE_NAMES[role]), code=code.code,
-                       uses=code.uses_left, day=t.date(context.local_date(code.expires_at))))]
+    text = t("Invite code for {unit} ({role}): {code}\nEach person sends /start {code} to the bot. It works {uses} times, until {day}.",
+             unit=unit.name, role=t(ROLE_NAMES[role]), code=code.code,
+             uses=code.uses_left, day=t.date(context.local_date(code.expires_at)))
+    if link := telegram_link(context.session, code.code):
+        text += "\n" + t("On Telegram, a tap on this link joins: {link}", link=link)
+    return [Outgoing(text)]
 
 
 @step("invite.role")

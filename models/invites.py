@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from .mailbox import ChannelBot
 from .orgunits import Level, OrgUnit
 from .people import COMMUNE_ROLES, VILLAGE_ROLES, ChannelAccount, Invite, Membership, Person, Role
 from .types import utcnow
@@ -114,3 +115,9 @@ def join(session: Session, person: Person, unit: OrgUnit, role: Role) -> None:
     membership.role = role
     session.add(membership)
     session.flush()
+
+
+def telegram_link(session: Session, code: str) -> str | None:
+    """`https://t.me/<bot>?start=CODE`, once `tocds run` or `serve` has learned the bot's name."""
+    bot = session.get(ChannelBot, "telegram")
+    return f"https://t.me/{bot.username}?start={code}" if bot else None

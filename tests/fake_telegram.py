@@ -121,12 +121,6 @@ _STRING_FIELDS = {
 }
 _INT_RE = re.compile(r"-?\d+\Z")
 
-_SEND_METHODS = {
-    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage",
-    "forwardMessage", "sendVideo", "sendAudio", "sendVoice", "sendAnimation", "sendSticker",
-    "sendLocation", "sendContact", "sendPoll", "sendDice", "sendVenue", "sendVideoNote",
-}
-
 _UPDATE_KINDS = (
     "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
     "business_message", "edited_business_message", "deleted_business_messages",
@@ -510,6 +504,7 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict] = {}  # (chat_id, message_id) -> message
         self._next_message_id: dict[int, int] = {}
         self._sent: list[dict] = []
+        self._sent_by_chat: dict[int, list[dict]] = {}
         self.callback_queries: dict[str, dict] = {}
         self.callback_answers: dict[str, dict] = {}  # query id -> answerCallbackQuery params
         self._callback_counter = itertools.count(1)
@@ -723,7 +718,7 @@ class FakeTelegram:
         with self._lock:
             target = user_id if chat_id is None else chat_id
             if message is None:
-                candidates = [m for m in self._sent if m["chat"]["id"] == target and not m.get("_deleted")]
+                candidates = [m for m in self._sent_by_chat.get(target, ()) if not m.get("_deleted")]
                 if not candidates:
                     raise AssertionError(f"press_button: the bot sent no message to chat {target}")
                 message = candidates[-1]
@@ -812,7 +807,11 @@ class FakeTelegram:
         ``_file_bytes`` / ``_file_name`` for uploads, ``_deleted`` once deleted. Edits update
         these dicts in place (``calls`` keeps the history)."""
         with self._lock:
-            return [m for m in self._sent if chat_id is None or m["chat"]["id"] == chat_id]
+            return list(self._sent if chat_id is None else self._sent_by_chat.get(chat_id, ()))
+
+    def sent_count(self, chat_id: int | None = None) -> int:
+        with self._lock:
+            return len(self._sent if chat_id is None else self._sent_by_chat.get(chat_id, ()))
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [m.get("text", m.get("caption")) or "" for m in self.sent(chat_id)]
@@ -849,17 +848,17 @@ class FakeTelegram:
     def wait_sent(self, count: int, chat_id: int | None = None, timeout: float = 10) -> list[dict]:
         """Waits until the bot has sent at least ``count`` messages (to ``chat_id``) in all."""
         try:
-            self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout)
+            self.wait_for(lambda: self.sent_count(chat_id) >= count, timeout)
         except AssertionError as exc:
             where = "" if chat_id is None else f" to chat {chat_id}"
             raise AssertionError(f"expected {count} sent messages{where}, got "
-                                 f"{len(self.sent(chat_id))}\n{exc}") from None
+                                 f"{self.sent_count(chat_id)}\n{exc}") from None
         return self.sent(chat_id)
 
     def say(self, user_id: int, text: str, *, replies: int = 1, timeout: float = 10, **kwargs: Any) -> list[dict]:
         """send_text, then wait for ``replies`` new bot messages in that chat; returns them."""
         chat_id = kwargs.get("chat_id") or user_id
-        before = len(self.sent(chat_id))
+        before = self.sent_count(chat_id)
         self.send_text(user_id, text, **kwargs)
         return self.wait_sent(before + replies, chat_id, timeout)[before:]
 
@@ -1152,6 +1151,7 @@ class FakeTelegram:
             message["_file_name"] = file_name
         self._remember_message(message)
         self._sent.append(message)
+        self._sent_by_chat.setdefault(chat["id"], []).append(message)
         self.accepted += 1
         return self._public(message)
 

@@ -312,7 +312,7 @@ def test_deliver_webhook_to_a_local_server(fake):
             pass
 
     with ThreadingHTTPServer(("127.0.0.1", 0), Hook) as hook:
-        threading.Thread(target=hook.serve_forever, daemon=True).start()
+        threading.Thread(target=hook.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         try:
             url = f"http://127.0.0.1:{hook.server_address[1]}/telegram"
             run_bot(fake, lambda bot: bot.set_webhook(url, secret_token="abc"))
