@@ -16,14 +16,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
 from ..handlers.context import Defaults
-from ..handlers.dispatch import handle
+from ..handlers.dispatch import SAVE_FAILED, handle
 from ..handlers.messages import Outgoing
+from ..locales import translator
 from ..models import ChannelAccount, InboxUpdate, OutboxMessage
-from ..models.db import get_engine
+from ..models.db import get_writer
 from ..models.types import utcnow
 from .channels import Blocked, Channel, Failed, Throttled
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # an outbox row claimed by a process that died is retried after this
 MAX_ATTEMPTS = 8  # temporary failures before a reply is given up
+MAX_HANDLING_FAILURES = 5  # database failures before an update is answered with an apology
 BACKOFF_CAP = 300.0  # seconds
 CLAIM_BATCH = 200
 IDLE_WAKE = 5.0  # seconds between looks at the outbox when nothing wakes the sender
@@ -42,7 +44,7 @@ def backoff(attempts: int) -> float:
 
 class Mailroom:
     def __init__(self, database_url: str, defaults: Defaults, clock: Callable[[], datetime] = utcnow):
-        self.engine = get_engine(database_url)
+        self.engine = get_writer(database_url)
         self.defaults = defaults
         self.clock = clock
         self.outbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
@@ -110,11 +112,39 @@ class Mailroom:
         self.outbox_ready[channel.name].set()
         return payload
 
+    def count_failure(self, channel: Channel, inbox_id: int) -> bool:
+        """Notes a failed try; after too many, answers with an apology. True: given up."""
+        with self.session() as session:
+            row = session.get(InboxUpdate, inbox_id)
+            row.failures += 1
+            gave_up = row.failures >= MAX_HANDLING_FAILURES
+            if gave_up:
+                row.handled_at = self.clock()
+                incoming = channel.to_incoming(row.payload)
+                if incoming is not None:
+                    apology = translator(self.defaults.language)(SAVE_FAILED)
+                    session.add(OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
+                                              payload=Outgoing(apology).to_dict(), inbox_id=row.id))
+            session.add(row)
+            session.commit()
+        return gave_up
+
     async def handle_all(self, channel: Channel) -> int:
-        """Handles every stored, unhandled update of the channel, oldest first."""
+        """Handles every stored, unhandled update of the channel, oldest first.
+
+        A database failure stops the round (later updates wait, keeping each chat's order)
+        and is raised for the caller to back off, until the update is given up.
+        """
         handled = 0
         for inbox_id in await asyncio.to_thread(self.unhandled, channel):
-            payload = await asyncio.to_thread(self.handle_stored, channel, inbox_id)
+            try:
+                payload = await asyncio.to_thread(self.handle_stored, channel, inbox_id)
+            except SQLAlchemyError:
+                if not await asyncio.to_thread(self.count_failure, channel, inbox_id):
+                    raise
+                log.error("gave up %s update %d after %d database failures",
+                          channel.name, inbox_id, MAX_HANDLING_FAILURES)
+                continue
             if payload is not None:
                 handled += 1
                 try:

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from ..handlers.commands import menus
 from ..handlers.context import Defaults
 from ..models import ChannelBot
-from ..models.db import get_engine, upgrade
+from ..models.db import get_writer, upgrade
 from ..models.types import utcnow
 from .channels import Channel
 from .mailroom import Mailroom
@@ -29,7 +29,7 @@ def configured_channels(settings: Settings) -> list[Channel]:
 
 def remember_username(database_url: str, channel: Channel, username: str) -> None:
     """Kept for what runs without the messenger, e.g. `tocds admin invite` printing join links."""
-    with Session(get_engine(database_url)) as session:
+    with Session(get_writer(database_url)) as session:
         session.merge(ChannelBot(channel=channel.name, username=username, updated_at=utcnow()))
         session.commit()
 

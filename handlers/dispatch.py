@@ -13,12 +13,15 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from ..locales import N_
 from ..models.text import fold
 from . import commands, join, report
 from .context import STEPS, Context, Defaults
 from .messages import Choice, Incoming, Outgoing
 
 log = logging.getLogger(__name__)
+
+SAVE_FAILED = N_("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute.")
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 
@@ -40,6 +43,8 @@ def handle(
 
     `before_commit` gets the replies inside that transaction: a channel writes them to
     its outbox there, so that a reply is never lost and never sent for something undone.
+    Such a channel also gets database errors raised, to keep the update for a retry;
+    without one, the person is asked to send the message again.
     """
     context = Context.load(session, incoming, now, defaults)
     t = context.t  # chosen before anything can fail: a rollback expires the person
@@ -51,8 +56,10 @@ def handle(
         return replies
     except SQLAlchemyError:
         session.rollback()
+        if before_commit:
+            raise  # a durable channel keeps the update and tries again: nothing is lost
         log.exception("database error on %s message %s", incoming.channel, incoming.message_id)
-        failure = t("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute.")
+        failure = t(SAVE_FAILED)
     except Exception:
         session.rollback()
         log.exception("handler failed on %s message %s", incoming.channel, incoming.message_id)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITER_OPTION = "tocds_writer"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -24,10 +25,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    # Take the write lock at the start: a transaction that read first and then writes
-    # could otherwise fail at once (SQLITE_BUSY) when another process wrote in between,
-    # instead of waiting its turn.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer takes the write lock at the start: a transaction that read first and then
+    # writes would otherwise fail at once (SQLITE_BUSY_SNAPSHOT) when another process wrote
+    # in between, instead of waiting its turn. Readers begin deferred and block nobody.
+    immediate = connection.get_execution_options().get(WRITER_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @cache
@@ -44,6 +46,12 @@ def get_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+@cache
+def get_writer(url: str) -> Engine:
+    """The engine for sessions that write (handlers, imports, the mailroom)."""
+    return get_engine(url).execution_options(**{WRITER_OPTION: True})
 
 
 def alembic_config(url: str) -> Config:
@@ -64,16 +72,15 @@ def is_up_to_date(engine: Engine, config: Config) -> bool:
 
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied (cheap when there is none)."""
-    engine = get_engine(url)
     config = alembic_config(url)
-    if is_up_to_date(engine, config):
+    if is_up_to_date(get_engine(url), config):
         return
-    with engine.begin() as connection:
+    with get_writer(url).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
 
 def open_session(url: str) -> Session:
-    """A session on an up-to-date database."""
+    """A writing session on an up-to-date database."""
     upgrade(url)
-    return Session(get_engine(url), expire_on_commit=False)
+    return Session(get_writer(url), expire_on_commit=False)

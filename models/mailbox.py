@@ -28,6 +28,7 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = Field(default=0, description="database failures while handling it")
 
 
 class OutboxMessage(SQLModel, table=True):

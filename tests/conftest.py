@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from helpers import make_commune
 from tocds import models  # noqa: F401  (every table on the metadata)
-from tocds.models.db import get_engine, upgrade
+from tocds.models.db import get_engine, get_writer, upgrade
 
 # Rows the migrations seed; every other table is emptied between tests.
 SEEDED_TABLES = {"indicator", "indicator_alias", "alembic_version"}
@@ -31,6 +31,7 @@ def database_url(tmp_path_factory):
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
+        get_writer.cache_clear()
         get_engine.cache_clear()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

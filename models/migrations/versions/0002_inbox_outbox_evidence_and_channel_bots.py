@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 21:04:26.710480
+Create Date: 2026-11-25 21:12:27.657466
 """
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('received_at', tocds.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('handled_at', tocds.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('failures', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'update_key')
     )
