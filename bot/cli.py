@@ -209,10 +209,8 @@ def cmd_invite(args) -> int:
 
 
 def cmd_export(args) -> int:
-    import csv
-
+    from ..models.exports import write_csv
     from ..models.periods import parse_period
-    from ..models.queries import commune_table
 
     _, session = settings_and_session()
     commune = commune_named(session, args.commune)
@@ -220,15 +218,12 @@ def cmd_export(args) -> int:
         period = parse_period(args.period)
     except ValueError as problem:
         raise CommandError(str(problem)) from None
-    rows = commune_table(session, commune.id, period.first, period.last)
     try:
         handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     except OSError as problem:
         raise CommandError(f"cannot write {args.out}: {problem.strerror}") from None
     try:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("commune", "village", "indicator", "count"))
-        writer.writerows((commune.name, village, key, count) for village, key, count in rows)
+        write_csv(session, commune, period, handle)
     finally:
         if args.out:
             handle.close()

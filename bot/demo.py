@@ -15,9 +15,9 @@ from babel.dates import format_date
 from ..handlers.context import Defaults
 from ..models import Role
 from ..models.db import open_session
+from ..models.exports import write_csv
 from ..models.imports import find_commune, find_village, import_targets, import_villages
 from ..models.periods import week_of
-from ..models.queries import commune_table
 from .channels.console import ConsoleChat, render, sign_in
 
 COMMUNE = "Xã Đồng Phú"
@@ -120,11 +120,8 @@ def play(out: Path) -> int:
         show(say, PEOPLE[who][0], text, chats[who].send(text, at(day, hour, zone)), day)
 
     export = out / f"tocds-{week.label}.csv"
-    rows = commune_table(session, commune.id, week.first, week.last)
     with open(export, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("commune", "village", "indicator", "count"))
-        writer.writerows((commune.name, village, key, count) for village, key, count in rows)
+        write_csv(session, commune, week, handle)
     say()
     say(f"The week's export (tocds export --commune '{COMMUNE}' --period {week.label}): {export}")
     return 0

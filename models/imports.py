@@ -124,7 +124,8 @@ def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, i
                     raise row.problem(column, "empty name")
                 if len(name) > NAME_LENGTH:
                     raise row.problem(column, f"a name of more than {NAME_LENGTH} characters")
-            sizes = {c: row.whole(c, required=c != "pop15") for c in DENOMINATORS}
+            # A file without the optional pop15 column leaves the figure already there alone.
+            sizes = {c: row.whole(c, required=c != "pop15") for c in DENOMINATORS if c in row.values}
             commune = find_commune(session, names["commune"])
             if commune is None:
                 commune = OrgUnit(level=Level.COMMUNE, name=names["commune"],
@@ -151,7 +152,7 @@ def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, i
 
 def import_targets(session: Session, path: Path) -> int:
     """Creates or replaces targets; returns how many rows were applied."""
-    known = set(session.exec(select(Indicator.key)).all())
+    known = {i.key: i for i in session.exec(select(Indicator)).all()}
     rows = read_rows(path, TARGET_COLUMNS)
     try:
         for row in rows:
@@ -167,6 +168,8 @@ def import_targets(session: Session, path: Path) -> int:
             if key not in known:
                 raise row.problem("indicator", f"unknown indicator {row.text('indicator')!r}; use one of {', '.join(sorted(known))}")
             percent = row.percent("target_percent")
+            if percent is not None and known[key].denominator is None:
+                raise row.problem("target_percent", f"{key} is counted, not a share of anything: give target_count instead")
             count = row.whole("target_count", required=False)
             if percent is None and count is None:
                 raise row.problem("target_percent", "give target_percent (or target_count)")

@@ -291,3 +291,27 @@ def test_problem_messages_say_how_to_fix(session, tmp_path, commune):
         path = write(tmp_path, f"{TARGETS_HEADER}\n{row}\n", f"{number}.csv")
         with pytest.raises(ImportProblem, match=re.escape(hint)):
             import_targets(session, path)
+
+
+def test_a_file_without_pop15_keeps_the_figure_already_there(session, tmp_path):
+    with_pop15 = tmp_path / "a.csv"
+    with_pop15.write_text("commune,village,households,population,adults,pop15\nXã A,Thôn B,10,40,30,33\n",
+                          encoding="utf-8")
+    without = tmp_path / "b.csv"
+    without.write_text("commune,village,households,population,adults\nXã A,Thôn B,10,40,30\n",
+                       encoding="utf-8")
+    import_villages(session, with_pop15, "Asia/Ho_Chi_Minh")
+    assert import_villages(session, without, "Asia/Ho_Chi_Minh") == (0, 0)
+    village = session.execute(select(OrgUnit).where(OrgUnit.name == "Thôn B")).scalar_one()
+    assert village.pop15 == 33
+
+
+def test_a_percentage_for_an_indicator_without_denominator_is_refused(session, tmp_path):
+    villages = tmp_path / "v.csv"
+    villages.write_text("commune,village,households,population,adults\nXã A,Thôn B,10,40,30\n", encoding="utf-8")
+    import_villages(session, villages, "Asia/Ho_Chi_Minh")
+    targets = tmp_path / "t.csv"
+    targets.write_text("commune,village,indicator,baseline,target_percent,start,deadline\n"
+                       "Xã A,,dvc,0,50,2026-01-01,2026-12-31\n", encoding="utf-8")
+    with pytest.raises(ImportProblem, match=r"t\.csv, row 2, column target_percent: dvc is counted"):
+        import_targets(session, targets)
