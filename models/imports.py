@@ -6,6 +6,7 @@ file, row and column. Importing the same file twice changes nothing.
 
 import csv
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -101,6 +102,17 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
         return rows
 
 
+@contextmanager
+def all_or_nothing(session: Session):
+    """Commits the whole file, or rolls all of it back on the first problem."""
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
 def find_commune(session: Session, name: str) -> OrgUnit | None:
     return session.exec(
         select(OrgUnit).where(OrgUnit.level == Level.COMMUNE, OrgUnit.name_key == fold(name))
@@ -116,7 +128,7 @@ def find_village(session: Session, commune: OrgUnit, name: str) -> OrgUnit | Non
 def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, int]:
     """Creates or updates communes and villages; returns (villages added, villages updated)."""
     added = updated = 0
-    try:
+    with all_or_nothing(session):
         for row in read_rows(path, VILLAGE_COLUMNS):
             names = {c: " ".join(row.text(c).split()) for c in ("commune", "village")}
             for column, name in names.items():
@@ -143,10 +155,6 @@ def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, i
                 setattr(village, column, value)
             session.add(village)
             session.flush()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return added, updated
 
 
@@ -154,7 +162,7 @@ def import_targets(session: Session, path: Path) -> int:
     """Creates or replaces targets; returns how many rows were applied."""
     known = {i.key: i for i in session.exec(select(Indicator)).all()}
     rows = read_rows(path, TARGET_COLUMNS)
-    try:
+    with all_or_nothing(session):
         for row in rows:
             commune = find_commune(session, row.text("commune"))
             if commune is None:
@@ -184,8 +192,4 @@ def import_targets(session: Session, path: Path) -> int:
             target.start, target.deadline = start, deadline
             session.add(target)
             session.flush()
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
     return len(rows)
