@@ -5,6 +5,7 @@ Heavy libraries are imported inside the commands, so that `tocds --help` answers
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"tocds: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `tocds export … | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 class CommandError(Exception):
