@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve every messenger with a token (long polling)")
     run.set_defaults(run=cmd_run)
 
-    serve = commands.add_parser("serve", help="webhook server on TOCDS_LISTEN (POST /telegram, GET /healthz)")
+    serve = commands.add_parser(
+        "serve", help="webhook server on TOCDS_LISTEN (POST /telegram, POST /zalo, GET /healthz)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
@@ -279,8 +280,9 @@ def cmd_run(args) -> int:
     settings = get_settings()
     channels = configured_channels(settings)
     if not channels:
-        print("No messenger to serve: set TOCDS_TELEGRAM_TOKEN (a token from @BotFather) "
-              "in the environment or in .env, then run `tocds run` again.", file=sys.stderr)
+        print("No messenger to serve: set TOCDS_TELEGRAM_TOKEN (a token from @BotFather) or "
+              "TOCDS_ZALO_TOKEN (from the Zalo Bot Platform) in the environment or in .env, "
+              "then run `tocds run` again.", file=sys.stderr)
         return EXIT_USAGE
     try:
         asyncio.run(run(settings, channels))
@@ -297,7 +299,8 @@ def cmd_serve(args) -> int:
     settings = get_settings()
     channels = configured_channels(settings)
     if not channels:
-        raise CommandError("no messenger to serve: set TOCDS_TELEGRAM_TOKEN in the environment or .env")
+        raise CommandError("no messenger to serve: set TOCDS_TELEGRAM_TOKEN or TOCDS_ZALO_TOKEN "
+                           "in the environment or .env")
     if not settings.webhook_secret:
         raise CommandError("set TOCDS_WEBHOOK_SECRET (any long random text): every webhook request must carry it")
     serve(settings, channels)

@@ -24,6 +24,10 @@ def configured_channels(settings: Settings) -> list[Channel]:
         from .channels.telegram import TelegramChannel
 
         channels.append(TelegramChannel(settings.telegram_token, settings.telegram_api_url))
+    if settings.zalo_token:
+        from .channels.zalo import ZaloChannel
+
+        channels.append(ZaloChannel(settings.zalo_token, settings.zalo_api_url))
     return channels
 
 

@@ -21,7 +21,8 @@ from .wording import format_counts, labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
 HISTORY_FACTOR = 3
-COUNT_BUTTONS = ("1", "2", "3", "5", "10")
+# The n-th button is n, so that answering a numbered list with its digit means the same.
+COUNT_BUTTONS = ("1", "2", "3", "4", "5")
 MAX_QUOTED = 40  # an error quotes at most this much of what was typed
 
 ERRORS = {

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from tocds.bot.channels.console import ConsoleChat, render, sign_in
+from tocds.bot.channels import render
+from tocds.bot.channels.console import ConsoleChat, sign_in
 from tocds.handlers.context import Defaults
 from tocds.handlers.dispatch import handle
 from tocds.handlers.messages import Incoming, Outgoing

@@ -12,6 +12,32 @@ from abc import ABC, abstractmethod
 from ...handlers.messages import Incoming, Outgoing
 
 
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where there are any."""
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than a message
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()] or [text[:limit] or "…"]
+
+
+def render(message: Outgoing) -> str:
+    """Choices as numbered lines, for messengers without buttons (console, Zalo)."""
+    lines = [message.text]
+    lines += [f"{number}. {choice.label}" for number, choice in enumerate(message.choices, start=1)]
+    return "\n".join(lines)
+
+
 class SendError(Exception):
     """A message did not reach the messenger."""
 

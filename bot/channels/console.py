@@ -19,12 +19,6 @@ from ...models.types import utcnow
 CHANNEL = "console"
 
 
-def render(message: Outgoing) -> str:
-    lines = [message.text]
-    lines += [f"{number}. {choice.label}" for number, choice in enumerate(message.choices, start=1)]
-    return "\n".join(lines)
-
-
 class ConsoleChat:
     """One person's private chat with the bot, in this terminal."""
 

@@ -21,7 +21,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from ...handlers.messages import Choice, Incoming, Outgoing
-from . import Blocked, Channel, Failed, Throttled
+from . import Blocked, Channel, Failed, Throttled, split_text
 
 NAME = "telegram"
 MAX_TEXT = 4096
@@ -35,25 +35,6 @@ def file_url(api_url: str) -> str:
     """`…/bot` → `…/file/bot`: downloads come from the same server as the API."""
     head, _, tail = api_url.rstrip("/").rpartition("/")
     return f"{head}/file/{tail}"
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line ends where there are any."""
-    pieces, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # a single line longer than a message
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    pieces.append(current)
-    return [piece for piece in pieces if piece.strip()] or [text[:limit] or "…"]
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
@@ -168,7 +149,7 @@ class TelegramChannel(Channel):
             await asyncio.sleep(ready - now)
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
-        pieces = split_text(message.text)
+        pieces = split_text(message.text, MAX_TEXT)
         try:
             for number, piece in enumerate(pieces, start=1):
                 await self.pace(chat_id)
