@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--json", action="store_true", help="print one JSON object")
     invite.set_defaults(run=cmd_invite)
 
+    sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
+    sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
+    sent.set_defaults(run=cmd_messages)
+
     export = commands.add_parser("export", help="a period's counts per village and indicator")
     export.add_argument("--commune", required=True)
     export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
@@ -210,6 +214,20 @@ def cmd_invite(args) -> int:
         print(f"Each person sends: /start {invite.code}")
         if link:
             print(f"Telegram link: {link}")
+    return 0
+
+
+def cmd_messages(args) -> int:
+    from datetime import timedelta
+
+    from ..models.queries import messages_sent
+    from ..models.types import utcnow
+
+    _, session = settings_and_session()
+    rows = messages_sent(session, utcnow() - timedelta(days=args.days))
+    print("day,channel,sent")
+    for channel, day, count in rows:
+        print(f"{day.isoformat()},{channel},{count}")
     return 0
 
 

@@ -6,7 +6,7 @@ most: entries are never loaded into Python to be added up.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, and_, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from .entries import Entry, EntryCount, NothingToReport
 from .indicators import Indicator
+from .mailbox import OutboxMessage
 from .orgunits import DENOMINATORS, OrgUnit
 from .progress import Progress
 from .targets import Target
@@ -231,3 +232,16 @@ def latest_entry_id(session: Session, person_id: int) -> int | None:
 def entry_counts(session: Session, entry_id: int) -> list[EntryCount]:
     """An entry's counts, deleted ones included."""
     return list(session.exec(select(EntryCount).where(EntryCount.entry_id == entry_id)).scalars())
+
+
+def messages_sent(session: Session, since: datetime) -> list[tuple[str, date, int]]:
+    """(channel, UTC day, messages sent) since a moment: for judging a messenger's quota."""
+    day = func.date(OutboxMessage.sent_at)
+    rows = session.execute(
+        select(OutboxMessage.channel, day, func.count())
+        .where(OutboxMessage.sent_at >= since)
+        .group_by(OutboxMessage.channel, day)
+        .order_by(day, OutboxMessage.channel)
+    )
+    return [(channel, day if isinstance(day, date) else date.fromisoformat(day), count)
+            for channel, day, count in rows]

@@ -13,6 +13,7 @@ from tocds.bot.mailroom import Mailroom
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.models import ChannelAccount, Entry, InboxUpdate, OutboxMessage, Person, Role
 from tocds.models.invites import join
+from tocds.models.queries import messages_sent
 
 
 class ScriptedChannel(Channel):
@@ -223,3 +224,12 @@ def test_an_update_that_keeps_failing_is_answered_with_an_apology(mailroom, sess
     replies = [r.payload["text"] for r in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert replies[0].startswith("Xin lỗi, bot chưa lưu được lúc này.")
     assert replies[1].startswith("✅ Đã lưu cho Thôn Tân Hòa, ngày 25/11/2026: VNeID 4.")
+
+
+def test_messages_sent_are_counted_per_channel_and_day(mailroom, channel, session, member, clock):
+    mailroom.store(channel, [update(1), update(2, "vneid 2")])
+    run(mailroom.handle_all(channel))
+    run(mailroom.deliver_due(channel))
+    session.commit()
+    assert messages_sent(session, NOW - timedelta(days=1)) == [("scripted", NOW.date(), 2)]
+    assert messages_sent(session, NOW + timedelta(days=1)) == []
