@@ -147,6 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        _client.connection = self.connection
         try:
             status, payload = self.server.fake._handle_http(self.command, self.path, body)
         except Exception as exc:  # a bug in the fake: answer it rather than hang the client
@@ -516,6 +517,22 @@ def _get_me(fake: FakeZalo, params: dict) -> dict:
     return dict(fake.bot)
 
 
+_client = threading.local()  # the connection of the request a handler thread serves
+
+
+def _client_gone() -> bool:
+    """The poller hung up (e.g. was killed): hand it nothing, or the update would vanish."""
+    connection = getattr(_client, "connection", None)
+    if connection is None:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # open, and nothing to read: still waiting for our answer
+    except OSError:
+        return True
+
+
 @_method("getUpdates")
 def _get_updates(fake: FakeZalo, params: dict) -> Any:
     # runs with fake._cond held; waiting releases it
@@ -527,14 +544,14 @@ def _get_updates(fake: FakeZalo, params: dict) -> Any:
     while True:
         if fake.webhook is not None:
             raise _ApiError(WEBHOOK_ACTIVE, "Bad Request: getUpdates is not available while a webhook is set")
-        if fake._updates:
+        if fake._updates and not _client_gone():
             update = fake._updates.popleft()  # handed out once: there is no offset
             fake.handed_out.append(update)
             return json.loads(json.dumps(update))
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or fake._stopping:
+        if remaining <= 0 or fake._stopping or _client_gone():
             break
-        fake._cond.wait(remaining)
+        fake._cond.wait(min(remaining, 0.5))
     if fake.empty_poll == "bare":
         raise _BarePoll()
     raise _EmptyPoll(fake)
