@@ -258,7 +258,8 @@ def cmd_chat(args) -> int:
 
     from ..models import OrgUnit
     from ..models.people import VILLAGE_ROLES
-    from .channels.console import ConsoleChat, render, sign_in
+    from .channels import render
+    from .channels.console import ConsoleChat, sign_in
 
     settings, session = settings_and_session()
     if session.exec(select(OrgUnit.id).where(OrgUnit.level == "village")).first() is None:

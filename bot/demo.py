@@ -18,7 +18,8 @@ from ..models.db import open_session
 from ..models.exports import write_csv
 from ..models.imports import find_commune, find_village, import_targets, import_villages
 from ..models.periods import week_of
-from .channels.console import ConsoleChat, render, sign_in
+from .channels import render
+from .channels.console import ConsoleChat, sign_in
 
 COMMUNE = "Xã Đồng Phú"
 TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -199,6 +199,27 @@ class Mailroom:
             session.commit()
         return rows
 
+    def release_claims(self, channel: Channel) -> int:
+        """Makes every unsent reply of the channel due now, claimed or held until later.
+
+        For a process that is the channel's only sender (`tocds run`) at its start: replies
+        a killed predecessor had leased would otherwise wait out LEASE, and go out after the
+        chat's later replies. Not for webhook workers, whose leases may belong to live peers.
+        """
+        with self.session() as session:
+            released = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == channel.name,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.gave_up.is_(None),
+                    OutboxMessage.next_attempt_at.is_not(None),
+                )
+                .values(next_attempt_at=None)
+            ).rowcount
+            session.commit()
+        return released
+
     def settle(self, row: OutboxMessage, **values) -> None:
         with self.session() as session:
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))

@@ -53,6 +53,8 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
     for channel in channels:
         await prepare(settings, channel)
         await channel.use_polling()
+        # Polling allows one process per bot: replies a killed run had claimed are ours now.
+        await asyncio.to_thread(mailroom.release_claims, channel)
     try:
         await asyncio.gather(*(
             task

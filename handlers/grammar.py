@@ -341,3 +341,10 @@ def parse_report(
     if isinstance(result, ParseError) and result.code != "no_pairs" and not parser.looks_like_report():
         return None
     return result
+
+
+def mentions_indicator(text: str, aliases: Mapping[str, str]) -> bool:
+    """Whether an indicator is named anywhere: in a team's group, chatter names none."""
+    words = [token.folded for token in _tokenize(text)]
+    phrases = _Phrases((alias, key) for alias, key in aliases.items())
+    return any(phrases.match(words, i) for i in range(len(words)))

@@ -15,7 +15,7 @@ from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history
 from .context import Context, step
 from .evidence import attach, evidence_of, for_latest_entry
-from .grammar import ParseError, QuickReport, parse_report
+from .grammar import ParseError, QuickReport, mentions_indicator, parse_report
 from .messages import Choice, Outgoing
 from .wording import format_counts, labels, week_line
 
@@ -95,6 +95,8 @@ def quick_report(context: Context) -> list[Outgoing]:
             return []  # chatter in the team's group is not for the bot
         return [Outgoing(t("I did not understand that.") + "\n" + example(t))]
     if isinstance(parsed, ParseError):
+        if context.incoming.is_group and not mentions_indicator(context.incoming.text, aliases(context)):
+            return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong
         return [Outgoing(error_text(context, parsed))]
     pending = {
         "counts": parsed.counts,
@@ -205,8 +207,10 @@ def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoi
                 )
                 session.flush()
         except IntegrityError:
-            # Another worker stored the same message a moment ago.
+            # Another worker stored the same message a moment ago; anything else is a real error.
             existing = find_entry(context, message_id)
+            if existing is None:
+                raise
         else:
             if pending.get("evidence"):
                 attach(context, entry.id, pending["evidence"])

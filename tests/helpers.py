@@ -58,9 +58,10 @@ class Chatter:
 
 
 def incoming(sender: str, text: str, message_id: str, channel="console", **extra) -> Incoming:
-    fields = {"sender_name": sender, **extra}
-    return Incoming(channel=channel, chat_id=sender, sender_id=sender, message_id=message_id,
-                    text=text, **fields)
+    """A message from `sender`, in their private chat unless `chat_id` names a group."""
+    fields = {"sender_name": sender, "chat_id": sender, **extra}
+    fields.setdefault("is_group", fields["chat_id"] != sender)
+    return Incoming(channel=channel, sender_id=sender, message_id=message_id, text=text, **fields)
 
 
 def send(session: Session, message: Incoming, now: datetime = NOW) -> list[Outgoing]:

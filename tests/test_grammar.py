@@ -13,6 +13,7 @@ from tocds.handlers.grammar import (
     MAX_DAYS_BACK,
     ParseError,
     QuickReport,
+    mentions_indicator,
     parse_report,
 )
 
@@ -429,3 +430,12 @@ def test_valid_reports_parse_exactly(case):
     result = parse_report(text, today=today, aliases=ALIASES, villages=VILLAGES)
     assert result == QuickReport(counts, day, village), text
     assert list(result.counts) == list(counts)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("Chiều nay 2 giờ họp", False), ("cảm ơn", False), ("VNEID 2,5", True), ("ai xong hoc vu so chua", True),
+     ("", False)],
+)
+def test_mentions_indicator(text, named):
+    assert mentions_indicator(text, ALIASES) is named

@@ -383,3 +383,14 @@ def test_any_text_gets_an_answer_and_only_a_saved_report_stores(session, commune
         assert live_counts(session) == before
         assert entry_total(session) == entries
     send(session, incoming(lan.chat.sender_id, "/huy", "reset"))
+
+
+def test_in_a_group_only_reports_get_an_answer(session, commune, lan):
+    def in_group(text, message_id):
+        return send(session, incoming(lan.chat.sender_id, text, message_id, chat_id="-100"))
+
+    assert in_group("Chiều nay 2 giờ họp ở nhà văn hóa nhé", "g1") == []
+    assert in_group("cảm ơn cả nhà", "g2") == []
+    assert in_group("vneid 2,5", "g3")[0].text.startswith("⚠️ Chưa lưu.")
+    assert in_group("vneid 2", "g4")[0].text.startswith("✅ Đã lưu cho Thôn Tân Hòa")
+    assert live_counts(session) == {"vneid": 2}

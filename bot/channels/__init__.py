@@ -28,7 +28,7 @@ def split_text(text: str, limit: int) -> list[str]:
             candidate = line
         current = candidate
     pieces.append(current)
-    return [piece for piece in pieces if piece.strip()] or [text[:limit] or "…"]
+    return [piece for piece in pieces if piece.strip()] or ["…"]  # a messenger refuses blank texts
 
 
 def render(message: Outgoing) -> str:
