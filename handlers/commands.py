@@ -10,6 +10,7 @@ from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from .context import Context, step
 from .edit import start_edit, start_undo
+from .export import export
 from .join import invite, start
 from .messages import Choice, Outgoing
 from .progress import show_progress
@@ -77,6 +78,7 @@ TABLE = (
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
+    Command("xuat", "export", OFFICE, export, N_("a period's counts as a file (CSV)")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),
     Command("trogiup", "help", EVERYONE, show_help, N_("what I can do here")),

@@ -1,5 +1,6 @@
 """What a handler takes in and gives back, the same for every messenger."""
 
+import base64
 from dataclasses import asdict, dataclass
 
 
@@ -26,16 +27,36 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A picture (a chart) or a file (a spreadsheet) sent with a reply."""
+
+    kind: str  # "picture" or "file"
+    name: str  # the file name people see, e.g. tocds-2026-W47.csv
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One reply: a text, and the choices offered with it (buttons or numbered lines)."""
+    """One reply: a text, the choices offered with it (buttons or numbered lines), maybe a file."""
 
     text: str
     choices: tuple[Choice, ...] = ()
+    attachment: Attachment | None = None
 
     def to_dict(self) -> dict:
-        """For the outbox."""
-        return asdict(self)
+        """For the outbox (JSON)."""
+        data = {"text": self.text, "choices": [asdict(c) for c in self.choices]}
+        if self.attachment:
+            data["attachment"] = {"kind": self.attachment.kind, "name": self.attachment.name,
+                                  "content": base64.b64encode(self.attachment.content).decode()}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Outgoing":
-        return cls(data["text"], tuple(Choice(**choice) for choice in data.get("choices", ())))
+        attached = data.get("attachment")
+        return cls(
+            data["text"],
+            tuple(Choice(**choice) for choice in data.get("choices", ())),
+            Attachment(attached["kind"], attached["name"], base64.b64decode(attached["content"]))
+            if attached else None,
+        )

@@ -17,6 +17,7 @@ from helpers import (
     live_counts,
     send,
 )
+from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
     Audit,
     ChannelAccount,
@@ -394,3 +395,24 @@ def test_in_a_group_only_reports_get_an_answer(session, commune, lan):
     assert in_group("vneid 2,5", "g3")[0].text.startswith("⚠️ Chưa lưu.")
     assert in_group("vneid 2", "g4")[0].text.startswith("✅ Đã lưu cho Thôn Tân Hòa")
     assert live_counts(session) == {"vneid": 2}
+
+
+def test_office_exports_a_period_as_a_file(session, commune, lan, office):
+    lan.say("vneid 5 ssk 2")
+    replies = office.chat.send("/xuat 2026-11", NOW)
+    assert replies[0].text == "Xã Đồng Phú, kỳ 2026-11 (01/11/2026–30/11/2026): số liệu theo thôn và chỉ tiêu."
+    attachment = replies[0].attachment
+    assert (attachment.kind, attachment.name) == ("file", "tocds-xa-dong-phu-2026-11.csv")
+    rows = attachment.content.decode("utf-8").splitlines()
+    assert rows[0] == "commune,village,indicator,count"
+    assert len(rows) == 1 + 2 * 7
+    assert "Xã Đồng Phú,Thôn Tân Hòa,vneid,5" in rows and "Xã Đồng Phú,Thôn Phú Lợi,vneid,0" in rows
+    assert office.chat.send("/xuat", NOW)[0].attachment.name.endswith("2026-W48.csv")  # this week
+    assert office.say("/xuat 2026-13").startswith("“2026-13” không phải kỳ báo cáo.")
+    assert office.say("/xuat 2027").startswith("Kỳ 2027 chưa bắt đầu")
+    assert lan.say("/xuat").startswith("/xuat không dành cho vai trò của bạn.")
+
+
+def test_an_outgoing_file_survives_the_outbox():
+    message = Outgoing("x", (Choice("a", "b"),), Attachment("picture", "chart.png", b"\x89PNG\x00\xff"))
+    assert Outgoing.from_dict(message.to_dict()) == message

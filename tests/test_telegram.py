@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from fake_telegram import FakeTelegram
+from fake_telegram import TINY_PNG, FakeTelegram
 from processes import Processes, free_port, wait_until
 from sqlalchemy import func
 from sqlalchemy import text as sql
@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 
 from tocds.bot.channels import split_text
 from tocds.bot.channels.telegram import MAX_TEXT, TelegramChannel
-from tocds.handlers.messages import Choice, Outgoing
+from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
     ChannelAccount,
     ChannelBot,
@@ -820,3 +820,26 @@ def test_two_serve_processes_share_the_work(session, commune, fake, procs, db_ur
         village = (TAN_HOA, PHU_LOI)[uid % 2]
         assert [t.split("\n")[0] for t in fake.texts(uid)] == [saved_line(today, f"VNeID {n}", village)]
     assert fake.sent_count() == len(users)
+
+
+def test_pictures_and_files_go_with_send_photo_and_send_document():
+    with FakeTelegram() as fake:
+        channel = TelegramChannel(fake.token, fake.api_url)
+
+        async def scenario():
+            await channel.start()
+            try:
+                await channel.send("700", Outgoing("Biểu đồ tuần", attachment=Attachment("picture", "chart.png", TINY_PNG)))
+                await channel.send("701", Outgoing("Bảng tính", attachment=Attachment("file", "tuan.csv", b"a,b\n1,2\n")))
+                await channel.send("702", Outgoing("x" * 3000, attachment=Attachment("file", "long.csv", b"1\n")))
+            finally:
+                await channel.stop()
+
+        asyncio.run(scenario())
+        photo = fake.calls_of("sendPhoto")[0]
+        assert photo.params["caption"] == "Biểu đồ tuần" and photo.files["photo"] == TINY_PNG
+        document = fake.calls_of("sendDocument")
+        assert document[0].params["caption"] == "Bảng tính" and document[0].files["document"] == b"a,b\n1,2\n"
+        assert document[0].file_names["document"] == "tuan.csv"
+        # A text too long for a caption goes first, the file after it.
+        assert fake.texts(702)[0] == "x" * 3000 and "caption" not in document[1].params

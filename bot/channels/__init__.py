@@ -35,6 +35,8 @@ def render(message: Outgoing) -> str:
     """Choices as numbered lines, for messengers without buttons (console, Zalo)."""
     lines = [message.text]
     lines += [f"{number}. {choice.label}" for number, choice in enumerate(message.choices, start=1)]
+    if message.attachment:
+        lines.append(f"📎 {message.attachment.name}")
     return "\n".join(lines)
 
 

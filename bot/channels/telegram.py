@@ -14,6 +14,7 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -25,6 +26,7 @@ from . import Blocked, Channel, Failed, Throttled, split_text
 
 NAME = "telegram"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
 PRIVATE_CHAT_INTERVAL = 1.0  # Telegram: about one message a second per chat
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -149,12 +151,20 @@ class TelegramChannel(Channel):
             await asyncio.sleep(ready - now)
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
-        pieces = split_text(message.text, MAX_TEXT)
+        attachment = message.attachment
+        # A short text travels as the picture's or file's caption; a long one goes before it.
+        caption = message.text if attachment and len(message.text) <= MAX_CAPTION else None
+        pieces = [] if caption is not None else split_text(message.text, MAX_TEXT)
         try:
             for number, piece in enumerate(pieces, start=1):
                 await self.pace(chat_id)
-                markup = keyboard(message.choices) if number == len(pieces) else None
-                await self.bot.send_message(chat_id, piece, reply_markup=markup)
+                last = number == len(pieces) and not attachment
+                await self.bot.send_message(chat_id, piece, reply_markup=keyboard(message.choices) if last else None)
+            if attachment:
+                await self.pace(chat_id)
+                upload = InputFile(attachment.content, filename=attachment.name)
+                send = self.bot.send_photo if attachment.kind == "picture" else self.bot.send_document
+                await send(chat_id, upload, caption=caption, reply_markup=keyboard(message.choices))
         except RetryAfter as error:
             raise Throttled(seconds(error.retry_after), str(error)) from error
         except Forbidden as error:
