@@ -43,15 +43,14 @@ import json
 import math
 import mimetypes
 import re
-import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from loopback import LoopbackFake
 
 __all__ = ["Call", "FakeTelegram", "TINY_PNG"]
 
@@ -384,92 +383,12 @@ class _Window:
 # --------------------------------------------------------------------------- HTTP layer
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, fake: FakeTelegram):
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
-    disable_nagle_algorithm = True  # else a split write waits ~40 ms for the delayed ACK
-    server: _Server
-    server_version = "FakeTelegram/1.0"
-    sys_version = ""
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _serve(self) -> None:
-        body = self._read_body()
-        try:
-            status, payload, content_type = self.server.fake._handle_http(
-                self.command, self.path, self.headers, body
-            )
-        except Exception as exc:  # a bug in the fake: answer it rather than hang the client
-            status, content_type = 500, "application/json"
-            payload = json.dumps(
-                {"ok": False, "error_code": 500, "description": f"FakeTelegram error: {exc!r}"}
-            ).encode()
-        self._respond(status, payload, content_type)
-
-    def _respond(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response_only(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        # headers and body leave in one write
-        self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]
-        try:
-            self.flush_headers()
-        except OSError:  # the client went away (e.g. gave up a long poll)
-            self.close_connection = True
-
-
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackFake):
     def __init__(self, token: str = "123:TEST", username: str = "tocds_test_bot"):
+        super().__init__()
         self.token = token
         self.username = username
         head = token.split(":", 1)[0]
@@ -480,17 +399,9 @@ class FakeTelegram:
             "first_name": "TOCDS Test Bot",
             "username": username,
         }
-        self.url = ""
         self.api_url = ""
         self.file_url = ""
-        self.port = 0
 
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
-        self._version = 0  # bumped on every change, for wait_for
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = False
 
         self.calls: list[Call] = []
         self.downloads: list[str] = []  # file paths served by /file/bot<token>/...
@@ -524,47 +435,11 @@ class FakeTelegram:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeTelegram:
-        if self._server is not None:
-            return self
-        self._stopping = False
-        self._server = _Server(self)
-        self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.api_url = f"{self.url}/bot"
-        self.file_url = f"{self.url}/file/bot"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"FakeTelegram:{self.port}", daemon=True,
-        )
-        self._thread.start()
+        if self._server is None:
+            super().start()
+            self.api_url = f"{self.url}/bot"
+            self.file_url = f"{self.url}/file/bot"
         return self
-
-    def stop(self) -> None:
-        server = self._server
-        if server is None:
-            return
-        with self._cond:
-            self._stopping = True
-            self._changed()
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.connections)
-        for conn in connections:  # wake handler threads blocked on idle keep-alive connections
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<FakeTelegram {self.url or '(stopped)'} calls={len(self.calls)} pending={self.pending_updates}>"
@@ -572,12 +447,6 @@ class FakeTelegram:
     def bot_kwargs(self) -> dict:
         """Keyword arguments for ``telegram.Bot`` / ``ApplicationBuilder`` pointing at the fake."""
         return {"token": self.token, "base_url": self.api_url, "base_file_url": self.file_url}
-
-    def _changed(self) -> None:
-        self._version += 1
-        self._cond.notify_all()
-
-    # ------------------------------------------------------------------ users and chats
 
     def add_user(self, user_id: int, *, first_name: str = "Lan", language_code: str | None = "vi",
                  last_name: str | None = None, username: str | None = None) -> dict:

@@ -33,14 +33,14 @@ import http.client
 import json
 import secrets
 import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from loopback import LoopbackFake, client
 
 __all__ = ["Call", "FakeZalo", "LOOPBACK", "MAX_TEXT", "SECRET_HEADER"]
 
@@ -103,87 +103,20 @@ class _ApiError(Exception):
 # --------------------------------------------------------------------------- HTTP layer
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, fake: FakeZalo):
-        self.fake = fake
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
-    disable_nagle_algorithm = True
-    server: _Server
-    server_version = "FakeZalo/1.0"
-    sys_version = ""
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        _client.connection = self.connection
-        try:
-            status, payload = self.server.fake._handle_http(self.command, self.path, body)
-        except Exception as exc:  # a bug in the fake: answer it rather than hang the client
-            status = 500
-            payload = json.dumps({"ok": False, "error_code": 500, "description": f"FakeZalo error: {exc!r}"}).encode()
-        self.send_response_only(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self._headers_buffer.append(b"\r\n" + payload)  # type: ignore[attr-defined]  # one write
-        try:
-            self.flush_headers()
-        except OSError:  # the client went away (e.g. gave up a long poll)
-            self.close_connection = True
-
-
 # --------------------------------------------------------------------------- the fake
 
 
-class FakeZalo:
+class FakeZalo(LoopbackFake):
     def __init__(self, token: str = "1234567890:FAKEzaloTOKENabcdef", *, bot_id: str = "7c1e5a9b3d2f4e6a8b0c",
                  display_name: str = "TOCDS Bot", account_name: str = "bot.tocds", empty_poll: str = "http"):
+        super().__init__()
         if empty_poll not in ("http", "body", "bare"):
             raise ValueError("empty_poll is 'http' (HTTP 408), 'body' (HTTP 200, error 408 in the body) or 'bare'")
         self.token = token
         self.empty_poll = empty_poll
         self.bot = {"id": bot_id, "account_name": account_name, "account_type": "BASIC",
                     "can_join_groups": True, "display_name": display_name}
-        self.url = ""
-        self.port = 0
 
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
-        self._version = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = False
 
         self.calls: list[Call] = []
         self._updates: deque[dict] = deque()
@@ -200,53 +133,12 @@ class FakeZalo:
         return f"{self.url}/bot"
 
     def start(self) -> FakeZalo:
-        if self._server is not None:
-            return self
-        self._stopping = False
-        self._server = _Server(self)
-        self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"FakeZalo:{self.port}", daemon=True)
-        self._thread.start()
+        if self._server is None:
+            super().start()
         return self
-
-    def stop(self) -> None:
-        """Stops listening; waiting long polls answer at once. The URL stays, now refusing."""
-        server = self._server
-        if server is None:
-            return
-        with self._cond:
-            self._stopping = True
-            self._changed()
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.connections)
-        for connection in connections:  # wake handler threads blocked on idle keep-alive connections
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FakeZalo:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<FakeZalo {self.url or '(stopped)'} calls={len(self.calls)} pending={self.pending_updates}>"
-
-    def _changed(self) -> None:
-        self._version += 1
-        self._cond.notify_all()
-
-    # ------------------------------------------------------------------ what users do
 
     def queue_update(self, raw: dict) -> dict:
         """Queues an update exactly as given (to getUpdates, or `deliver_webhook`)."""
@@ -435,7 +327,11 @@ class FakeZalo:
 
     # ------------------------------------------------------------------ HTTP dispatch
 
-    def _handle_http(self, verb: str, raw_path: str, body: bytes) -> tuple[int, bytes]:
+    def _handle_http(self, verb: str, raw_path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
+        status, payload = self._answer(verb, raw_path, body)
+        return status, payload, "application/json; charset=utf-8"
+
+    def _answer(self, verb: str, raw_path: str, body: bytes) -> tuple[int, bytes]:
         path = unquote(urlsplit(raw_path).path)
         head, _, method = path.rpartition("/")
         call = Call(method=method, params={}, at=time.monotonic(), raw_body=body)
@@ -517,12 +413,9 @@ def _get_me(fake: FakeZalo, params: dict) -> dict:
     return dict(fake.bot)
 
 
-_client = threading.local()  # the connection of the request a handler thread serves
-
-
 def _client_gone() -> bool:
     """The poller hung up (e.g. was killed): hand it nothing, or the update would vanish."""
-    connection = getattr(_client, "connection", None)
+    connection = getattr(client, "connection", None)
     if connection is None:
         return False
     try:
