@@ -678,10 +678,6 @@ class FakeTelegram(LoopbackFake):
         with self._lock:
             return list(self._sent if chat_id is None else self._sent_by_chat.get(chat_id, ()))
 
-    def sent_count(self, chat_id: int | None = None) -> int:
-        with self._lock:
-            return len(self._sent if chat_id is None else self._sent_by_chat.get(chat_id, ()))
-
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [m.get("text", m.get("caption")) or "" for m in self.sent(chat_id)]
 
@@ -698,31 +694,6 @@ class FakeTelegram(LoopbackFake):
     def mark(self) -> int:
         """An index into ``calls``, for ``calls_of(..., since=)`` / ``wait_call(..., since=)``."""
         return len(self.calls)
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._cond:
-                version = self._version
-            if predicate():
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout} s waiting for {predicate!r}\n{self.dump()}")
-            with self._cond:
-                if self._version == version:
-                    # also re-check now and then: the predicate may look at other state
-                    self._cond.wait(min(remaining, 0.1))
-
-    def wait_sent(self, count: int, chat_id: int | None = None, timeout: float = 10) -> list[dict]:
-        """Waits until the bot has sent at least ``count`` messages (to ``chat_id``) in all."""
-        try:
-            self.wait_for(lambda: self.sent_count(chat_id) >= count, timeout)
-        except AssertionError as exc:
-            where = "" if chat_id is None else f" to chat {chat_id}"
-            raise AssertionError(f"expected {count} sent messages{where}, got "
-                                 f"{self.sent_count(chat_id)}\n{exc}") from None
-        return self.sent(chat_id)
 
     def say(self, user_id: int, text: str, *, replies: int = 1, timeout: float = 10, **kwargs: Any) -> list[dict]:
         """send_text, then wait for ``replies`` new bot messages in that chat; returns them."""

@@ -252,38 +252,12 @@ class FakeZalo(LoopbackFake):
         with self._lock:
             return [m for m in self._sent if chat_id is None or m["chat_id"] == chat_id]
 
-    def sent_count(self, chat_id: str | None = None) -> int:
-        return len(self.sent(chat_id))
-
     def texts(self, chat_id: str | None = None) -> list[str]:
         return [m.get("text", m.get("caption")) or "" for m in self.sent(chat_id)]
 
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
-
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._cond:
-                version = self._version
-            if predicate():
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout} s waiting for {predicate!r}\n{self.dump()}")
-            with self._cond:
-                if self._version == version:
-                    self._cond.wait(min(remaining, 0.1))
-
-    def wait_sent(self, count: int, chat_id: str | None = None, timeout: float = 10) -> list[dict]:
-        """Waits until the bot has sent at least `count` messages (to `chat_id`) in all."""
-        try:
-            self.wait_for(lambda: self.sent_count(chat_id) >= count, timeout)
-        except AssertionError as exc:
-            where = "" if chat_id is None else f" to chat {chat_id}"
-            raise AssertionError(f"expected {count} sent messages{where}, got {self.sent_count(chat_id)}\n{exc}") from None
-        return self.sent(chat_id)
 
     def dump(self, last: int = 25) -> str:
         with self._lock:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -112,6 +114,43 @@ class LoopbackFake:
     def _changed(self) -> None:
         self._version += 1
         self._cond.notify_all()
+
+    def sent(self, chat_id=None) -> list[dict]:
+        """The messages the bot sent (to one chat)."""
+        raise NotImplementedError
+
+    def dump(self, last: int = 25) -> str:
+        """The recent calls, for a failing test's message."""
+        raise NotImplementedError
+
+    def sent_count(self, chat_id=None) -> int:
+        return len(self.sent(chat_id))
+
+    def wait_for(self, predicate: Callable[[], object], timeout: float = 10) -> None:
+        """Waits until `predicate()` is true, waking on every change; AssertionError with `dump()`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._cond:
+                version = self._version
+            if predicate():
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out after {timeout} s waiting for {predicate!r}\n{self.dump()}")
+            with self._cond:
+                if self._version == version:
+                    # also re-check now and then: the predicate may look at other state
+                    self._cond.wait(min(remaining, 0.1))
+
+    def wait_sent(self, count: int, chat_id=None, timeout: float = 10) -> list[dict]:
+        """Waits until the bot has sent at least `count` messages (to `chat_id`) in all."""
+        try:
+            self.wait_for(lambda: self.sent_count(chat_id) >= count, timeout)
+        except AssertionError as exc:
+            where = "" if chat_id is None else f" to chat {chat_id}"
+            raise AssertionError(f"expected {count} sent messages{where}, got "
+                                 f"{self.sent_count(chat_id)}\n{exc}") from None
+        return self.sent(chat_id)
 
     def start(self):
         self._stopping = False
