@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
 
+    jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
+    job = jobs.add_parser("run", help="run one job now: reminders, weekly-summary or alerts")
+    job.add_argument("name", help="the job")
+    job.add_argument("--commune", help="one commune (default: every commune)")
+    job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
+    job.set_defaults(run=cmd_jobs_run)
+
     export = commands.add_parser("export", help="a period's counts per village and indicator")
     export.add_argument("--commune", required=True)
     export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
@@ -228,6 +235,37 @@ def cmd_messages(args) -> int:
     print("day,channel,sent")
     for channel, day, count in rows:
         print(f"{day.isoformat()},{channel},{count}")
+    return 0
+
+
+def cmd_jobs_run(args) -> int:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from ..jobs import JOBS
+    from ..jobs.runner import run_job
+    from ..models import Level, OrgUnit
+    from .run import configured_channels, deliver_now
+
+    job = JOBS.get(args.name)
+    if job is None:
+        raise CommandError(f"unknown job {args.name!r}; use one of {', '.join(JOBS)}")
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    except ValueError:
+        raise CommandError(f"--now {args.now!r} is not an ISO date-time, e.g. 2026-11-27T15:00+07:00") from None
+    if now.tzinfo is None:
+        raise CommandError("--now needs a time zone, e.g. 2026-11-27T15:00+07:00 or …Z")
+    settings, session = settings_and_session()
+    communes = ([commune_named(session, args.commune)] if args.commune else
+                list(session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id))))
+    for commune in communes:
+        run = run_job(session, job, commune, now)
+        status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
+        print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
+    asyncio.run(deliver_now(settings, configured_channels(settings)))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 
 from sqlmodel import Session
 
@@ -11,6 +12,7 @@ from ..models import ChannelBot
 from ..models.db import get_writer, upgrade
 from ..models.types import utcnow
 from .channels import Channel
+from .channels.console import ConsolePrinter
 from .mailroom import Mailroom
 from .settings import Settings
 
@@ -63,4 +65,17 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
         ))
     finally:
         for channel in channels:
+            await channel.stop()
+
+
+async def deliver_now(settings: Settings, channels: list[Channel]) -> None:
+    """Sends what is due in the outbox through the given channels (console: printed), then returns."""
+    channels = [*channels, ConsolePrinter(sys.stdout)]
+    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    for channel in channels:
+        await channel.start()
+        try:
+            while await mailroom.deliver_due(channel):
+                pass
+        finally:
             await channel.stop()

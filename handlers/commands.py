@@ -15,10 +15,12 @@ from .join import invite, start
 from .messages import Choice, Outgoing
 from .progress import show_progress
 from .report import example, nothing_this_week, start_guided
+from .subscribe import toggle_subscription
 
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
 OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
+SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ TABLE = (
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
     Command("xuat", "export", OFFICE, export, N_("a period's counts as a file (CSV)")),
+    Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
+            N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),
     Command("trogiup", "help", EVERYONE, show_help, N_("what I can do here")),

@@ -1,1 +1,9 @@
-"""Scheduled work: reminders, escalations, weekly summaries and alerts (APScheduler)."""
+"""Scheduled work: reminders, escalations, weekly summaries and alerts.
+
+Each job is a `runner.Job`: the period a run covers, and the messages it plans. `JOBS`
+names them as `tocds jobs run NAME` and the scheduler know them.
+"""
+
+from .reminders import REMINDERS
+
+JOBS = {job.name: job for job in (REMINDERS,)}

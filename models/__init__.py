@@ -3,12 +3,16 @@
 from .conversations import Conversation
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
 from .indicators import Indicator, IndicatorAlias
+from .jobs import AlertState, JobRun, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
 from .people import ChannelAccount, Invite, Membership, Person, Role
 from .targets import Target
 
 __all__ = [
+    "AlertState",
+    "JobRun",
+    "Subscription",
     "Audit",
     "ChannelAccount",
     "ChannelBot",

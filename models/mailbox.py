@@ -40,6 +40,7 @@ class OutboxMessage(SQLModel, table=True):
     chat_id: str = Field(max_length=64)
     payload: dict = Field(sa_column=Column(JSON, nullable=False), description="an Outgoing")
     inbox_id: int | None = Field(default=None, foreign_key="inbox.id", description="the update it answers")
+    job_run_id: int | None = Field(default=None, foreign_key="job_run.id", description="the job that sent it")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

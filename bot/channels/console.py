@@ -5,6 +5,8 @@ Choices are numbered lines; the person answers with the digit, as on Zalo.
 
 import uuid
 from datetime import datetime
+from pathlib import Path
+from typing import TextIO
 
 from sqlmodel import Session, select
 
@@ -15,6 +17,7 @@ from ...models import ChannelAccount, OrgUnit, Person, Role
 from ...models.invites import join
 from ...models.text import fold
 from ...models.types import utcnow
+from . import Channel, render
 
 CHANNEL = "console"
 
@@ -59,3 +62,34 @@ def sign_in(
     join(session, person, unit, role)
     session.commit()
     return person
+
+
+class ConsolePrinter(Channel):
+    """Delivers what the outbox holds for console chats by printing it (and saving files).
+
+    Console chats get their replies at once from `ConsoleChat`; this is for what jobs send
+    to them (the demo's office, a `tocds jobs run` tried in a terminal).
+    """
+
+    name = CHANNEL
+    secret_header = ""
+
+    def __init__(self, out: TextIO, folder: Path | None = None):
+        self.out = out
+        self.folder = folder
+
+    def update_key(self, payload: dict) -> str:
+        raise NotImplementedError("console messages do not pass through the inbox")
+
+    def to_incoming(self, payload: dict) -> Incoming | None:
+        raise NotImplementedError("console messages do not pass through the inbox")
+
+    async def fetch(self) -> list[dict]:
+        return []
+
+    async def send(self, chat_id: str, message: Outgoing) -> None:
+        print(f"→ {chat_id}:\n   " + render(message).replace("\n", "\n   "), file=self.out)
+        if message.attachment and self.folder:
+            path = self.folder / message.attachment.name
+            path.write_bytes(message.attachment.content)
+            print(f"   ({path})", file=self.out)

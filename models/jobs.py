@@ -1,0 +1,47 @@
+"""What scheduled work remembers: who receives summaries, which runs happened, alert states."""
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, utcnow
+
+
+class Subscription(SQLModel, table=True):
+    """A chat (the office's group, a leader's private chat) that receives a commune's summaries."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "commune_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    commune_id: int = Field(foreign_key="org_unit.id", index=True)
+    person_id: int = Field(foreign_key="person.id", description="who subscribed it")
+    language: str = Field(default="vi", max_length=8, description="the subscriber's, when subscribed")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a job for a commune and period; recorded before anything is sent, once."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "commune_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=32)
+    commune_id: int = Field(foreign_key="org_unit.id")
+    period: str = Field(max_length=32, description="the week or day it covers, e.g. 2026-W47")
+    ran_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    messages: int = 0
+
+
+class AlertState(SQLModel, table=True):
+    """The last colour seen per village and indicator: an alert goes out when it turns red."""
+
+    __tablename__ = "alert_state"
+
+    village_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    indicator_key: str = Field(foreign_key="indicator.key", primary_key=True, max_length=16)
+    status: str = Field(max_length=8)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,117 @@
+"""Scheduled work: recorded once per period, quiet at night, aimed at the right people."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from processes import Processes
+from sqlmodel import select
+
+from helpers import NOW, Chatter
+from tocds.jobs import JOBS
+from tocds.jobs.runner import quiet_until, run_job
+from tocds.models import ChannelAccount, JobRun, OutboxMessage, Person, Role, Subscription
+from tocds.models.invites import join
+
+HCM = "Asia/Ho_Chi_Minh"
+FRIDAY_3PM = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 15:00 in Vietnam, week 2026-W48
+
+
+def local(hour, minute=0, day=27):
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - timedelta(hours=7)
+
+
+@pytest.mark.parametrize(
+    ("moment", "until"),
+    [
+        (local(20, 59), None),
+        (local(6, 30), None),
+        (local(21, 0), local(6, 30, day=28)),
+        (local(23, 59), local(6, 30, day=28)),
+        (local(5, 0), local(6, 30)),
+    ],
+)
+def test_quiet_hours_hold_messages_until_half_past_six(moment, until):
+    assert quiet_until(moment, HCM) == until
+
+
+def telegram_member(session, name, village, external_id, role=Role.MEMBER, blocked=False):
+    person = Person(name=name)
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel="telegram", external_id=external_id,
+                               blocked_at=NOW if blocked else None))
+    join(session, person, village, role)
+    session.commit()
+    return person
+
+
+@pytest.fixture
+def teams(session, commune):
+    tan_hoa, phu_loi = commune.villages["Thôn Tân Hòa"], commune.villages["Thôn Phú Lợi"]
+    telegram_member(session, "Lan", tan_hoa, "101")
+    telegram_member(session, "Minh", tan_hoa, "102", Role.VILLAGE_LEADER)
+    telegram_member(session, "Hòa", phu_loi, "201")
+    telegram_member(session, "Bị chặn", phu_loi, "202", blocked=True)
+    return tan_hoa, phu_loi
+
+
+def outbox(session):
+    session.commit()
+    return session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def test_reminders_go_to_the_teams_of_villages_that_have_not_reported(session, commune, teams):
+    tan_hoa, _ = teams
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("vneid 1", NOW)
+    run = run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM)
+    assert (run.job, run.period, run.messages) == ("reminders", "2026-W48", 1)
+    [message] = outbox(session)
+    assert (message.channel, message.chat_id, message.next_attempt_at) == ("telegram", "201", None)
+    assert message.payload["text"].startswith("⏰ Nhắc báo cáo: Thôn Phú Lợi chưa có báo cáo tuần 23/11–29/11.")
+
+
+def test_nothing_this_week_counts_as_reported(session, commune, teams):
+    _, phu_loi = teams
+    Chatter(session, "Console Hòa", [phu_loi], Role.MEMBER).say("/khong", NOW)
+    run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM)
+    assert sorted(m.chat_id for m in outbox(session)) == ["101", "102"]
+
+
+def test_a_job_runs_once_per_period(session, commune, teams):
+    assert run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM) is not None
+    assert run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM + timedelta(hours=2)) is None
+    assert len(outbox(session)) == 3
+    next_week = run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM + timedelta(weeks=1))
+    assert next_week.period == "2026-W49"
+    assert len(session.exec(select(JobRun)).all()) == 2
+
+
+def test_a_run_at_night_waits_for_the_morning(session, commune, teams):
+    run_job(session, JOBS["reminders"], commune.unit, local(22, 0))
+    assert {m.next_attempt_at for m in outbox(session)} == {local(6, 30, day=28)}
+
+
+def test_subscribe_toggles_for_the_chat(session, commune):
+    office = Chatter(session, "Hạnh", [commune.unit], Role.OFFICE)
+    assert office.say("/nhantin").startswith("Cuộc trò chuyện này sẽ nhận báo cáo tuần và cảnh báo đỏ của Xã Đồng Phú.")
+    [subscription] = session.exec(select(Subscription)).all()
+    assert (subscription.channel, subscription.commune_id) == ("console", commune.unit.id)
+    assert office.say("/subscribe").startswith("Cuộc trò chuyện này thôi nhận")
+    assert session.exec(select(Subscription)).all() == []
+    member = Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    assert member.say("/nhantin").startswith("/nhantin không dành cho vai trò của bạn.")
+
+
+def test_jobs_run_from_the_command_line_once(db_url, session, commune, teams, tmp_path):
+    processes = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    args = ("jobs", "run", "reminders", "--commune", "Xã Đồng Phú", "--now", "2026-11-27T15:00+07:00")
+    first = processes.run(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == "reminders, Xã Đồng Phú, 2026-W48: 3 messages queued"
+    again = processes.run(*args)
+    assert again.stdout.splitlines()[0] == "reminders, Xã Đồng Phú, 2026-W48: already ran for this period: nothing sent"
+    assert len(outbox(session)) == 3
+    wrong = processes.run("jobs", "run", "nope")
+    assert wrong.returncode == 2 and "unknown job 'nope'; use one of reminders" in wrong.stderr
+    naive = processes.run("jobs", "run", "reminders", "--now", "2026-11-27T15:00")
+    assert naive.returncode == 2 and "--now needs a time zone" in naive.stderr
