@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
 
+    scheduler = commands.add_parser("scheduler", help="the scheduled jobs alone (one active per database)")
+    scheduler.set_defaults(run=cmd_scheduler)
+
     jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
     job = jobs.add_parser("run", help="run one job now: reminders, weekly-summary or alerts")
     job.add_argument("name", help="the job")
@@ -235,6 +238,20 @@ def cmd_messages(args) -> int:
     print("day,channel,sent")
     for channel, day, count in rows:
         print(f"{day.isoformat()},{channel},{count}")
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    import asyncio
+
+    from .run import configured_channels, run_scheduler
+    from .settings import get_settings
+
+    settings = get_settings()
+    try:
+        asyncio.run(run_scheduler(settings, configured_channels(settings)))
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

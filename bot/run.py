@@ -1,4 +1,4 @@
-"""`tocds run`: long polling on every messenger with a token, in one process."""
+"""`tocds run` (long polling on every messenger with a token, plus the scheduler) and `tocds scheduler`."""
 
 import asyncio
 import logging
@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..handlers.commands import menus
 from ..handlers.context import Defaults
+from ..jobs.scheduler import Scheduler, run_when_leader
 from ..models import ChannelBot
 from ..models.db import get_writer, upgrade
 from ..models.types import utcnow
@@ -57,12 +58,32 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
         await channel.use_polling()
         # Polling allows one process per bot: replies a killed run had claimed are ours now.
         await asyncio.to_thread(mailroom.release_claims, channel)
+    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
     try:
-        await asyncio.gather(*(
+        await asyncio.gather(run_when_leader(scheduler), *(
             task
             for channel in channels
             for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel))
         ))
+    finally:
+        for channel in channels:
+            await channel.stop()
+
+
+def wake_senders(mailroom: Mailroom, channels: list[Channel]) -> None:
+    for channel in channels:
+        mailroom.outbox_ready[channel.name].set()
+
+
+async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
+    """`tocds scheduler`: the jobs, and the sending of what they queue, without polling."""
+    upgrade(settings.database_url)
+    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    for channel in channels:
+        await channel.start()
+    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
+    try:
+        await asyncio.gather(run_when_leader(scheduler), *(mailroom.deliver_forever(c) for c in channels))
     finally:
         for channel in channels:
             await channel.stop()

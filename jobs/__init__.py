@@ -4,6 +4,8 @@ Each job is a `runner.Job`: the period a run covers, and the messages it plans. 
 names them as `tocds jobs run NAME` and the scheduler know them.
 """
 
+from .alerts import ALERTS
+from .escalation import ESCALATION
 from .reminders import REMINDERS
 
-JOBS = {job.name: job for job in (REMINDERS,)}
+JOBS = {job.name: job for job in (REMINDERS, ESCALATION, ALERTS)}

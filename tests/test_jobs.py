@@ -115,3 +115,62 @@ def test_jobs_run_from_the_command_line_once(db_url, session, commune, teams, tm
     assert wrong.returncode == 2 and "unknown job 'nope'; use one of reminders" in wrong.stderr
     naive = processes.run("jobs", "run", "reminders", "--now", "2026-11-27T15:00")
     assert naive.returncode == 2 and "--now needs a time zone" in naive.stderr
+
+
+def subscribe_office(session, commune):
+    office = Chatter(session, "Hạnh", [commune.unit], Role.OFFICE)
+    office.say("/nhantin")
+    return office
+
+
+def test_escalation_goes_to_team_leaders_and_lists_the_missing_to_the_office(session, commune, teams):
+    subscribe_office(session, commune)
+    saturday = FRIDAY_3PM + timedelta(hours=18)  # Saturday 09:00 in Vietnam
+    run_job(session, JOBS["escalation"], commune.unit, saturday)
+    messages = {(m.channel, m.chat_id): m.payload["text"] for m in outbox(session)}
+    assert messages[("telegram", "102")].startswith("🔔 Thôn Tân Hòa vẫn chưa có báo cáo tuần 23/11–29/11.")
+    assert ("telegram", "101") not in messages  # members got Friday's reminder; leaders are escalated to
+    office_text = next(text for (channel, _), text in messages.items() if channel == "console")
+    assert office_text == "🔔 Xã Đồng Phú, tuần 23/11–29/11: 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi."
+
+
+def test_an_alert_is_sent_when_a_village_turns_red_and_not_while_it_stays_red(session, commune, teams):
+    from helpers import add_target
+
+    tan_hoa, _ = teams
+    subscribe_office(session, commune)
+    add_target(session, tan_hoa, "vneid", baseline=0, percent=50)  # 200 of 400 people in 2026
+    first = run_job(session, JOBS["alerts"], commune.unit, NOW)
+    assert first.messages == 1
+    [alert] = [m for m in outbox(session) if m.channel == "console"]
+    lines = alert.payload["text"].split("\n")
+    assert lines[0] == "🔴 Xã Đồng Phú: chậm so với tiến độ (quy tắc cảnh báo đỏ), tính đến 25/11/2026:"
+    assert lines[1].startswith("• Thôn Tân Hòa — VNeID: 0/200 (0%); theo tiến độ cần 1")
+    assert run_job(session, JOBS["alerts"], commune.unit, NOW + timedelta(days=1)).messages == 0  # still red
+    # Back on track, then red again: a new alert.
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("vneid 200", NOW + timedelta(days=2))
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("1", NOW + timedelta(days=2))
+    assert run_job(session, JOBS["alerts"], commune.unit, NOW + timedelta(days=2)).messages == 0  # green
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("/xoa", NOW + timedelta(days=3))
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("1", NOW + timedelta(days=3))
+    assert run_job(session, JOBS["alerts"], commune.unit, NOW + timedelta(days=3)).messages == 1
+
+
+def test_a_commune_without_targets_gets_no_alerts(session, commune, teams):
+    subscribe_office(session, commune)
+    assert run_job(session, JOBS["alerts"], commune.unit, NOW).messages == 0
+
+
+@pytest.mark.parametrize(
+    ("job", "after", "fires"),
+    [
+        ("reminders", local(16, 0, day=25), local(15, 0, day=27)),  # Wednesday → Friday 15:00
+        ("escalation", local(16, 0, day=27), local(9, 0, day=28)),  # → Saturday 09:00
+        ("weekly-summary", local(16, 0, day=27), local(7, 30, day=30)),  # → Monday 07:30
+        ("alerts", local(7, 1, day=27), local(7, 0, day=28)),  # → tomorrow 07:00
+    ],
+)
+def test_each_job_fires_on_its_weekday_in_the_communes_time(job, after, fires):
+    from tocds.jobs.scheduler import SCHEDULE, trigger
+
+    assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires

@@ -1,0 +1,74 @@
+"""The weekly summary as a short text that fits a phone screen."""
+
+from ..locales import Translator
+from ..models.progress import Status
+from ..models.summary import WeeklySummary
+from .progress import STATUS_MARKS
+
+
+def is_week(summary: WeeklySummary) -> bool:
+    return (summary.period.last - summary.period.first).days == 6 and summary.period.first.weekday() == 0
+
+
+def title(summary: WeeklySummary, t: Translator) -> str:
+    period = summary.period
+    if is_week(summary):
+        return t("📊 {unit} — week {first}–{last}", unit=summary.commune.name,
+                 first=t.day_month(period.first), last=t.day_month(period.last))
+    return t("📊 {unit} — {period} ({first}–{last})", unit=summary.commune.name, period=period.label,
+             first=t.date(period.first), last=t.date(period.last))
+
+
+def summary_text(summary: WeeklySummary, t: Translator) -> str:
+    """Title; one line per indicator (the period's total, and since the start against the
+    target where there is one); the green/yellow/red count; who did not report; the top villages."""
+    lines = [title(summary, t)]
+    if not summary.villages:
+        lines.append(t("{unit} has no villages yet. The operator adds them with tocds admin import.",
+                       unit=summary.commune.name))
+        return "\n".join(lines)
+
+    names = {i.key: i.short(t.language) for i in summary.indicators}
+    week, commune = summary.totals, summary.progress
+    shown = 0
+    for indicator in summary.indicators:
+        key = indicator.key
+        total, week_count = commune[key], week.get(key, 0)
+        if total.target is None and not week_count and not total.achieved:
+            continue
+        line = t("{indicator}: this week {week}", indicator=names[key], week=t.number(week_count))
+        if total.target is not None and total.ratio is not None:
+            line += " · " + t("reached {achieved}/{target} ({percent})",
+                              achieved=t.number(round(total.achieved)),
+                              target=t.number(round(total.target)), percent=t.percent(total.ratio))
+        else:
+            line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
+        lines.append(f"{STATUS_MARKS[total.status(summary.as_of)]} {line}")
+        shown += 1
+    if not shown:
+        lines.append(t("Nothing reported yet."))
+
+    if summary.has_targets:
+        counts = summary.status_counts
+        lines.append(t("Villages × indicators: 🟢 {green} · 🟡 {yellow} · 🔴 {red}",
+                       green=t.number(counts[Status.GREEN]), yellow=t.number(counts[Status.YELLOW]),
+                       red=t.number(counts[Status.RED])))
+
+    missing = summary.missing
+    if missing:
+        lines.append(t("⚠️ Not reported ({count}): {villages}", count=t.number(len(missing)),
+                       villages=", ".join(v.name for v in missing)))
+    else:
+        lines.append(t("✅ All villages reported."))
+
+    top = summary.top()
+    if top:
+        lines.append(t("🏆 Top villages:"))
+        for rank, village in enumerate(top, 1):
+            parts = []
+            greens = summary.greens(village)
+            if greens:
+                parts.append(f"{STATUS_MARKS[Status.GREEN]} {t.number(greens)}")
+            parts.append(t("this week {week}", week=t.number(village.week_total)))
+            lines.append(f"{rank}. {village.village.name} — " + " · ".join(parts))
+    return "\n".join(lines)

@@ -1,0 +1,211 @@
+"""The weekly summary of a commune: what each village reported, and where it stands.
+
+Everything is counted by the database with the aggregates of `queries`: one call costs a
+fixed number of statements (nine), whatever the number of villages or entries.
+Python only arranges the aggregated rows (at most villages × indicators, plus one row
+per person × village × indicator for "who reported what").
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import reduce
+from operator import add
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from .entries import Entry, EntryCount, NothingToReport
+from .indicators import Indicator
+from .orgunits import OrgUnit
+from .people import Person
+from .periods import Period, week_start
+from .progress import Progress, Status
+from .queries import LIVE, commune_table, indicators, progress, reported_village_ids
+
+TOP_VILLAGES = 3
+
+
+@dataclass(frozen=True)
+class VillageWeek:
+    """One village in the summary."""
+
+    village: OrgUnit
+    week: dict[str, int]  # indicator key -> count in the period (only non-zero keys)
+    progress: dict[str, Progress]  # indicator key -> Progress as of the summary's as_of
+    reported: bool  # entries in the period, or an explicit "nothing this week"
+    reporters: list[tuple[str, dict[str, int]]]  # (person name, their counts in the period)
+
+    @property
+    def week_total(self) -> int:
+        """All indicators' counts in the period added up (for ranking only)."""
+        return sum(self.week.values())
+
+    def status(self, key: str, today: date) -> Status | None:
+        line = self.progress.get(key)
+        return line.status(today) if line is not None else None
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    commune: OrgUnit
+    period: Period
+    as_of: date  # the day progress is computed for (period.last, or today if earlier)
+    villages: list[VillageWeek]  # in org-unit id order
+    indicators: list[Indicator]  # in catalog order
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """The commune's counts in the period per indicator (only non-zero keys, catalog order)."""
+        sums: dict[str, int] = {}
+        for indicator in self.indicators:
+            total = sum(v.week.get(indicator.key, 0) for v in self.villages)
+            if total:
+                sums[indicator.key] = total
+        return sums
+
+    @property
+    def progress(self) -> dict[str, Progress]:
+        """The commune's progress per indicator: the villages' Progress added up with `+`.
+
+        As `Progress.__add__` has it, the sum has a target only when every village has
+        one (a village without a denominator leaves the commune line as counts only).
+        """
+        if not self.villages:
+            return {}
+        return {
+            indicator.key: reduce(add, (v.progress[indicator.key] for v in self.villages))
+            for indicator in self.indicators
+        }
+
+    def status(self, village: VillageWeek, key: str) -> Status | None:
+        return village.status(key, self.as_of)
+
+    def statuses(self, village: VillageWeek) -> dict[str, Status | None]:
+        return {i.key: village.status(i.key, self.as_of) for i in self.indicators}
+
+    @property
+    def status_counts(self) -> dict[Status, int]:
+        """How many village × indicator pairs are green, yellow and red (pairs without a target left out)."""
+        counts = dict.fromkeys(Status, 0)
+        for village in self.villages:
+            for status in self.statuses(village).values():
+                if status is not None:
+                    counts[status] += 1
+        return counts
+
+    @property
+    def has_targets(self) -> bool:
+        """Whether any village × indicator has a usable target (and so a percentage)."""
+        return any(p.target is not None for v in self.villages for p in v.progress.values())
+
+    @property
+    def missing(self) -> list[OrgUnit]:
+        """Villages with neither an entry in the period nor a "nothing this week"."""
+        return [v.village for v in self.villages if not v.reported]
+
+    def greens(self, village: VillageWeek) -> int:
+        return sum(1 for s in self.statuses(village).values() if s == Status.GREEN)
+
+    def top(self, n: int = TOP_VILLAGES) -> list[VillageWeek]:
+        """The leading villages.
+
+        The rule: most indicators green first, then the largest count in the period
+        (all indicators added up), then org-unit order. A village with no green
+        indicator and nothing in the period is not "leading" and is never listed.
+        """
+        ranked = sorted(
+            (v for v in self.villages if self.greens(v) or v.week_total),
+            key=lambda v: (-self.greens(v), -v.week_total, v.village.id),
+        )
+        return ranked[:n]
+
+
+def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: date) -> WeeklySummary:
+    """The commune's summary for a period (an ISO week, usually).
+
+    `as_of` is today in the commune; progress and statuses are computed for
+    `min(period.last, as_of)`. For a period longer than a week a village counts as
+    having reported when it has an entry in the period or a "nothing this week" for any
+    week overlapping it.
+    """
+    day = min(period.last, as_of)
+    catalog = indicators(session)
+    villages = list(
+        session.execute(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)).scalars()
+    )
+    if not villages:
+        return WeeklySummary(commune, period, day, [], catalog)
+    ids = [v.id for v in villages]
+
+    # The period's counts: village × indicator, one grouped query.
+    week: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, key, count in commune_table(session, commune.id, period.first, period.last):
+        if count:
+            week[name][key] = count
+
+    lines = progress(session, villages, day)
+
+    if period.first.weekday() == 0 and period.last == period.first + timedelta(days=6):
+        reported = reported_village_ids(session, ids, period.first)
+    else:
+        reported = _reported_in(session, ids, period)
+
+    reporters = _reporters(session, ids, period, [i.key for i in catalog])
+
+    return WeeklySummary(
+        commune,
+        period,
+        day,
+        [
+            VillageWeek(
+                village=village,
+                week=week.get(village.name, {}),
+                progress={line.indicator_key: line for line in lines[village.id]},
+                reported=village.id in reported,
+                reporters=reporters.get(village.id, []),
+            )
+            for village in villages
+        ],
+        catalog,
+    )
+
+
+def _reported_in(session: Session, village_ids: list[int], period: Period) -> set[int]:
+    """Villages with an entry in a longer period, or a "nothing this week" for a week overlapping it."""
+    with_entries = select(EntryCount.village_id).where(
+        EntryCount.village_id.in_(village_ids), EntryCount.day.between(period.first, period.last), LIVE
+    )
+    with_nothing = select(NothingToReport.village_id).where(
+        NothingToReport.village_id.in_(village_ids),
+        NothingToReport.week_start.between(week_start(period.first), period.last),
+    )
+    return set(session.execute(with_entries.union(with_nothing)).scalars())
+
+
+def _reporters(
+    session: Session, village_ids: list[int], period: Period, keys: list[str]
+) -> dict[int, list[tuple[str, dict[str, int]]]]:
+    """Who reported what: each person's counts per village, one grouped query.
+
+    People are listed by name; a person whose counts all add up to 0 still appears
+    (with no counts), taken-back counts do not.
+    """
+    rows = session.execute(
+        select(EntryCount.village_id, Entry.person_id, Person.name, EntryCount.indicator_key,
+               func.sum(EntryCount.count))
+        .join(Entry, Entry.id == EntryCount.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .where(EntryCount.village_id.in_(village_ids), EntryCount.day.between(period.first, period.last), LIVE)
+        .group_by(EntryCount.village_id, Entry.person_id, Person.name, EntryCount.indicator_key)
+        .order_by(EntryCount.village_id, Person.name, Entry.person_id)
+    )
+    people: dict[int, dict[int, tuple[str, dict[str, int]]]] = defaultdict(dict)
+    for village_id, person_id, name, key, total in rows:
+        _, counts = people[village_id].setdefault(person_id, (name, {}))
+        if total:
+            counts[key] = int(total)
+    return {
+        village_id: [(name, {k: counts[k] for k in keys if k in counts}) for name, counts in by_person.values()]
+        for village_id, by_person in people.items()
+    }
