@@ -2,10 +2,14 @@
 
 Everything shown is what the bot really answers: an office worker invites a team, members
 report (in one line, with mistakes, step by step), fix and take back reports, and the
-office and a leader look at the progress; the week's CSV export is written to the folder.
+office and a leader look at the progress; the scheduled jobs remind the village that has not
+reported and send the office the weekly summary. The week's CSV export, chart and
+spreadsheet are written to the folder.
 """
 
+import asyncio
 import csv
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,13 +17,16 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from ..handlers.context import Defaults
+from ..jobs import JOBS
+from ..jobs.runner import run_job
 from ..models import Role
 from ..models.db import open_session
 from ..models.exports import write_csv
 from ..models.imports import find_commune, find_village, import_targets, import_villages
 from ..models.periods import week_of
 from .channels import render
-from .channels.console import ConsoleChat, sign_in
+from .channels.console import ConsoleChat, ConsolePrinter, sign_in
+from .mailroom import Mailroom
 
 COMMUNE = "Xã Đồng Phú"
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -52,7 +59,8 @@ PEOPLE = {
     "kp3": ("Quang", "Khu phố 3", Role.MEMBER),
     "tu": ("Tư", "Ấp Đồng Tâm", Role.MEMBER),
 }
-SCRIPT = [
+SCRIPT = [  # "job" entries run a scheduled job at that hour, as the scheduler would
+    (0, 7, "office", "/nhantin"),
     (0, 8, "lan", "hộ 12 vneid 5 bdhvs 3"),
     (0, 9, "hoa", "bc dinh danh 4, hoc vu so 2"),
     (0, 20, "sen", "vnied 6"),
@@ -72,6 +80,8 @@ SCRIPT = [
     (4, 15, "lan", "/sua"),
     (4, 15, "lan", "1"),
     (4, 15, "lan", "4"),
+    (4, 15, "job", "reminders"),
+    (5, 9, "job", "escalation"),
     (5, 9, "sen", "/xoa"),
     (5, 9, "sen", "1"),
     (5, 9, "sen", "vneid 6 ssk 12"),
@@ -79,6 +89,7 @@ SCRIPT = [
     (6, 18, "minh", "/tiendo"),
     (6, 20, "office", "/tiendo"),
     (6, 20, "leader", "/tiendo"),
+    (7, 7, "job", "weekly-summary"),  # Monday 07:30 is the summary's hour; 07:00 here keeps it simple
 ]
 
 
@@ -114,10 +125,13 @@ def play(out: Path) -> int:
     show(say, "Lan", f"/start {code}", lan.send(f"/start {code}", monday_morning), week.first)
 
     chats = {"lan": lan, "office": office}
+    chats.update((who, chat_as(session, who, commune, defaults)) for who in PEOPLE if who not in chats)
+    printer = ConsolePrinter(sys.stdout, folder=out)
     for weekday, hour, who, text in SCRIPT:
-        if who not in chats:
-            chats[who] = chat_as(session, who, commune, defaults)
         day = week.first + timedelta(days=weekday)
+        if who == "job":
+            run_and_deliver(session, text, commune, at(day, hour, zone), printer, defaults)
+            continue
         show(say, PEOPLE[who][0], text, chats[who].send(text, at(day, hour, zone)), day)
 
     export = out / f"tocds-{week.label}.csv"
@@ -126,6 +140,17 @@ def play(out: Path) -> int:
     say()
     say(f"The week's export (tocds export --commune '{COMMUNE}' --period {week.label}): {export}")
     return 0
+
+
+def run_and_deliver(session, name: str, commune, moment: datetime, printer: ConsolePrinter,
+                    defaults: Defaults) -> None:
+    """A scheduled job at that moment, and what it sends, printed as each person gets it."""
+    run = run_job(session, JOBS[name], commune, moment)
+    print()
+    print(f"── {format_date(moment.date(), 'EEEE dd/MM', locale='vi')} {moment:%H:%M} · "
+          f"tocds ({name}): {run.messages if run else 0} messages")
+    mailroom = Mailroom(str(session.get_bind().url), defaults, clock=lambda: moment)
+    asyncio.run(mailroom.deliver_due(printer))
 
 
 def chat_as(session, who: str, commune, defaults: Defaults) -> ConsoleChat:

@@ -58,9 +58,10 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
         await channel.use_polling()
         # Polling allows one process per bot: replies a killed run had claimed are ours now.
         await asyncio.to_thread(mailroom.release_claims, channel)
-    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
+    printer = ConsolePrinter(sys.stdout)
+    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, [*channels, printer]))
     try:
-        await asyncio.gather(run_when_leader(scheduler), *(
+        await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
             task
             for channel in channels
             for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel))
@@ -81,6 +82,7 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
     mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
     for channel in channels:
         await channel.start()
+    channels = [*channels, ConsolePrinter(sys.stdout)]
     scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
     try:
         await asyncio.gather(run_when_leader(scheduler), *(mailroom.deliver_forever(c) for c in channels))

@@ -7,5 +7,6 @@ names them as `tocds jobs run NAME` and the scheduler know them.
 from .alerts import ALERTS
 from .escalation import ESCALATION
 from .reminders import REMINDERS
+from .summary import WEEKLY_SUMMARY
 
-JOBS = {job.name: job for job in (REMINDERS, ESCALATION, ALERTS)}
+JOBS = {job.name: job for job in (REMINDERS, ESCALATION, WEEKLY_SUMMARY, ALERTS)}

@@ -12,7 +12,9 @@ from ..models.periods import local_date, week_of
 from ..models.queries import reported_village_ids
 from .runner import Delivery, Job
 
-MESSENGERS = ("telegram", "zalo")  # where a reminder can reach a person
+# Where a reminder can reach a person; console messages are printed by whoever delivers
+# them (`tocds jobs run`, the demo, `tocds run` to its standard output).
+MESSENGERS = ("telegram", "zalo", "console")
 
 
 def week_label(commune: OrgUnit, now: datetime) -> str:

@@ -7,6 +7,7 @@ from processes import Processes
 from sqlmodel import select
 
 from helpers import NOW, Chatter
+from tocds.handlers.messages import Outgoing
 from tocds.jobs import JOBS
 from tocds.jobs.runner import quiet_until, run_job
 from tocds.models import ChannelAccount, JobRun, OutboxMessage, Person, Role, Subscription
@@ -174,3 +175,66 @@ def test_each_job_fires_on_its_weekday_in_the_communes_time(job, after, fires):
     from tocds.jobs.scheduler import SCHEDULE, trigger
 
     assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires
+
+
+MONDAY_0730 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Vietnam, Monday after week 2026-W48
+
+
+def test_the_weekly_summary_goes_to_subscribers_with_chart_and_spreadsheet(session, commune, teams):
+    import io
+
+    import openpyxl
+
+    subscribe_office(session, commune)
+    tan_hoa, _ = teams
+    Chatter(session, "Console Lan", [tan_hoa], Role.MEMBER).say("vneid 7 ho 2", NOW)
+    run = run_job(session, JOBS["weekly-summary"], commune.unit, MONDAY_0730)
+    assert (run.period, run.messages) == ("2026-W48", 3)  # Monday: the week that just ended
+    text, chart, sheet = [Outgoing.from_dict(m.payload) for m in outbox(session)]
+    assert text.text.startswith("📊 Xã Đồng Phú — tuần 23/11–29/11")
+    assert "Chưa báo cáo (1): Thôn Phú Lợi" in text.text
+    assert chart.attachment.kind == "picture" and chart.attachment.content.startswith(b"\x89PNG")
+    assert chart.attachment.name == "tocds-xa-dong-phu-2026-W48.png"
+    workbook = openpyxl.load_workbook(io.BytesIO(sheet.attachment.content))
+    values = [cell for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert 7 in values and 2 in values
+    assert run_job(session, JOBS["weekly-summary"], commune.unit, MONDAY_0730 + timedelta(hours=3)) is None
+
+
+def test_a_summary_on_another_day_covers_the_week_so_far(session, commune, teams):
+    subscribe_office(session, commune)
+    assert run_job(session, JOBS["weekly-summary"], commune.unit, NOW).period == "2026-W48"
+
+
+def test_an_office_chat_on_telegram_receives_the_summary_text_picture_and_file(db_url, session, commune, teams,
+                                                                                tmp_path):
+    from fake_telegram import FakeTelegram
+
+    office = Person(name="Hạnh")
+    session.add(office)
+    session.flush()
+    session.add(ChannelAccount(person_id=office.id, channel="telegram", external_id="900"))
+    join(session, office, commune.unit, Role.OFFICE)
+    session.commit()
+    with FakeTelegram() as fake:
+        env = {"TOCDS_DATABASE_URL": db_url, "TOCDS_TELEGRAM_TOKEN": fake.token,
+               "TOCDS_TELEGRAM_API_URL": fake.api_url}
+        processes = Processes(tmp_path, env)
+        bot = processes.start("run")
+        try:
+            fake.say(900, "/nhantin")
+            bot.terminate()
+            done = processes.run("jobs", "run", "weekly-summary", "--commune", "Xã Đồng Phú",
+                                 "--now", "2026-11-30T07:30+07:00")
+            assert done.returncode == 0, done.stderr + processes.logs()
+            assert done.stdout.startswith("weekly-summary, Xã Đồng Phú, 2026-W48: 3 messages queued")
+            methods = [c.method for c in fake.calls if c.method.startswith("send") and c.ok]
+            assert methods[-3:] == ["sendMessage", "sendPhoto", "sendDocument"]
+            assert fake.calls_of("sendPhoto")[0].files["photo"].startswith(b"\x89PNG")
+            assert fake.calls_of("sendDocument")[0].file_names["document"] == "tocds-xa-dong-phu-2026-W48.xlsx"
+            again = processes.run("jobs", "run", "weekly-summary", "--commune", "Xã Đồng Phú",
+                                  "--now", "2026-11-30T09:00+07:00")
+            assert "already ran" in again.stdout
+            assert len(fake.calls_of("sendPhoto")) == 1
+        finally:
+            processes.stop()

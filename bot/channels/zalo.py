@@ -352,6 +352,8 @@ class ZaloChannel(Channel):
         return pieces
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
+        if message.attachment and not message.text.strip() and not message.choices:
+            return  # a bare picture or file: Zalo uploads no bytes, so the text went alone
         for piece in self.pieces(message):
             await self.client.send_message(chat_id, piece)
 

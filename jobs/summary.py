@@ -1,0 +1,41 @@
+"""Monday's weekly summary to the subscribed chats: the text, the chart and the spreadsheet."""
+
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlmodel import Session
+
+from ..handlers.chart import progress_chart
+from ..handlers.messages import Attachment, Outgoing
+from ..handlers.spreadsheet import summary_workbook
+from ..handlers.summary import summary_text
+from ..models import OrgUnit
+from ..models.periods import Period, local_date, week_of
+from ..models.summary import weekly_summary
+from .runner import Delivery, Job
+from .subscribers import to_subscribers
+
+
+def summarised_week(commune: OrgUnit, now: datetime) -> Period:
+    """On a Monday the week that just ended; on any other day the week so far."""
+    today = local_date(now, commune.timezone)
+    return week_of(today - timedelta(days=1) if today.weekday() == 0 else today)
+
+
+def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
+    week = summarised_week(commune, now)
+    summary = weekly_summary(session, commune, week, local_date(now, commune.timezone))
+
+    @cache  # rendered once per language, however many chats read it
+    def compose(t):
+        stem = f"tocds-{commune.name_key.replace(' ', '-')}-{week.label}"
+        return (
+            Outgoing(summary_text(summary, t)),
+            Outgoing("", attachment=Attachment("picture", f"{stem}.png", progress_chart(summary, t))),
+            Outgoing("", attachment=Attachment("file", f"{stem}.xlsx", summary_workbook(summary, t))),
+        )
+
+    return to_subscribers(session, commune, compose)
+
+
+WEEKLY_SUMMARY = Job("weekly-summary", lambda commune, now: summarised_week(commune, now).label, plan)
