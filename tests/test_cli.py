@@ -430,6 +430,11 @@ def test_demo_plays_a_week_into_a_new_folder(db_url, cwd):
     # The office's /tiendo: the commune's progress, one line per indicator.
     office_progress = re.search(r"^── .+ · (.+): /tiendo\n {3}📊 (Xã .+?) — ", out, re.M)
     assert office_progress and office_progress.group(2) == COMMUNE, out
+    # The scheduled jobs: a reminder for the village that had not reported, the office's summary.
+    assert re.search(r"tocds \(reminders\): 1 messages\n→ tu:\n {3}⏰ Nhắc báo cáo: Ấp Đồng Tâm", out), out
+    assert re.search(r"tocds \(weekly-summary\): 3 messages\n→ chi hanh:\n {3}📊 Xã Đồng Phú — tuần", out), out
+    assert (out_dir / f"tocds-xa-dong-phu-{label}.png").read_bytes().startswith(b"\x89PNG")
+    assert (out_dir / f"tocds-xa-dong-phu-{label}.xlsx").read_bytes().startswith(b"PK")
 
     # The week's export: the contract's header, every village × indicator, the week's totals.
     with sqlite3.connect(out_dir / "demo.db") as demo:
