@@ -87,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--json", action="store_true", help="print one JSON object")
     invite.set_defaults(run=cmd_invite)
 
+    schedule = admin.add_parser(
+        "schedule", help="show a commune's schedule, or set one job's day and time: JOB WEEKDAY HH:MM")
+    schedule.add_argument("--commune", required=True)
+    schedule.add_argument("change", nargs="*", metavar="JOB WEEKDAY HH:MM",
+                          help="e.g. reminders thursday 16:30; WEEKDAY monday … sunday or daily; "
+                               "JOB default goes back to the default")
+    schedule.set_defaults(run=cmd_schedule)
+
     sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
@@ -227,6 +235,42 @@ def cmd_invite(args) -> int:
     return 0
 
 
+def cmd_schedule(args) -> int:
+    from datetime import time
+
+    from sqlmodel import select
+
+    from ..jobs.scheduler import SCHEDULE, schedule_of
+    from ..models import JobSchedule
+    from ..models.jobs import EVERY_DAY, WEEKDAYS
+
+    _, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    if args.change:
+        job, *when = args.change
+        if job not in SCHEDULE:
+            raise CommandError(f"unknown job {job!r}; use one of {', '.join(SCHEDULE)}")
+        own = session.get(JobSchedule, (commune.id, job))
+        if when == ["default"]:
+            if own is not None:
+                session.delete(own)
+        elif len(when) == 2 and when[0].lower() in (*WEEKDAYS, EVERY_DAY):
+            try:
+                at = time.fromisoformat(when[1])
+            except ValueError:
+                raise CommandError(f"{when[1]!r} is not a time of day; write HH:MM, e.g. 16:30") from None
+            session.merge(JobSchedule(commune_id=commune.id, job=job, weekday=when[0].lower(), at=at))
+        else:
+            raise CommandError("write JOB WEEKDAY HH:MM (WEEKDAY: monday … sunday or daily), or JOB default")
+        session.commit()
+    own = {s.job for s in session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune.id))}
+    print("job,weekday,time,timezone,source")
+    for job, when in schedule_of(session, commune.id).items():
+        print(f"{job},{when.weekday},{when.at:%H:%M},{commune.timezone},{'commune' if job in own else 'default'}")
+    print("A running scheduler picks a change up within 10 minutes.", file=sys.stderr)
+    return 0
+
+
 def cmd_messages(args) -> int:
     from datetime import timedelta
 
@@ -278,12 +322,20 @@ def cmd_jobs_run(args) -> int:
     settings, session = settings_and_session()
     communes = ([commune_named(session, args.commune)] if args.commune else
                 list(session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id))))
+    failed = 0
     for commune in communes:
-        run = run_job(session, job, commune, now)
+        try:
+            run = run_job(session, job, commune, now)
+        except Exception as error:  # one commune's failure must not keep the others waiting
+            session.rollback()
+            logging.getLogger(__name__).exception("%s failed for %s", job.name, commune.name)
+            print(f"{job.name}, {commune.name}, {job.period(commune, now)}: FAILED ({error})")
+            failed += 1
+            continue
         status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
         print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
     asyncio.run(deliver_now(settings, configured_channels(settings)))
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_export(args) -> int:

@@ -13,9 +13,9 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -219,6 +219,20 @@ class Mailroom:
             ).rowcount
             session.commit()
         return released
+
+    def next_due_in(self, channel: Channel) -> float | None:
+        """Seconds until the channel's next unsent reply is due; None when nothing waits."""
+        with self.session() as session:
+            due = session.exec(
+                select(func.min(func.coalesce(OutboxMessage.next_attempt_at, OutboxMessage.created_at)))
+                .where(OutboxMessage.channel == channel.name, OutboxMessage.sent_at.is_(None),
+                       OutboxMessage.gave_up.is_(None))
+            ).first()
+        if due is None:
+            return None
+        if isinstance(due, str):  # SQLite hands aggregates back untyped
+            due = datetime.fromisoformat(due).replace(tzinfo=UTC)
+        return max((due - self.clock()).total_seconds(), 0.0)
 
     def settle(self, row: OutboxMessage, **values) -> None:
         with self.session() as session:

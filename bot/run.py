@@ -19,6 +19,8 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_WAIT_FOR_RETRY = 600.0  # seconds `tocds jobs run` waits for held messages before leaving them
+
 
 def configured_channels(settings: Settings) -> list[Channel]:
     """The one place that knows which messengers exist: a channel runs when its token is set."""
@@ -92,13 +94,22 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
 
 
 async def deliver_now(settings: Settings, channels: list[Channel]) -> None:
-    """Sends what is due in the outbox through the given channels (console: printed), then returns."""
+    """Sends what the outbox holds for the given channels (console: printed), then returns.
+
+    Replies held by a 429 or a retry are waited for; what quiet hours hold until the
+    morning is left to the scheduler.
+    """
     channels = [*channels, ConsolePrinter(sys.stdout)]
     mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
     for channel in channels:
         await channel.start()
         try:
-            while await mailroom.deliver_due(channel):
-                pass
+            while True:
+                if await mailroom.deliver_due(channel):
+                    continue
+                wait = await asyncio.to_thread(mailroom.next_due_in, channel)
+                if wait is None or wait > MAX_WAIT_FOR_RETRY:
+                    break
+                await asyncio.sleep(wait)
         finally:
             await channel.stop()

@@ -10,14 +10,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from ..models import Level, OrgUnit
+from ..models import JobSchedule, Level, OrgUnit
 from ..models.db import get_writer
+from ..models.jobs import EVERY_DAY
 from ..models.types import utcnow
 from . import JOBS
 from .runner import run_job
@@ -30,23 +32,29 @@ RESYNC_MINUTES = 10  # communes imported while running get their schedule this s
 
 @dataclass(frozen=True)
 class When:
-    day_of_week: str  # APScheduler's weekday names: mon, tue, …, sun; "*" every day
-    hour: int
-    minute: int
+    weekday: str  # monday … sunday, or daily
+    at: time  # local time
 
 
 # The default schedule (the issue's): Friday reminders, Saturday escalation, Monday
-# summary of the week that ended, daily alerts.
+# summary of the week that ended, daily alerts. A commune may have its own (JobSchedule).
 SCHEDULE = {
-    "reminders": When("fri", 15, 0),
-    "escalation": When("sat", 9, 0),
-    "weekly-summary": When("mon", 7, 30),
-    "alerts": When("*", 7, 0),
+    "reminders": When("friday", time(15, 0)),
+    "escalation": When("saturday", time(9, 0)),
+    "weekly-summary": When("monday", time(7, 30)),
+    "alerts": When(EVERY_DAY, time(7, 0)),
 }
 
 
 def trigger(when: When, timezone: str) -> CronTrigger:
-    return CronTrigger(day_of_week=when.day_of_week, hour=when.hour, minute=when.minute, timezone=timezone)
+    day_of_week = "*" if when.weekday == EVERY_DAY else when.weekday[:3]  # APScheduler's mon … sun
+    return CronTrigger(day_of_week=day_of_week, hour=when.at.hour, minute=when.at.minute, timezone=timezone)
+
+
+def schedule_of(session: Session, commune_id: int) -> dict[str, When]:
+    """The commune's schedule: its own times where it has them, the defaults elsewhere."""
+    own = session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune_id)).all()
+    return {**SCHEDULE, **{s.job: When(s.weekday, s.at) for s in own if s.job in SCHEDULE}}
 
 
 class Scheduler:
@@ -59,21 +67,23 @@ class Scheduler:
             job_defaults={"misfire_grace_time": MISFIRE_GRACE, "coalesce": True, "max_instances": 1}
         )
 
-    def communes(self) -> list[tuple[int, str, str]]:
+    def plans(self) -> list[tuple[int, str, str, dict[str, When]]]:
         with Session(get_writer(self.database_url)) as session:
-            return [(c.id, c.name, c.timezone) for c in session.exec(
+            return [(c.id, c.name, c.timezone, schedule_of(session, c.id)) for c in session.exec(
                 select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id))]
 
     def sync(self) -> None:
-        """Adds the schedules of communes not yet scheduled."""
-        for commune_id, name, timezone in self.communes():
-            for job_name, when in SCHEDULE.items():
-                if job_name not in JOBS:
-                    continue
+        """Schedules new communes, and moves jobs whose commune changed its times."""
+        for commune_id, name, timezone, schedule in self.plans():
+            for job_name, when in schedule.items():
                 job_id = f"{job_name}:{commune_id}"
-                if self.apscheduler.get_job(job_id) is None:
-                    self.apscheduler.add_job(self.fire, trigger(when, timezone), args=[job_name, commune_id],
+                wanted = trigger(when, timezone)
+                existing = self.apscheduler.get_job(job_id)
+                if existing is None:
+                    self.apscheduler.add_job(self.fire, wanted, args=[job_name, commune_id],
                                              id=job_id, name=f"{job_name} for {name}")
+                elif str(existing.trigger) != str(wanted):
+                    self.apscheduler.reschedule_job(job_id, trigger=wanted)
 
     async def fire(self, job_name: str, commune_id: int) -> None:
         try:
@@ -102,6 +112,13 @@ LOCK_KEY = 0x746F636473  # "tocds": the PostgreSQL advisory lock that makes one 
 LOCK_RETRY = 10.0  # seconds between tries of a waiting scheduler
 
 
+def take_lead(connection) -> bool:
+    """Tries the advisory lock; held by this connection's session until it closes."""
+    taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar()
+    connection.commit()
+    return bool(taken)
+
+
 async def run_when_leader(scheduler: Scheduler) -> None:
     """Starts the scheduler once this process holds the lock (PostgreSQL); waits otherwise.
 
@@ -112,15 +129,15 @@ async def run_when_leader(scheduler: Scheduler) -> None:
     connection = None
     if engine.dialect.name == "postgresql":
         connection = engine.connect()
-        while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
-            connection.rollback()
+        while not take_lead(connection):
             log.info("another scheduler is active; waiting")
             await asyncio.sleep(LOCK_RETRY)
-        connection.commit()  # the lock is held by the session, not the transaction
     scheduler.start()
     try:
         await asyncio.Event().wait()  # until cancelled
     finally:
         scheduler.shutdown()
         if connection is not None:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            connection.commit()
             connection.close()

@@ -3,7 +3,7 @@
 from .conversations import Conversation
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
 from .indicators import Indicator, IndicatorAlias
-from .jobs import AlertState, JobRun, Subscription
+from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
 from .people import ChannelAccount, Invite, Membership, Person, Role
@@ -12,6 +12,7 @@ from .targets import Target
 __all__ = [
     "AlertState",
     "JobRun",
+    "JobSchedule",
     "Subscription",
     "Audit",
     "ChannelAccount",

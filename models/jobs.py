@@ -1,6 +1,6 @@
 """What scheduled work remembers: who receives summaries, which runs happened, alert states."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -45,3 +45,18 @@ class AlertState(SQLModel, table=True):
     indicator_key: str = Field(foreign_key="indicator.key", primary_key=True, max_length=16)
     status: str = Field(max_length=8)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+EVERY_DAY = "daily"
+
+
+class JobSchedule(SQLModel, table=True):
+    """A commune's own time for a job, instead of the default (weekday names, local time)."""
+
+    __tablename__ = "job_schedule"
+
+    commune_id: int = Field(foreign_key="org_unit.id", primary_key=True)
+    job: str = Field(primary_key=True, max_length=32)
+    weekday: str = Field(max_length=16, description="monday … sunday, or daily")
+    at: time = Field(description="local time of day")

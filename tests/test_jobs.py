@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from processes import Processes
+from processes import Processes, wait_until
 from sqlmodel import select
 
 from helpers import NOW, Chatter
@@ -223,6 +223,9 @@ def test_an_office_chat_on_telegram_receives_the_summary_text_picture_and_file(d
         bot = processes.start("run")
         try:
             fake.say(900, "/nhantin")
+            # Stopped once the reply is marked sent: a reply sent but not yet marked when a process
+            # dies is sent again by whoever takes over (at least once), here after its lease.
+            wait_until(lambda: all(m.sent_at for m in outbox(session)), 10, "the reply to be marked sent")
             bot.terminate()
             done = processes.run("jobs", "run", "weekly-summary", "--commune", "Xã Đồng Phú",
                                  "--now", "2026-11-30T07:30+07:00")
@@ -238,3 +241,65 @@ def test_an_office_chat_on_telegram_receives_the_summary_text_picture_and_file(d
             assert len(fake.calls_of("sendPhoto")) == 1
         finally:
             processes.stop()
+
+
+def test_a_commune_can_have_its_own_times(db_url, session, commune, tmp_path):
+    from tocds.jobs.scheduler import Scheduler
+
+    processes = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    changed = processes.run("admin", "schedule", "--commune", "Xã Đồng Phú", "reminders", "thursday", "16:30")
+    assert changed.returncode == 0, changed.stderr
+    assert "reminders,thursday,16:30,Asia/Ho_Chi_Minh,commune" in changed.stdout.splitlines()
+    assert "alerts,daily,07:00,Asia/Ho_Chi_Minh,default" in changed.stdout.splitlines()
+    wrong = processes.run("admin", "schedule", "--commune", "Xã Đồng Phú", "reminders", "funday", "16:30")
+    assert wrong.returncode == 2 and "WEEKDAY: monday … sunday or daily" in wrong.stderr
+
+    scheduler = Scheduler(db_url)
+    scheduler.sync()
+    job = scheduler.apscheduler.get_job(f"reminders:{commune.unit.id}")
+    assert job.trigger.get_next_fire_time(None, local(16, 0, day=25)) == local(16, 30, day=26)  # Thursday
+    processes.run("admin", "schedule", "--commune", "Xã Đồng Phú", "reminders", "default")
+    scheduler.sync()  # a running scheduler follows the change
+    job = scheduler.apscheduler.get_job(f"reminders:{commune.unit.id}")
+    assert job.trigger.get_next_fire_time(None, local(16, 0, day=25)) == local(15, 0, day=27)  # Friday
+
+
+def test_only_one_scheduler_leads_on_postgresql(db_url):
+    from tocds.jobs.scheduler import take_lead
+    from tocds.models.db import get_writer
+
+    engine = get_writer(db_url)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; on SQLite one machine runs one scheduler")
+    first, second = engine.connect(), engine.connect()
+    try:
+        assert take_lead(first) is True
+        assert take_lead(second) is False  # the second scheduler waits
+        first.invalidate()  # the leader's process is gone: its database session ends
+        assert take_lead(second) is True  # and the waiting one takes over
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_fan_out_cut_short_is_finished_once_from_the_outbox(db_url, session, commune, teams):
+    import asyncio
+
+    from test_mailroom import Clock, ScriptedChannel
+
+    from helpers import DEFAULTS
+    from tocds.bot.mailroom import LEASE, Mailroom
+
+    class Telegram(ScriptedChannel):
+        name = "telegram"
+
+    run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM)
+    clock, channel = Clock(), Telegram()
+    clock.now = FRIDAY_3PM
+    mailroom = Mailroom(db_url, DEFAULTS, clock=clock)
+    assert len(mailroom.claim(channel)) == 3  # a sender leases the fan-out, then dies before sending
+    assert run_job(session, JOBS["reminders"], commune.unit, FRIDAY_3PM) is None  # rerun: nothing new
+    clock.now = FRIDAY_3PM + LEASE
+    asyncio.run(mailroom.deliver_due(channel))
+    assert sorted(chat for chat, _ in channel.sent) == ["101", "102", "201"]  # each exactly once
+    assert asyncio.run(mailroom.deliver_due(channel)) == 0

@@ -29,6 +29,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
 PRIVATE_CHAT_INTERVAL = 1.0  # Telegram: about one message a second per chat
+OVERALL_PER_SECOND = 29  # Telegram: about 30 a second across chats; one spare for timing jitter
+GROUP_PER_MINUTE = 20
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 SHORT_LABEL = 4  # choices this short (numbers) share one keyboard row
 
@@ -63,9 +65,14 @@ class TelegramChannel(Channel):
             base_file_url=file_url(api_url),
             request=HTTPXRequest(connection_pool_size=64),
             get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT + 10),
-            # Overall and per-group limits; a 429 comes back to us (max_retries=0) so that
-            # the outbox waits it out without holding other chats.
-            rate_limiter=AIORateLimiter(max_retries=0),
+            # Overall and per-group limits, as even paces rather than buckets: a bucket of 30
+            # lets 30 go at once and 30 more within the same second, which Telegram answers
+            # with 429s. A 429 still comes back to us (max_retries=0) so that the outbox waits
+            # it out without holding other chats.
+            rate_limiter=AIORateLimiter(
+                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND,
+                group_max_rate=1, group_time_period=60 / GROUP_PER_MINUTE, max_retries=0,
+            ),
         )
         self.offset: int | None = None
         self.next_send: dict[str, float] = {}

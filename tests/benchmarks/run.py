@@ -2,11 +2,16 @@
 
     python tests/benchmarks/run.py [--quick] --json FILE
 
-So far: quick reports answered per second by `tocds run` (python-telegram-bot, durable
-inbox and outbox, SQLite) against a loopback fake Bot API server, beside an echo bot on
-python-telegram-bot through the same fake. Both use PTB's AIORateLimiter, so both are
-held to Telegram's 30 messages a second: the ratio says whether tocds keeps up with
-what Telegram allows. Not part of the normal test run.
+So far:
+- telegram_reports_per_s / telegram_echo_per_s: quick reports answered per second by
+  `tocds run` (python-telegram-bot, durable inbox and outbox, SQLite) against a loopback
+  fake Bot API server, beside an echo bot on python-telegram-bot through the same fake.
+  Both use PTB's AIORateLimiter, so both are held to Telegram's 30 messages a second: the
+  ratio says whether tocds keeps up with what Telegram allows.
+- fanout_*: Friday's reminders to every member of a commune (`tocds jobs run reminders`)
+  against a fake that enforces Telegram's limits (30/s overall, 1/s per chat) and answers
+  429 beyond them: messages per second beside the limit, requests over it, and dropped.
+Not part of the normal test run.
 """
 
 import argparse
@@ -100,12 +105,37 @@ def measure(count: int) -> dict:
         return results
 
 
+def fanout(count: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        database_url = f"sqlite:///{work / 'fanout.db'}"
+        members(database_url, count)
+        with FakeTelegram() as fake:
+            fake.set_rate_limits(per_second=30, per_chat_per_second=1)
+            env = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url,
+                   "TOCDS_DATABASE_URL": database_url}
+            started = time.perf_counter()
+            done = Processes(work, env).run("jobs", "run", "reminders", "--now", "2026-11-27T15:00+07:00",
+                                            timeout=3600)
+            elapsed = time.perf_counter() - started
+            if done.returncode != 0:
+                raise SystemExit(done.stderr)
+            sent = fake.accepted
+            return {
+                "fanout_msgs_per_s": sent / elapsed,
+                "fanout_limit_per_s": 30.0,
+                "fanout_over_limit": fake.over_limit,
+                "fanout_dropped": count - sent,
+            }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller burst (under two minutes)")
     parser.add_argument("--json", type=Path, required=True, help="file to write the figures to")
     args = parser.parse_args()
     figures = measure(300 if args.quick else 1500)
+    figures.update(fanout(500 if args.quick else 5000))
     args.json.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():
         print(f"{key}: {value:.2f}")

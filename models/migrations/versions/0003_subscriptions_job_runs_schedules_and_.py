@@ -1,8 +1,8 @@
-"""subscriptions, job runs and alert states
+"""subscriptions, job runs, schedules and alert states
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 21:55:00.686681
+Create Date: 2026-11-25 22:09:33.378575
 """
 
 import sqlalchemy as sa
@@ -38,6 +38,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('job', 'commune_id', 'period')
     )
+    op.create_table('job_schedule',
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('weekday', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('at', sa.Time(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['org_unit.id'], ),
+    sa.PrimaryKeyConstraint('commune_id', 'job')
+    )
     op.create_table('subscription',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -72,5 +80,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_subscription_commune_id'))
 
     op.drop_table('subscription')
+    op.drop_table('job_schedule')
     op.drop_table('job_run')
     op.drop_table('alert_state')
