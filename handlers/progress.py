@@ -7,13 +7,11 @@ from sqlmodel import select
 
 from ..models import OrgUnit
 from ..models.periods import week_of
-from ..models.progress import Progress, Status
+from ..models.progress import Progress
 from ..models.queries import progress, totals
 from .context import Context
 from .messages import Outgoing
-from .wording import labels
-
-STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
+from .wording import labels, progress_line
 
 
 def show_progress(context: Context, args: str) -> list[Outgoing]:
@@ -38,18 +36,9 @@ def summary(context: Context, title: str, villages: list[OrgUnit]) -> str:
                last=t.day_month(week.last))]
     for rows in zip(*by_village.values(), strict=True):
         total: Progress = reduce(add, rows)
-        week_count = this_week.get(total.indicator_key, 0)
-        if total.target is None and not week_count and not total.achieved:
-            continue
-        line = t("{indicator}: this week {week}", indicator=names[total.indicator_key],
-                 week=t.number(week_count))
-        if total.target is not None:
-            line += " · " + t("reached {achieved}/{target} ({percent})",
-                              achieved=t.number(round(total.achieved)),
-                              target=t.number(round(total.target)), percent=t.percent(total.ratio))
-        else:
-            line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
-        lines.append(f"{STATUS_MARKS[total.status(today)]} {line}")
+        line = progress_line(t, names[total.indicator_key], this_week.get(total.indicator_key, 0), total, today)
+        if line:
+            lines.append(line)
     if len(lines) == 1:
         lines.append(t("Nothing reported yet."))
     return "\n".join(lines)

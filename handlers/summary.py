@@ -3,7 +3,7 @@
 from ..locales import Translator
 from ..models.progress import Status
 from ..models.summary import WeeklySummary
-from .progress import STATUS_MARKS
+from .wording import STATUS_MARKS, progress_line
 
 
 def is_week(summary: WeeklySummary) -> bool:
@@ -33,18 +33,10 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
     shown = 0
     for indicator in summary.indicators:
         key = indicator.key
-        total, week_count = commune[key], week.get(key, 0)
-        if total.target is None and not week_count and not total.achieved:
-            continue
-        line = t("{indicator}: this week {week}", indicator=names[key], week=t.number(week_count))
-        if total.target is not None and total.ratio is not None:
-            line += " · " + t("reached {achieved}/{target} ({percent})",
-                              achieved=t.number(round(total.achieved)),
-                              target=t.number(round(total.target)), percent=t.percent(total.ratio))
-        else:
-            line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
-        lines.append(f"{STATUS_MARKS[total.status(summary.as_of)]} {line}")
-        shown += 1
+        line = progress_line(t, names[key], week.get(key, 0), commune[key], summary.as_of)
+        if line:
+            lines.append(line)
+            shown += 1
     if not shown:
         lines.append(t("Nothing reported yet."))
 

@@ -2,8 +2,10 @@
 
 from datetime import date
 
+from ..locales import Translator
 from ..models import OrgUnit
 from ..models.periods import week_of
+from ..models.progress import Progress, Status
 from ..models.queries import indicators, totals
 from .context import Context
 
@@ -26,3 +28,19 @@ def week_line(context: Context, village: OrgUnit, day: date) -> str:
     return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
              last=t.day_month(week.last), village=village.name,
              totals=format_counts(context, week_totals) or t("nothing yet"))
+
+
+STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
+
+
+def progress_line(t: Translator, name: str, week_count: int, total: Progress, today: date) -> str | None:
+    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%)`; None when there is nothing to say."""
+    if total.target is None and not week_count and not total.achieved:
+        return None
+    line = t("{indicator}: this week {week}", indicator=name, week=t.number(week_count))
+    if total.target is not None and total.ratio is not None:
+        line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
+                          target=t.number(round(total.target)), percent=t.percent(total.ratio))
+    else:
+        line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
+    return f"{STATUS_MARKS[total.status(today)]} {line}"
