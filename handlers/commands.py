@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
+from . import reports
 from .context import Context, step
 from .edit import start_edit, start_undo
 from .export import export
@@ -21,6 +22,7 @@ EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
 OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
+READERS = SUBSCRIBERS  # the commune's figures: office, leaders, admins
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ TABLE = (
     Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
+    Command("tuan", "week", READERS, reports.week, N_("this week's summary")),
+    Command("thang", "month", READERS, reports.month, N_("a month's summary (this month, or /thang 10)")),
+    Command("quy", "quarter", READERS, reports.quarter, N_("a quarter's summary (/quy 3)")),
+    Command("nam", "year", READERS, reports.year, N_("this year's summary")),
+    Command("xephang", "ranking", READERS, reports.ranking, N_("villages ranked by progress (/xephang vneid)")),
+    Command("chuabaocao", "missing", READERS | {Role.VILLAGE_LEADER}, reports.missing,
+            N_("who has not reported this week")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
     Command("xuat", "export", OFFICE, export, N_("a period's counts as a file (CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,

@@ -416,3 +416,43 @@ def test_office_exports_a_period_as_a_file(session, commune, lan, office):
 def test_an_outgoing_file_survives_the_outbox():
     message = Outgoing("x", (Choice("a", "b"),), Attachment("picture", "chart.png", b"\x89PNG\x00\xff"))
     assert Outgoing.from_dict(message.to_dict()) == message
+
+
+# Leaders' and office's questions ----------------------------------------------------------
+
+
+@pytest.fixture
+def leader(session, commune):
+    return Chatter(session, "Tâm", [commune.unit], Role.LEADER)
+
+
+def test_period_summaries_for_leaders(session, commune, lan, leader):
+    add_target(session, tan_hoa(commune), "vneid", baseline=100, percent=50)
+    lan.say("vneid 20")
+    lan.say("ho 4", NOW - timedelta(days=20))  # early November: in the month, not the week
+    week_reply = leader.say("/tuan")
+    assert week_reply.startswith("📊 Xã Đồng Phú — tuần 23/11–29/11")
+    assert "VNeID: tuần này 20" in week_reply and "Chưa báo cáo (1): Thôn Phú Lợi" in week_reply
+    month_reply = leader.say("/thang")
+    assert month_reply.startswith("📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)")
+    assert "Hộ: tuần này 4" in month_reply
+    assert leader.say("/thang 10").startswith("📊 Xã Đồng Phú — kỳ 2026-10")
+    assert leader.say("/quy").startswith("📊 Xã Đồng Phú — kỳ 2026-Q4")
+    assert leader.say("/nam").startswith("📊 Xã Đồng Phú — kỳ 2026 (01/01/2026–31/12/2026)")
+    assert leader.say("/thang 13").startswith("“13” không phải kỳ báo cáo.")
+    assert leader.say("/nam 2027").startswith("Kỳ 2027 chưa bắt đầu")
+    assert lan.say("/tuan").startswith("/tuan không dành cho vai trò của bạn.")
+
+
+def test_ranking_and_who_has_not_reported(session, commune, lan, leader):
+    add_target(session, commune.unit, "vneid", baseline=0, percent=50)
+    lan.say("vneid 20")
+    ranking = leader.say("/xephang vneid").split("\n")
+    assert ranking[0] == "🏆 Xã Đồng Phú — VNeID"
+    assert ranking[1].startswith("1. ") and "Thôn Tân Hòa — 10% (20/200)" in ranking[1]
+    assert ranking[2].startswith("2. ") and "Thôn Phú Lợi — 0% (0/150)" in ranking[2]
+    assert leader.say("/xephang abc").startswith("Không hiểu “abc”.")
+    assert leader.say("/chuabaocao") == "Xã Đồng Phú, tuần 23/11–29/11: 1 thôn chưa báo cáo: Thôn Phú Lợi."
+    minh = Chatter(session, "Minh", [commune.villages["Thôn Phú Lợi"]], Role.VILLAGE_LEADER)
+    assert minh.say("/chuabaocao") == "Thôn Phú Lợi chưa báo cáo tuần 23/11–29/11."
+    assert lan.say("/chuabaocao").startswith("/chuabaocao không dành cho vai trò của bạn.")

@@ -640,8 +640,10 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     start_bot()
     fake.wait_for(lambda: len(fake.commands) == 4)
 
-    private_vi = ["baocao", "sua", "xoa", "khong", "tiendo", "moi", "xuat", "nhantin", "ngonngu", "huy", "trogiup"]
-    private_en = ["report", "edit", "undo", "none", "progress", "invite", "export", "subscribe", "lang", "cancel", "help"]
+    private_vi = ["baocao", "sua", "xoa", "khong", "tiendo", "tuan", "thang", "quy", "nam", "xephang", "chuabaocao",
+                  "moi", "xuat", "nhantin", "ngonngu", "huy", "trogiup"]
+    private_en = ["report", "edit", "undo", "none", "progress", "week", "month", "quarter", "year", "ranking", "missing",
+                  "invite", "export", "subscribe", "lang", "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {
         ("all_private_chats", ""): private_vi,
