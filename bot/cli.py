@@ -126,12 +126,6 @@ def settings_and_session():
     return settings, open_session(settings.database_url)
 
 
-def defaults_from(settings):
-    from ..handlers.context import Defaults
-
-    return Defaults(language=settings.locale, timezone=settings.timezone)
-
-
 def commune_named(session, name: str | None):
     from sqlmodel import select
 
@@ -381,7 +375,7 @@ def cmd_chat(args) -> int:
         raise CommandError(f"a {role} belongs to the commune: leave out --village")
     else:
         unit = commune
-    defaults = defaults_from(settings)
+    defaults = settings.defaults()
     sign_in(session, args.user, unit, role, args.lang, defaults)
     chat = ConsoleChat(session, args.user, defaults)
     interactive = sys.stdin.isatty()

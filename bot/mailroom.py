@@ -12,7 +12,7 @@ is handled under a row lock (PostgreSQL) and outbox rows are leased before sendi
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
@@ -155,22 +155,8 @@ class Mailroom:
 
     async def handle_forever(self, channel: Channel) -> None:
         """For webhooks: handles what arrives, and what other workers left behind."""
-        ready = self.inbox_ready[channel.name]
-        failures = 0
-        while True:
-            ready.clear()
-            try:
-                await self.handle_all(channel)
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("%s inbox unavailable", channel.name)
-                await asyncio.sleep(backoff(failures))
-                continue
-            try:
-                await asyncio.wait_for(ready.wait(), IDLE_WAKE)
-            except TimeoutError:
-                pass
+        await self.keep_working(f"{channel.name} inbox", lambda: self.handle_all(channel),
+                                self.inbox_ready[channel.name])
 
     # The outbox -------------------------------------------------------------------------
 
@@ -290,19 +276,27 @@ class Mailroom:
         return len(rows)
 
     async def deliver_forever(self, channel: Channel) -> None:
-        ready = self.outbox_ready[channel.name]
+        await self.keep_working(f"{channel.name} outbox", lambda: self.deliver_due(channel),
+                                self.outbox_ready[channel.name])
+
+    async def keep_working(self, what: str, work: Callable[[], Awaitable[int]], ready: asyncio.Event) -> None:
+        """Runs `work` while it finds something to do, then waits to be woken (or IDLE_WAKE).
+
+        A failure (the database went away) backs off and tries again: what waits in the
+        inbox or outbox is not lost meanwhile.
+        """
         failures = 0
         while True:
             ready.clear()
             try:
-                sent = await self.deliver_due(channel)
+                done = await work()
                 failures = 0
-            except Exception:  # the database went away: the replies wait in the outbox
+            except Exception:
                 failures += 1
-                log.exception("%s outbox unavailable", channel.name)
+                log.exception("%s unavailable", what)
                 await asyncio.sleep(backoff(failures))
                 continue
-            if sent:
+            if done:
                 continue
             try:
                 await asyncio.wait_for(ready.wait(), IDLE_WAKE)

@@ -7,7 +7,6 @@ import sys
 from sqlmodel import Session
 
 from ..handlers.commands import menus
-from ..handlers.context import Defaults
 from ..jobs.scheduler import Scheduler, run_when_leader
 from ..models import ChannelBot
 from ..models.db import get_writer, upgrade
@@ -54,7 +53,7 @@ async def prepare(settings: Settings, channel: Channel) -> None:
 
 async def run(settings: Settings, channels: list[Channel]) -> None:
     upgrade(settings.database_url)
-    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
         await prepare(settings, channel)
         await channel.use_polling()
@@ -81,7 +80,7 @@ def wake_senders(mailroom: Mailroom, channels: list[Channel]) -> None:
 async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
     """`tocds scheduler`: the jobs, and the sending of what they queue, without polling."""
     upgrade(settings.database_url)
-    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
         await channel.start()
     channels = [*channels, ConsolePrinter(sys.stdout)]
@@ -100,7 +99,7 @@ async def deliver_now(settings: Settings, channels: list[Channel]) -> None:
     morning is left to the scheduler.
     """
     channels = [*channels, ConsolePrinter(sys.stdout)]
-    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
         await channel.start()
         try:

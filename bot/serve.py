@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..handlers.context import Defaults
 from ..models.db import get_engine, upgrade
 from .channels import Channel
 from .mailroom import Mailroom
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
-    mailroom = Mailroom(settings.database_url, Defaults(settings.locale, settings.timezone))
+    mailroom = Mailroom(settings.database_url, settings.defaults())
     by_name = {channel.name: channel for channel in channels}
     secret = (settings.webhook_secret or "").encode()
 

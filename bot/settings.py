@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
 
+    def defaults(self):
+        """What new people and communes start with, as the handlers take it."""
+        from ..handlers.context import Defaults  # imported late: `tocds --help` stays light
+
+        return Defaults(language=self.locale, timezone=self.timezone)
+
 
 @lru_cache
 def get_settings() -> Settings:
