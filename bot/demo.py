@@ -99,7 +99,7 @@ def play(out: Path) -> int:
     for stale in out.glob("demo.db*"):
         stale.unlink()
     session = open_session(f"sqlite:///{database}")
-    defaults = Defaults(language="vi", timezone=TIMEZONE)
+    defaults = Defaults(language="vi", timezone=TIMEZONE, evidence_dir=out / "evidence")
 
     zone = ZoneInfo(TIMEZONE)
     today = datetime.now(zone).date()

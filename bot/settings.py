@@ -1,6 +1,7 @@
 """Configuration from `TOCDS_*` environment variables and a `.env` file."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,12 +19,13 @@ class Settings(BaseSettings):
     listen: str = "127.0.0.1:8080"
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
+    evidence_dir: Path = Path("evidence")  # photos and files members send, by SHA-256; never web-served
 
     def defaults(self):
         """What new people and communes start with, as the handlers take it."""
         from ..handlers.context import Defaults  # imported late: `tocds --help` stays light
 
-        return Defaults(language=self.locale, timezone=self.timezone)
+        return Defaults(language=self.locale, timezone=self.timezone, evidence_dir=self.evidence_dir)
 
 
 @lru_cache

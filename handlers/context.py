@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -15,10 +16,12 @@ from .messages import Choice, Incoming, Outgoing
 
 @dataclass(frozen=True)
 class Defaults:
-    """What new people and new communes start with (TOCDS_LOCALE, TOCDS_TIMEZONE)."""
+    """What new people and new communes start with (TOCDS_LOCALE, TOCDS_TIMEZONE), and
+    where evidence files are kept (TOCDS_EVIDENCE_DIR)."""
 
     language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    evidence_dir: Path = Path("evidence")
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,17 @@ class Audit(SQLModel, table=True):
 
 
 class Evidence(SQLModel, table=True):
-    """A photo or file a member sent to prove an entry (minh chứng)."""
+    """A photo or file a member sent to prove an entry (minh chứng).
 
-    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+    The file is fetched from the messenger after the message is handled and kept on disk
+    under its SHA-256 (`sha256`, `stored_path`); the office then approves it or marks it
+    "Chờ hoàn thiện" with a reason.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "message_id"),
+        Index("ix_evidence_status_received", "status", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id", index=True)
@@ -90,3 +98,10 @@ class Evidence(SQLModel, table=True):
     caption: str = Field(default="", max_length=1024)
     status: str = Field(default="pending", max_length=24, description="pending | approved | needs_completion")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sha256: str | None = Field(default=None, max_length=64)
+    stored_path: str | None = Field(default=None, max_length=512, description="relative to TOCDS_EVIDENCE_DIR")
+    size: int | None = None
+    fetch_failures: int = 0
+    reviewed_by: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_reason: str = Field(default="", max_length=512)

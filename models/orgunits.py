@@ -30,3 +30,4 @@ class OrgUnit(SQLModel, table=True):
     adults: int | None = None
     pop15: int | None = None
     timezone: str | None = Field(default=None, max_length=64, description="communes only")
+    requires_evidence: bool = Field(default=False, description="communes only: summaries also count verified figures")
