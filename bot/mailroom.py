@@ -27,6 +27,7 @@ from ..models import ChannelAccount, InboxUpdate, OutboxMessage
 from ..models.db import get_writer
 from ..models.types import utcnow
 from .channels import Blocked, Channel, Failed, Throttled
+from .evidence_files import EvidenceFiles
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class Mailroom:
         self.clock = clock
         self.outbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self.inbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.files_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self.files = EvidenceFiles(self.engine, defaults.evidence_dir)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -110,6 +113,7 @@ class Mailroom:
                 handle(session, incoming, now, self.defaults, before_commit=record)
             payload = row.payload
         self.outbox_ready[channel.name].set()
+        self.files_ready[channel.name].set()
         return payload
 
     def count_failure(self, channel: Channel, inbox_id: int) -> bool:
@@ -302,6 +306,11 @@ class Mailroom:
                 await asyncio.wait_for(ready.wait(), IDLE_WAKE)
             except TimeoutError:
                 pass
+
+    async def keep_files_forever(self, channel: Channel) -> None:
+        """Fetches the evidence files members send, once their messages are handled."""
+        await self.keep_working(f"{channel.name} evidence files", lambda: self.files.collect(channel),
+                                self.files_ready[channel.name])
 
     # Polling ----------------------------------------------------------------------------
 

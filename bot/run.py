@@ -65,7 +65,8 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
         await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
             task
             for channel in channels
-            for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel))
+            for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel),
+                         mailroom.keep_files_forever(channel))
         ))
     finally:
         for channel in channels:

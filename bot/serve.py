@@ -71,7 +71,8 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
         tasks = [
             asyncio.create_task(work)
             for channel in channels
-            for work in (mailroom.handle_forever(channel), mailroom.deliver_forever(channel))
+            for work in (mailroom.handle_forever(channel), mailroom.deliver_forever(channel),
+                         mailroom.keep_files_forever(channel))
         ]
         try:
             yield

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from . import reports
+from .audit import show_audit
 from .context import Context, step
 from .edit import start_edit, start_undo
 from .export import export
 from .join import invite, start
 from .messages import Choice, Outgoing
+from .photos import show_evidence
 from .progress import show_progress
 from .report import example, nothing_this_week, start_guided
+from .review import start_review
 from .subscribe import toggle_subscription
 
 EVERYONE = frozenset(Role)
@@ -80,6 +83,7 @@ TABLE = (
     Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week")),
     Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
+    Command("minhchung", "evidence", REPORTERS, show_evidence, N_("send a photo as evidence for my report")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
     Command("tuan", "week", READERS, reports.week, N_("this week's summary")),
     Command("thang", "month", READERS, reports.month, N_("a month's summary (this month, or /thang 10)")),
@@ -88,6 +92,8 @@ TABLE = (
     Command("xephang", "ranking", READERS, reports.ranking, N_("villages ranked by progress (/xephang vneid)")),
     Command("chuabaocao", "missing", READERS | {Role.VILLAGE_LEADER}, reports.missing,
             N_("who has not reported this week")),
+    Command("duyet", "review", OFFICE, start_review, N_("review the evidence members sent")),
+    Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
     Command("xuat", "export", OFFICE, export, N_("a period's counts as a file (CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from ..locales import Translator, translator
-from ..models import ChannelAccount, Conversation, Level, Membership, OrgUnit, Person, Role
+from ..models import ChannelAccount, Conversation, Level, Membership, OrgUnit, OutboxMessage, Person, Role
 from ..models.periods import local_date
 from ..models.types import utcnow
 from .messages import Choice, Incoming, Outgoing
@@ -106,6 +106,17 @@ class Context:
         self.conversation.updated_at = utcnow()
         self.session.add(self.conversation)
         return Outgoing(text, tuple(choices))
+
+    def notify(self, person_id: int, channel: str, message: Outgoing) -> bool:
+        """Queues a message to another person's private chat on that channel, in this
+        transaction (it is sent only if what caused it is saved). False: no such chat."""
+        account = self.session.exec(
+            select(ChannelAccount).where(ChannelAccount.person_id == person_id, ChannelAccount.channel == channel)
+        ).first()
+        if account is None or account.blocked_at is not None:
+            return False
+        self.session.add(OutboxMessage(channel=channel, chat_id=account.external_id, payload=message.to_dict()))
+        return True
 
     def finish(self) -> None:
         """Forget any question in progress."""

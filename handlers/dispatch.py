@@ -15,9 +15,12 @@ from sqlmodel import Session
 
 from ..locales import N_
 from ..models.text import fold
-from . import commands, join, report
+from . import commands, join, photos, questions, report
 from .context import STEPS, Context, Defaults
+from .evidence import evidence_of
+from .grammar import QuickReport
 from .messages import Choice, Incoming, Outgoing
+from .progress import what_can_be_asked
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +92,46 @@ def route(context: Context) -> list[Outgoing]:
         return [] if quiet else [Outgoing(t("I understand text messages and photos. Send /trogiup to see how to report."))]
 
     if command:
-        name, args = command
-        entry = commands.COMMANDS.get(name)
-        if entry is None:
-            return [Outgoing(t("I do not know /{name}. Send /trogiup to see what I can do.", name=name))]
-        if not entry.allowed(context.roles):
-            return [Outgoing(t("/{name} is not available for your role. Send /trogiup to see what you can do.", name=name))]
-        if entry.name != "huy":
-            context.finish()
-        return entry.run(context, args)
+        return run_command(context, *command)
 
     if context.state:
         return answer_step(context)
 
     if incoming.choice is not None:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
-    if not context.villages():
-        return [] if quiet else [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
-    return report.quick_report(context)
+    asked = incoming.kind == "text" and questions.topic_of(incoming.text)
+    if context.villages() and not asked:
+        if evidence_of(context) and report.parse(context, incoming.text) is None:
+            return photos.for_latest_entry(context)  # a photo whose caption is no report
+        return report.quick_report(context)  # a member's words are a report unless they ask something
+    if quiet and not asked:
+        return []
+    if incoming.kind != "text" or (not asked and isinstance(report.parse(context, incoming.text), QuickReport)):
+        return [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
+    return answer_question(context)
+
+
+def run_command(context: Context, name: str, args: str) -> list[Outgoing]:
+    """A command typed, or the command that answers a question: each with its permission check."""
+    t = context.t
+    entry = commands.COMMANDS.get(name)
+    if entry is None:
+        return [Outgoing(t("I do not know /{name}. Send /trogiup to see what I can do.", name=name))]
+    if not entry.allowed(context.roles):
+        return [Outgoing(t("/{name} is not available for your role. Send /trogiup to see what you can do.", name=name))]
+    if entry.name != "huy":
+        context.finish()
+    return entry.run(context, args)
+
+
+def answer_question(context: Context) -> list[Outgoing]:
+    """`tiến độ vneid`, `xếp hạng bdhvs`, `ai chưa báo cáo`: answered by the command that answers it."""
+    question = questions.read(context, context.incoming.text)
+    name = questions.command_for(question)
+    if name is None:
+        return [Outgoing(what_can_be_asked(context))]
+    args = {"xephang": question.indicator or "", "chuabaocao": ""}.get(name, context.incoming.text)
+    return run_command(context, name, args)
 
 
 def answer_step(context: Context) -> list[Outgoing]:
@@ -117,7 +142,8 @@ def answer_step(context: Context) -> list[Outgoing]:
     if data is None:
         text = incoming.text.strip()
         folded = fold(text)
-        if text.isdigit() and 1 <= int(text) <= len(choices) and not state.get("free_text"):
+        # isdecimal, not isdigit: int() refuses "²"; short: int() refuses 4,300 digits and more.
+        if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(choices) and not state.get("free_text"):
             data = choices[int(text) - 1][1]
         else:
             data = next((d for label, d in choices if fold(label) == folded), None)

@@ -9,7 +9,6 @@ from sqlmodel import select
 from ..models import Audit, Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import LIVE, entry_counts, latest_entry_id
-from ..models.types import utcnow
 from .context import Context, step
 from .messages import Choice, Outgoing
 from .report import parse_count
@@ -21,11 +20,11 @@ MAX_EDIT_CHOICES = 10
 def change(context: Context, count: EntryCount, new: int | None) -> None:
     """Sets a count (None deletes it) and records who did it."""
     context.session.add(
-        Audit(person_id=context.person.id, action="delete" if new is None else "edit",
+        Audit(at=context.now, person_id=context.person.id, action="delete" if new is None else "edit",
               entry_count_id=count.id, old_count=count.count, new_count=new)
     )
     if new is None:
-        count.deleted_at = utcnow()
+        count.deleted_at = context.now
     else:
         count.count = new
     context.session.add(count)

@@ -1,12 +1,19 @@
-"""Photos and files members send as evidence (minh chứng) for their latest report."""
+"""Evidence (minh chứng): the photos and files kept with entries, and how they read."""
 
 from sqlmodel import select
 
+from ..locales import N_, Translator
 from ..models import Entry, Evidence, OrgUnit
+from ..models.periods import week_of
 from ..models.queries import entry_counts, latest_entry_id
 from .context import Context
-from .messages import Outgoing
 from .wording import format_counts
+
+STATUS_NAMES = {  # an evidence's review status, as people read it
+    "pending": N_("waiting for review"),
+    "approved": N_("approved"),
+    "needs_completion": N_("to complete (Chờ hoàn thiện)"),
+}
 
 
 def attach(context: Context, entry_id: int, evidence: dict) -> None:
@@ -23,7 +30,7 @@ def attach(context: Context, entry_id: int, evidence: dict) -> None:
         context.session.add(Evidence(
             entry_id=entry_id, person_id=context.person.id, channel=incoming.channel,
             chat_id=incoming.chat_id, message_id=evidence["message_id"], kind=evidence["kind"],
-            file_ref=evidence["file_ref"], caption=evidence.get("caption", "")[:1024],
+            file_ref=evidence["file_ref"], caption=evidence.get("caption", "")[:1024], received_at=context.now,
         ))
 
 
@@ -36,15 +43,19 @@ def evidence_of(context: Context) -> dict | None:
             "message_id": incoming.message_id, "caption": incoming.text}
 
 
-def for_latest_entry(context: Context) -> list[Outgoing]:
-    """A photo whose caption is no report: evidence for the sender's latest report."""
-    t = context.t
+def entry_this_week(context: Context) -> Entry | None:
+    """The sender's latest report dated this week (in their village's time zone)."""
     entry_id = latest_entry_id(context.session, context.person.id)
-    if entry_id is None:
-        return [Outgoing(t("You have no report to attach this to yet. Send the report first, then the photo — or send the photo with the report as its caption, e.g. vneid 5."))]
-    attach(context, entry_id, evidence_of(context))
-    entry = context.session.get(Entry, entry_id)
-    counts = {c.indicator_key: c.count for c in entry_counts(context.session, entry_id) if c.deleted_at is None}
+    entry = context.session.get(Entry, entry_id) if entry_id is not None else None
+    if entry is None or entry.day < week_of(context.today(context.session.get(OrgUnit, entry.village_id))).first:
+        return None
+    return entry
+
+
+def entry_line(context: Context, entry: Entry, t: Translator | None = None) -> str:
+    """`Thôn Tân Hòa, 24/11/2026: VNeID 5 · BDHVS 3`, in the reader's language (`t`)."""
+    t = t or context.t
+    counts = {c.indicator_key: c.count for c in entry_counts(context.session, entry.id) if c.deleted_at is None}
     village = context.session.get(OrgUnit, entry.village_id)
-    return [Outgoing(t("📎 Evidence received for {village}, {day}: {counts}. The commune office will review it.",
-                       village=village.name, day=t.date(entry.day), counts=format_counts(context, counts)))]
+    return t("{village}, {day}: {counts}", village=village.name, day=t.date(entry.day),
+             counts=format_counts(context, counts, t) or "—")

@@ -1,4 +1,9 @@
-"""`/tiendo`: this week's counts and the progress since the start, against the target."""
+"""`/tiendo [indicator] [village] [period]`: the counts of a week (or any period) and the
+progress since the start, against the target.
+
+The arguments are read like a leader's plain question (`handlers/questions.py`), so
+`/tiendo vneid Tân Hòa`, `tiến độ vneid thôn Tân Hòa` and `thôn tân hòa tháng 11` agree.
+"""
 
 from functools import reduce
 from operator import add
@@ -6,39 +11,93 @@ from operator import add
 from sqlmodel import select
 
 from ..models import OrgUnit
-from ..models.periods import week_of
-from ..models.progress import Progress
+from ..models.periods import Period, week_of
+from ..models.progress import Progress, Status
 from ..models.queries import progress, totals
 from .context import Context
 from .messages import Outgoing
+from .questions import Question, read, visible_villages
 from .wording import labels, progress_line
+
+MAX_NAMED = 5  # villages named in the "far behind" line, to keep the reply on one screen
 
 
 def show_progress(context: Context, args: str) -> list[Outgoing]:
     """A village member sees their villages; commune staff see their commune as a whole."""
+    question = read(context, args) if args.strip() else Question()
+    if args.strip() and not question.understood:
+        return [Outgoing(what_can_be_asked(context))]
+    refusal = check(context, question)
+    if refusal:
+        return [Outgoing(refusal)]
+    if question.village is not None:
+        return [Outgoing(summary(context, question.village.name, [question.village], question))]
     session = context.session
-    replies = [Outgoing(summary(context, village.name, [village])) for village in context.villages()]
+    replies = [Outgoing(summary(context, village.name, [village], question)) for village in context.villages()]
     for commune in context.communes():
         villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).all())
-        replies.append(Outgoing(summary(context, commune.name, villages)))
+        replies.append(Outgoing(summary(context, commune.name, villages, question)))
     return replies
 
 
-def summary(context: Context, title: str, villages: list[OrgUnit]) -> str:
+def check(context: Context, question: Question) -> str | None:
+    """Why the question cannot be answered, if it cannot: a village out of reach, a period
+    that does not exist. A village of another commune gets the same answer as one that
+    does not exist: nothing about it is revealed."""
+    t = context.t
+    if question.unknown_village:
+        names = ", ".join(v.name for v in visible_villages(context)) or "—"
+        return t("I know no village “{name}” among yours. You can ask about: {villages}.",
+                 name=question.unknown_village, villages=names)
+    if question.bad_period or (question.period and question.period.first > context.today(question.village)):
+        return t("“{period}” is not a period with figures yet. Ask about this week (tuần này), last week (tuần trước), a month (tháng 11), a quarter (quý 4), this year (năm nay), or write 2026-W47, 2026-11, 2026-Q4, 2026-H2, 2026.",
+                 period=question.bad_period or question.period.label)
+    return None
+
+
+def what_can_be_asked(context: Context) -> str:
+    t = context.t
+    return "\n".join((
+        t("I did not understand the question. You can ask, for example:"),
+        "• " + t("tiến độ — progress of your village or commune"),
+        "• " + t("tiến độ vneid — one indicator"),
+        "• " + t("thôn Tân Hòa tháng 11 — one village, one period"),
+        "• " + t("xếp hạng bdhvs — villages ranked"),
+        "• " + t("ai chưa báo cáo — who has not reported this week"),
+    ))
+
+
+def summary(context: Context, title: str, villages: list[OrgUnit], question: Question | None = None) -> str:
     t, names = context.t, labels(context)
+    question = question or Question()
     if not villages:
         return t("{unit} has no villages yet. The operator adds them with tocds admin import.", unit=title)
     today = context.today(villages[0])
-    week = week_of(today)
-    this_week = totals(context.session, [v.id for v in villages], week.first, week.last)
-    by_village = progress(context.session, villages, today)
-    lines = [t("📊 {unit} — week {first}–{last}", unit=title, first=t.day_month(week.first),
-               last=t.day_month(week.last))]
+    period: Period = question.period or week_of(today)
+    as_of = min(today, period.last)
+    counted = totals(context.session, [v.id for v in villages], period.first, period.last)
+    by_village = progress(context.session, villages, as_of)
+    if question.period is None:
+        lines = [t("📊 {unit} — week {first}–{last}", unit=title, first=t.day_month(period.first),
+                   last=t.day_month(period.last))]
+    else:
+        lines = [t("📊 {unit} — {period} ({first}–{last})", unit=title, period=period.label,
+                   first=t.date(period.first), last=t.date(period.last))]
     for rows in zip(*by_village.values(), strict=True):
+        if question.indicator and rows[0].indicator_key != question.indicator:
+            continue
         total: Progress = reduce(add, rows)
-        line = progress_line(t, names[total.indicator_key], this_week.get(total.indicator_key, 0), total, today)
+        line = progress_line(t, names[total.indicator_key], counted.get(total.indicator_key, 0), total, as_of,
+                             whole_week=question.period is None)
         if line:
             lines.append(line)
+        if question.indicator and len(villages) > 1:
+            name_of = {v.id: v.name for v in villages}
+            behind = [name_of[village_id] for village_id, row in zip(by_village, rows, strict=True)
+                      if row.status(as_of) == Status.RED]
+            if behind:
+                named = ", ".join(behind[:MAX_NAMED]) + (" …" if len(behind) > MAX_NAMED else "")
+                lines.append(t("🔴 {count} villages far behind: {villages}", count=len(behind), villages=named))
     if len(lines) == 1:
         lines.append(t("Nothing reported yet."))
     return "\n".join(lines)

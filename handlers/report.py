@@ -14,7 +14,7 @@ from ..models import Entry, EntryCount, IndicatorAlias, NothingToReport, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history
 from .context import Context, step
-from .evidence import attach, evidence_of, for_latest_entry
+from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, mentions_indicator, parse_report
 from .messages import Choice, Outgoing
 from .wording import format_counts, labels, week_line
@@ -89,8 +89,6 @@ def quick_report(context: Context) -> list[Outgoing]:
     villages = context.villages()
     parsed = parse(context, context.incoming.text)
     if parsed is None:
-        if evidence_of(context):
-            return for_latest_entry(context)
         if context.incoming.is_group:
             return []  # chatter in the team's group is not for the bot
         return [Outgoing(t("I did not understand that.") + "\n" + example(t))]

@@ -10,13 +10,14 @@ from ..models.queries import indicators, totals
 from .context import Context
 
 
-def labels(context: Context) -> dict[str, str]:
-    """Short indicator names in the reader's language, in catalog order."""
-    return {i.key: i.short(context.t.language) for i in indicators(context.session)}
+def labels(context: Context, t: Translator | None = None) -> dict[str, str]:
+    """Short indicator names in the reader's language (`t`, the sender's by default), in catalog order."""
+    return {i.key: i.short((t or context.t).language) for i in indicators(context.session)}
 
 
-def format_counts(context: Context, counts: dict[str, int]) -> str:
-    names, t = labels(context), context.t
+def format_counts(context: Context, counts: dict[str, int], t: Translator | None = None) -> str:
+    t = t or context.t
+    names = labels(context, t)
     return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
 
 
@@ -33,11 +34,18 @@ def week_line(context: Context, village: OrgUnit, day: date) -> str:
 STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
 
 
-def progress_line(t: Translator, name: str, week_count: int, total: Progress, today: date) -> str | None:
-    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%)`; None when there is nothing to say."""
+def progress_line(t: Translator, name: str, week_count: int, total: Progress, today: date,
+                  whole_week: bool = True) -> str | None:
+    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%)`; None when there is nothing to say.
+
+    `week_count` is the count of the period shown: this week, or (`whole_week` False) any period.
+    """
     if total.target is None and not week_count and not total.achieved:
         return None
-    line = t("{indicator}: this week {week}", indicator=name, week=t.number(week_count))
+    if whole_week:
+        line = t("{indicator}: this week {week}", indicator=name, week=t.number(week_count))
+    else:
+        line = t("{indicator}: {count} in the period", indicator=name, count=t.number(week_count))
     if total.target is not None and total.ratio is not None:
         line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
                           target=t.number(round(total.target)), percent=t.percent(total.ratio))

@@ -11,6 +11,7 @@ sent or given up — never after a sleep.
 import asyncio
 import contextlib
 import copy
+import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +70,7 @@ MEMBER_HELP = "\n".join([
     "/sua (/edit) — sửa một số liệu của tôi trong tuần",
     "/xoa (/undo) — rút lại báo cáo gần nhất của tôi",
     "/khong (/none) — tuần này không có gì để báo cáo",
+    "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
     "/ngonngu (/lang) — Tiếng Việt / English",
     "/huy (/cancel) — thoát bước đang làm",
@@ -363,6 +365,59 @@ def test_evidence_photos(session, commune, fake, start_bot, today):
     assert len(entries(session)) == 3  # the photo alone made no entry
 
 
+def office_member(session: Session, commune, user_id: int, name: str) -> Person:
+    person = Person(name=name, locale="vi")
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel="telegram", external_id=str(user_id)))
+    join(session, person, commune.unit, Role.OFFICE)
+    session.commit()
+    return person
+
+
+def test_evidence_review_round_trip(session, commune, fake, start_bot, today, tmp_path):
+    """A member's photo is fetched and kept by its hash; the office sees it with /duyet,
+    marks it "Chờ hoàn thiện" with a reason the member receives; a second reviewer
+    pressing the old button is told it was already reviewed."""
+    lan = member(session, commune, 1451)
+    office_member(session, commune, 1452, "Hà")
+    office_member(session, commune, 1453, "Minh")
+    folder = tmp_path / "evidence-files"
+    start_bot(TOCDS_EVIDENCE_DIR=str(folder))
+    photo = TINY_PNG + b"lan's photo"
+    fake.send_photo(1451, caption="vneid 2", file_id="photo-review", content=photo)
+    fake.wait_sent(1, 1451)
+    digest = hashlib.sha256(photo).hexdigest()
+    wait_until(lambda: fresh(session).exec(select(Evidence.stored_path)).one() is not None, 20, "the file kept")
+    kept = fresh(session).exec(select(Evidence)).one()
+    assert (kept.sha256, kept.size) == (digest, len(photo))
+    assert (folder / kept.stored_path).read_bytes() == photo and digest in kept.stored_path
+
+    [item] = fake.say(1452, "/duyet")
+    assert item["_method"] == "sendPhoto" and fake.calls_of("sendPhoto")[-1].files["photo"] == photo
+    assert item["caption"].startswith("🔎 Minh chứng chờ duyệt: 1")
+    assert f"{TAN_HOA}, ngày {today:%d/%m/%Y}: VNeID 2" in item["caption"]
+    assert buttons(item) == ["ok", "redo", "skip", "stop"]
+    [other_view] = fake.say(1453, "/duyet")  # a second reviewer opens the same item
+
+    fake.press_button(1452, "redo")
+    [why] = fake.wait_sent(2, 1452)[1:]
+    assert why["text"].startswith("Thành viên cần hoàn thiện gì?")
+    [marked, nothing_left] = fake.say(1452, "ảnh mờ, chụp lại", replies=2)
+    assert marked["text"] == "⏳ Đã chuyển sang “Chờ hoàn thiện”; Lan sẽ nhận được lý do."
+    assert nothing_left["text"] == "Không có minh chứng nào chờ duyệt. 👍"
+    [notice] = fake.wait_sent(2, 1451)[1:]
+    assert notice["text"] == (f"⏳ Minh chứng của bạn cho {TAN_HOA}, ngày {today:%d/%m/%Y}: VNeID 2 cần hoàn thiện "
+                              "(Chờ hoàn thiện): ảnh mờ, chụp lại\nGửi ảnh mới để hoàn thiện.")
+
+    fake.press_button(1453, "ok", message=other_view)
+    [late, _] = fake.wait_sent(3, 1453)[1:]
+    assert late["text"].startswith("Hà đã duyệt minh chứng này")
+    wait_settled(session, fake)
+    reviewed = fresh(session).exec(select(Evidence)).one()
+    assert (reviewed.status, reviewed.review_reason, reviewed.person_id) == ("needs_completion", "ảnh mờ, chụp lại", lan.id)
+
+
 # ── 5. a duplicate update ────────────────────────────────────────────────────────────────
 
 
@@ -640,10 +695,10 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     start_bot()
     fake.wait_for(lambda: len(fake.commands) == 4)
 
-    private_vi = ["baocao", "sua", "xoa", "khong", "tiendo", "tuan", "thang", "quy", "nam", "xephang", "chuabaocao",
-                  "moi", "xuat", "nhantin", "ngonngu", "huy", "trogiup"]
-    private_en = ["report", "edit", "undo", "none", "progress", "week", "month", "quarter", "year", "ranking", "missing",
-                  "invite", "export", "subscribe", "lang", "cancel", "help"]
+    private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
+                  "chuabaocao", "duyet", "nhatky", "moi", "xuat", "nhantin", "ngonngu", "huy", "trogiup"]
+    private_en = ["report", "edit", "undo", "none", "evidence", "progress", "week", "month", "quarter", "year",
+                  "ranking", "missing", "review", "audit", "invite", "export", "subscribe", "lang", "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {
         ("all_private_chats", ""): private_vi,

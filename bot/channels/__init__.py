@@ -94,6 +94,11 @@ class Channel(ABC):
     async def send(self, chat_id: str, message: Outgoing) -> None:
         """Sends one reply; raises Throttled, Blocked or Failed."""
 
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        """A photo or file a person sent (by the reference in `Incoming.attachment`): its
+        bytes and a file suffix such as `.jpg`; raises Failed where the messenger has none."""
+        raise Failed(f"{self.name} keeps no files", temporary=False)
+
     async def set_commands(self, menus: dict[tuple[str, str], list[tuple[str, str]]]) -> None:  # noqa: B027
         """Publishes the command menus (by scope and language), where the messenger has them."""
 

@@ -6,7 +6,9 @@ update is handled, while tocds confirms only what the inbox has stored (see mail
 
 import asyncio
 import time
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from telegram import (
     BotCommand,
@@ -48,6 +50,25 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     if all(len(c.label) <= SHORT_LABEL for c in choices):
         return InlineKeyboardMarkup([buttons])
     return InlineKeyboardMarkup([[button] for button in buttons])
+
+
+@contextmanager
+def typed_errors():
+    """PTB's errors as the channels' typed send errors."""
+    try:
+        yield
+    except RetryAfter as error:
+        raise Throttled(seconds(error.retry_after), str(error)) from error
+    except Forbidden as error:
+        raise Blocked(str(error)) from error
+    except BadRequest as error:
+        if "chat not found" in error.message.lower():
+            raise Blocked(str(error)) from error
+        raise Failed(str(error), temporary=False) from error
+    except NetworkError as error:  # includes timeouts and Telegram's 5xx
+        raise Failed(str(error), temporary=True) from error
+    except TelegramError as error:
+        raise Failed(str(error), temporary=False) from error
 
 
 def seconds(value: int | timedelta) -> float:
@@ -162,7 +183,7 @@ class TelegramChannel(Channel):
         # A short text travels as the picture's or file's caption; a long one goes before it.
         caption = message.text if attachment and len(message.text) <= MAX_CAPTION else None
         pieces = [] if caption is not None else split_text(message.text, MAX_TEXT)
-        try:
+        with typed_errors():
             for number, piece in enumerate(pieces, start=1):
                 await self.pace(chat_id)
                 last = number == len(pieces) and not attachment
@@ -172,18 +193,13 @@ class TelegramChannel(Channel):
                 upload = InputFile(attachment.content, filename=attachment.name)
                 send = self.bot.send_photo if attachment.kind == "picture" else self.bot.send_document
                 await send(chat_id, upload, caption=caption, reply_markup=keyboard(message.choices))
-        except RetryAfter as error:
-            raise Throttled(seconds(error.retry_after), str(error)) from error
-        except Forbidden as error:
-            raise Blocked(str(error)) from error
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise Blocked(str(error)) from error
-            raise Failed(str(error), temporary=False) from error
-        except NetworkError as error:  # includes timeouts and Telegram's 5xx
-            raise Failed(str(error), temporary=True) from error
-        except TelegramError as error:
-            raise Failed(str(error), temporary=False) from error
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        with typed_errors():
+            file = await self.bot.get_file(file_ref)
+            content = await file.download_as_bytearray()
+        suffix = PurePosixPath(file.file_path or "").suffix.lower()
+        return bytes(content), suffix if suffix.isascii() and len(suffix) <= 8 else ""
 
     # Set-up --------------------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ text may carry the URL) end up in our errors or logs.
 import hashlib
 import json
 import logging
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 NAME = "zalo"
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com/bot"
 MAX_TEXT = 2000  # sendMessage: 1–2000 characters
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a picture larger than this is no phone photo
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
 REQUEST_TIMEOUT = 15.0  # seconds for every other call
 DEFAULT_RETRY_AFTER = 5.0  # a 429 without a retry_after
@@ -165,6 +168,27 @@ class ZaloClient:
         if kind == "blocked":
             raise Blocked(detail)
         raise Failed(detail, temporary=kind == "temporary")
+
+    async def fetch_file(self, url: str) -> tuple[bytes, str]:
+        """A picture a person sent, by the URL in its message (at most MAX_FILE_BYTES)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise Failed("file: not an http(s) URL", temporary=False)
+        try:
+            async with self._http.stream("GET", url) as response:
+                if response.status_code in (404, 410):
+                    raise Failed(f"file: {response.status_code}", temporary=False)
+                if response.is_error:
+                    raise Failed(f"file: {response.status_code}", temporary=True)
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > MAX_FILE_BYTES:
+                        raise Failed("file: larger than 20 MB", temporary=False)
+        except httpx.TransportError as error:
+            raise Failed(f"file: {type(error).__name__}", temporary=True) from None
+        suffix = PurePosixPath(parts.path).suffix.lower()
+        return bytes(content), suffix if suffix.isascii() and len(suffix) <= 8 else ".jpg"
 
     # The API's methods -----------------------------------------------------------------
 
@@ -356,6 +380,9 @@ class ZaloChannel(Channel):
             return  # a bare picture or file: Zalo uploads no bytes, so the text went alone
         for piece in self.pieces(message):
             await self.client.send_message(chat_id, piece)
+
+    async def download(self, file_ref: str) -> tuple[bytes, str]:
+        return await self.client.fetch_file(file_ref)
 
     async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> None:
         """A picture by its public URL (Zalo uploads no bytes); raises like `send`."""

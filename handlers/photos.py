@@ -1,0 +1,82 @@
+"""Photos members send: evidence for this week's latest report.
+
+With no report this week, the bot asks which indicator the photo proves and how many,
+and saves that report with the photo, so that nothing sent is lost.
+"""
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..models import Entry, Evidence
+from ..models.periods import week_of
+from .context import Context, step
+from .evidence import STATUS_NAMES, attach, entry_line, entry_this_week, evidence_of
+from .messages import Choice, Outgoing
+from .report import COUNT_BUTTONS, ask_village, parse_count, submit
+from .wording import labels
+
+
+def for_latest_entry(context: Context) -> list[Outgoing]:
+    """A photo whose caption is no report: evidence for this week's latest report."""
+    t = context.t
+    entry = entry_this_week(context)
+    if entry is None:
+        return [ask_indicator(context, evidence_of(context))]
+    attach(context, entry.id, evidence_of(context))
+    return [Outgoing(t("📎 Evidence received for {entry}. The commune office will review it.",
+                       entry=entry_line(context, entry)))]
+
+
+def ask_indicator(context: Context, evidence: dict) -> Outgoing:
+    t = context.t
+    choices = [Choice(name, f"i:{key}") for key, name in labels(context).items()]
+    choices.append(Choice(t("Cancel"), "cancel"))
+    return context.ask("evidence.indicator",
+                       t("You have no report this week to attach this photo to. Which indicator does it prove?"),
+                       choices, evidence=evidence)
+
+
+@step("evidence.indicator")
+def _indicator_chosen(context: Context, data: str) -> list[Outgoing]:
+    t, evidence = context.t, context.state["evidence"]
+    if data == "cancel":
+        context.finish()
+        return [Outgoing(t("Cancelled: nothing was saved."))]
+    key = data.removeprefix("i:")
+    question = t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])
+    return [context.ask("evidence.count", question, [Choice(n, n) for n in COUNT_BUTTONS], free_text=True,
+                        evidence=evidence, key=key)]
+
+
+@step("evidence.count")
+def _count_given(context: Context, text: str) -> list[Outgoing]:
+    state = context.state
+    count = parse_count(context, state["key"], text)
+    if isinstance(count, str):
+        return [context.ask("evidence.count", count, [Choice(n, n) for n in COUNT_BUTTONS], free_text=True,
+                            evidence=state["evidence"], key=state["key"])]
+    evidence = state["evidence"]
+    pending = {"counts": {state["key"]: count}, "day": context.today().isoformat(),
+               "message_id": evidence["message_id"], "evidence": evidence}
+    villages = context.villages()
+    if len(villages) > 1:
+        return [ask_village(context, "report.village", pending)]
+    return submit(context, villages[0], pending)
+
+
+def show_evidence(context: Context, args: str) -> list[Outgoing]:
+    """`/minhchung`: how to send evidence, and where this week's stands."""
+    t = context.t
+    entry = entry_this_week(context)
+    if entry is None:
+        return [Outgoing(t("Send a photo now: with no report this week I will ask which indicator it proves. Or send the photo with the report as its caption, e.g. vneid 5."))]
+    rows = context.session.exec(
+        select(Evidence.status, func.count()).join(Entry, Entry.id == Evidence.entry_id)
+        .where(Evidence.person_id == context.person.id, Entry.day >= week_of(entry.day).first)
+        .group_by(Evidence.status)
+    ).all()
+    lines = [t("Send a photo now: it goes with your latest report, {entry}.", entry=entry_line(context, entry))]
+    if rows:
+        lines.append(t("Your evidence this week: {statuses}.", statuses=", ".join(
+            f"{t(STATUS_NAMES[status])} {t.number(count)}" for status, count in sorted(rows))))
+    return [Outgoing("\n".join(lines))]

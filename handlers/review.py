@@ -1,0 +1,123 @@
+"""`/duyet`: the office reviews evidence, oldest first, one item at a time.
+
+Each item shows its photo (from the evidence folder), the entry it proves and the
+village, with buttons: approve, "Chờ hoàn thiện" (asks the reason, which goes to the
+member), skip, stop. A decision is taken only while the item is still waiting, so two
+reviewers never both decide one item: the second is told who did.
+"""
+
+from pathlib import Path
+
+from sqlalchemy import func, update
+from sqlmodel import select
+
+from ..locales import N_, translator
+from ..models import Entry, Evidence, OrgUnit, Person
+from .context import Context, step
+from .evidence import STATUS_NAMES, entry_line
+from .messages import Attachment, Choice, Outgoing
+
+NEEDS_COMPLETING = N_("⏳ Your evidence for {entry} needs completing (Chờ hoàn thiện): {reason}\nSend a new photo to complete it.")
+REASONS = (N_("The photo is blurred"), N_("The result is not visible"), N_("Information is missing"))
+
+
+def pending(context: Context, skipped: list[int]):
+    """The reviewer's communes' evidence still waiting, oldest first (a query)."""
+    return (
+        select(Evidence)
+        .join(Entry, Entry.id == Evidence.entry_id)
+        .join(OrgUnit, OrgUnit.id == Entry.village_id)
+        .where(OrgUnit.parent_id.in_([c.id for c in context.communes()]), Evidence.status == "pending",
+               Evidence.id.not_in(skipped))
+    )
+
+
+def start_review(context: Context, args: str) -> list[Outgoing]:
+    return [next_item(context, [])]
+
+
+def next_item(context: Context, skipped: list[int]) -> Outgoing:
+    t, session = context.t, context.session
+    item = session.exec(pending(context, skipped).order_by(Evidence.received_at, Evidence.id).limit(1)).first()
+    if item is None:
+        context.finish()
+        if skipped:
+            return Outgoing(t("No more evidence to review now; {count} skipped stay waiting for the next /duyet.",
+                              count=len(skipped)))
+        return Outgoing(t("No evidence is waiting for review. 👍"))
+    waiting = session.exec(select(func.count()).select_from(pending(context, skipped).subquery())).one()
+    member = session.get(Person, item.person_id)
+    lines = [t("🔎 Evidence waiting for review: {count}", count=waiting),
+             entry_line(context, session.get(Entry, item.entry_id)),
+             t("From {member}, {day}", member=member.name, day=t.date(context.local_date(item.received_at)))]
+    if item.caption:
+        lines.append(f"“{item.caption[:200]}”")
+    attachment = stored_file(context, item)
+    if attachment is None:
+        lines.append(t("(The file is not here yet: the bot is still fetching it, or the messenger no longer has it.)"))
+    choices = [Choice(t("✅ Approve"), "ok"), Choice(t("⏳ To complete"), "redo"),
+               Choice(t("Skip"), "skip"), Choice(t("Stop"), "stop")]
+    message = context.ask("review.decide", "\n".join(lines), choices, evidence_id=item.id, skipped=skipped)
+    return Outgoing(message.text, message.choices, attachment)
+
+
+def stored_file(context: Context, item: Evidence) -> Attachment | None:
+    if not item.stored_path:
+        return None
+    path = Path(context.defaults.evidence_dir) / item.stored_path
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    return Attachment("picture" if item.kind == "photo" else "file", path.name, content)
+
+
+@step("review.decide")
+def _decided(context: Context, data: str) -> list[Outgoing]:
+    t, state = context.t, context.state
+    evidence_id, skipped = state["evidence_id"], state["skipped"]
+    if data == "stop":
+        context.finish()
+        return [Outgoing(t("Stopped. Send /duyet to go on."))]
+    if data == "skip":
+        return [next_item(context, [*skipped, evidence_id])]
+    if data == "redo":
+        choices = [Choice(t(reason), t(reason)) for reason in REASONS]
+        return [context.ask("review.reason", t("What must the member complete? Pick or type the reason; it is sent to them."),
+                            choices, free_text=True, evidence_id=evidence_id, skipped=skipped)]
+    return decide(context, evidence_id, skipped, "approved", "")
+
+
+@step("review.reason")
+def _reason_given(context: Context, reason: str) -> list[Outgoing]:
+    state = context.state
+    return decide(context, state["evidence_id"], state["skipped"], "needs_completion", reason.strip()[:512])
+
+
+def decide(context: Context, evidence_id: int, skipped: list[int], status: str, reason: str) -> list[Outgoing]:
+    t, session = context.t, context.session
+    # Only a waiting item changes: of two reviewers deciding at once, one wins.
+    changed = session.execute(
+        update(Evidence)
+        .where(Evidence.id == evidence_id, Evidence.status == "pending")
+        .values(status=status, reviewed_by=context.person.id, reviewed_at=context.now, review_reason=reason)
+    ).rowcount
+    item = session.get(Evidence, evidence_id)
+    session.refresh(item)
+    if not changed:
+        reviewer = session.get(Person, item.reviewed_by) if item.reviewed_by else None
+        done = t("{name} already reviewed this evidence ({when}): {status}.",
+                 name=reviewer.name if reviewer else "?", status=t(STATUS_NAMES[item.status]),
+                 when=f"{t.date(context.local_date(item.reviewed_at))}" if item.reviewed_at else "")
+        return [Outgoing(done), next_item(context, skipped)]
+    entry = session.get(Entry, item.entry_id)
+    if status == "approved":
+        return [Outgoing(t("✅ Approved.")), next_item(context, skipped)]
+    member = session.get(Person, item.person_id)
+    tm = translator(member.locale)
+    notice = tm(NEEDS_COMPLETING, entry=entry_line(context, entry, tm), reason=reason)
+    reached = context.notify(member.id, item.channel, Outgoing(notice))
+    told = (t("⏳ Marked “to complete”; {member} is told why.", member=member.name) if reached
+            else t("⏳ Marked “to complete”. {member} cannot be reached on {channel}: please tell them.",
+                   member=member.name, channel=item.channel))
+    return [Outgoing(told), next_item(context, skipped)]
