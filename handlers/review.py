@@ -81,11 +81,23 @@ def _decided(context: Context, data: str) -> list[Outgoing]:
         return [Outgoing(t("Stopped. Send /duyet to go on."))]
     if data == "skip":
         return [next_item(context, [*skipped, evidence_id])]
+    item = context.session.get(Evidence, evidence_id)
+    context.session.refresh(item)
+    if item.status != "pending":
+        return [Outgoing(already_reviewed(context, item)), next_item(context, skipped)]
     if data == "redo":
         choices = [Choice(t(reason), t(reason)) for reason in REASONS]
         return [context.ask("review.reason", t("What must the member complete? Pick or type the reason; it is sent to them."),
                             choices, free_text=True, evidence_id=evidence_id, skipped=skipped)]
     return decide(context, evidence_id, skipped, "approved", "")
+
+
+def already_reviewed(context: Context, item: Evidence) -> str:
+    t = context.t
+    reviewer = context.session.get(Person, item.reviewed_by) if item.reviewed_by else None
+    return t("{name} already reviewed this evidence ({when}): {status}.",
+             name=reviewer.name if reviewer else "?", status=t(STATUS_NAMES[item.status]),
+             when=t.date(context.local_date(item.reviewed_at)) if item.reviewed_at else "")
 
 
 @step("review.reason")
@@ -105,11 +117,7 @@ def decide(context: Context, evidence_id: int, skipped: list[int], status: str, 
     item = session.get(Evidence, evidence_id)
     session.refresh(item)
     if not changed:
-        reviewer = session.get(Person, item.reviewed_by) if item.reviewed_by else None
-        done = t("{name} already reviewed this evidence ({when}): {status}.",
-                 name=reviewer.name if reviewer else "?", status=t(STATUS_NAMES[item.status]),
-                 when=f"{t.date(context.local_date(item.reviewed_at))}" if item.reviewed_at else "")
-        return [Outgoing(done), next_item(context, skipped)]
+        return [Outgoing(already_reviewed(context, item)), next_item(context, skipped)]
     entry = session.get(Entry, item.entry_id)
     if status == "approved":
         return [Outgoing(t("✅ Approved.")), next_item(context, skipped)]

@@ -1,0 +1,133 @@
+"""The authorisation matrix: every command × every role × a village of one's own commune
+and a village of another commune.
+
+- A role the command is not for gets the polite refusal, and nothing else.
+- Asked about another commune's village, the answer is the one a village that does
+  not exist gets: nothing about it (not even that it exists) is revealed.
+- No reply and no file ever carries another commune's figures or names.
+The README's matrix is checked against the code's table, so it stays true.
+"""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import delete
+
+from helpers import NOW, Chatter, incoming, make_commune, send
+from tocds.bot.channels import render
+from tocds.handlers.commands import COMMANDS, TABLE
+from tocds.models import Conversation, Role
+from tocds.models.people import VILLAGE_ROLES
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+OTHER_COMMUNE, OTHER_VILLAGE, NO_VILLAGE = "Xã Bí Mật", "Thôn Kín Đáo", "Thôn Không Có"
+SECRET_FIGURES = ("777", "555")  # what the other commune reported
+REFUSAL = "/{name} không dành cho vai trò của bạn. Gửi /trogiup để xem bạn làm được gì."
+RANDOM_CODES = re.compile(r"\b[A-Z0-9]{6,}\b")  # invite codes differ from call to call
+
+
+@pytest.fixture
+def world(session):
+    """Two communes: ours (a report, a photo waiting for review) and another one whose
+    figures, names and evidence must never show."""
+    ours = make_commune(session)
+    theirs = make_commune(session, OTHER_COMMUNE, {OTHER_VILLAGE: (50, 200, 150, 160)})
+    stranger = Chatter(session, "Người Lạ", [theirs.villages[OTHER_VILLAGE]], Role.MEMBER)
+    stranger.say("vneid 777 bdhvs 555")
+    send(session, incoming("nguoi la", "", "secret-photo", kind="photo", attachment="secret-file"))
+    stranger.say("/sua")
+    stranger.say("1")
+    stranger.say("778")
+    neighbour = Chatter(session, "Lan", [ours.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    neighbour.say("vneid 5")
+    send(session, incoming("lan", "", "our-photo", kind="photo", attachment="our-file"))
+    return ours, theirs
+
+
+def said(replies) -> str:
+    """Everything a person would read: texts, choices, and the files' contents."""
+    parts = []
+    for reply in replies:
+        parts.append(render(reply))
+        attachment = reply.attachment
+        if attachment is None or attachment.kind == "picture":
+            continue
+        if attachment.name.endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(attachment.content))
+            parts += [str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
+                      for cell in row if cell is not None]
+            parts += book.sheetnames
+        else:
+            parts.append(attachment.content.decode("utf-8"))
+    return "\n".join(parts)
+
+
+def ask(session, person: Chatter, text: str) -> str:
+    session.exec(delete(Conversation))  # each question from a clean slate
+    session.commit()
+    return said(person.chat.send(text, NOW))
+
+
+@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("command", [c.name for c in TABLE])
+def test_every_command_for_every_role(session, world, command, role, target):
+    ours, theirs = world
+    unit = ours.villages["Thôn Tân Hòa"] if role in VILLAGE_ROLES else ours.unit
+    person = Chatter(session, "Người Thử", [unit], role)
+    village = "Thôn Phú Lợi" if target == "own" else OTHER_VILLAGE
+    answer = ask(session, person, f"/{command} {village}")
+
+    if role not in COMMANDS[command].roles:
+        assert answer == REFUSAL.format(name=command)
+        return
+    assert answer.strip() and not answer.startswith(REFUSAL.format(name=command)[:20])
+    for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
+        assert secret not in answer
+    if target == "other":
+        twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own: /nhantin toggles
+        assert same_answer(answer, ask(session, twin, f"/{command} {NO_VILLAGE}"))
+
+
+@pytest.mark.parametrize("question", ["tiến độ thôn Kín Đáo", "thon kin dao thang 11", "xếp hạng", "ai chưa báo cáo",
+                                      "tien do vneid", "thôn Kín Đáo tuần này"])
+@pytest.mark.parametrize("role", [Role.LEADER, Role.OFFICE])
+def test_plain_questions_never_reveal_another_commune(session, world, role, question):
+    ours, _ = world
+    person = Chatter(session, "Người Thử", [ours.unit], role)
+    answer = ask(session, person, question)
+    for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
+        assert secret not in answer
+    if fold_has_other(question):
+        unknown = ask(session, person, question.replace("Kín Đáo", "Không Có").replace("kin dao", "khong co"))
+        assert same_answer(answer, unknown)
+
+
+def fold_has_other(question: str) -> bool:
+    return "kín đáo" in question.lower() or "kin dao" in question.lower()
+
+
+def same_answer(about_other: str, about_nothing: str) -> bool:
+    """The two answers are the same, but for the name typed (and a fresh invite code)."""
+    renamed = about_other.replace("Kín Đáo", "Không Có").replace("kin dao", "khong co")
+    return RANDOM_CODES.sub("CODE", renamed) == RANDOM_CODES.sub("CODE", about_nothing)
+
+
+def test_the_readme_matrix_is_the_code_table():
+    """README's "Who may do what" table lists every command with exactly its roles."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Who may do what", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `/")]
+    header = next(line for line in section.splitlines() if line.startswith("| command"))
+    roles = [cell.strip() for cell in header.strip("|").split("|")[1:]]
+    assert roles == [str(role) for role in Role]
+    table = {}
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        name = cells[0].split()[0].strip("`/")
+        table[name] = {Role(role) for role, mark in zip(roles, cells[1:], strict=True) if mark == "✓"}
+    assert table == {c.name: set(c.roles) for c in TABLE}
