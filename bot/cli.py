@@ -4,6 +4,7 @@ Heavy libraries are imported inside the commands, so that `tocds --help` answers
 """
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -15,10 +16,9 @@ EXIT_USAGE = 2
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Telegram's URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from .logs import configure  # key=value lines on stderr, secrets masked (stdlib only)
+
+    configure(args.verbose)
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(run=cmd_db_upgrade)
+    backup = db.add_parser(
+        "backup", help="copy a SQLite database to FILE while the bot runs (PostgreSQL: use pg_dump)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(run=cmd_db_backup)
 
     admin = commands.add_parser("admin", help="operator tasks").add_subparsers(metavar="ACTION")
     villages = admin.add_parser(
@@ -112,8 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="a period's counts per village and indicator")
     export.add_argument("--commune", required=True)
     export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
-    export.add_argument("--format", choices=("csv",), default="csv")
-    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout)")
+    export.add_argument("--format", choices=("xlsx", "csv"),
+                        help="default: xlsx when --out ends in .xlsx, otherwise csv")
+    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout; "
+                        "XLSX to ./tocds-<commune>-<period>.xlsx, its path printed on stderr)")
     export.set_defaults(run=cmd_export)
     return parser
 
@@ -171,6 +178,61 @@ def cmd_db_upgrade(args) -> int:
 
     upgrade(get_settings().database_url)
     print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def cmd_db_backup(args) -> int:
+    """An online copy of a SQLite file (sqlite3's backup API): consistent while others write."""
+    import sqlite3
+    import tempfile
+
+    from sqlalchemy.engine import URL, make_url
+
+    from .settings import get_settings
+
+    url = make_url(get_settings().database_url)
+    if url.get_backend_name() == "postgresql":
+        dump = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                          database=url.database, query=url.query).render_as_string()  # no password
+        raise CommandError(
+            "this database is PostgreSQL: back it up with pg_dump, e.g.\n"
+            f"    pg_dump --format=custom --file={args.file} '{dump}'\n"
+            "(the password from PGPASSWORD or ~/.pgpass; restore with pg_restore)")
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise CommandError(f"cannot back up {url.get_backend_name()} database {url.database!r}")
+    source = Path(url.database)
+    if not source.is_file():
+        raise CommandError(f"no database at {source}")
+    target = args.file
+    if target.exists() and not args.force:
+        raise CommandError(f"{target} exists; add --force to replace it")
+    if target.resolve() == source.resolve():
+        raise CommandError("FILE is the database itself")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as problem:
+        raise CommandError(f"cannot write in {target.parent}: {problem.strerror}") from None
+    os.close(handle)
+    try:
+        with contextlib.closing(sqlite3.connect(source, timeout=30)) as reader, \
+                contextlib.closing(sqlite3.connect(temporary)) as copy:
+            reader.backup(copy)  # one step: a consistent snapshot (WAL: writers go on meanwhile)
+            checked = copy.execute("PRAGMA quick_check").fetchone()[0]
+        if checked != "ok":
+            raise CommandError(f"the copy failed its check ({checked}); {target} was not written")
+        if args.force:
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)  # never replaces a file that appeared meanwhile
+            except FileExistsError:
+                raise CommandError(f"{target} exists; add --force to replace it") from None
+    except sqlite3.Error as problem:
+        raise CommandError(f"backup failed: {problem}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    print(f"{source} backed up to {target} ({target.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
 
@@ -333,15 +395,34 @@ def cmd_jobs_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..models.exports import write_csv
-    from ..models.periods import parse_period
+    from datetime import UTC, datetime
 
-    _, session = settings_and_session()
+    from ..handlers.export import export_file
+    from ..locales import translator
+    from ..models.exports import file_name, write_csv
+    from ..models.periods import local_date, parse_period, week_of
+
+    settings, session = settings_and_session()
     commune = commune_named(session, args.commune)
     try:
         period = parse_period(args.period)
     except ValueError as problem:
         raise CommandError(str(problem)) from None
+    today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
+    if period.first > today:
+        raise CommandError(f"{period.label} has not started yet (it begins {period.first:%Y-%m-%d}): periods up to "
+                           f"this week ({week_of(today).label}) can be exported")
+    kind = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "csv")
+    if kind == "xlsx":
+        out = args.out or Path(file_name(commune, period, kind))  # a workbook never goes to a terminal
+        content = export_file(session, commune, period, today, translator(settings.locale), kind).content
+        try:
+            out.write_bytes(content)
+        except OSError as problem:
+            raise CommandError(f"cannot write {out}: {problem.strerror}") from None
+        if not args.out:
+            print(out.resolve(), file=sys.stderr)
+        return 0
     try:
         handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     except OSError as problem:

@@ -147,7 +147,8 @@ class Mailroom:
                 if not await asyncio.to_thread(self.count_failure, channel, inbox_id):
                     raise
                 log.error("gave up %s update %d after %d database failures",
-                          channel.name, inbox_id, MAX_HANDLING_FAILURES)
+                          channel.name, inbox_id, MAX_HANDLING_FAILURES,
+                          extra={"channel": channel.name, "inbox_id": inbox_id})
                 continue
             if payload is not None:
                 handled += 1
@@ -248,7 +249,8 @@ class Mailroom:
                 await self.hold(rows[position:], retry)
                 return
             except Blocked as blocked:
-                log.info("%s chat %s blocked the bot: %s", channel.name, row.chat_id, blocked)
+                log.info("%s chat %s blocked the bot: %s", channel.name, row.chat_id, blocked,
+                         extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
                 await asyncio.to_thread(self.mark_blocked, channel, row.chat_id)
                 for rest in rows[position:]:
                     await asyncio.to_thread(self.settle, rest, gave_up="blocked")
@@ -256,10 +258,12 @@ class Mailroom:
             except Failed as failed:
                 attempts = row.attempts + 1
                 if not failed.temporary or attempts >= MAX_ATTEMPTS:
-                    log.error("giving up a %s reply to %s: %s", channel.name, row.chat_id, failed)
+                    log.error("giving up a %s reply to %s: %s", channel.name, row.chat_id, failed,
+                              extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
                     await asyncio.to_thread(self.settle, row, attempts=attempts, gave_up=str(failed)[:200])
                     continue
-                log.warning("%s send failed (%s), attempt %d", channel.name, failed, attempts)
+                log.warning("%s send failed (%s), attempt %d", channel.name, failed, attempts,
+                            extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
                 retry = self.clock() + timedelta(seconds=backoff(attempts))
                 await asyncio.to_thread(self.settle, row, attempts=attempts)
                 await self.hold(rows[position:], retry)

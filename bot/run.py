@@ -13,6 +13,7 @@ from ..models.db import get_writer, upgrade
 from ..models.types import utcnow
 from .channels import Channel
 from .channels.console import ConsolePrinter
+from .logs import add_secret
 from .mailroom import Mailroom
 from .settings import Settings
 
@@ -23,6 +24,8 @@ MAX_WAIT_FOR_RETRY = 600.0  # seconds `tocds jobs run` waits for held messages b
 
 def configured_channels(settings: Settings) -> list[Channel]:
     """The one place that knows which messengers exist: a channel runs when its token is set."""
+    for secret in (settings.telegram_token, settings.zalo_token, settings.webhook_secret):
+        add_secret(secret)  # also when they come from .env: masked in every log line
     channels: list[Channel] = []
     if settings.telegram_token:
         from .channels.telegram import TelegramChannel
@@ -31,8 +34,18 @@ def configured_channels(settings: Settings) -> list[Channel]:
     if settings.zalo_token:
         from .channels.zalo import ZaloChannel
 
-        channels.append(ZaloChannel(settings.zalo_token, settings.zalo_api_url))
+        channels.append(ZaloChannel(settings.zalo_token, settings.zalo_api_url, publisher=publisher(settings)))
     return channels
+
+
+def publisher(settings: Settings):
+    """Where files for messengers without uploads are linked from: `tocds serve`, when the
+    world reaches it (TOCDS_WEBHOOK_URL) and links can be signed (TOCDS_WEBHOOK_SECRET)."""
+    if not (settings.webhook_url and settings.webhook_secret):
+        return None
+    from .published import FOLDER, Publisher
+
+    return Publisher(settings.evidence_dir / FOLDER, settings.webhook_url, settings.webhook_secret)
 
 
 def remember_username(database_url: str, channel: Channel, username: str) -> None:
@@ -48,7 +61,7 @@ async def prepare(settings: Settings, channel: Channel) -> None:
     if channel.username:
         await asyncio.to_thread(remember_username, settings.database_url, channel, channel.username)
     await channel.set_commands(menus())
-    log.info("%s channel ready as %s", channel.name, channel.username)
+    log.info("%s channel ready", channel.name, extra={"channel": channel.name, "bot": channel.username})
 
 
 async def run(settings: Settings, channels: list[Channel]) -> None:

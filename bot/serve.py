@@ -15,13 +15,14 @@ import logging
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..models.db import get_engine, upgrade
 from .channels import Channel
 from .mailroom import Mailroom
-from .run import prepare
+from .published import Expired, NotPublished
+from .run import prepare, publisher
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
     mailroom = Mailroom(settings.database_url, settings.defaults())
     by_name = {channel.name: channel for channel in channels}
     secret = (settings.webhook_secret or "").encode()
+    files = publisher(settings)
 
     async def receive(request: Request) -> JSONResponse:
         channel = by_name.get(request.path_params["channel"])
@@ -60,6 +62,18 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
         return JSONResponse({"ok": True})
 
+    async def published_file(request: Request) -> Response:
+        """A chart or spreadsheet linked in a Zalo message, while its link is valid."""
+        if files is None:
+            return PlainTextResponse("not found", status_code=404)
+        try:
+            path = files.open(**request.path_params)
+        except Expired:
+            return PlainTextResponse("this link has expired: ask the bot again", status_code=410)
+        except NotPublished:
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(path, filename=request.path_params["name"])
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await asyncio.to_thread(upgrade, settings.database_url)
@@ -86,6 +100,7 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/files/{digest}/{expires}/{signature}/{name}", published_file, methods=["GET"]),
             Route("/{channel}", receive, methods=["POST"]),
         ],
         lifespan=lifespan,

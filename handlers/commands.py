@@ -95,7 +95,7 @@ TABLE = (
     Command("duyet", "review", OFFICE, start_review, N_("review the evidence members sent")),
     Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
-    Command("xuat", "export", OFFICE, export, N_("a period's counts as a file (CSV)")),
+    Command("xuat", "export", OFFICE, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),

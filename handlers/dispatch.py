@@ -143,7 +143,9 @@ def answer_step(context: Context) -> list[Outgoing]:
         text = incoming.text.strip()
         folded = fold(text)
         # isdecimal, not isdigit: int() refuses "²"; short: int() refuses 4,300 digits and more.
-        if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(choices) and not state.get("free_text"):
+        # A digit picks a numbered choice (count buttons 1–5 are their own digits, so a typed
+        # count reads the same either way); anything else may be free text.
+        if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(choices):
             data = choices[int(text) - 1][1]
         else:
             data = next((d for label, d in choices if fold(label) == folded), None)

@@ -1,32 +1,50 @@
-"""`/xuat [period]`: the commune's counts for a period, as a file in the chat."""
+"""`/xuat [period] [csv]`: the commune's period as a spreadsheet (or the contract's CSV) in the chat."""
 
 import io
+from datetime import date
 
-from ..models.exports import write_csv
-from ..models.periods import parse_period, week_of
+from sqlmodel import Session
+
+from ..locales import Translator
+from ..models import OrgUnit
+from ..models.exports import file_name, write_csv
+from ..models.periods import Period
+from ..models.summary import weekly_summary
 from .context import Context
 from .messages import Attachment, Outgoing
+from .reports import requested_period
+from .spreadsheet import summary_workbook
+
+FORMATS = ("xlsx", "csv")  # the first is the default
+
+
+def export_file(session: Session, commune: OrgUnit, period: Period, today: date, t: Translator,
+                kind: str) -> Attachment:
+    """The period's workbook (the weekly summary's, over any period) or the CSV, named after the period."""
+    if kind == "csv":
+        buffer = io.StringIO()
+        write_csv(session, commune, period, buffer)
+        content = buffer.getvalue().encode("utf-8")
+    else:
+        content = summary_workbook(weekly_summary(session, commune, period, today), t)
+    return Attachment("file", file_name(commune, period, kind), content)
 
 
 def export(context: Context, args: str) -> list[Outgoing]:
     t = context.t
+    words = args.split()
+    kind = next((word.lower() for word in words if word.lower() in FORMATS), FORMATS[0])
+    wanted = " ".join(word for word in words if word.lower() not in FORMATS)
     replies = []
     for commune in context.communes():
         today = context.today(commune)
-        try:
-            period = parse_period(args) if args.strip() else week_of(today)
-        except ValueError:
-            return [Outgoing(t("“{period}” is not a period. Write a week 2026-W47, a month 2026-11, a quarter 2026-Q4, a half 2026-H2 or a year 2026.",
-                               period=args.strip()))]
-        if period.first > today:
-            return [Outgoing(t("{period} has not started yet: periods up to this week can be exported.",
-                               period=period.label))]
-        buffer = io.StringIO()
-        write_csv(context.session, commune, period, buffer)
-        name = f"tocds-{commune.name_key.replace(' ', '-')}-{period.label}.csv"
-        replies.append(Outgoing(
-            t("{commune}, {period} ({first}–{last}): counts per village and indicator.",
-              commune=commune.name, period=period.label, first=t.date(period.first), last=t.date(period.last)),
-            attachment=Attachment("file", name, buffer.getvalue().encode("utf-8")),
-        ))
+        period = requested_period(t, "week", wanted, today)
+        if isinstance(period, str):
+            return [Outgoing(period)]
+        span = {"commune": commune.name, "period": period.label,
+                "first": t.date(period.first), "last": t.date(period.last)}
+        caption = (t("{commune}, {period} ({first}–{last}): counts per village and indicator.", **span)
+                   if kind == "csv" else
+                   t("{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, one sheet per village and the reporting calendar.", **span))
+        replies.append(Outgoing(caption, attachment=export_file(context.session, commune, period, today, t, kind)))
     return replies

@@ -26,6 +26,9 @@ TOPICS = {
     "progress": ("tien do", "den dau", "bao nhieu", "the nao", "progress", "how far", "how many"),
 }
 VILLAGE_KINDS = ("thon", "xom", "ap", "ban", "khu pho", "to dan pho", "lang", "village")
+# Phrases that end a village's name typed in a question ("thôn X tháng 11", "thôn X tiến độ").
+QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in phrases] + [
+    [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year")]
 
 _PERIOD_PATTERNS = (
     # (regex on folded text, kind); the number group is optional ("tháng này")
@@ -92,20 +95,22 @@ def read(context: Context, text: str) -> Question:
     """The parts of a question, found anywhere in the text."""
     question = Question()
     folded = fold(text).replace("/", " ")
-    folded, question.village, unknown = _village(context, folded)
-    question.unknown_village = unknown and as_typed(text, unknown)
+    indicator_words = sorted(((fold(a), k) for a, k in aliases(context).items()), key=lambda p: -len(p[0]))
+    folded, question.village = _village(context, folded)
+    if question.village is None:
+        stop = [phrase.split() for phrase, _ in indicator_words] + QUESTION_PHRASES
+        unknown = _unknown_village(folded, stop)
+        question.unknown_village = unknown and as_typed(text, unknown)
     question.topic = topic_of(folded)
-    for phrase, key in sorted(((fold(a), k) for a, k in aliases(context).items()), key=lambda p: -len(p[0])):
-        if _has(folded, phrase):
-            question.indicator = key
-            break
+    question.indicator = next((key for phrase, key in indicator_words if _has(folded, phrase)), None)
     question.period, bad_period = _period(folded, context.today(question.village))
     question.bad_period = bad_period and as_typed(text, bad_period)
     return question
 
 
-def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None, str | None]:
-    """The village named in the text (full name, or the name after its kind word)."""
+def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None]:
+    """The village named in the text (full name, or the name after its kind word), and
+    the text without it."""
     candidates = []
     for village in visible_villages(context):
         candidates.append((village.name_key, village))
@@ -114,13 +119,27 @@ def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None, str | 
             candidates.append((bare[1], village))
     for phrase, village in sorted(candidates, key=lambda c: -len(c[0])):
         if _has(folded, phrase):
-            return _remove(folded, phrase), village, None
-    for kind in VILLAGE_KINDS:
-        match = re.search(rf"(?<![a-z0-9]){kind}\s+([a-z][a-z ]*?)(?=\s+(?:tuan|thang|quy|nam|week|month)\b|\s*\d|$)",
-                          folded)
-        if match:
-            return folded, None, match.group(1).strip()
-    return folded, None, None
+            return _remove(folded, phrase), village
+    return folded, None
+
+
+def _unknown_village(folded: str, stop: list[list[str]]) -> str | None:
+    """`thôn X …`: the words after a kind word up to the next phrase of the question (an
+    indicator, a topic, a period) — a village this person may not see, whether or not it
+    exists anywhere."""
+    words = folded.split()
+
+    def starts_phrase(j: int) -> bool:
+        return words[j][0].isdigit() or any(words[j:j + len(phrase)] == phrase for phrase in stop)
+
+    for i in range(len(words)):
+        for kind in VILLAGE_KINDS:
+            start = i + len(kind.split())
+            if " ".join(words[i:start]) == kind:
+                end = next((j for j in range(start, len(words)) if starts_phrase(j)), len(words))
+                if end > start:
+                    return " ".join(words[start:end])
+    return None
 
 
 def _period(folded: str, today: date) -> tuple[Period | None, str | None]:

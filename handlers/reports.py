@@ -6,6 +6,7 @@
 
 from datetime import date
 
+from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.periods import Period, parse_period, week_of
 from ..models.summary import weekly_summary
@@ -24,16 +25,25 @@ def period_reply(context: Context, kind: str, args: str) -> list[Outgoing]:
     t = context.t
 
     def reply(commune: OrgUnit, today: date) -> str:
-        try:
-            period = period_for(kind, args.strip(), today)
-        except ValueError:
-            return t("“{period}” is not a period. Write a week 2026-W47, a month 2026-11, a quarter 2026-Q4, a half 2026-H2 or a year 2026.",
-                     period=args.strip())
-        if period.first > today:
-            return t("{period} has not started yet: periods up to this week can be exported.", period=period.label)
+        period = requested_period(t, kind, args, today)
+        if isinstance(period, str):
+            return period
         return summary_text(weekly_summary(context.session, commune, period, today), t)
 
     return for_each_commune(context, reply)
+
+
+def requested_period(t: Translator, kind: str, args: str, today: date) -> Period | str:
+    """The period a command's words name (`period_for`), or the reply saying which periods
+    exist: for a malformed period, and for one that has not started by today."""
+    try:
+        period = period_for(kind, args.strip(), today)
+    except ValueError:
+        return t("“{period}” is not a period. Write a week 2026-W47, a month 2026-11, a quarter 2026-Q4, a half 2026-H2 or a year 2026.",
+                 period=args.strip())
+    if period.first > today:
+        return t("{period} has not started yet: periods up to this week can be exported.", period=period.label)
+    return period
 
 
 def period_for(kind: str, args: str, today: date) -> Period:

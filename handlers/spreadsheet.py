@@ -1,8 +1,13 @@
-"""The weekly summary as an XLSX workbook, one sheet per view.
+"""A period's summary as an XLSX workbook, one sheet per view.
 
-1. the period: villages × indicators, with a totals row and whether each village reported;
+The weekly summary job and exports of any period (week, month, quarter, half, year) share it:
+
+1. the period: villages × indicators, with a totals row and whether each village reported
+   (and, for a commune that requires evidence, the counts with approved evidence beside);
 2. progress: village × indicator since the start against the target, coloured by status;
-3. who reported what: person × village, their counts per indicator.
+3. who reported what: person × village, their counts per indicator;
+4. the reporting calendar: village × each ISO week of the period, reported or not;
+5. one sheet per village: its indicators in the period and against the target.
 
 Every sheet starts with the commune, the period and its first and last day (real dates);
 the column headers follow at `HEADER_ROW`. Numbers are numbers (formatted, not text).
@@ -10,17 +15,24 @@ openpyxl is imported when a workbook is written, so that `tocds --help` stays qu
 """
 
 import io
+import re
 from datetime import date
 
 from ..locales import Translator
-from ..models.progress import Status
-from ..models.summary import WeeklySummary
+from ..models.progress import Progress, Status
+from ..models.summary import VillageWeek, WeeklySummary
+from .summary import is_week
 
 HEADER_ROW = 4
 STATUS_FILLS = {Status.GREEN: "C6EFCE", Status.YELLOW: "FFEB9C", Status.RED: "FFC7CE"}
+# The reporting calendar: reported, "nothing this week", not reported.
+CALENDAR_FILLS = {"entries": "C6EFCE", "nothing": "EDEDED", None: "FFC7CE"}
 HEADER_FILL = "DDEBF7"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0%"
+# Excel refuses these in a sheet's title, and titles longer than 31 characters.
+TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+TITLE_LENGTH = 31
 
 
 def status_word(status: Status | None, t: Translator) -> str:
@@ -32,12 +44,28 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    _week_sheet(book.active, summary, t)
+    _period_sheet(book.active, summary, t)
     _progress_sheet(book.create_sheet(), summary, t)
     _reporters_sheet(book.create_sheet(), summary, t)
+    _calendar_sheet(book.create_sheet(), summary, t)
+    for village in summary.villages:
+        _village_sheet(book.create_sheet(), summary, village, t)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def sheet_title(sheet, name: str) -> str:
+    """`name` as Excel takes it: no forbidden character, at most 31 characters, and unlike
+    (case aside) the workbook's other sheets — two long names with one prefix get " (2)"."""
+    base = TITLE_FORBIDDEN.sub("-", name).strip().strip("'") or "-"
+    taken = {other.title.casefold() for other in sheet.parent.worksheets if other is not sheet}
+    title, number = base[:TITLE_LENGTH], 1
+    while title.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        title = base[:TITLE_LENGTH - len(suffix)].rstrip() + suffix
+    return title
 
 
 def _date_format(t: Translator) -> str:
@@ -48,7 +76,7 @@ def _heading(sheet, summary: WeeklySummary, t: Translator, title: str, as_of: da
     """Rows 1–3: commune and view; the period's first and last day; the day progress is for."""
     from openpyxl.styles import Font
 
-    sheet.title = title[:31]
+    sheet.title = sheet_title(sheet, title)
     sheet["A1"] = summary.commune.name
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["B1"] = f"{title} · {summary.period.label}"
@@ -71,6 +99,12 @@ def _header(sheet, names: list[str]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
+def _fill(cell, colour: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+
+
 def _finish(sheet, frozen: str, widths: dict[int, float] | None = None) -> None:
     """Freeze the headers (and the name columns), size the columns to their content."""
     from openpyxl.utils import get_column_letter
@@ -89,64 +123,90 @@ def _finish(sheet, frozen: str, widths: dict[int, float] | None = None) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _week_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+def _reported_word(summary: WeeklySummary, village: VillageWeek, t: Translator) -> str:
+    if not village.reported:
+        return t("not reported")
+    if village.week:
+        return t("yes")
+    return t("nothing to report this week") if is_week(summary) else t("nothing to report")
+
+
+def _verified_names(summary: WeeklySummary, t: Translator) -> list[str]:
+    """Headers of the columns with approved evidence; none when the commune does not require it."""
+    if not summary.commune.requires_evidence:
+        return []
+    return [t("{indicator} with approved evidence", indicator=i.short(t.language)) for i in summary.indicators]
+
+
+def _period_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+    """Villages × indicators in the period, then the verified counts if any, whether reported; totals."""
     from openpyxl.styles import Font
 
-    _heading(sheet, summary, t, t("Week"))
+    _heading(sheet, summary, t, t("Week") if is_week(summary) else t("Period"))
     keys = [i.key for i in summary.indicators]
-    _header(sheet, [t("Village"), *(i.short(t.language) for i in summary.indicators), t("Reported")])
+    verified = _verified_names(summary, t)
+    _header(sheet, [t("Village"), *(i.short(t.language) for i in summary.indicators), *verified, t("Reported")])
     row = HEADER_ROW
     for village in summary.villages:
         row += 1
+        counts = [village.week.get(key, 0) for key in keys]
+        if verified:
+            counts += [(village.verified or {}).get(key, 0) for key in keys]
         sheet.cell(row, 1, village.village.name)
-        for column, key in enumerate(keys, 2):
-            sheet.cell(row, column, village.week.get(key, 0)).number_format = COUNT_FORMAT
-        if not village.reported:
-            reported = t("not reported")
-        elif village.week:
-            reported = t("yes")
-        else:
-            reported = t("nothing to report this week")
-        sheet.cell(row, len(keys) + 2, reported)
+        for column, count in enumerate(counts, 2):
+            sheet.cell(row, column, count).number_format = COUNT_FORMAT
+        sheet.cell(row, len(counts) + 2, _reported_word(summary, village, t))
     row += 1
-    totals = summary.totals
+    totals = [summary.totals.get(key, 0) for key in keys]
+    if verified:
+        totals += [(summary.verified_totals or {}).get(key, 0) for key in keys]
     sheet.cell(row, 1, t("Total")).font = Font(bold=True)
-    for column, key in enumerate(keys, 2):
-        cell = sheet.cell(row, column, totals.get(key, 0))
+    for column, total in enumerate(totals, 2):
+        cell = sheet.cell(row, column, total)
         cell.number_format, cell.font = COUNT_FORMAT, Font(bold=True)
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 28})
 
 
+def _progress_names(summary: WeeklySummary, t: Translator) -> list[str]:
+    return [t("Baseline"), t("Since the start"), t("Achieved"), t("Target"), t("Share of the target reached (%)"),
+            t("Expected by {day}", day=t.day_month(summary.as_of)), t("Status")]
+
+
+def _progress_cells(sheet, row: int, column: int, line: Progress, as_of: date, t: Translator,
+                    bold: bool = False) -> None:
+    """The `_progress_names` columns from `column` on; the status cell coloured."""
+    from openpyxl.styles import Font
+
+    status = line.status(as_of)
+    has_goal = line.target is not None
+    values = [line.baseline, line.gain, line.achieved, line.target, line.ratio if has_goal else None,
+              line.baseline + line.expected_gain(as_of) if has_goal and line.start and line.deadline else None,
+              status_word(status, t)]
+    formats = [COUNT_FORMAT] * 4 + [PERCENT_FORMAT, COUNT_FORMAT, None]
+    for offset, (value, number_format) in enumerate(zip(values, formats, strict=True)):
+        cell = sheet.cell(row, column + offset, value)
+        if number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = Font(bold=True)
+    if status is not None:
+        _fill(sheet.cell(row, column + len(values) - 1), STATUS_FILLS[status])
+
+
 def _progress_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
 
     _heading(sheet, summary, t, t("Progress"), summary.as_of)
-    _header(sheet, [t("Village"), t("Indicator"), t("Baseline"), t("Since the start"), t("Achieved"),
-                    t("Target"), t("Share of the target reached (%)"), t("Expected by {day}", day=t.day_month(summary.as_of)),
-                    t("Status")])
+    _header(sheet, [t("Village"), t("Indicator"), *_progress_names(summary, t)])
     names = {i.key: i.short(t.language) for i in summary.indicators}
     rows = [(v.village.name, v.progress[i.key]) for v in summary.villages for i in summary.indicators]
     rows += [(t("Total"), line) for line in summary.progress.values()]
     first_total = HEADER_ROW + 1 + len(rows) - len(summary.progress)
     for row, (name, line) in enumerate(rows, HEADER_ROW + 1):
-        status = line.status(summary.as_of)
-        has_goal = line.target is not None
-        values = [name, names[line.indicator_key], line.baseline, line.gain, line.achieved,
-                  line.target, line.ratio if has_goal else None,
-                  line.baseline + line.expected_gain(summary.as_of) if has_goal and line.start and line.deadline
-                  else None,
-                  status_word(status, t)]
-        for column, value in enumerate(values, 1):
-            cell = sheet.cell(row, column, value)
-            if column in (3, 4, 5, 6, 8):
-                cell.number_format = COUNT_FORMAT
-            elif column == 7:
-                cell.number_format = PERCENT_FORMAT
-            if row >= first_total:
-                cell.font = Font(bold=True)
-        if status is not None:
-            colour = STATUS_FILLS[status]
-            sheet.cell(row, 9).fill = PatternFill("solid", start_color=colour, end_color=colour)
+        bold = row >= first_total
+        for column, value in enumerate((name, names[line.indicator_key]), 1):
+            sheet.cell(row, column, value).font = Font(bold=bold)
+        _progress_cells(sheet, row, 3, line, summary.as_of, t, bold)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:I{HEADER_ROW + len(rows)}"
     _finish(sheet, f"C{HEADER_ROW + 1}", {1: 28})
 
@@ -164,3 +224,44 @@ def _reporters_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
             for column, key in enumerate(keys, 3):
                 sheet.cell(row, column, counts.get(key, 0)).number_format = COUNT_FORMAT
     _finish(sheet, f"C{HEADER_ROW + 1}", {1: 24, 2: 28})
+
+
+def _calendar_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+    """Village × ISO week: reported, nothing to report, or not; weeks not begun by the
+    as-of day are left empty. A week at the period's edge counts only its days inside."""
+    from openpyxl.styles import Alignment
+
+    _heading(sheet, summary, t, t("Reporting calendar"), summary.as_of)
+    period, weeks = summary.period, summary.weeks
+    _header(sheet, [t("Village"), *(
+        f"{week.label}\n{t.day_month(max(week.first, period.first))}–{t.day_month(min(week.last, period.last))}"
+        for week in weeks), t("Weeks reported")])
+    words = {"entries": t("reported"), "nothing": t("nothing to report"), None: t("not reported")}
+    begun = [week for week in weeks if week.first <= summary.as_of]
+    for row, village in enumerate(summary.villages, HEADER_ROW + 1):
+        sheet.cell(row, 1, village.village.name)
+        for column, week in enumerate(begun, 2):
+            how = village.calendar.get(week.first)
+            cell = sheet.cell(row, column, words[how])
+            cell.alignment = Alignment(horizontal="center")
+            _fill(cell, CALENDAR_FILLS[how])
+        sheet.cell(row, len(weeks) + 2, sum(1 for week in begun if week.first in village.calendar))
+    _finish(sheet, f"B{HEADER_ROW + 1}", {1: 28} | {column: 14 for column in range(2, len(weeks) + 2)})
+
+
+def _village_sheet(sheet, summary: WeeklySummary, village: VillageWeek, t: Translator) -> None:
+    """One village: each indicator's count in the period (and with approved evidence), and its progress."""
+    _heading(sheet, summary, t, village.village.name, summary.as_of)
+    sheet["C3"], sheet["D3"] = t("Reported"), _reported_word(summary, village, t)
+    verifies = village.verified is not None
+    _header(sheet, [t("Indicator"), t("In the period"), *([t("With approved evidence")] if verifies else []),
+                    *_progress_names(summary, t)])
+    for row, indicator in enumerate(summary.indicators, HEADER_ROW + 1):
+        counts = [village.week.get(indicator.key, 0)]
+        if verifies:
+            counts.append(village.verified.get(indicator.key, 0))
+        sheet.cell(row, 1, indicator.short(t.language))
+        for column, count in enumerate(counts, 2):
+            sheet.cell(row, column, count).number_format = COUNT_FORMAT
+        _progress_cells(sheet, row, len(counts) + 2, village.progress[indicator.key], summary.as_of, t)
+    _finish(sheet, f"B{HEADER_ROW + 1}", {1: 20})

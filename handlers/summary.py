@@ -21,7 +21,8 @@ def title(summary: WeeklySummary, t: Translator) -> str:
 
 def summary_text(summary: WeeklySummary, t: Translator) -> str:
     """Title; one line per indicator (the period's total, and since the start against the
-    target where there is one); the green/yellow/red count; who did not report; the top villages."""
+    target where there is one); the counts with approved evidence where the commune requires
+    it; the green/yellow/red count; who did not report; the top villages."""
     lines = [title(summary, t)]
     if not summary.villages:
         lines.append(t("{unit} has no villages yet. The operator adds them with tocds admin import.",
@@ -39,6 +40,10 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
             shown += 1
     if not shown:
         lines.append(t("Nothing reported yet."))
+    verified = summary.verified_totals
+    if verified is not None:
+        counts = " · ".join(f"{names[key]} {t.number(count)}" for key, count in verified.items())
+        lines.append(t("✅ With approved evidence: {counts}", counts=counts or t("nothing yet")))
 
     if summary.has_targets:
         counts = summary.status_counts

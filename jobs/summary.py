@@ -10,6 +10,7 @@ from ..handlers.messages import Attachment, Outgoing
 from ..handlers.spreadsheet import summary_workbook
 from ..handlers.summary import summary_text
 from ..models import OrgUnit
+from ..models.exports import file_name
 from ..models.periods import Period, local_date, week_of
 from ..models.summary import weekly_summary
 from .runner import Delivery, Job
@@ -28,11 +29,10 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
 
     @cache  # rendered once per language, however many chats read it
     def compose(t):
-        stem = f"tocds-{commune.name_key.replace(' ', '-')}-{week.label}"
         return (
             Outgoing(summary_text(summary, t)),
-            Outgoing("", attachment=Attachment("picture", f"{stem}.png", progress_chart(summary, t))),
-            Outgoing("", attachment=Attachment("file", f"{stem}.xlsx", summary_workbook(summary, t))),
+            Outgoing("", attachment=Attachment("picture", file_name(commune, week, "png"), progress_chart(summary, t))),
+            Outgoing("", attachment=Attachment("file", file_name(commune, week, "xlsx"), summary_workbook(summary, t))),
         )
 
     return to_subscribers(session, commune, compose)

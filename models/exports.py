@@ -20,3 +20,8 @@ def write_csv(session: Session, commune: OrgUnit, period: Period, handle: TextIO
         (commune.name, village, key, count)
         for village, key, count in commune_table(session, commune.id, period.first, period.last)
     )
+
+
+def file_name(commune: OrgUnit, period: Period, kind: str) -> str:
+    """`tocds-<commune key>-<period>.<kind>`, e.g. tocds-xa-dong-phu-2026-Q4.xlsx."""
+    return f"tocds-{commune.name_key.replace(' ', '-')}-{period.label}.{kind}"

@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, func, literal, or_, select
+from sqlalchemy import Date, and_, exists, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from .entries import Entry, EntryCount, NothingToReport
+from .entries import Entry, EntryCount, Evidence, NothingToReport
 from .indicators import Indicator
 from .mailbox import OutboxMessage
 from .orgunits import DENOMINATORS, OrgUnit
@@ -83,6 +83,52 @@ def commune_table(
         .order_by(OrgUnit.id, Indicator.position)
     )
     return [(name, key, int(count)) for name, key, count in rows]
+
+
+def verified_table(session: Session, commune_id: int, first: date, last: date) -> dict[int, dict[str, int]]:
+    """Village id → indicator key → the counts dated first..last whose entry has approved evidence.
+
+    Only non-zero sums; an entry with several approved files counts once (EXISTS, not a join).
+    """
+    approved = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
+    rows = session.execute(
+        select(EntryCount.village_id, EntryCount.indicator_key, func.sum(EntryCount.count))
+        .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+        .where(OrgUnit.parent_id == commune_id, EntryCount.day.between(first, last), LIVE, approved)
+        .group_by(EntryCount.village_id, EntryCount.indicator_key)
+    )
+    table: dict[int, dict[str, int]] = defaultdict(dict)
+    for village_id, key, total in rows:
+        if total:
+            table[village_id][key] = int(total)
+    return dict(table)
+
+
+def reporting_calendar(
+    session: Session, village_ids: Iterable[int], first: date, last: date
+) -> dict[int, dict[date, str]]:
+    """Village id → the Monday of each ISO week it reported for within first..last → how.
+
+    "entries": a live count dated that week and first..last; otherwise "nothing": its
+    "nothing this week" for a week overlapping first..last. Weeks without either are absent.
+    """
+    ids = list(village_ids)
+    monday = week_start(EntryCount.day)
+    with_entries = (
+        select(EntryCount.village_id, monday.label("monday"), literal_column("'entries'").label("how"))
+        .where(EntryCount.village_id.in_(ids), EntryCount.day.between(first, last), LIVE)
+        .group_by(EntryCount.village_id, monday)
+    )
+    with_nothing = select(NothingToReport.village_id, NothingToReport.week_start, literal_column("'nothing'")).where(
+        NothingToReport.village_id.in_(ids),
+        NothingToReport.week_start.between(date.fromordinal(first.toordinal() - first.weekday()), last),
+    )
+    calendar: dict[int, dict[date, str]] = defaultdict(dict)
+    for village_id, day, how in session.execute(union_all(with_entries, with_nothing)):
+        day = day if isinstance(day, date) else date.fromisoformat(day)
+        if calendar[village_id].get(day) != "entries":
+            calendar[village_id][day] = how
+    return dict(calendar)
 
 
 def weekly_history(

@@ -1,7 +1,8 @@
 """The weekly summary of a commune: what each village reported, and where it stands.
 
 Everything is counted by the database with the aggregates of `queries`: one call costs a
-fixed number of statements (nine), whatever the number of villages or entries.
+fixed number of statements (nine; ten for a commune that requires evidence), whatever the
+number of villages or entries.
 Python only arranges the aggregated rows (at most villages × indicators, plus one row
 per person × village × indicator for "who reported what").
 """
@@ -15,13 +16,13 @@ from operator import add
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from .entries import Entry, EntryCount, NothingToReport
+from .entries import Entry, EntryCount
 from .indicators import Indicator
 from .orgunits import OrgUnit
 from .people import Person
-from .periods import Period, week_start
+from .periods import Period, week_of
 from .progress import Progress, Status
-from .queries import LIVE, commune_table, indicators, progress, reported_village_ids
+from .queries import LIVE, commune_table, indicators, progress, reporting_calendar, verified_table
 
 TOP_VILLAGES = 3
 
@@ -35,6 +36,11 @@ class VillageWeek:
     progress: dict[str, Progress]  # indicator key -> Progress as of the summary's as_of
     reported: bool  # entries in the period, or an explicit "nothing this week"
     reporters: list[tuple[str, dict[str, int]]]  # (person name, their counts in the period)
+    # Monday of an ISO week of the period → "entries" or "nothing" (absent: not reported that week)
+    calendar: dict[date, str]
+    # The period's counts whose entry has approved evidence (only non-zero keys);
+    # None when the commune does not require evidence.
+    verified: dict[str, int] | None = None
 
     @property
     def week_total(self) -> int:
@@ -63,6 +69,26 @@ class WeeklySummary:
             if total:
                 sums[indicator.key] = total
         return sums
+
+    @property
+    def verified_totals(self) -> dict[str, int] | None:
+        """`totals` counting only entries with approved evidence; None when the commune does not require it."""
+        if not self.commune.requires_evidence:
+            return None
+        sums: dict[str, int] = {}
+        for indicator in self.indicators:
+            total = sum((v.verified or {}).get(indicator.key, 0) for v in self.villages)
+            if total:
+                sums[indicator.key] = total
+        return sums
+
+    @property
+    def weeks(self) -> list[Period]:
+        """The ISO weeks overlapping the period, in order (whole weeks, as `week_of` gives them)."""
+        weeks = [week_of(self.period.first)]
+        while weeks[-1].last < self.period.last:
+            weeks.append(week_of(weeks[-1].last + timedelta(days=1)))
+        return weeks
 
     @property
     def progress(self) -> dict[str, Progress]:
@@ -127,7 +153,8 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
     `as_of` is today in the commune; progress and statuses are computed for
     `min(period.last, as_of)`. For a period longer than a week a village counts as
     having reported when it has an entry in the period or a "nothing this week" for any
-    week overlapping it.
+    week overlapping it. Counts with approved evidence are added only for a commune that
+    requires evidence.
     """
     day = min(period.last, as_of)
     catalog = indicators(session)
@@ -146,10 +173,8 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
 
     lines = progress(session, villages, day)
 
-    if period.first.weekday() == 0 and period.last == period.first + timedelta(days=6):
-        reported = reported_village_ids(session, ids, period.first)
-    else:
-        reported = _reported_in(session, ids, period)
+    calendar = reporting_calendar(session, ids, period.first, period.last)
+    verified = verified_table(session, commune.id, period.first, period.last) if commune.requires_evidence else None
 
     reporters = _reporters(session, ids, period, [i.key for i in catalog])
 
@@ -162,25 +187,15 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
                 village=village,
                 week=week.get(village.name, {}),
                 progress={line.indicator_key: line for line in lines[village.id]},
-                reported=village.id in reported,
+                reported=village.id in calendar,
                 reporters=reporters.get(village.id, []),
+                calendar=calendar.get(village.id, {}),
+                verified=None if verified is None else verified.get(village.id, {}),
             )
             for village in villages
         ],
         catalog,
     )
-
-
-def _reported_in(session: Session, village_ids: list[int], period: Period) -> set[int]:
-    """Villages with an entry in a longer period, or a "nothing this week" for a week overlapping it."""
-    with_entries = select(EntryCount.village_id).where(
-        EntryCount.village_id.in_(village_ids), EntryCount.day.between(period.first, period.last), LIVE
-    )
-    with_nothing = select(NothingToReport.village_id).where(
-        NothingToReport.village_id.in_(village_ids),
-        NothingToReport.week_start.between(week_start(period.first), period.last),
-    )
-    return set(session.execute(with_entries.union(with_nothing)).scalars())
 
 
 def _reporters(

@@ -125,6 +125,7 @@ class FakeZalo(LoopbackFake):
         self.webhook: dict | None = None  # {"url", "secret_token", "updated_at"}
         self.blocked: set[str] = set()
         self._failures: dict[str, deque[_ApiError]] = {}
+        self.images: dict[str, bytes] = {}  # path -> content: what image URLs give (Zalo's CDN)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -301,7 +302,16 @@ class FakeZalo(LoopbackFake):
 
     # ------------------------------------------------------------------ HTTP dispatch
 
+    def image_url(self, content: bytes) -> str:
+        """A URL of this server that gives `content`, as Zalo's CDN gives a sent picture."""
+        path = f"/images/{len(self.images) + 1}.jpg"
+        self.images[path] = content
+        return f"{self.url}{path}"
+
     def _handle_http(self, verb: str, raw_path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
+        if verb == "GET" and raw_path.startswith("/images/"):
+            content = self.images.get(urlsplit(raw_path).path)
+            return (200, content, "image/jpeg") if content is not None else (404, b"gone", "text/plain")
         status, payload = self._answer(verb, raw_path, body)
         return status, payload, "application/json; charset=utf-8"
 

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -477,3 +478,69 @@ def test_db_upgrade(db_url, cwd):
             assert [key for (key,) in connection.execute("SELECT key FROM indicator ORDER BY position")] == list(KEYS)
     # The test database (SQLite or PostgreSQL) is already up to date.
     ok(tocds("db", "upgrade", db=db_url, cwd=cwd))
+
+
+def test_db_backup_while_another_connection_writes(cwd):
+    from helpers import Chatter, make_commune
+    from tocds.models import Role
+    from tocds.models.db import upgrade
+
+    source = cwd / "live.db"
+    url = f"sqlite:///{source}"
+    upgrade(url)
+    with Session(get_engine(url), expire_on_commit=False) as session:
+        village = make_commune(session).villages[TAN_HOA]
+        lan = Chatter(session, "Lan", [village], Role.MEMBER)
+        for n in range(1, 21):
+            assert lan.say(f"vneid {n}").startswith("✅")
+        before = {row.id for row in session.exec(select(Entry)).scalars()}
+
+    stop = threading.Event()
+
+    def write():  # another connection keeps writing during the backup, as `tocds run` does
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            writer = Chatter(session, "Sen", [session.get(OrgUnit, village.id)], Role.MEMBER)
+            while not stop.is_set():
+                writer.say("ho 1")
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        result = tocds("db", "backup", "copy.db", db=url, cwd=cwd)
+    finally:
+        stop.set()
+        thread.join()
+    assert result.returncode == 0, result.stderr
+    assert "backed up to copy.db" in result.stderr and result.stdout == ""
+    assert [p.name for p in cwd.iterdir() if p.name.startswith(".copy.db")] == []  # no temporary left
+
+    with sqlite3.connect(cwd / "copy.db") as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        copied = {entry_id for (entry_id,) in copy.execute("SELECT id FROM entry")}
+    with sqlite3.connect(source) as live:
+        after = {entry_id for (entry_id,) in live.execute("SELECT id FROM entry")}
+    assert before <= copied <= after  # a consistent moment between the two
+    assert len(after) > len(before)  # the writer did write meanwhile
+    # The copy is a database tocds opens as it is.
+    schedule = ok(tocds("admin", "schedule", "--commune", "Xã Đồng Phú", db=f"sqlite:///{cwd / 'copy.db'}", cwd=cwd))
+    assert schedule.startswith("job,weekday,time,timezone,source")
+
+
+def test_db_backup_refuses_to_overwrite_and_explains_postgresql(cwd):
+    url = f"sqlite:///{cwd / 'live.db'}"
+    assert "no database at" in refused(tocds("db", "backup", "copy.db", db=url, cwd=cwd))
+    assert not (cwd / "live.db").exists()  # not created by asking
+    ok(tocds("db", "upgrade", db=url, cwd=cwd))
+
+    (cwd / "copy.db").write_text("keep me")
+    assert "copy.db exists; add --force" in refused(tocds("db", "backup", "copy.db", db=url, cwd=cwd))
+    assert (cwd / "copy.db").read_text() == "keep me"
+    ok(tocds("db", "backup", "copy.db", "--force", db=url, cwd=cwd))
+    with sqlite3.connect(cwd / "copy.db") as copy:
+        assert copy.execute("SELECT count(*) FROM indicator").fetchone() == (len(KEYS),)
+
+    pg = "postgresql+psycopg://tocds:hunter2-pw@db.example.vn:5433/tocds"
+    message = refused(tocds("db", "backup", "tocds.dump", db=pg, cwd=cwd))
+    assert "pg_dump --format=custom --file=tocds.dump 'postgresql://tocds@db.example.vn:5433/tocds'" in message
+    assert "hunter2" not in message
+    assert not (cwd / "tocds.dump").exists()

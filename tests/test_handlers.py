@@ -399,7 +399,7 @@ def test_in_a_group_only_reports_get_an_answer(session, commune, lan):
 
 def test_office_exports_a_period_as_a_file(session, commune, lan, office):
     lan.say("vneid 5 ssk 2")
-    replies = office.chat.send("/xuat 2026-11", NOW)
+    replies = office.chat.send("/xuat 2026-11 csv", NOW)
     assert replies[0].text == "Xã Đồng Phú, kỳ 2026-11 (01/11/2026–30/11/2026): số liệu theo thôn và chỉ tiêu."
     attachment = replies[0].attachment
     assert (attachment.kind, attachment.name) == ("file", "tocds-xa-dong-phu-2026-11.csv")
@@ -407,7 +407,7 @@ def test_office_exports_a_period_as_a_file(session, commune, lan, office):
     assert rows[0] == "commune,village,indicator,count"
     assert len(rows) == 1 + 2 * 7
     assert "Xã Đồng Phú,Thôn Tân Hòa,vneid,5" in rows and "Xã Đồng Phú,Thôn Phú Lợi,vneid,0" in rows
-    assert office.chat.send("/xuat", NOW)[0].attachment.name.endswith("2026-W48.csv")  # this week
+    assert office.chat.send("/xuat", NOW)[0].attachment.name.endswith("2026-W48.xlsx")  # this week, a workbook
     assert office.say("/xuat 2026-13").startswith("“2026-13” không phải kỳ báo cáo.")
     assert office.say("/xuat 2027").startswith("Kỳ 2027 chưa bắt đầu")
     assert lan.say("/xuat").startswith("/xuat không dành cho vai trò của bạn.")

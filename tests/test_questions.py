@@ -84,3 +84,13 @@ def test_progress_command_arguments(session, commune):
     answer = office.say("/tiendo ho Phú Lợi")
     assert answer.splitlines() == ["📊 Thôn Phú Lợi — tuần 23/11–29/11", "▫️ Hộ: tuần này 4 · tổng 4"]
     assert office.say("/tiendo abc xyz").startswith("Tôi chưa hiểu câu hỏi.")
+
+
+@pytest.mark.parametrize(("typed", "named"), [
+    ("tiến độ thôn Bí Mật vneid", "Bí Mật"),
+    ("thôn Bí Mật tháng 11", "Bí Mật"),
+    ("xóm Kín tiến độ", "Kín"),
+    ("tổ dân phố 5", None),  # a number is no name
+])
+def test_the_name_of_a_village_out_of_reach_is_what_was_typed(leader_context, typed, named):
+    assert read(leader_context, typed).unknown_village == named

@@ -116,7 +116,7 @@ class Zalo(Remote):
         return self.say(str(number))
 
     def photo(self):
-        self.last_message = self.fake.send_image(self.chat, "https://photo-stal.zdn.vn/evidence.jpg")
+        self.last_message = self.fake.send_image(self.chat, self.fake.image_url(b"\xff\xd8 a photo"))
         return self.replies()
 
 

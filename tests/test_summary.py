@@ -336,8 +336,9 @@ def data_rows(sheet):
 def test_workbook_numbers_fills_and_dates(with_targets, t):
     summary = with_targets
     book = read_back(summary_workbook(summary, t))
-    assert len(book.worksheets) == 3
-    week, cumulative, who = book.worksheets
+    # The three views, the reporting calendar, then one sheet per village (tests/test_exports.py).
+    assert len(book.worksheets) == 4 + len(summary.villages)
+    week, cumulative, who = book.worksheets[:3]
     shorts = [i.short(t.language) for i in summary.indicators]
     for sheet in book.worksheets:
         assert sheet["A1"].value == "Xã Đồng Phú"
@@ -426,9 +427,13 @@ def fill_commune(session, name: str, villages: int, entries_per_village: int):
     return place
 
 
-def test_the_number_of_statements_does_not_grow_with_entries_or_villages(session):
+@pytest.mark.parametrize("requires_evidence", [False, True], ids=["counts", "with-evidence"])
+def test_the_number_of_statements_does_not_grow_with_entries_or_villages(session, requires_evidence):
     small = fill_commune(session, "Nhỏ", villages=2, entries_per_village=1)
     large = fill_commune(session, "Lớn", villages=20, entries_per_village=25)
+    for place in (small, large):
+        place.unit.requires_evidence = requires_evidence  # one more statement: the verified counts
+    session.commit()
     engine = session.get_bind()
     statements: list[str] = []
 
@@ -446,7 +451,7 @@ def test_the_number_of_statements_does_not_grow_with_entries_or_villages(session
         for_large = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert for_small == for_large <= 12
+    assert for_small == for_large == 9 + requires_evidence
     assert len(summary_large.villages) == 20
     assert summary_large.totals["vneid"] == 20 * sum(n % 4 + 1 for n in range(25))
     assert summary_small.totals["ho"] == 2

@@ -539,3 +539,97 @@ def test_webhook_server_takes_bare_and_wrapped_updates(fake, db_url):
     assert delivered == [200]
     # not joined: each person gets one short answer, the duplicate none
     assert sorted(m["chat_id"] for m in fake.sent()) == sorted([LAN, "3f9c1d2e8b7a6c5d4e3f", "0a1b2c3d4e5f60718293"])
+
+
+# ── the office and a leader on Zalo, through `tocds serve` as a process ──────────────────
+
+HA, CHU_TICH = "a0b1c2d3e4f5a6b7c8d9", "d9c8b7a6f5e4d3c2b1a0"
+SECRET = "zalo-webhook-s3cret"
+
+
+def zalo_person(session, unit, user_id: str, name: str, role: Role) -> Person:
+    person = Person(name=name)
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel="zalo", external_id=user_id))
+    join(session, person, unit, role)
+    session.commit()
+    return person
+
+
+def say(fake: FakeZalo, user_id: str, text: str, replies: int = 1) -> list[str]:
+    before = len(fake.sent(user_id))
+    fake.send_text(user_id, text)
+    assert fake.deliver_webhook() == [200]
+    return [m.get("text") or m.get("photo") for m in fake.wait_sent(before + replies, user_id)[before:]]
+
+
+def test_progress_review_and_export_on_zalo(fake, session, commune, zalo_member, db_url, tmp_path):
+    """A leader's /tiendo, the office's /duyet round-trip (the member is told why) and
+    `/xuat 2026-Q4`, whose spreadsheet Zalo gets as a signed link that `tocds serve` answers."""
+    from processes import Processes, free_port, wait_until
+
+    zalo_person(session, commune.unit, HA, "Hà", Role.OFFICE)
+    zalo_person(session, commune.unit, CHU_TICH, "Chủ tịch", Role.LEADER)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    procs = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    try:
+        server = procs.start("serve", TOCDS_ZALO_TOKEN=fake.token, TOCDS_ZALO_API_URL=fake.api_url,
+                             TOCDS_WEBHOOK_URL=base, TOCDS_WEBHOOK_SECRET=SECRET, TOCDS_LISTEN=f"127.0.0.1:{port}",
+                             TOCDS_EVIDENCE_DIR=str(tmp_path / "files"))
+        wait_until(lambda: fake.webhook is not None or not server.alive, 30, "setWebhook")
+        assert server.alive, server.log()
+
+        photo = b"\xff\xd8 the photo of Lan's evidence"
+        fake.send_image(LAN, fake.image_url(photo), caption="vneid 4")
+        assert fake.deliver_webhook() == [200]
+        assert fake.wait_sent(1, LAN)[0]["text"].startswith("✅ Đã lưu cho Thôn Tân Hòa")
+        kept = tmp_path / "files"
+        wait_until(lambda: any(p.read_bytes() == photo for p in kept.rglob("*.jpg")), 20, "the photo kept")
+
+        [progress] = say(fake, CHU_TICH, "tiến độ vneid")
+        assert progress.splitlines()[0].startswith("📊 Xã Đồng Phú — tuần") and "VNeID: tuần này 4" in progress
+
+        [picture, item] = say(fake, HA, "/duyet", replies=2)  # Zalo takes pictures by URL: a signed link
+        assert picture.startswith(f"{base}/files/") and httpx.get(picture, timeout=10).content == photo
+        assert item.startswith("🔎 Minh chứng chờ duyệt: 1\nThôn Tân Hòa") and item.endswith("\n4. Dừng")
+        [why] = say(fake, HA, "2")
+        assert why.startswith("Thành viên cần hoàn thiện gì?") and "\n1. Ảnh bị mờ" in why
+        marked = say(fake, HA, "1", replies=2)
+        assert marked == ["⏳ Đã chuyển sang “Chờ hoàn thiện”; Lan sẽ nhận được lý do.",
+                          "Không có minh chứng nào chờ duyệt. 👍"]
+        wait_until(lambda: len(fake.sent(LAN)) == 2, 20, "the member told")
+        assert fake.sent(LAN)[1]["text"].endswith("cần hoàn thiện (Chờ hoàn thiện): Ảnh bị mờ\nGửi ảnh mới để hoàn thiện.")
+
+        [export] = say(fake, HA, "/xuat 2026-Q4")
+        head, link_line = export.rsplit("\n", 1)
+        assert head.startswith("Xã Đồng Phú, kỳ 2026-Q4 (01/10/2026–31/12/2026)")
+        name, link = link_line.removeprefix("📎 ").split(": ", 1)
+        assert name == "tocds-xa-dong-phu-2026-Q4.xlsx" and link.startswith(f"{base}/files/")
+        got = httpx.get(link, timeout=10)
+        assert got.status_code == 200 and got.content[:2] == b"PK"  # an XLSX is a zip
+        forged = link.replace("/files/", "/files/0", 1)[:-1]
+        assert httpx.get(forged, timeout=10).status_code == 404
+    finally:
+        procs.stop()
+        print(procs.logs())
+
+
+def test_a_published_link_works_until_it_expires_and_only_as_signed(tmp_path):
+    from tocds.bot.published import LIFETIME, Expired, NotPublished, Publisher
+
+    publisher = Publisher(tmp_path, "https://tocds.example/", "s3cret-s3cret")
+    link = publisher.publish("tocds-xa-2026-Q4.xlsx", b"PK spreadsheet", now=1_000_000)
+    digest, expires, signature, name = link.removeprefix("https://tocds.example/files/").split("/")
+    assert int(expires) == 1_000_000 + LIFETIME
+    assert publisher.open(digest, expires, signature, name, now=1_000_001).read_bytes() == b"PK spreadsheet"
+    with pytest.raises(Expired):
+        publisher.open(digest, expires, signature, name, now=1_000_000 + LIFETIME + 1)
+    for forged in ((digest, str(int(expires) + 3600), signature, name), (digest, expires, signature, "other.xlsx"),
+                   ("0" * 64, expires, signature, name), ("../../etc", expires, signature, name)):
+        with pytest.raises(NotPublished):
+            publisher.open(*forged, now=1_000_001)
+    other_secret = Publisher(tmp_path, "https://tocds.example/", "another-secret")
+    with pytest.raises(NotPublished):
+        other_secret.open(digest, expires, signature, name, now=1_000_001)

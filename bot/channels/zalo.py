@@ -19,6 +19,7 @@ text may carry the URL) end up in our errors or logs.
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ...handlers.messages import Incoming, Outgoing
+from ..published import Publisher
 from . import Blocked, Channel, Failed, Throttled, render, split_text
 
 log = logging.getLogger(__name__)
@@ -269,8 +271,9 @@ class ZaloChannel(Channel):
     secret_header = "X-Bot-Api-Secret-Token"
 
     def __init__(self, token: str, api_url: str = DEFAULT_API_URL, *, poll_timeout: int = POLL_TIMEOUT,
-                 client: ZaloClient | None = None):
+                 client: ZaloClient | None = None, publisher: Publisher | None = None):
         self.client = client or ZaloClient(token, api_url)
+        self.publisher = publisher  # where pictures and files go to be linked; without one, text only
         self.poll_timeout = poll_timeout
         self.username: str | None = None
         self.bot_id: str | None = None
@@ -376,8 +379,14 @@ class ZaloChannel(Channel):
         return pieces
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
-        if message.attachment and not message.text.strip() and not message.choices:
-            return  # a bare picture or file: Zalo uploads no bytes, so the text went alone
+        attachment = message.attachment
+        link = self.publisher.publish(attachment.name, attachment.content) if attachment and self.publisher else None
+        if attachment and link is None and not message.text.strip() and not message.choices:
+            return  # a bare picture or file with nowhere to publish it: the text went alone
+        if link and attachment.kind == "picture":
+            await self.client.send_photo(chat_id, link)
+        elif link:  # Zalo has no documents: the spreadsheet is a link that expires
+            message = replace(message, text=f"{message.text}\n📎 {attachment.name}: {link}".strip())
         for piece in self.pieces(message):
             await self.client.send_message(chat_id, piece)
 
