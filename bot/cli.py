@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                                "JOB default goes back to the default")
     schedule.set_defaults(run=cmd_schedule)
 
+    evidence = admin.add_parser(
+        "evidence", help="show or set whether a commune requires evidence: required | optional")
+    evidence.add_argument("--commune", required=True)
+    evidence.add_argument("setting", nargs="?", choices=("required", "optional"))
+    evidence.set_defaults(run=cmd_evidence)
+
     sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
@@ -324,6 +330,19 @@ def cmd_schedule(args) -> int:
     for job, when in schedule_of(session, commune.id).items():
         print(f"{job},{when.weekday},{when.at:%H:%M},{commune.timezone},{'commune' if job in own else 'default'}")
     print("A running scheduler picks a change up within 10 minutes.", file=sys.stderr)
+    return 0
+
+
+def cmd_evidence(args) -> int:
+    """Communes that require evidence see, in summaries and exports, the counts backed by
+    approved evidence beside all counts."""
+    _, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    if args.setting:
+        commune.requires_evidence = args.setting == "required"
+        session.add(commune)
+        session.commit()
+    print(f"{commune.name}: evidence {'required' if commune.requires_evidence else 'optional'}")
     return 0
 
 

@@ -149,13 +149,14 @@ def _period(folded: str, today: date) -> tuple[Period | None, str | None]:
             continue
         word = match.group(1)
         try:
-            return _period_of(kind, word, today), None
+            return period_of(kind, word, today), None
         except ValueError:
             return None, match.group(0)
     return None, None
 
 
-def _period_of(kind: str, word: str | None, today: date) -> Period:
+def period_of(kind: str, word: str | None, today: date) -> Period:
+    """`tháng 11`, `quý III`, `tuần trước`, `năm nay` (kind and word) as a period of today's year."""
     last = word in ("truoc", "last")
     if kind == "label":
         return parse_period(word.upper())
@@ -170,7 +171,7 @@ def _period_of(kind: str, word: str | None, today: date) -> Period:
     if kind == "quarter":
         number = _ROMAN.get(word) or (int(word) if word and word.isdigit() else (today.month - 1) // 3 + 1)
         return parse_period(f"{today.year}-Q{number}")
-    return parse_period(str(today.year) if word in ("nay", "this") else word)
+    return parse_period(str(today.year) if word in (None, "nay", "this") else word)
 
 
 def command_for(question: Question) -> str | None:

@@ -8,11 +8,15 @@ from datetime import date
 
 from ..locales import Translator
 from ..models import Level, OrgUnit
+from ..models.exports import file_name
 from ..models.periods import Period, parse_period, week_of
 from ..models.summary import weekly_summary
 from ..models.text import fold
+from .chart import progress_chart
 from .context import Context
-from .messages import Outgoing
+from .messages import Attachment, Outgoing
+from .questions import period_of
+from .report import aliases
 from .summary import summary_text
 from .wording import STATUS_MARKS, labels
 
@@ -42,22 +46,16 @@ def requested_period(t: Translator, kind: str, args: str, today: date) -> Period
         return t("“{period}” is not a period. Write a week 2026-W47, a month 2026-11, a quarter 2026-Q4, a half 2026-H2 or a year 2026.",
                  period=args.strip())
     if period.first > today:
-        return t("{period} has not started yet: periods up to this week can be exported.", period=period.label)
+        return t("{period} has not started yet: choose this week or an earlier period.", period=period.label)
     return period
 
 
 def period_for(kind: str, args: str, today: date) -> Period:
-    """`/thang 11` → 2026-11 of this year; no argument → the current week, month, quarter, year."""
-    if kind == "week":
-        return week_of(today) if not args else parse_period(args)
-    if kind == "year":
-        return parse_period(args or str(today.year))
-    if args and "-" in args:
+    """`/thang 11` → 2026-11 of this year, `/quy III` → 2026-Q3; a written period
+    (`2026-10`) as it is; no argument → the current week, month, quarter, year."""
+    if args and ("-" in args or kind in ("week", "year")):
         return parse_period(args)
-    if kind == "month":
-        return parse_period(f"{today.year}-{int(args) if args else today.month:02d}")
-    number = args.upper().removeprefix("Q") if args else str((today.month - 1) // 3 + 1)
-    return parse_period(f"{today.year}-Q{number}")
+    return period_of(kind, args.lower().removeprefix("q") or None, today)
 
 
 def week(context: Context, args: str) -> list[Outgoing]:
@@ -77,16 +75,18 @@ def year(context: Context, args: str) -> list[Outgoing]:
 
 
 def ranking(context: Context, args: str) -> list[Outgoing]:
-    """Villages ranked by the share of their target reached (or by count without targets)."""
+    """Villages ranked by the share of their target reached (or by count without targets),
+    with the chart of their progress against the time-line."""
     t, names = context.t, labels(context)
+    words = {fold(word): key for word, key in aliases(context).items()} | {fold(n): k for k, n in names.items()}
     wanted = fold(args) if args.strip() else None
-    if wanted is not None and wanted not in {fold(k) for k in names} | {fold(n) for n in names.values()}:
+    if wanted is not None and wanted not in words:
         return [Outgoing(t("I do not know “{word}”.", word=args.strip()) + " " + ", ".join(names))]
-
-    def reply(commune: OrgUnit, today: date) -> str:
+    replies = []
+    for commune in context.communes():
+        today = context.today(commune)
         summary = weekly_summary(context.session, commune, week_of(today), today)
-        key = next((k for k, n in names.items() if wanted in (fold(k), fold(n))), None) or next(
-            (k for k in names if summary.progress[k].target is not None), "vneid")
+        key = words.get(wanted) or next((k for k in names if summary.progress[k].target is not None), "vneid")
         rows = sorted(summary.villages, key=lambda v: (-(v.progress[key].ratio or 0),
                                                        -v.progress[key].achieved, v.village.id))
         lines = [t("🏆 {commune} — {indicator}", commune=commune.name, indicator=names[key])]
@@ -95,9 +95,9 @@ def ranking(context: Context, args: str) -> list[Outgoing]:
             figure = (f"{t.percent(line.ratio)} ({t.number(round(line.achieved))}/{t.number(round(line.target))})"
                       if line.ratio is not None else t.number(round(line.achieved)))
             lines.append(f"{place}. {STATUS_MARKS[line.status(today)]} {village.village.name} — {figure}")
-        return "\n".join(lines)
-
-    return for_each_commune(context, reply)
+        chart = Attachment("picture", file_name(commune, summary.period, "png"), progress_chart(summary, t, key))
+        replies.append(Outgoing("\n".join(lines), attachment=chart))
+    return replies
 
 
 def missing(context: Context, args: str) -> list[Outgoing]:

@@ -544,3 +544,13 @@ def test_db_backup_refuses_to_overwrite_and_explains_postgresql(cwd):
     assert "pg_dump --format=custom --file=tocds.dump 'postgresql://tocds@db.example.vn:5433/tocds'" in message
     assert "hunter2" not in message
     assert not (cwd / "tocds.dump").exists()
+
+
+def test_admin_evidence_shows_and_sets_the_communes_rule(db_url, cwd):
+    import_villages(db_url, cwd)
+    assert ok(tocds("admin", "evidence", "--commune", COMMUNE, db=db_url, cwd=cwd)) == f"{COMMUNE}: evidence optional\n"
+    assert ok(tocds("admin", "evidence", "--commune", COMMUNE, "required", db=db_url, cwd=cwd)) == (
+        f"{COMMUNE}: evidence required\n")
+    with Session(get_engine(db_url)) as session:
+        assert session.execute(select(OrgUnit.requires_evidence).where(OrgUnit.level == "commune")).scalar_one() is True
+    assert "invalid choice" in refused(tocds("admin", "evidence", "--commune", COMMUNE, "maybe", db=db_url, cwd=cwd))

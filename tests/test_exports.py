@@ -386,7 +386,7 @@ def test_xuat_says_which_periods_exist(session, commune, office):
         assert reply[0].text.startswith("“")
         assert "2026-W47" in reply[0].text and "2026-Q4" in reply[0].text and "2026-H2" in reply[0].text
     for words, label in (("/xuat 2027", "2027"), ("/xuat 2026-W49 csv", "2026-W49"), ("/xuat 2026-12", "2026-12")):
-        assert office.say(words) == VI("{period} has not started yet: periods up to this week can be exported.",
+        assert office.say(words) == VI("{period} has not started yet: choose this week or an earlier period.",
                                        period=label)
     # The summaries share the same answers.
     leader = Chatter(session, "Tâm", [commune.unit], Role.LEADER)

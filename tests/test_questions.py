@@ -94,3 +94,12 @@ def test_progress_command_arguments(session, commune):
 ])
 def test_the_name_of_a_village_out_of_reach_is_what_was_typed(leader_context, typed, named):
     assert read(leader_context, typed).unknown_village == named
+
+
+def test_a_ranking_comes_with_its_chart_and_knows_the_aliases(session, commune):
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    Chatter(session, "Lan", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("bdhvs 7")
+    [reply] = office.chat.send("/xephang học vụ số", NOW)
+    assert reply.text.splitlines()[:2] == ["🏆 Xã Đồng Phú — Học vụ số", "1. ▫️ Thôn Phú Lợi — 7"]
+    assert reply.attachment.kind == "picture" and reply.attachment.content.startswith(b"\x89PNG")
+    assert reply.attachment.name == "tocds-xa-dong-phu-2026-W48.png"
