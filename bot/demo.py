@@ -85,10 +85,15 @@ SCRIPT = [  # "job" entries run a scheduled job at that hour, as the scheduler w
     (5, 9, "sen", "/xoa"),
     (5, 9, "sen", "1"),
     (5, 9, "sen", "vneid 6 ssk 12"),
+    (5, 10, "leader", "ai chưa báo cáo"),
     (6, 10, "tu", "/khong"),
     (6, 18, "minh", "/tiendo"),
     (6, 20, "office", "/tiendo"),
     (6, 20, "leader", "/tiendo"),
+    (6, 20, "leader", "tien do vneid"),
+    (6, 20, "leader", "thôn tân hòa tuần này"),
+    (6, 20, "office", "/xephang vneid"),
+    (6, 20, "office", "/nhatky"),
     (7, 7, "job", "weekly-summary"),  # Monday 07:30 is the summary's hour; 07:00 here keeps it simple
 ]
 

@@ -77,7 +77,8 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     as_of = min(today, period.last)
     counted = totals(context.session, [v.id for v in villages], period.first, period.last)
     by_village = progress(context.session, villages, as_of)
-    if question.period is None:
+    this_week = period == week_of(today)
+    if period == week_of(period.first):  # a week reads as one, whether asked for or not
         lines = [t("📊 {unit} — week {first}–{last}", unit=title, first=t.day_month(period.first),
                    last=t.day_month(period.last))]
     else:
@@ -88,7 +89,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
             continue
         total: Progress = reduce(add, rows)
         line = progress_line(t, names[total.indicator_key], counted.get(total.indicator_key, 0), total, as_of,
-                             whole_week=question.period is None)
+                             whole_week=this_week)
         if line:
             lines.append(line)
         if question.indicator and len(villages) > 1:

@@ -103,3 +103,14 @@ def test_a_ranking_comes_with_its_chart_and_knows_the_aliases(session, commune):
     assert reply.text.splitlines()[:2] == ["🏆 Xã Đồng Phú — Học vụ số", "1. ▫️ Thôn Phú Lợi — 7"]
     assert reply.attachment.kind == "picture" and reply.attachment.content.startswith(b"\x89PNG")
     assert reply.attachment.name == "tocds-xa-dong-phu-2026-W48.png"
+
+
+def test_a_week_reads_as_a_week(session, commune):
+    lan = Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    lan.say("vneid 2 18/11")
+    lan.say("vneid 3")
+    leader = Chatter(session, "Chủ tịch", [commune.unit], Role.LEADER)
+    assert leader.say("tân hòa tuần này").splitlines() == ["📊 Thôn Tân Hòa — tuần 23/11–29/11",
+                                                           "▫️ VNeID: tuần này 3 · tổng 5"]
+    assert leader.say("tân hòa tuần trước").splitlines() == ["📊 Thôn Tân Hòa — tuần 16/11–22/11",
+                                                            "▫️ VNeID: trong kỳ 2 · tổng 2"]
