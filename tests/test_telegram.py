@@ -418,6 +418,32 @@ def test_evidence_review_round_trip(session, commune, fake, start_bot, today, tm
     assert (reviewed.status, reviewed.review_reason, reviewed.person_id) == ("needs_completion", "ảnh mờ, chụp lại", lan.id)
 
 
+def test_a_leaders_progress_and_the_offices_quarter_export(session, commune, fake, start_bot, today):
+    member(session, commune, 1461)
+    office_member(session, commune, 1462, "Hà")
+    leader = Person(name="Chủ tịch", locale="vi")
+    session.add(leader)
+    session.flush()
+    session.add(ChannelAccount(person_id=leader.id, channel="telegram", external_id="1463"))
+    join(session, leader, commune.unit, Role.LEADER)
+    session.commit()
+    start_bot()
+    fake.say(1461, "vneid 6")
+
+    [progress] = fake.say(1463, "tiến độ vneid")
+    assert progress["text"].splitlines()[0].startswith(f"📊 {COMMUNE} — tuần")
+    assert "VNeID: tuần này 6" in progress["text"]
+    assert fake.say(1463, "/tiendo vneid")[0]["text"] == progress["text"]
+
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    [export] = fake.say(1462, f"/xuat {quarter}")
+    assert export["_method"] == "sendDocument"
+    assert export["caption"].startswith(f"{COMMUNE}, kỳ {quarter} (")
+    upload = fake.calls_of("sendDocument")[-1]
+    assert upload.file_names["document"] == f"tocds-xa-dong-phu-{quarter}.xlsx"
+    assert upload.files["document"][:2] == b"PK"  # an XLSX is a zip
+
+
 # ── 5. a duplicate update ────────────────────────────────────────────────────────────────
 
 
