@@ -19,7 +19,8 @@ MAX_SHOWN = 50
 
 def show_audit(context: Context, args: str) -> list[Outgoing]:
     t, session = context.t, context.session
-    limit = min(int(args), MAX_SHOWN) if args.strip().isdigit() and int(args) > 0 else SHOWN
+    words = args.strip()
+    limit = min(int(words), MAX_SHOWN) if words.isdecimal() and len(words) <= 3 and int(words) > 0 else SHOWN
     names = labels(context)
     communes = [c.id for c in context.communes()]
     edits = (

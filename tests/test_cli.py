@@ -493,7 +493,7 @@ def test_db_backup_while_another_connection_writes(cwd):
         lan = Chatter(session, "Lan", [village], Role.MEMBER)
         for n in range(1, 21):
             assert lan.say(f"vneid {n}").startswith("✅")
-        before = {row.id for row in session.exec(select(Entry)).scalars()}
+        before = set(session.execute(select(Entry.id)).scalars())
 
     stop = threading.Event()
 
