@@ -34,13 +34,14 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # an outbox row claimed by a process that died is retried after this
 MAX_ATTEMPTS = 8  # temporary failures before a reply is given up
 MAX_HANDLING_FAILURES = 5  # database failures before an update is answered with an apology
-BACKOFF_CAP = 300.0  # seconds
+BACKOFF_CAP = 300.0  # seconds between a reply's retries at most
+OUTAGE_CAP = 15.0  # seconds between looks at a database (or messenger) that is away: back soon after it is
 CLAIM_BATCH = 200
 IDLE_WAKE = 5.0  # seconds between looks at the outbox when nothing wakes the sender
 
 
-def backoff(attempts: int) -> float:
-    return min(2.0 ** attempts, BACKOFF_CAP)
+def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
+    return min(2.0 ** attempts, cap)
 
 
 class Mailroom:
@@ -302,7 +303,7 @@ class Mailroom:
             except Exception:
                 failures += 1
                 log.exception("%s unavailable", what)
-                await asyncio.sleep(backoff(failures))
+                await asyncio.sleep(backoff(failures, OUTAGE_CAP))
                 continue
             if done:
                 continue
@@ -334,4 +335,4 @@ class Mailroom:
             except Exception:
                 failures += 1
                 log.exception("%s polling failed (attempt %d)", channel.name, failures)
-                await asyncio.sleep(backoff(failures))
+                await asyncio.sleep(backoff(failures, OUTAGE_CAP))

@@ -5,6 +5,7 @@ import os
 import uuid
 
 import pytest
+from processes import Processes
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -63,3 +64,13 @@ def session(db_url):
 @pytest.fixture
 def commune(session):
     return make_commune(session)
+
+
+@pytest.fixture
+def procs(fake, tmp_path, db_url):
+    """The test's `tocds` processes, against the test module's `fake` messenger server
+    (which outlives them); terminated at the end, their logs printed (shown on failure)."""
+    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    yield group
+    group.stop()
+    print(group.logs())

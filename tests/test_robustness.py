@@ -193,14 +193,6 @@ def fake():
 
 
 @pytest.fixture
-def procs(fake, tmp_path, db_url):
-    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
-    yield group
-    group.stop()
-    print(group.logs())  # shown when the test fails
-
-
-@pytest.fixture
 def start_bot(procs, fake):
     def start(*options, **env):
         bot = procs.start(*options, "run", name="run", TOCDS_TELEGRAM_TOKEN=fake.token,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fake_telegram import TINY_PNG, FakeTelegram
-from processes import Processes, free_port, wait_until
+from processes import free_port, wait_until
 from sqlalchemy import func
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
@@ -99,15 +99,6 @@ def today() -> date:
 def fake():
     with FakeTelegram(username=BOT_NAME) as server:
         yield server
-
-
-@pytest.fixture
-def procs(fake, tmp_path, db_url):
-    """The test's `tocds` processes; terminated at the end, their logs printed (shown on failure)."""
-    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
-    yield group
-    group.stop()
-    print(group.logs())
 
 
 @pytest.fixture
