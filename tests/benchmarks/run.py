@@ -1,40 +1,96 @@
 """Benchmarks: each figure measured beside its baseline in the same run.
 
-    python tests/benchmarks/run.py [--quick] --json FILE
+    python tests/benchmarks/run.py [--quick] [--postgres URL] --json FILE
 
-So far:
-- telegram_reports_per_s / telegram_echo_per_s: quick reports answered per second by
-  `tocds run` (python-telegram-bot, durable inbox and outbox, SQLite) against a loopback
-  fake Bot API server, beside an echo bot on python-telegram-bot through the same fake.
-  Both use PTB's AIORateLimiter, so both are held to Telegram's 30 messages a second: the
-  ratio says whether tocds keeps up with what Telegram allows.
+Not part of the normal test run. `--quick` finishes in under two minutes on two cores;
+the scale each part used is written to FILE too. The keys:
+
+Bots (`tocds run` on SQLite, and an echo bot on python-telegram-bot, each against its own
+loopback fake Bot API server, tests/fake_telegram.py; both processes run through the
+whole section, each measured while the other one idles in its long poll):
+- telegram_reports_per_s / telegram_echo_per_s / telegram_ratio: a burst of one report
+  from each of `telegram_burst` members, queued at once: replies per second, beside the echo
+  bot answering the same burst. Both use PTB's AIORateLimiter, so both are held to
+  Telegram's 30 messages a second (tocds paces 29/s evenly and 1/s per private chat; the
+  echo bot uses PTB's default bucket): the ratio says whether tocds keeps up with what
+  Telegram allows.
+- reply_p95_ms / echo_reply_p95_ms / reply_p95_ratio: 50 members report at once
+  (`reply_rounds` rounds; after each round's last reply a 1.1 s pause, as no member writes
+  twice within a second); the 95th percentile, over every report, of the time from the
+  update being queued at the fake (available to getUpdates) until the reply's sendMessage
+  arrives at the fake. reply_p50_ms / echo_reply_p50_ms beside them. reply_pace_floor_ms
+  is what tocds's even 29/s pace alone makes the p95 of a 50-message burst, whatever the
+  rest costs (the echo bot's bucket lets 30 go at once).
+- rss_mb_run / rss_mb_echo / rss_ratio: resident memory (VmRSS from /proc, the process and
+  any children it started) of `tocds run` and of the echo bot after each has answered
+  `rss_reports` reports (10,000; quick: 600) — the two above and then bursts from all
+  members until the count is reached (the two bots fed at the same time here).
+  rss_mb_run_start / rss_mb_echo_start: the same when they were ready, before any report;
+  rss_curve_run / rss_curve_echo: [reports answered, MiB] after each burst of the top-up,
+  to tell a plateau from a leak.
+  Target: rss_ratio ≤ 1.5.
+
+Summaries (models/summary.py, the code `tocds` runs), on a province store made by
+generate.py in a database of the benchmark's own (a new SQLite file; a new
+`tocds_bench_*` database on the PostgreSQL server given by --postgres, dropped after):
+3,000 villages (100 communes × 30) × 52 weeks × 7 indicators, 1.09 million counts
+(quick: 10 weeks, 0.21 million); `summary_store_*` records the scale and rows.
+- entries_scan_s_<db>: the baseline, a plain full scan of the entries table by the
+  database: `SELECT count(*), sum(count) FROM entry_count` (every row read, nothing but
+  the two numbers sent back), median of 5, warm.
+- province_summary_s_<db>: the weekly summary of ISO week 2026-W52 (progress as of its
+  Sunday) for the whole province: `weekly_summary` for each of its 100 communes, one
+  session each, as Monday's summary job computes them (tocds has no province-level
+  summary); median of 3, warm. province_ratio_<db> = province / scan; target ≤ 2.
+- commune_summary_s_<db>: the same for one commune (the 51st); median of 10, warm.
+  commune_ratio_<db> = commune / scan; target < 0.05.
+- entries_fetch_s_<db>: for scale, every row of entry_count fetched into Python by the
+  same driver (`SELECT * FROM entry_count`, fetchall); median of 3.
+- <db> is `sqlite` or `postgres`; the plain keys (entries_scan_s, province_summary_s,
+  commune_summary_s) repeat SQLite's. summary_postgres_skipped says why PostgreSQL was
+  left out, when it was.
+
+Fan-out:
 - fanout_*: Friday's reminders to every member of a commune (`tocds jobs run reminders`)
   against a fake that enforces Telegram's limits (30/s overall, 1/s per chat) and answers
   429 beyond them: messages per second beside the limit, requests over it, and dropped.
-Not part of the normal test run.
 """
 
 import argparse
 import json
+import math
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the tests' fakes and helpers
+sys.path.insert(0, str(HERE))  # generate.py
 
 from fake_telegram import FakeTelegram  # noqa: E402
+from generate import AS_OF, SUMMARY_WEEK, Refused, Scale, check_store, drop, generate  # noqa: E402
 from processes import Processes, wait_until  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tocds.models import ChannelAccount, Level, OrgUnit, Person, Role  # noqa: E402
-from tocds.models.db import get_writer, upgrade  # noqa: E402
+from tocds.models.db import get_engine, get_writer, upgrade  # noqa: E402
 from tocds.models.invites import join  # noqa: E402
+from tocds.models.summary import weekly_summary  # noqa: E402
 from tocds.models.text import fold  # noqa: E402
 
 FIRST_USER = 10_000
+REPORT = "vneid 1 bdhvs 2"
+AT_ONCE = 50  # members reporting at once, for the reply times
+TOCDS_PACE_PER_S = 29  # bot/channels/telegram.py OVERALL_PER_SECOND
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1/postgres"
 
 
 def members(database_url: str, count: int) -> None:
@@ -75,34 +131,188 @@ def ready(fake: FakeTelegram) -> None:
     time.sleep(0.5)
 
 
-def measure(count: int) -> dict:
-    with tempfile.TemporaryDirectory() as folder:
+def reply_times(fake: FakeTelegram, rounds: int) -> list[float]:
+    """Seconds from each report being queued to its reply's sendMessage reaching the fake."""
+    times: list[float] = []
+    for _ in range(rounds):
+        mark = fake.mark()
+        start_sent = fake.sent_count()
+        queued: dict[int, float] = {}
+        for n in range(AT_ONCE):
+            user = FIRST_USER + n
+            queued[user] = time.monotonic()
+            fake.send_text(user, REPORT)
+        fake.wait_sent(start_sent + AT_ONCE, timeout=120)
+        answered: dict[int, float] = {}
+        for call in fake.calls_of("sendMessage", since=mark):
+            chat = int(str(call.params.get("chat_id")))
+            if call.ok and chat in queued and chat not in answered:
+                answered[chat] = call.at
+        times.extend(answered[user] - queued[user] for user in queued)
+        time.sleep(1.1)
+    return times
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of a process and of its descendants, in MiB, from /proc."""
+    total_kb, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total_kb += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+        for task in Path(f"/proc/{current}/task").iterdir():
+            children = (task / "children").read_text().split()
+            pending.extend(int(child) for child in children)
+    return total_kb / 1024
+
+
+def top_up(fake: FakeTelegram, members_count: int, answered: int, target: int, pid: int,
+           curve: list[list[float]]) -> None:
+    """Bursts of reports from all members until `target` reports have been answered in all;
+    the process's memory after each burst goes to `curve` as [reports answered, MiB]."""
+    while answered < target:
+        count = min(members_count, target - answered)
+        burst(fake, count, REPORT)
+        answered += count
+        curve.append([answered, round(rss_mb(pid), 1)])
+
+
+def bots(count: int, rounds: int, rss_reports: int) -> dict:
+    """Throughput, reply times and memory of `tocds run` and of the echo bot."""
+    results: dict = {"telegram_burst": count, "reply_members_at_once": AT_ONCE, "reply_rounds": rounds,
+                     "rss_reports": rss_reports}
+    with tempfile.TemporaryDirectory() as folder, FakeTelegram() as fake, FakeTelegram() as echo_fake:
         work = Path(folder)
         database_url = f"sqlite:///{work / 'bench.db'}"
         members(database_url, count)
-        results = {}
-        with FakeTelegram() as fake:
-            env = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url,
-                   "TOCDS_DATABASE_URL": database_url}
-            processes = Processes(work, env)
+        env = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url,
+               "TOCDS_DATABASE_URL": database_url}
+        processes = Processes(work, env)
+        echo_env = {"TOCDS_TELEGRAM_TOKEN": echo_fake.token, "TOCDS_TELEGRAM_API_URL": echo_fake.api_url}
+        echo = subprocess.Popen([sys.executable, str(HERE / "echo_bot.py")], env={**echo_env, "PATH": ""},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bot = processes.start("run")
+            ready(fake)
+            ready(echo_fake)
+            results["rss_mb_run_start"] = rss_mb(bot.pid)
+            results["rss_mb_echo_start"] = rss_mb(echo.pid)
+
+            results["telegram_reports_per_s"] = count / burst(fake, count, REPORT)
+            results["telegram_echo_per_s"] = count / burst(echo_fake, count, REPORT)
+            results["telegram_ratio"] = results["telegram_reports_per_s"] / results["telegram_echo_per_s"]
+            time.sleep(1.1)  # past tocds's one-message-a-second pace per chat
+
+            tocds_times = reply_times(fake, rounds)
+            echo_times = reply_times(echo_fake, rounds)
+            results["reply_p95_ms"] = 1000 * percentile(tocds_times, 95)
+            results["echo_reply_p95_ms"] = 1000 * percentile(echo_times, 95)
+            results["reply_p95_ratio"] = results["reply_p95_ms"] / results["echo_reply_p95_ms"]
+            results["reply_p50_ms"] = 1000 * percentile(tocds_times, 50)
+            results["echo_reply_p50_ms"] = 1000 * percentile(echo_times, 50)
+            results["reply_pace_floor_ms"] = 1000 * (math.ceil(0.95 * AT_ONCE) - 1) / TOCDS_PACE_PER_S
+
+            done = count + rounds * AT_ONCE
+            curves: dict[str, list[list[float]]] = {"rss_curve_run": [], "rss_curve_echo": []}
+            feeders = [threading.Thread(target=top_up, args=(f, count, done, rss_reports, pid, curves[name]))
+                       for f, pid, name in ((fake, bot.pid, "rss_curve_run"), (echo_fake, echo.pid, "rss_curve_echo"))]
+            for feeder in feeders:
+                feeder.start()
+            for feeder in feeders:
+                feeder.join()
+            fake.wait_idle(quiet=1.0, timeout=60)
+            echo_fake.wait_idle(quiet=1.0, timeout=60)
+            results["rss_mb_run"] = rss_mb(bot.pid)
+            results["rss_mb_echo"] = rss_mb(echo.pid)
+            results["rss_ratio"] = results["rss_mb_run"] / results["rss_mb_echo"]
+            results["rss_answered_run"] = fake.sent_count()
+            results["rss_answered_echo"] = echo_fake.sent_count()
+            results.update(curves)
+        finally:
+            processes.stop()
+            echo.terminate()
+            echo.wait(10)
+    return results
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def timed(action, repeat: int) -> float:
+    """The median of `repeat` timings, after one untimed run (a warm cache)."""
+    action()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def measure_summaries(url: str) -> dict:
+    check_store(url)  # a store generate.py made, or Refused
+    engine = get_engine(url)
+    with Session(engine) as session:
+        communes = list(session.execute(
+            select(OrgUnit.id).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id)).scalars())
+    one = communes[len(communes) // 2]
+
+    def summary(commune_id: int) -> None:
+        with Session(engine) as session:
+            weekly_summary(session, session.get(OrgUnit, commune_id), SUMMARY_WEEK, AS_OF)
+
+    def scan() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT count(*), sum(count) FROM entry_count")).one()
+
+    def fetch() -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT * FROM entry_count").fetchall()
+
+    figures = {"entries_scan_s": timed(scan, 5)}
+    figures["commune_summary_s"] = timed(lambda: summary(one), 10)
+    figures["province_summary_s"] = timed(lambda: [summary(c) for c in communes], 3)
+    figures["entries_fetch_s"] = timed(fetch, 3)
+    figures["province_ratio"] = figures["province_summary_s"] / figures["entries_scan_s"]
+    figures["commune_ratio"] = figures["commune_summary_s"] / figures["entries_scan_s"]
+    return figures
+
+
+def summaries(scale: Scale, postgres: str | None) -> dict:
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        stores = {"sqlite": f"sqlite:///{Path(folder) / 'tocds_bench_store.db'}"}
+        if postgres:
+            name = f"tocds_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            stores["postgres"] = make_url(postgres).set(database=name).render_as_string(hide_password=False)
+        for db, url in stores.items():
             try:
-                processes.start("run")
-                ready(fake)
-                results["telegram_reports_per_s"] = count / burst(fake, count, "vneid 1 bdhvs 2")
-            finally:
-                processes.stop()
-        with FakeTelegram() as fake:
-            env = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url}
-            echo = subprocess.Popen([sys.executable, str(HERE / "echo_bot.py")], env={**env, "PATH": ""},
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                store = generate(url, scale)
+            except Exception as error:  # no server: SQLite's figures still count (Refused goes through)
+                if db == "sqlite":
+                    raise
+                results[f"summary_{db}_skipped"] = f"{type(error).__name__}: {error}"
+                continue
             try:
-                ready(fake)
-                results["telegram_echo_per_s"] = count / burst(fake, count, "vneid 1 bdhvs 2")
+                results[f"summary_store_{db}"] = store
+                results.update({f"{key}_{db}": value for key, value in measure_summaries(url).items()})
             finally:
-                echo.terminate()
-                echo.wait(10)
-        results["telegram_ratio"] = results["telegram_reports_per_s"] / results["telegram_echo_per_s"]
-        return results
+                drop(url)
+    for key in ("entries_scan_s", "province_summary_s", "commune_summary_s"):
+        results[key] = results[f"{key}_sqlite"]
+    return results
+
+
+# --------------------------------------------------------------------------- fan-out
 
 
 def fanout(count: int) -> dict:
@@ -131,14 +341,24 @@ def fanout(count: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller burst (under two minutes)")
+    parser.add_argument("--quick", action="store_true", help="smaller scales (under two minutes)")
     parser.add_argument("--json", type=Path, required=True, help="file to write the figures to")
+    parser.add_argument("--postgres", default=os.environ.get("TOCDS_BENCH_POSTGRES", DEFAULT_POSTGRES),
+                        help="a PostgreSQL server to create the tocds_bench_* store on ('' for none)")
     args = parser.parse_args()
-    figures = measure(300 if args.quick else 1500)
+    started = time.perf_counter()
+    figures: dict = {"quick": args.quick}
+    try:
+        figures.update(summaries(Scale(weeks=10) if args.quick else Scale(), args.postgres or None))
+    except Refused as refused:
+        print(f"run.py: {refused}", file=sys.stderr)
+        return 2
+    figures.update(bots(300, 4, 600) if args.quick else bots(1500, 10, 10_000))
     figures.update(fanout(500 if args.quick else 5000))
+    figures["elapsed_s"] = time.perf_counter() - started
     args.json.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():
-        print(f"{key}: {value:.2f}")
+        print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     return 0
 
 
