@@ -38,6 +38,9 @@ class EntryCount(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("entry_id", "indicator_key"),
         Index("ix_entry_count_village_day", "village_id", "day"),
+        # Progress reads (village, indicator) from a start date; the count and deleted_at
+        # are in the index too, so the database needs no look at the table.
+        Index("ix_entry_count_progress", "village_id", "indicator_key", "day", "count", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, and_, exists, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
@@ -187,34 +186,27 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
         ).scalars()
     }
 
-    # The gain: one grouped scan, each row bounded by its own effective start.
-    own, shared = aliased(Target), aliased(Target)
-    start = func.coalesce(own.start, shared.start)
+    # The gain: one grouped, indexed read of the entries, each (village, indicator)
+    # bounded by its own effective start. The starts are known here, so the database only
+    # reads ranges of (village, indicator, day): no join to the targets for every entry.
+    villages_from: dict[tuple[str, date | None], list[int]] = defaultdict(list)
+    for village in villages:
+        for indicator in all_indicators:
+            target = targets.get((village.id, indicator.key)) or targets.get((village.parent_id, indicator.key))
+            villages_from[(indicator.key, target.start if target else None)].append(village.id)
+    ranges = [
+        and_(EntryCount.indicator_key == key, EntryCount.village_id.in_(ids),
+             *([EntryCount.day >= start] if start else []))
+        for (key, start), ids in villages_from.items()
+    ]
     gains = {
         (village_id, key): int(total)
         for village_id, key, total in session.execute(
             select(EntryCount.village_id, EntryCount.indicator_key, func.sum(EntryCount.count))
-            .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-            .outerjoin(
-                own,
-                and_(own.org_unit_id == OrgUnit.id, own.indicator_key == EntryCount.indicator_key),
-            )
-            .outerjoin(
-                shared,
-                and_(
-                    shared.org_unit_id == OrgUnit.parent_id,
-                    shared.indicator_key == EntryCount.indicator_key,
-                ),
-            )
-            .where(
-                EntryCount.village_id.in_(village_ids),
-                LIVE,
-                EntryCount.day <= today,
-                or_(start.is_(None), EntryCount.day >= start),
-            )
+            .where(LIVE, EntryCount.day <= today, or_(*ranges))
             .group_by(EntryCount.village_id, EntryCount.indicator_key)
         )
-    }
+    } if ranges else {}
 
     # Commune denominators (all their villages), to share commune-wide numbers out.
     commune_sizes = {
