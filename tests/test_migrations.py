@@ -22,3 +22,13 @@ def test_the_default_indicators_are_seeded(db_url):
         assert aliases["định danh"] == "vneid"
         assert aliases["học vụ số"] == "bdhvs"
         assert aliases["hộ"] == "ho"
+
+
+def test_head_names_the_newest_migration(db_url):
+    """`upgrade` skips Alembic when the database is at HEAD: HEAD must be the script's head."""
+    from alembic.script import ScriptDirectory
+
+    from tocds.models.db import HEAD, alembic_config, applied_revisions
+
+    assert ScriptDirectory.from_config(alembic_config(db_url)).get_heads() == [HEAD]
+    assert applied_revisions(get_engine(db_url)) == {HEAD}
