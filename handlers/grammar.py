@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Generic, Literal, TypeVar, get_args
 
 from ..models.text import fold
@@ -167,6 +168,12 @@ class _Stop(Exception):
         self.error = error
 
 
+@lru_cache(maxsize=8)
+def _alias_phrases(aliases: tuple[tuple[str, str], ...]) -> "_Phrases[tuple[str, str]]":
+    """The aliases' phrase table: built once for the catalog, not for every message."""
+    return _Phrases((alias, (key, alias)) for alias, key in aliases)
+
+
 class _Parser:
     """One left-to-right scan of one message; `i` is the cursor into `tokens`."""
 
@@ -176,7 +183,7 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.words = [token.folded for token in self.tokens]
         self.i = 0
-        self.aliases = _Phrases((alias, (key, alias)) for alias, key in aliases.items())
+        self.aliases = _alias_phrases(tuple(aliases.items()))
         short_names = [(name, village) for village in villages if (name := _without_kind(village))]
         # Names usable bare; a bare `1` must stay a number, so `Thôn 1` needs its kind word.
         self.villages = _Phrases(

@@ -43,7 +43,13 @@ LIVE = EntryCount.deleted_at.is_(None)
 
 
 def indicators(session: Session) -> list[Indicator]:
-    return list(session.exec(select(Indicator).order_by(Indicator.position)).scalars())
+    """The indicator catalog, read once per session (it changes only with a migration)."""
+    if "indicators" not in session.info:
+        catalog = list(session.exec(select(Indicator).order_by(Indicator.position)).scalars())
+        for indicator in catalog:
+            session.expunge(indicator)  # plain values from now on: no commit or rollback expires them
+        session.info["indicators"] = catalog
+    return session.info["indicators"]
 
 
 def totals(session: Session, village_ids: Iterable[int], first: date, last: date) -> dict[str, int]:

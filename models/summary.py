@@ -1,8 +1,8 @@
 """The weekly summary of a commune: what each village reported, and where it stands.
 
 Everything is counted by the database with the aggregates of `queries`: one call costs a
-fixed number of statements (nine; ten for a commune that requires evidence), whatever the
-number of villages or entries.
+fixed number of statements (seven, one more for a commune that requires evidence, and the
+indicator catalog once per session), whatever the number of villages or entries.
 Python only arranges the aggregated rows (at most villages × indicators, plus one row
 per person × village × indicator for "who reported what").
 """
