@@ -12,10 +12,11 @@ is handled under a row lock (PostgreSQL) and outbox rows are leased before sendi
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from sqlalchemy import func, update
+from sqlalchemy import func, true, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -38,6 +39,13 @@ BACKOFF_CAP = 300.0  # seconds between a reply's retries at most
 OUTAGE_CAP = 15.0  # seconds between looks at a database (or messenger) that is away: back soon after it is
 CLAIM_BATCH = 200
 IDLE_WAKE = 5.0  # seconds between looks at the outbox when nothing wakes the sender
+
+
+def by_chat(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
+    chats: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        chats[row.chat_id].append(row)
+    return chats
 
 
 def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
@@ -166,8 +174,9 @@ class Mailroom:
 
     # The outbox -------------------------------------------------------------------------
 
-    def claim(self, channel: Channel) -> list[OutboxMessage]:
-        """Leases the due, unsent replies of the channel, oldest first."""
+    def claim(self, channel: Channel, busy: Collection[str] = ()) -> list[OutboxMessage]:
+        """Leases the due, unsent replies of the channel, oldest first (none of the `busy`
+        chats: their sender claims their next replies once it is done with these)."""
         now = self.clock()
         with self.session() as session:
             rows = list(session.exec(
@@ -177,6 +186,7 @@ class Mailroom:
                     OutboxMessage.sent_at.is_(None),
                     OutboxMessage.gave_up.is_(None),
                     (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
+                    OutboxMessage.chat_id.not_in(busy) if busy else true(),
                 )
                 .order_by(OutboxMessage.id)
                 .limit(CLAIM_BATCH)
@@ -278,15 +288,34 @@ class Mailroom:
     async def deliver_due(self, channel: Channel) -> int:
         """Sends every due reply once: chats in parallel, each chat in order."""
         rows = await asyncio.to_thread(self.claim, channel)
-        by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
-        for row in rows:
-            by_chat[row.chat_id].append(row)
-        await asyncio.gather(*(self.send_chat(channel, chat_rows) for chat_rows in by_chat.values()))
+        await asyncio.gather(*(self.send_chat(channel, chat_rows) for chat_rows in by_chat(rows).values()))
         return len(rows)
 
     async def deliver_forever(self, channel: Channel) -> None:
-        await self.keep_working(f"{channel.name} outbox", lambda: self.deliver_due(channel),
-                                self.outbox_ready[channel.name])
+        """Sends replies as they come: one task per chat keeps that chat's order, and a chat
+        that waits (its 1/s pace, a 429) holds up no other chat."""
+        ready = self.outbox_ready[channel.name]
+        sending: dict[str, asyncio.Task] = {}
+
+        def finished(chat_id: str, task: asyncio.Task) -> None:
+            sending.pop(chat_id, None)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("%s outbox: sending failed", channel.name, exc_info=task.exception(),
+                          extra={"channel": channel.name, "chat": chat_id})
+            ready.set()  # the chat's next replies may be claimed now
+
+        async def start_senders() -> int:
+            rows = await asyncio.to_thread(self.claim, channel, list(sending))
+            for chat_id, chat_rows in by_chat(rows).items():
+                sending[chat_id] = asyncio.create_task(self.send_chat(channel, chat_rows))
+                sending[chat_id].add_done_callback(partial(finished, chat_id))
+            return len(rows)
+
+        try:
+            await self.keep_working(f"{channel.name} outbox", start_senders, ready)
+        finally:
+            for task in list(sending.values()):
+                task.cancel()
 
     async def keep_working(self, what: str, work: Callable[[], Awaitable[int]], ready: asyncio.Event) -> None:
         """Runs `work` while it finds something to do, then waits to be woken (or IDLE_WAKE).

@@ -6,7 +6,8 @@ update is handled, while tocds confirms only what the inbox has stored (see mail
 
 import asyncio
 import time
-from contextlib import contextmanager
+from collections import deque
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import PurePosixPath
 
@@ -31,7 +32,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
 PRIVATE_CHAT_INTERVAL = 1.0  # Telegram: about one message a second per chat
-OVERALL_PER_SECOND = 29  # Telegram: about 30 a second across chats; one spare for timing jitter
+OVERALL_PER_SECOND = 30  # Telegram: about 30 a second across chats (counted from answers: see `paced`)
 GROUP_PER_MINUTE = 20
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 SHORT_LABEL = 4  # choices this short (numbers) share one keyboard row
@@ -86,17 +87,18 @@ class TelegramChannel(Channel):
             base_file_url=file_url(api_url),
             request=HTTPXRequest(connection_pool_size=64),
             get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT + 10),
-            # Overall and per-group limits, as even paces rather than buckets: a bucket of 30
-            # lets 30 go at once and 30 more within the same second, which Telegram answers
-            # with 429s. A 429 still comes back to us (max_retries=0) so that the outbox waits
-            # it out without holding other chats.
+            # The per-group limit as an even pace rather than a bucket (a bucket of 20 lets 20
+            # go at once and more within the minute, which Telegram answers with 429s); the
+            # overall limit is `pace`'s window. A 429 still comes back to us (max_retries=0) so
+            # that the outbox waits it out without holding other chats.
             rate_limiter=AIORateLimiter(
-                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND,
-                group_max_rate=1, group_time_period=60 / GROUP_PER_MINUTE, max_retries=0,
+                overall_max_rate=0, group_max_rate=1, group_time_period=60 / GROUP_PER_MINUTE, max_retries=0,
             ),
         )
         self.offset: int | None = None
-        self.next_send: dict[str, float] = {}
+        self.next_send: dict[str, float] = {}  # chat -> when it may have its next message
+        self.answered: deque[float] = deque()  # when the messages of the last second were answered
+        self.in_flight = 0  # messages sent and not answered yet
 
     @property
     def username(self) -> str:
@@ -168,15 +170,35 @@ class TelegramChannel(Channel):
 
     # Replies out -----------------------------------------------------------------------
 
-    async def pace(self, chat_id: str) -> None:
-        """At most one message a second to a private chat (groups: AIORateLimiter's 20/min)."""
-        if chat_id.startswith("-"):
-            return
-        now = time.monotonic()
-        ready = self.next_send.get(chat_id, now)
-        self.next_send[chat_id] = max(ready, now) + PRIVATE_CHAT_INTERVAL
-        if ready > now:
-            await asyncio.sleep(ready - now)
+    @asynccontextmanager
+    async def paced(self, chat_id: str):
+        """One message within Telegram's limits: at most OVERALL_PER_SECOND in any one
+        second, and one a second to a private chat (groups: AIORateLimiter's 20/min).
+
+        The overall limit is a sliding window, not a bucket: a burst (50 members reporting
+        at once) gets its first 29 replies at once, yet no second ever carries more, which a
+        bucket refilling at 30/s would allow. Both limits count from when a message was
+        *answered*: Telegram has surely received it by then, so a slow request cannot bunch
+        two seconds' messages into one at Telegram's end."""
+        private = not chat_id.startswith("-")
+        if private and (wait := self.next_send.get(chat_id, 0.0) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)  # the mailroom sends one chat's replies one at a time
+        while True:
+            now = time.monotonic()
+            while self.answered and now - self.answered[0] >= 1.0:
+                self.answered.popleft()
+            if len(self.answered) + self.in_flight < OVERALL_PER_SECOND:
+                break
+            await asyncio.sleep(1.0 - (now - self.answered[0]) if self.answered else 0.01)
+        self.in_flight += 1  # no await since the check: no other message slipped in
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            done = time.monotonic()
+            self.answered.append(done)
+            if private:
+                self.next_send[chat_id] = done + PRIVATE_CHAT_INTERVAL
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
         attachment = message.attachment
@@ -185,14 +207,15 @@ class TelegramChannel(Channel):
         pieces = [] if caption is not None else split_text(message.text, MAX_TEXT)
         with typed_errors():
             for number, piece in enumerate(pieces, start=1):
-                await self.pace(chat_id)
                 last = number == len(pieces) and not attachment
-                await self.bot.send_message(chat_id, piece, reply_markup=keyboard(message.choices) if last else None)
+                async with self.paced(chat_id):
+                    await self.bot.send_message(chat_id, piece,
+                                                reply_markup=keyboard(message.choices) if last else None)
             if attachment:
-                await self.pace(chat_id)
                 upload = InputFile(attachment.content, filename=attachment.name)
                 send = self.bot.send_photo if attachment.kind == "picture" else self.bot.send_document
-                await send(chat_id, upload, caption=caption, reply_markup=keyboard(message.choices))
+                async with self.paced(chat_id):
+                    await send(chat_id, upload, caption=caption, reply_markup=keyboard(message.choices))
 
     async def download(self, file_ref: str) -> tuple[bytes, str]:
         with typed_errors():
