@@ -11,6 +11,7 @@ Only what the bot sends is published: charts, spreadsheets, and an evidence phot
 the office reviews it on Zalo — never the evidence folder itself.
 """
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -43,16 +44,28 @@ class Publisher:
 
     def publish(self, name: str, content: bytes, now: float | None = None) -> str:
         """Writes the file (once per content) and returns its link."""
+        now = now or time.time()
         digest = hashlib.sha256(content).hexdigest()
         path = self.directory / digest
-        if not path.exists():
+        if path.exists():
+            os.utime(path, (now, now))  # published again: kept as long as the new link lives
+        else:
             self.directory.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f".{digest}.{os.getpid()}.part")
             partial.write_bytes(content)
+            os.utime(partial, (now, now))
             os.replace(partial, path)
-        expires = int((now or time.time()) + LIFETIME)
+        self.forget_expired(now)
+        expires = int(now + LIFETIME)
         signature = self.signature(digest, expires, name)
         return f"{self.base_url.rstrip('/')}/files/{digest}/{expires}/{signature}/{quote(name)}"
+
+    def forget_expired(self, now: float) -> None:
+        """Deletes what no valid link names any more (published longer ago than LIFETIME)."""
+        for old in self.directory.iterdir():
+            with contextlib.suppress(OSError):  # another process deleted it first
+                if old.stat().st_mtime < now - LIFETIME:
+                    old.unlink()
 
     def open(self, digest: str, expires: str, signature: str, name: str, now: float | None = None) -> Path:
         """The published file a link names; NotPublished if it is not valid now."""

@@ -633,3 +633,6 @@ def test_a_published_link_works_until_it_expires_and_only_as_signed(tmp_path):
     other_secret = Publisher(tmp_path, "https://tocds.example/", "another-secret")
     with pytest.raises(NotPublished):
         other_secret.open(digest, expires, signature, name, now=1_000_001)
+    # The next publication, a week and a day later, deletes the file no link names any more.
+    publisher.publish("chart.png", b"\x89PNG", now=1_000_000 + LIFETIME + 86_400)
+    assert not (tmp_path / digest).exists() and len(list(tmp_path.iterdir())) == 1
