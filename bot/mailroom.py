@@ -174,7 +174,7 @@ class Mailroom:
 
     # The outbox -------------------------------------------------------------------------
 
-    def claim(self, channel: Channel, busy: Collection[str] = ()) -> list[OutboxMessage]:
+    def claim(self, channel: Channel, busy: Collection[str] = (), limit: int = CLAIM_BATCH) -> list[OutboxMessage]:
         """Leases the due, unsent replies of the channel, oldest first (none of the `busy`
         chats: their sender claims their next replies once it is done with these)."""
         now = self.clock()
@@ -189,7 +189,7 @@ class Mailroom:
                     OutboxMessage.chat_id.not_in(busy) if busy else true(),
                 )
                 .order_by(OutboxMessage.id)
-                .limit(CLAIM_BATCH)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all())
             if rows:
@@ -296,17 +296,24 @@ class Mailroom:
         that waits (its 1/s pace, a 429) holds up no other chat."""
         ready = self.outbox_ready[channel.name]
         sending: dict[str, asyncio.Task] = {}
+        in_flight: dict[str, int] = {}  # chat -> its replies leased and not yet settled
 
         def finished(chat_id: str, task: asyncio.Task) -> None:
             sending.pop(chat_id, None)
+            in_flight.pop(chat_id, None)
             if not task.cancelled() and task.exception() is not None:
                 log.error("%s outbox: sending failed", channel.name, exc_info=task.exception(),
                           extra={"channel": channel.name, "chat": chat_id})
             ready.set()  # the chat's next replies may be claimed now
 
         async def start_senders() -> int:
-            rows = await asyncio.to_thread(self.claim, channel, list(sending))
+            # Never more leased than a few seconds' sending: a lease must outlive its wait.
+            room = CLAIM_BATCH - sum(in_flight.values())
+            if room <= 0:
+                return 0
+            rows = await asyncio.to_thread(self.claim, channel, list(sending), room)
             for chat_id, chat_rows in by_chat(rows).items():
+                in_flight[chat_id] = len(chat_rows)
                 sending[chat_id] = asyncio.create_task(self.send_chat(channel, chat_rows))
                 sending[chat_id].add_done_callback(partial(finished, chat_id))
             return len(rows)
