@@ -11,16 +11,17 @@ whole section, each measured while the other one idles in its long poll):
 - telegram_reports_per_s / telegram_echo_per_s / telegram_ratio: a burst of one report
   from each of `telegram_burst` members, queued at once: replies per second, beside the echo
   bot answering the same burst. Both use PTB's AIORateLimiter, so both are held to
-  Telegram's 30 messages a second (tocds paces 29/s evenly and 1/s per private chat; the
-  echo bot uses PTB's default bucket): the ratio says whether tocds keeps up with what
-  Telegram allows.
+  Telegram's 30 messages a second (tocds keeps at most 30 in any one second and 1/s per
+  private chat, counted from Telegram's answers; the echo bot uses PTB's default bucket,
+  which lets a second burst follow at once): the ratio says whether tocds keeps up with
+  what Telegram allows.
 - reply_p95_ms / echo_reply_p95_ms / reply_p95_ratio: 50 members report at once
   (`reply_rounds` rounds; after each round's last reply a 1.1 s pause, as no member writes
   twice within a second); the 95th percentile, over every report, of the time from the
   update being queued at the fake (available to getUpdates) until the reply's sendMessage
   arrives at the fake. reply_p50_ms / echo_reply_p50_ms beside them. reply_pace_floor_ms
-  is what tocds's even 29/s pace alone makes the p95 of a 50-message burst, whatever the
-  rest costs (the echo bot's bucket lets 30 go at once).
+  is what an even 29/s pace alone would make the p95 of a 50-message burst (tocds's
+  sliding window lets the first 30 go at once, as the echo bot's bucket does).
 - rss_mb_run / rss_mb_echo / rss_ratio: resident memory (VmRSS from /proc, the process and
   any children it started) of `tocds run` and of the echo bot after each has answered
   `rss_reports` reports (10,000; quick: 600) — the two above and then bursts from all
