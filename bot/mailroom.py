@@ -250,6 +250,19 @@ class Mailroom:
             )
             session.commit()
 
+    async def surely(self, write: Callable, *args, **values) -> None:
+        """A bookkeeping write after a send, retried until the database takes it: a reply
+        that went out must be marked before the chat's next one goes, or it would go again,
+        after the next."""
+        failures = 0
+        while True:
+            try:
+                return await asyncio.to_thread(write, *args, **values)
+            except SQLAlchemyError:
+                failures += 1
+                log.warning("outbox bookkeeping failed (attempt %d); trying again", failures, exc_info=True)
+                await asyncio.sleep(backoff(failures, OUTAGE_CAP))
+
     async def send_chat(self, channel: Channel, rows: list[OutboxMessage]) -> None:
         """Sends one chat's replies in order; a failure holds back the ones after it."""
         for position, row in enumerate(rows):
@@ -262,28 +275,28 @@ class Mailroom:
             except Blocked as blocked:
                 log.info("%s chat %s blocked the bot: %s", channel.name, row.chat_id, blocked,
                          extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
-                await asyncio.to_thread(self.mark_blocked, channel, row.chat_id)
+                await self.surely(self.mark_blocked, channel, row.chat_id)
                 for rest in rows[position:]:
-                    await asyncio.to_thread(self.settle, rest, gave_up="blocked")
+                    await self.surely(self.settle, rest, gave_up="blocked")
                 return
             except Failed as failed:
                 attempts = row.attempts + 1
                 if not failed.temporary or attempts >= MAX_ATTEMPTS:
                     log.error("giving up a %s reply to %s: %s", channel.name, row.chat_id, failed,
                               extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
-                    await asyncio.to_thread(self.settle, row, attempts=attempts, gave_up=str(failed)[:200])
+                    await self.surely(self.settle, row, attempts=attempts, gave_up=str(failed)[:200])
                     continue
                 log.warning("%s send failed (%s), attempt %d", channel.name, failed, attempts,
                             extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
                 retry = self.clock() + timedelta(seconds=backoff(attempts))
-                await asyncio.to_thread(self.settle, row, attempts=attempts)
+                await self.surely(self.settle, row, attempts=attempts)
                 await self.hold(rows[position:], retry)
                 return
-            await asyncio.to_thread(self.settle, row, sent_at=self.clock(), attempts=row.attempts + 1)
+            await self.surely(self.settle, row, sent_at=self.clock(), attempts=row.attempts + 1)
 
     async def hold(self, rows: list[OutboxMessage], until: datetime) -> None:
         for row in rows:
-            await asyncio.to_thread(self.settle, row, next_attempt_at=until)
+            await self.surely(self.settle, row, next_attempt_at=until)
 
     async def deliver_due(self, channel: Channel) -> int:
         """Sends every due reply once: chats in parallel, each chat in order."""

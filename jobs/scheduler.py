@@ -7,6 +7,7 @@ happens once when it comes back.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import time
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from ..models import JobSchedule, Level, OrgUnit
@@ -123,14 +125,23 @@ async def run_when_leader(scheduler: Scheduler) -> None:
     """Starts the scheduler once this process holds the lock (PostgreSQL); waits otherwise.
 
     On SQLite there is one machine and no lock: a second scheduler would still send
-    nothing twice, since every run is recorded once per period.
+    nothing twice, since every run is recorded once per period. A database that goes away
+    while waiting is waited for too: the process carries on with its other work.
     """
     engine = get_writer(scheduler.database_url)
     connection = None
     if engine.dialect.name == "postgresql":
-        connection = engine.connect()
-        while not take_lead(connection):
-            log.info("another scheduler is active; waiting")
+        while True:
+            try:
+                connection = connection or engine.connect()
+                if take_lead(connection):
+                    break
+                log.info("another scheduler is active; waiting")
+            except SQLAlchemyError:
+                log.warning("scheduler: the database is unavailable; trying again", exc_info=True)
+                if connection is not None:
+                    connection.invalidate()
+                    connection = None
             await asyncio.sleep(LOCK_RETRY)
     scheduler.start()
     try:
@@ -138,6 +149,7 @@ async def run_when_leader(scheduler: Scheduler) -> None:
     finally:
         scheduler.shutdown()
         if connection is not None:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-            connection.commit()
+            with contextlib.suppress(SQLAlchemyError):  # a lost connection has let the lock go already
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                connection.commit()
             connection.close()
