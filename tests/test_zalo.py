@@ -578,7 +578,13 @@ def test_progress_review_and_export_on_zalo(fake, session, commune, zalo_member,
         server = procs.start("serve", TOCDS_ZALO_TOKEN=fake.token, TOCDS_ZALO_API_URL=fake.api_url,
                              TOCDS_WEBHOOK_URL=base, TOCDS_WEBHOOK_SECRET=SECRET, TOCDS_LISTEN=f"127.0.0.1:{port}",
                              TOCDS_EVIDENCE_DIR=str(tmp_path / "files"))
-        wait_until(lambda: fake.webhook is not None or not server.alive, 30, "setWebhook")
+        def up() -> bool:  # the webhook is registered before the server listens: wait for both
+            try:
+                return fake.webhook is not None and httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(lambda: up() or not server.alive, 30, "tocds serve to listen")
         assert server.alive, server.log()
 
         photo = b"\xff\xd8 the photo of Lan's evidence"
