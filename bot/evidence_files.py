@@ -26,16 +26,20 @@ MAX_FETCH_FAILURES = 5
 BATCH = 20
 
 
+def write_whole(path: Path, content: bytes) -> None:
+    """Writes a file whole or not at all: a reader (or a crash) never meets half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
 def keep(directory: Path, content: bytes, suffix: str) -> tuple[str, str]:
-    """Writes the file once (atomically); returns its SHA-256 and its path under `directory`."""
+    """Writes the file once; returns its SHA-256 and its path under `directory`."""
     digest = hashlib.sha256(content).hexdigest()
     relative = f"{digest[:2]}/{digest}{suffix}"
-    path = directory / relative
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-        partial.write_bytes(content)
-        os.replace(partial, path)
+    if not (directory / relative).exists():
+        write_whole(directory / relative, content)
     return digest, relative
 
 

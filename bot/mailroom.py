@@ -122,7 +122,8 @@ class Mailroom:
                 handle(session, incoming, now, self.defaults, before_commit=record)
             payload = row.payload
         self.outbox_ready[channel.name].set()
-        self.files_ready[channel.name].set()
+        if incoming is not None and incoming.attachment:
+            self.files_ready[channel.name].set()  # a photo or file may wait to be fetched
         return payload
 
     def count_failure(self, channel: Channel, inbox_id: int) -> bool:

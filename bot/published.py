@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .evidence_files import write_whole
+
 LIFETIME = 7 * 24 * 3600  # seconds a link works: a week, long enough to open Monday's report
 FOLDER = "published"
 
@@ -47,14 +49,9 @@ class Publisher:
         now = now or time.time()
         digest = hashlib.sha256(content).hexdigest()
         path = self.directory / digest
-        if path.exists():
-            os.utime(path, (now, now))  # published again: kept as long as the new link lives
-        else:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{digest}.{os.getpid()}.part")
-            partial.write_bytes(content)
-            os.utime(partial, (now, now))
-            os.replace(partial, path)
+        if not path.exists():
+            write_whole(path, content)
+        os.utime(path, (now, now))  # kept as long as the newest link to it lives
         self.forget_expired(now)
         expires = int(now + LIFETIME)
         signature = self.signature(digest, expires, name)

@@ -145,10 +145,8 @@ class _Phrases(Generic[_V]):
 
 _BC = _Phrases([("bc", True), ("báo cáo", True)])
 _DAY_WORDS = _Phrases([("hôm nay", 0), ("hôm qua", 1)])  # value: days back
-_VILLAGE_KINDS = _Phrases(
-    (kind, True)
-    for kind in ("thôn", "xóm", "ấp", "bản", "khu phố", "tổ dân phố", "tdp", "kp", "làng", "village")
-)
+VILLAGE_KINDS = ("thôn", "xóm", "ấp", "bản", "khu phố", "tổ dân phố", "tdp", "kp", "làng", "village")
+_VILLAGE_KINDS = _Phrases((kind, True) for kind in VILLAGE_KINDS)
 
 
 def _without_kind(village: str) -> str | None:

@@ -12,7 +12,7 @@ from ..models.periods import week_of
 from .context import Context, step
 from .evidence import STATUS_NAMES, attach, entry_line, entry_this_week, evidence_of
 from .messages import Choice, Outgoing
-from .report import COUNT_BUTTONS, ask_village, parse_count, submit
+from .report import ask_count, ask_village, count_given, submit
 from .wording import labels
 
 
@@ -42,19 +42,15 @@ def _indicator_chosen(context: Context, data: str) -> list[Outgoing]:
     if data == "cancel":
         context.finish()
         return [Outgoing(t("Cancelled: nothing was saved."))]
-    key = data.removeprefix("i:")
-    question = t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])
-    return [context.ask("evidence.count", question, [Choice(n, n) for n in COUNT_BUTTONS], free_text=True,
-                        evidence=evidence, key=key)]
+    return [ask_count(context, "evidence.count", data.removeprefix("i:"), evidence=evidence)]
 
 
 @step("evidence.count")
 def _count_given(context: Context, text: str) -> list[Outgoing]:
+    count = count_given(context, text)
+    if isinstance(count, Outgoing):
+        return [count]
     state = context.state
-    count = parse_count(context, state["key"], text)
-    if isinstance(count, str):
-        return [context.ask("evidence.count", count, [Choice(n, n) for n in COUNT_BUTTONS], free_text=True,
-                            evidence=state["evidence"], key=state["key"])]
     evidence = state["evidence"]
     pending = {"counts": {state["key"]: count}, "day": context.today().isoformat(),
                "message_id": evidence["message_id"], "evidence": evidence}

@@ -17,6 +17,7 @@ from ..models import Level, OrgUnit
 from ..models.periods import Period, parse_period, week_of
 from ..models.text import fold
 from .context import Context
+from .grammar import VILLAGE_KINDS
 from .report import aliases
 
 # What is asked, by the folded words that ask it (English too).
@@ -25,7 +26,7 @@ TOPICS = {
     "ranking": ("xep hang", "bang xep hang", "ranking", "rank"),
     "progress": ("tien do", "den dau", "bao nhieu", "the nao", "progress", "how far", "how many"),
 }
-VILLAGE_KINDS = ("thon", "xom", "ap", "ban", "khu pho", "to dan pho", "lang", "village")
+FOLDED_KINDS = tuple(fold(kind) for kind in VILLAGE_KINDS)  # the report grammar's kind words
 # Phrases that end a village's name typed in a question ("thôn X tháng 11", "thôn X tiến độ").
 QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in phrases] + [
     [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year")]
@@ -115,7 +116,7 @@ def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None]:
     for village in visible_villages(context):
         candidates.append((village.name_key, village))
         bare = village.name_key.split(" ", 1)
-        if len(bare) == 2 and bare[0] in VILLAGE_KINDS:
+        if len(bare) == 2 and bare[0] in FOLDED_KINDS:
             candidates.append((bare[1], village))
     for phrase, village in sorted(candidates, key=lambda c: -len(c[0])):
         if _has(folded, phrase):
@@ -133,7 +134,7 @@ def _unknown_village(folded: str, stop: list[list[str]]) -> str | None:
         return words[j][0].isdigit() or any(words[j:j + len(phrase)] == phrase for phrase in stop)
 
     for i in range(len(words)):
-        for kind in VILLAGE_KINDS:
+        for kind in FOLDED_KINDS:
             start = i + len(kind.split())
             if " ".join(words[i:start]) == kind:
                 end = next((j for j in range(start, len(words)) if starts_phrase(j)), len(words))

@@ -285,23 +285,32 @@ def _menu_choice(context: Context, data: str) -> list[Outgoing]:
         pending = {"counts": draft, "day": context.today(village).isoformat(),
                    "message_id": context.incoming.message_id, "evidence": None}
         return submit(context, village, pending)
-    key = data.removeprefix("i:")
-    question = t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])
-    choices = [Choice(n, n) for n in COUNT_BUTTONS]
-    return [context.ask("guided.count", question, choices, free_text=True,
-                        village_id=village.id, draft=draft, key=key)]
+    return [ask_count(context, "guided.count", data.removeprefix("i:"), village_id=village.id, draft=draft)]
 
 
 @step("guided.count")
 def _count_given(context: Context, text: str) -> list[Outgoing]:
+    count = count_given(context, text)
+    if isinstance(count, Outgoing):
+        return [count]
+    draft = {**context.state["draft"], context.state["key"]: count}
+    return [menu(context, guided_village(context), draft)]
+
+
+def ask_count(context: Context, step_name: str, key: str, **data) -> Outgoing:
+    """How many for one indicator: count buttons, or a number typed."""
+    question = context.t("How many for {indicator}? Pick or type a number.", indicator=labels(context)[key])
+    return context.ask(step_name, question, [Choice(n, n) for n in COUNT_BUTTONS], free_text=True, key=key, **data)
+
+
+def count_given(context: Context, text: str) -> int | Outgoing:
+    """The answer to `ask_count`: the count, or the same question again saying what is wrong."""
     state = context.state
     count = parse_count(context, state["key"], text)
     if isinstance(count, str):
-        choices = [Choice(n, n) for n in COUNT_BUTTONS]
-        return [context.ask("guided.count", count, choices, **{k: v for k, v in state.items()
-                                                                 if k not in ("step", "choices")})]
-    draft = {**state["draft"], state["key"]: count}
-    return [menu(context, guided_village(context), draft)]
+        return context.ask(state["step"], count, [Choice(n, n) for n in COUNT_BUTTONS],
+                           **{k: v for k, v in state.items() if k not in ("step", "choices")})
+    return count
 
 
 def parse_count(context: Context, key: str, text: str) -> int | str:

@@ -92,19 +92,22 @@ def _sqlite_path(url: str) -> Path:
     return Path(database)
 
 
-def _server_url(url: str) -> str:
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+def _on_server(url: str, statement: str, **params):
+    """One statement on the server's `postgres` database, outside any transaction (CREATE
+    and DROP DATABASE need that); the first row of its answer."""
+    server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            result = connection.execute(text(statement), params)
+            return result.first() if result.returns_rows else None
+    finally:
+        admin.dispose()
 
 
 def _database_exists(url: str) -> bool:
-    admin = create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            return connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": make_url(url).database}
-            ).first() is not None
-    finally:
-        admin.dispose()
+    return _on_server(url, "SELECT 1 FROM pg_database WHERE datname = :name",
+                      name=make_url(url).database) is not None
 
 
 def claim(url: str) -> None:
@@ -119,12 +122,7 @@ def claim(url: str) -> None:
     if not name.startswith(PREFIX):
         raise Refused(f"refusing database {name!r}: not a benchmark database (its name must start with {PREFIX!r})")
     if not _database_exists(url):
-        admin = create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            admin.dispose()
+        _on_server(url, f'CREATE DATABASE "{name}"')
         return
     engine = create_engine(url)
     try:
@@ -166,12 +164,7 @@ def drop(url: str) -> None:
     name = make_url(url).database or ""
     if not name.startswith(PREFIX):
         raise Refused(f"refusing to drop {name!r}: not a benchmark database")
-    admin = create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------- the rows
