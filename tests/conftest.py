@@ -5,6 +5,7 @@ import os
 import uuid
 
 import pytest
+from fake_telegram import FakeTelegram
 from processes import Processes
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -64,6 +65,13 @@ def session(db_url):
 @pytest.fixture
 def commune(session):
     return make_commune(session)
+
+
+@pytest.fixture
+def fake():
+    """A fake Telegram Bot API server on loopback (test_zalo.py's `fake` is Zalo's)."""
+    with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture

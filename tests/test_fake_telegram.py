@@ -8,18 +8,13 @@ import time
 import httpx
 import pytest
 import telegram
-from fake_telegram import TINY_PNG, FakeTelegram
+from fake_telegram import TINY_PNG
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 # RetryAfter.retry_after warns about its coming timedelta type; not our concern here.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
-
-@pytest.fixture
-def fake():
-    with FakeTelegram() as server:
-        yield server
 
 
 def run_bot(fake, scenario):

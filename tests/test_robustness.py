@@ -186,11 +186,6 @@ def test_fuzz_hostile_messages_never_crash_always_answer_store_only_reports(sess
 today = vietnam_today  # the fixture: today in Vietnam, away from midnight
 
 
-@pytest.fixture
-def fake():
-    with FakeTelegram(username=BOT_NAME) as server:
-        yield server
-
 
 @pytest.fixture
 def start_bot(procs, fake):

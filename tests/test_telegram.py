@@ -95,11 +95,6 @@ def today() -> date:
     return datetime.now(ZONE).date()
 
 
-@pytest.fixture
-def fake():
-    with FakeTelegram(username=BOT_NAME) as server:
-        yield server
-
 
 @pytest.fixture
 def start_bot(procs, fake):
