@@ -8,6 +8,7 @@ from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
 from .people import ChannelAccount, Invite, Membership, Person, Role
 from .targets import Target
+from .totals import VillageTotal
 
 __all__ = [
     "AlertState",
@@ -33,4 +34,5 @@ __all__ = [
     "Person",
     "Role",
     "Target",
+    "VillageTotal",
 ]

@@ -1,8 +1,8 @@
 """The seed-004 traffic light: where a village stands against its time-line."""
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -11,9 +11,11 @@ class Status(StrEnum):
     RED = "red"
 
 
-@dataclass(frozen=True)
-class Progress:
-    """One village (or a sum of villages) and one indicator, since the target's start."""
+class Progress(NamedTuple):
+    """One village (or a sum of villages) and one indicator, since the target's start.
+
+    A named tuple, not a dataclass: a province's summary makes tens of thousands of them.
+    """
 
     indicator_key: str
     baseline: float
@@ -48,7 +50,7 @@ class Progress:
             return Status.GREEN
         return Status.RED if self.gain < 0.5 * expected else Status.YELLOW
 
-    def __add__(self, other: "Progress") -> "Progress":
+    def __add__(self, other: "Progress") -> "Progress":  # type: ignore[override]
         """Sum of two villages' progress on one indicator (for commune totals)."""
         both = self.target is not None and other.target is not None
         return Progress(

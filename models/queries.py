@@ -6,9 +6,26 @@ most: entries are never loaded into Python to be added up.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Date, and_, exists, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -19,6 +36,7 @@ from .mailbox import OutboxMessage
 from .orgunits import DENOMINATORS, OrgUnit
 from .progress import Progress
 from .targets import Target
+from .totals import VillageTotal
 
 
 class week_start(FunctionElement):
@@ -40,6 +58,13 @@ def _week_start_postgresql(element, compiler, **kw):
 
 
 LIVE = EntryCount.deleted_at.is_(None)
+def fetch(session: Session, statement, **params) -> list:
+    """A statement's rows, fetched at once (iterating a result fetches them one by one)."""
+    return session.connection().execute(statement, params).all()
+
+
+# The villages of some communes: statements built once take the commune ids as `communes`.
+IN_COMMUNES = OrgUnit.parent_id.in_(bindparam("communes", expanding=True))
 
 
 def indicators(session: Session) -> list[Indicator]:
@@ -90,46 +115,65 @@ def commune_table(
     return [(name, key, int(count)) for name, key, count in rows]
 
 
-def verified_table(session: Session, commune_id: int, first: date, last: date) -> dict[int, dict[str, int]]:
-    """Village id → indicator key → the counts dated first..last whose entry has approved evidence.
+def by_key(keys: tuple[str, ...], key_column, amount) -> list:
+    """One summed column per indicator key, in catalog order (NULL where a key has no row).
 
-    Only non-zero sums; an entry with several approved files counts once (EXISTS, not a join).
+    A village's figures come back as one row rather than one row per indicator: a
+    province's summary fetches thousands of rows, not tens of thousands.
     """
-    approved = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
-    rows = session.execute(
-        select(EntryCount.village_id, EntryCount.indicator_key, func.sum(EntryCount.count))
+    return [func.sum(case((key_column == key, amount))) for key in keys]
+
+
+# The per-period reads of the summary, for every village of some communes.
+_IN_PERIOD = (IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
+# An entry with several approved files counts once (EXISTS, not a join).
+_APPROVED = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
+_MONDAY = week_start(EntryCount.day)
+_CALENDAR = union_all(
+    select(EntryCount.village_id, _MONDAY, literal_column("'entries'"))
+    .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+    .where(*_IN_PERIOD)
+    .group_by(EntryCount.village_id, _MONDAY),
+    select(NothingToReport.village_id, NothingToReport.week_start, literal_column("'nothing'"))
+    .join(OrgUnit, OrgUnit.id == NothingToReport.village_id)
+    .where(IN_COMMUNES, NothingToReport.week_start.between(bindparam("monday"), bindparam("last"))),
+)
+
+
+@cache  # one statement per catalog (it changes only with a migration)
+def _period_counts(keys: tuple[str, ...], approved_only: bool) -> Select:
+    statement = (
+        select(EntryCount.village_id, *by_key(keys, EntryCount.indicator_key, EntryCount.count))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-        .where(OrgUnit.parent_id == commune_id, EntryCount.day.between(first, last), LIVE, approved)
-        .group_by(EntryCount.village_id, EntryCount.indicator_key)
+        .where(*_IN_PERIOD)
+        .group_by(EntryCount.village_id)
     )
-    table: dict[int, dict[str, int]] = defaultdict(dict)
-    for village_id, key, total in rows:
-        if total:
-            table[village_id][key] = int(total)
-    return dict(table)
+    return statement.where(_APPROVED) if approved_only else statement
+
+
+def period_counts(
+    session: Session, commune_ids: list[int], first: date, last: date, approved_only: bool = False
+) -> dict[int, dict[str, int]]:
+    """Village id → indicator key → its counts dated first..last (only non-zero sums);
+    with `approved_only`, only the counts whose entry has approved evidence."""
+    keys = tuple(i.key for i in indicators(session))
+    rows = fetch(session, _period_counts(keys, approved_only), communes=commune_ids, first=first, last=last)
+    table = {village_id: {key: int(total) for key, total in zip(keys, sums, strict=True) if total}
+             for village_id, *sums in rows}
+    return {village_id: counts for village_id, counts in table.items() if counts}
 
 
 def reporting_calendar(
-    session: Session, village_ids: Iterable[int], first: date, last: date
+    session: Session, commune_ids: list[int], first: date, last: date
 ) -> dict[int, dict[date, str]]:
     """Village id → the Monday of each ISO week it reported for within first..last → how.
 
     "entries": a live count dated that week and first..last; otherwise "nothing": its
     "nothing this week" for a week overlapping first..last. Weeks without either are absent.
     """
-    ids = list(village_ids)
-    monday = week_start(EntryCount.day)
-    with_entries = (
-        select(EntryCount.village_id, monday.label("monday"), literal_column("'entries'").label("how"))
-        .where(EntryCount.village_id.in_(ids), EntryCount.day.between(first, last), LIVE)
-        .group_by(EntryCount.village_id, monday)
-    )
-    with_nothing = select(NothingToReport.village_id, NothingToReport.week_start, literal_column("'nothing'")).where(
-        NothingToReport.village_id.in_(ids),
-        NothingToReport.week_start.between(date.fromordinal(first.toordinal() - first.weekday()), last),
-    )
     calendar: dict[int, dict[date, str]] = defaultdict(dict)
-    for village_id, day, how in session.execute(union_all(with_entries, with_nothing)):
+    monday = date.fromordinal(first.toordinal() - first.weekday())
+    for village_id, day, how in fetch(session, _CALENDAR, communes=commune_ids, first=first, last=last, monday=monday):
         day = day if isinstance(day, date) else date.fromisoformat(day)
         if calendar[village_id].get(day) != "entries":
             calendar[village_id][day] = how
@@ -170,8 +214,43 @@ def reported_village_ids(session: Session, village_ids: Iterable[int], monday: d
     return set(session.execute(with_entries.union(with_nothing)).scalars())
 
 
-def _denominator(unit: OrgUnit, indicator: Indicator) -> int | None:
-    return getattr(unit, indicator.denominator) if indicator.denominator else None
+# What progress reads, for every village of some communes. Built once: a call only binds
+# its values (the communes, the keys, the days).
+_TARGETS = (
+    select(Target.org_unit_id, Target.indicator_key, Target.baseline, Target.target_percent,
+           Target.target_count, Target.start, Target.deadline)
+    .join(OrgUnit, OrgUnit.id == Target.org_unit_id)
+    .where(or_(OrgUnit.id.in_(bindparam("communes", expanding=True)), IN_COMMUNES))
+)
+_VILLAGE_SIZES = select(OrgUnit.id, OrgUnit.parent_id, *(getattr(OrgUnit, name) for name in DENOMINATORS)).where(
+    IN_COMMUNES
+)
+
+
+@cache  # one statement per catalog (it changes only with a migration)
+def _gains(keys: tuple[str, ...]) -> CompoundSelect:
+    """Per village, its running totals (without a day) and, taken off them, its live counts
+    dated after `today` or before `before` (the latest target start, at most the day after
+    today: the two ranges never overlap), by day."""
+
+    def outside(span) -> Select:
+        # Grouped in the order of the (village, day) index: the database reads each village's
+        # range of days there rather than all of its rows in the (village, indicator, day) one.
+        return (
+            select(EntryCount.village_id, EntryCount.day, *by_key(keys, EntryCount.indicator_key, -EntryCount.count))
+            .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+            .where(IN_COMMUNES, LIVE, span)
+            .group_by(EntryCount.village_id, EntryCount.day)
+        )
+
+    return union_all(
+        select(VillageTotal.village_id, cast(null(), Date), *by_key(keys, VillageTotal.indicator_key, VillageTotal.total))
+        .join(OrgUnit, OrgUnit.id == VillageTotal.village_id)
+        .where(IN_COMMUNES)
+        .group_by(VillageTotal.village_id),
+        outside(EntryCount.day > bindparam("today")),
+        outside(EntryCount.day < bindparam("before")),
+    )
 
 
 def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int, list[Progress]]:
@@ -181,84 +260,67 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
     baseline and absolute goal shared out by the village's part of the commune's
     denominator (equally where the indicator has no denominator). Without any
     target the gain is every entry to date.
+
+    The gain is the village's running total less its counts outside the target's span:
+    dated after today, or before the start. Usually there are none (the week under way,
+    targets that start with the campaign): the database then reads one row per village ×
+    indicator and empty ranges of an index, however long the history.
     """
-    village_ids = [v.id for v in villages]
-    commune_ids = {v.parent_id for v in villages}
-    all_indicators = indicators(session)
-    targets = {
-        (t.org_unit_id, t.indicator_key): t
-        for t in session.exec(
-            select(Target).where(Target.org_unit_id.in_(village_ids + list(commune_ids)))
-        ).scalars()
-    }
+    communes = sorted({v.parent_id for v in villages})
+    catalog = [(i.key, i.denominator) for i in indicators(session)]
+    targets = {(row[0], row[1]): row[2:] for row in fetch(session, _TARGETS, communes=communes)}
+    sizes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*DENOMINATORS, "villages"), 0))
+    denominators: dict[int, dict[str, int | None]] = {}
+    parents: dict[int, int] = {}
+    for village_id, parent_id, *values in fetch(session, _VILLAGE_SIZES, communes=communes):
+        parents[village_id] = parent_id
+        denominators[village_id] = dict(zip(DENOMINATORS, values, strict=True))
+        commune = sizes[parent_id]
+        commune["villages"] += 1
+        for name, value in zip(DENOMINATORS, values, strict=True):
+            commune[name] += value or 0
 
-    # The gain: one grouped, indexed read of the entries, each (village, indicator)
-    # bounded by its own effective start. The starts are known here, so the database only
-    # reads ranges of (village, indicator, day): no join to the targets for every entry.
-    villages_from: dict[tuple[str, date | None], list[int]] = defaultdict(list)
+    keys = tuple(key for key, _ in catalog)
+    gains: dict[int, list[int]] = {}
+    before = min(max((t[3] for t in targets.values()), default=date.min), today + timedelta(days=1))
+    for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
+        line = gains.setdefault(village_id, [0] * len(keys))
+        if day is not None:  # counts dated outside some pair's span: taken off where outside its own
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+        for n, amount in enumerate(amounts):
+            if not amount:
+                continue
+            if day is not None and day <= today:
+                target = targets.get((village_id, keys[n])) or targets.get((parents[village_id], keys[n]))
+                if target is None or day >= target[3]:
+                    continue
+            line[n] += int(amount)
+
+    result: dict[int, list[Progress]] = {}
     for village in villages:
-        for indicator in all_indicators:
-            target = targets.get((village.id, indicator.key)) or targets.get((village.parent_id, indicator.key))
-            villages_from[(indicator.key, target.start if target else None)].append(village.id)
-    ranges = [
-        and_(EntryCount.indicator_key == key, EntryCount.village_id.in_(ids),
-             *([EntryCount.day >= start] if start else []))
-        for (key, start), ids in villages_from.items()
-    ]
-    gains = {
-        (village_id, key): int(total)
-        for village_id, key, total in session.execute(
-            select(EntryCount.village_id, EntryCount.indicator_key, func.sum(EntryCount.count))
-            .where(LIVE, EntryCount.day <= today, or_(*ranges))
-            .group_by(EntryCount.village_id, EntryCount.indicator_key)
-        )
-    } if ranges else {}
-
-    # Commune denominators (all their villages), to share commune-wide numbers out.
-    commune_sizes = {
-        row[0]: dict(zip((*DENOMINATORS, "villages"), row[1:], strict=True))
-        for row in session.execute(
-            select(
-                OrgUnit.parent_id,
-                *(func.coalesce(func.sum(getattr(OrgUnit, name)), 0) for name in DENOMINATORS),
-                func.count(),
-            )
-            .where(OrgUnit.parent_id.in_(commune_ids))
-            .group_by(OrgUnit.parent_id)
-        )
-    }
-
-    result: dict[int, list[Progress]] = defaultdict(list)
-    for village in villages:
-        for indicator in all_indicators:
-            denominator = _denominator(village, indicator)
-            target = targets.get((village.id, indicator.key))
-            share = 1.0
+        village_id, parent_id = village.id, village.parent_id
+        own, commune = denominators[village_id], sizes[parent_id]
+        lines = result[village_id] = []
+        for (key, denominator), gain in zip(catalog, gains.get(village_id) or [0] * len(catalog), strict=True):
+            target, share = targets.get((village_id, key)), 1.0
             if target is None:
-                target = targets.get((village.parent_id, indicator.key))
-                if target is not None:
-                    sizes = commune_sizes[village.parent_id]
-                    if indicator.denominator:
-                        total = sizes[indicator.denominator]
-                        share = (denominator or 0) / total if total else 0.0
-                    else:
-                        share = 1 / sizes["villages"]
+                target = targets.get((parent_id, key))
+                if target is None:
+                    lines.append(Progress(key, 0.0, gain, None, None, None))
+                    continue
+                if denominator:
+                    whole = commune[denominator]
+                    share = (own[denominator] or 0) / whole if whole else 0.0
+                else:
+                    share = 1 / commune["villages"]
+            baseline, percent, count, start, deadline = target
+            size = own[denominator] if denominator else None
             goal = None
-            if target is not None:
-                if target.target_percent is not None and denominator:
-                    goal = target.target_percent / 100 * denominator
-                elif target.target_count is not None:
-                    goal = target.target_count * share
-            result[village.id].append(
-                Progress(
-                    indicator.key,
-                    target.baseline * share if target else 0.0,
-                    gains.get((village.id, indicator.key), 0),
-                    goal,
-                    target.start if target else None,
-                    target.deadline if target else None,
-                )
-            )
+            if percent is not None and size:
+                goal = percent / 100 * size
+            elif count is not None:
+                goal = count * share
+            lines.append(Progress(key, baseline * share, gain, goal, start, deadline))
     return result
 
 

@@ -1,8 +1,9 @@
 """The weekly summary of a commune: what each village reported, and where it stands.
 
 Everything is counted by the database with the aggregates of `queries`: one call costs a
-fixed number of statements (seven, one more for a commune that requires evidence, and the
-indicator catalog once per session), whatever the number of villages or entries.
+fixed number of statements (seven, one more when a commune requires evidence, and the
+indicator catalog once per session), whatever the number of communes, villages or entries;
+progress comes from the running totals (`totals`), not from the whole history.
 Python only arranges the aggregated rows (at most villages × indicators, plus one row
 per person × village × indicator for "who reported what").
 """
@@ -10,10 +11,10 @@ per person × village × indicator for "who reported what").
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import add
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, select
 from sqlmodel import Session
 
 from .entries import Entry, EntryCount
@@ -22,7 +23,16 @@ from .orgunits import OrgUnit
 from .people import Person
 from .periods import Period, week_of
 from .progress import Progress, Status
-from .queries import LIVE, commune_table, indicators, progress, reporting_calendar, verified_table
+from .queries import (
+    IN_COMMUNES,
+    LIVE,
+    by_key,
+    fetch,
+    indicators,
+    period_counts,
+    progress,
+    reporting_calendar,
+)
 
 TOP_VILLAGES = 3
 
@@ -156,71 +166,66 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
     week overlapping it. Counts with approved evidence are added only for a commune that
     requires evidence.
     """
+    return weekly_summaries(session, [commune], period, as_of)[0]
+
+
+_VILLAGES = select(OrgUnit).where(IN_COMMUNES).order_by(OrgUnit.id)
+
+
+@cache  # one statement per catalog (it changes only with a migration)
+def _reporters_statement(keys: tuple[str, ...]) -> Select:
+    return (
+        select(EntryCount.village_id, Entry.person_id, Person.name,
+               *by_key(keys, EntryCount.indicator_key, EntryCount.count))
+        .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
+        .join(Entry, Entry.id == EntryCount.entry_id)
+        .join(Person, Person.id == Entry.person_id)
+        .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
+        .group_by(EntryCount.village_id, Entry.person_id, Person.name)
+        .order_by(EntryCount.village_id, Person.name, Entry.person_id)
+    )
+
+
+def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date) -> list[WeeklySummary]:
+    """`weekly_summary` of each commune, in the same statements for all of them (a province's at once)."""
     day = min(period.last, as_of)
     catalog = indicators(session)
-    villages = list(
-        session.execute(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)).scalars()
-    )
-    if not villages:
-        return WeeklySummary(commune, period, day, [], catalog)
-    ids = [v.id for v in villages]
-
-    # The period's counts: village × indicator, one grouped query.
-    week: dict[str, dict[str, int]] = defaultdict(dict)
-    for name, key, count in commune_table(session, commune.id, period.first, period.last):
-        if count:
-            week[name][key] = count
-
-    lines = progress(session, villages, day)
-
+    ids = [c.id for c in communes]
+    villages = list(session.execute(_VILLAGES, {"communes": ids}).scalars())
+    week = period_counts(session, ids, period.first, period.last)
+    lines = progress(session, villages, day) if villages else {}
     calendar = reporting_calendar(session, ids, period.first, period.last)
-    verified = verified_table(session, commune.id, period.first, period.last) if commune.requires_evidence else None
+    with_evidence = [c.id for c in communes if c.requires_evidence]
+    verified = period_counts(session, with_evidence, period.first, period.last, approved_only=True) \
+        if with_evidence else {}
+    reporters = _reporters(session, ids, period, tuple(i.key for i in catalog))
 
-    reporters = _reporters(session, ids, period, [i.key for i in catalog])
-
-    return WeeklySummary(
-        commune,
-        period,
-        day,
-        [
-            VillageWeek(
-                village=village,
-                week=week.get(village.name, {}),
-                progress={line.indicator_key: line for line in lines[village.id]},
-                reported=village.id in calendar,
-                reporters=reporters.get(village.id, []),
-                calendar=calendar.get(village.id, {}),
-                verified=None if verified is None else verified.get(village.id, {}),
-            )
-            for village in villages
-        ],
-        catalog,
-    )
+    by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
+    requires_evidence = {c.id: c.requires_evidence for c in communes}
+    for village in villages:
+        by_commune[village.parent_id].append(VillageWeek(
+            village=village,
+            week=week.get(village.id, {}),
+            progress={line.indicator_key: line for line in lines[village.id]},
+            reported=village.id in calendar,
+            reporters=reporters.get(village.id, []),
+            calendar=calendar.get(village.id, {}),
+            verified=verified.get(village.id, {}) if requires_evidence[village.parent_id] else None,
+        ))
+    return [WeeklySummary(c, period, day, by_commune[c.id], catalog) for c in communes]
 
 
 def _reporters(
-    session: Session, village_ids: list[int], period: Period, keys: list[str]
+    session: Session, commune_ids: list[int], period: Period, keys: tuple[str, ...]
 ) -> dict[int, list[tuple[str, dict[str, int]]]]:
     """Who reported what: each person's counts per village, one grouped query.
 
     People are listed by name; a person whose counts all add up to 0 still appears
     (with no counts), taken-back counts do not.
     """
-    rows = session.execute(
-        select(EntryCount.village_id, Entry.person_id, Person.name, EntryCount.indicator_key,
-               func.sum(EntryCount.count))
-        .join(Entry, Entry.id == EntryCount.entry_id)
-        .join(Person, Person.id == Entry.person_id)
-        .where(EntryCount.village_id.in_(village_ids), EntryCount.day.between(period.first, period.last), LIVE)
-        .group_by(EntryCount.village_id, Entry.person_id, Person.name, EntryCount.indicator_key)
-        .order_by(EntryCount.village_id, Person.name, Entry.person_id)
-    )
-    people: dict[int, dict[int, tuple[str, dict[str, int]]]] = defaultdict(dict)
-    for village_id, person_id, name, key, total in rows:
-        _, counts = people[village_id].setdefault(person_id, (name, {}))
-        if total:
-            counts[key] = int(total)
-    return {
-        village_id: [(name, {k: counts[k] for k in keys if k in counts}) for name, counts in by_person.values()]
-        for village_id, by_person in people.items()
-    }
+    people: dict[int, list[tuple[str, dict[str, int]]]] = defaultdict(list)
+    for village_id, _, name, *sums in fetch(
+        session, _reporters_statement(keys), communes=commune_ids, first=period.first, last=period.last
+    ):
+        people[village_id].append((name, {key: int(total) for key, total in zip(keys, sums, strict=True) if total}))
+    return dict(people)

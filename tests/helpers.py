@@ -10,7 +10,7 @@ from tocds.bot.channels.console import ConsoleChat, sign_in
 from tocds.handlers.context import Defaults
 from tocds.handlers.dispatch import handle
 from tocds.handlers.messages import Incoming, Outgoing
-from tocds.models import Entry, EntryCount, Level, OrgUnit, Role, Target
+from tocds.models import Entry, EntryCount, Level, OrgUnit, Role, Target, VillageTotal
 from tocds.models.text import fold
 
 # Wednesday 25 November 2026, 12:00 in Vietnam (UTC+7); ISO week 2026-W48 runs 23–29/11.
@@ -77,6 +77,17 @@ def live_counts(session: Session, village: OrgUnit | None = None) -> dict[str, i
     for count in session.exec(query).all():
         totals[count.indicator_key] = totals.get(count.indicator_key, 0) + count.count
     return totals
+
+
+def totals_drift(session: Session) -> dict[tuple[int, str], tuple[int, int]]:
+    """(village, indicator) → (running total, live counts added up in Python) where they differ."""
+    kept = {(t.village_id, t.indicator_key): t.total for t in session.exec(select(VillageTotal)).all()}
+    counted: dict[tuple[int, str], int] = {}
+    for count in session.exec(select(EntryCount).where(EntryCount.deleted_at.is_(None))).all():
+        pair = (count.village_id, count.indicator_key)
+        counted[pair] = counted.get(pair, 0) + count.count
+    return {pair: (kept.get(pair, 0), counted.get(pair, 0)) for pair in kept.keys() | counted.keys()
+            if kept.get(pair, 0) != counted.get(pair, 0)}
 
 
 def entry_total(session: Session) -> int:

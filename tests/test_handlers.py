@@ -16,6 +16,7 @@ from helpers import (
     incoming,
     live_counts,
     send,
+    totals_drift,
 )
 from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
@@ -258,6 +259,7 @@ def test_edit_changes_a_count_and_keeps_the_old_one_in_the_audit(session, commun
     assert live_counts(session) == {"vneid": 7}
     removed = session.exec(select(EntryCount).where(EntryCount.indicator_key == "bdhvs")).one()
     assert removed.deleted_at is not None  # kept, marked deleted
+    assert totals_drift(session) == {}  # the running totals followed the edit and the deletion
 
 
 def test_undo_takes_back_the_last_report_after_a_yes(session, commune, lan):
@@ -273,6 +275,7 @@ def test_undo_takes_back_the_last_report_after_a_yes(session, commune, lan):
     lan.say("/xoa")
     lan.say("1")
     assert live_counts(session) == {}
+    assert totals_drift(session) == {}
     assert lan.say("/xoa") == "Bạn không có báo cáo nào để rút lại."
 
 

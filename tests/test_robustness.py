@@ -39,7 +39,7 @@ from test_telegram import (
 )
 from test_telegram import today as vietnam_today
 
-from helpers import DEFAULTS, NOW, Chatter, make_commune
+from helpers import DEFAULTS, NOW, Chatter, make_commune, totals_drift
 from tocds.handlers import report
 from tocds.handlers.commands import TABLE
 from tocds.handlers.context import Context
@@ -230,6 +230,7 @@ def assert_each_report_once_and_answered(session, fake, users, sent, rounds, tod
     assert len(stored) == len(expected) == len(users) * rounds
     assert set(stored) == expected  # each exactly once
     assert count(session, InboxUpdate) == len(expected)
+    assert totals_drift(fresh(session)) == {}  # the running totals, written with the counts, agree
     replies = Counter(fresh(session).exec(select(OutboxMessage.inbox_id).where(OutboxMessage.sent_at.is_not(None),
                                                                                OutboxMessage.gave_up.is_(None))))
     assert len(replies) == len(expected) and set(replies.values()) == {1}  # one reply per update, sent
@@ -364,6 +365,7 @@ def test_two_webhook_workers_and_two_schedulers_send_nothing_twice(session, fake
             select(Person.id).where(Person.name == f"P{uid}")).one(), {"vneid": n})
         for n, uid in enumerate(users, start=1))
     assert count(session, InboxUpdate) == len(users)
+    assert totals_drift(fresh(session)) == {}
     ran = fresh(session).exec(select(JobRun.job, func.count()).group_by(JobRun.job)).all()
     assert dict(ran) == {"reminders": 1, "escalation": 1, "weekly-summary": 1, "alerts": 1}
 

@@ -14,7 +14,7 @@ from fake_zalo import FakeZalo
 from processes import Processes, wait_until
 from sqlmodel import select
 
-from helpers import live_counts, send
+from helpers import live_counts, send, totals_drift
 from tocds.bot.channels import render
 from tocds.handlers.messages import Choice, Incoming, Outgoing
 from tocds.models import Entry, Evidence, InboxUpdate, OutboxMessage, Role
@@ -181,5 +181,6 @@ def test_the_same_scenario_on_every_channel(messenger, session, commune):
 
     session.commit()
     assert live_counts(session) == {"ho": 3, "vneid": 6}
+    assert totals_drift(session) == {}
     assert len(session.exec(select(Entry)).all()) == 3
     assert len(session.exec(select(Evidence)).all()) == 1

@@ -40,6 +40,7 @@ from sqlalchemy.engine import make_url
 from tocds.models.db import get_engine, get_writer, upgrade
 from tocds.models.periods import Period
 from tocds.models.text import fold
+from tocds.models.totals import rebuild
 
 PREFIX = "tocds_bench"
 MARKER = "tocds_bench_store"
@@ -311,8 +312,12 @@ def generate(url: str, scale: Scale = Scale()) -> dict:
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
+            rebuild(connection)  # the running totals, as tocds keeps them for counts it writes itself
             connection.execute(text(f"CREATE TABLE {MARKER} (scale TEXT NOT NULL)"))
             connection.execute(text(f"INSERT INTO {MARKER} (scale) VALUES (:scale)"), {"scale": json.dumps(store)})
+        if not _is_sqlite(url):
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("ANALYZE village_total"))
     finally:
         engine.dispose()
     return store
