@@ -37,10 +37,9 @@ class EntryCount(SQLModel, table=True):
     __tablename__ = "entry_count"
     __table_args__ = (
         UniqueConstraint("entry_id", "indicator_key"),
-        Index("ix_entry_count_village_day", "village_id", "day"),
-        # Progress reads (village, indicator) from a start date; the count and deleted_at
-        # are in the index too, so the database needs no look at the table.
-        Index("ix_entry_count_progress", "village_id", "indicator_key", "day", "count", "deleted_at"),
+        # Every read of the counts is a range of days of some villages: with the rest of the
+        # row in the index too, the database never has to look at the table.
+        Index("ix_entry_count_village_day", "village_id", "day", "indicator_key", "count", "deleted_at", "entry_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -20,7 +20,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    literal_column,
     null,
     or_,
     select,
@@ -124,60 +123,26 @@ def by_key(keys: tuple[str, ...], key_column, amount) -> list:
     return [func.sum(case((key_column == key, amount))) for key in keys]
 
 
-# The per-period reads of the summary, for every village of some communes.
-_IN_PERIOD = (IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-# An entry with several approved files counts once (EXISTS, not a join).
-_APPROVED = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
-_MONDAY = week_start(EntryCount.day)
-_CALENDAR = union_all(
-    select(EntryCount.village_id, _MONDAY, literal_column("'entries'"))
-    .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-    .where(*_IN_PERIOD)
-    .group_by(EntryCount.village_id, _MONDAY),
-    select(NothingToReport.village_id, NothingToReport.week_start, literal_column("'nothing'"))
-    .join(OrgUnit, OrgUnit.id == NothingToReport.village_id)
-    .where(IN_COMMUNES, NothingToReport.week_start.between(bindparam("monday"), bindparam("last"))),
-)
-
-
 @cache  # one statement per catalog (it changes only with a migration)
-def _period_counts(keys: tuple[str, ...], approved_only: bool) -> Select:
-    statement = (
+def _verified_statement(keys: tuple[str, ...]) -> Select:
+    # An entry with several approved files counts once (EXISTS, not a join).
+    approved = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
+    return (
         select(EntryCount.village_id, *by_key(keys, EntryCount.indicator_key, EntryCount.count))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-        .where(*_IN_PERIOD)
+        .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE, approved)
         .group_by(EntryCount.village_id)
     )
-    return statement.where(_APPROVED) if approved_only else statement
 
 
-def period_counts(
-    session: Session, commune_ids: list[int], first: date, last: date, approved_only: bool = False
-) -> dict[int, dict[str, int]]:
-    """Village id → indicator key → its counts dated first..last (only non-zero sums);
-    with `approved_only`, only the counts whose entry has approved evidence."""
+def verified_counts(session: Session, commune_ids: list[int], first: date, last: date) -> dict[int, dict[str, int]]:
+    """Village id → indicator key → its counts dated first..last whose entry has approved
+    evidence (only non-zero sums)."""
     keys = tuple(i.key for i in indicators(session))
-    rows = fetch(session, _period_counts(keys, approved_only), communes=commune_ids, first=first, last=last)
+    rows = fetch(session, _verified_statement(keys), communes=commune_ids, first=first, last=last)
     table = {village_id: {key: int(total) for key, total in zip(keys, sums, strict=True) if total}
              for village_id, *sums in rows}
     return {village_id: counts for village_id, counts in table.items() if counts}
-
-
-def reporting_calendar(
-    session: Session, commune_ids: list[int], first: date, last: date
-) -> dict[int, dict[date, str]]:
-    """Village id → the Monday of each ISO week it reported for within first..last → how.
-
-    "entries": a live count dated that week and first..last; otherwise "nothing": its
-    "nothing this week" for a week overlapping first..last. Weeks without either are absent.
-    """
-    calendar: dict[int, dict[date, str]] = defaultdict(dict)
-    monday = date.fromordinal(first.toordinal() - first.weekday())
-    for village_id, day, how in fetch(session, _CALENDAR, communes=commune_ids, first=first, last=last, monday=monday):
-        day = day if isinstance(day, date) else date.fromisoformat(day)
-        if calendar[village_id].get(day) != "entries":
-            calendar[village_id][day] = how
-    return dict(calendar)
 
 
 def weekly_history(
@@ -234,8 +199,6 @@ def _gains(keys: tuple[str, ...]) -> CompoundSelect:
     today: the two ranges never overlap), by day."""
 
     def outside(span) -> Select:
-        # Grouped in the order of the (village, day) index: the database reads each village's
-        # range of days there rather than all of its rows in the (village, indicator, day) one.
         return (
             select(EntryCount.village_id, EntryCount.day, *by_key(keys, EntryCount.indicator_key, -EntryCount.count))
             .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
@@ -268,7 +231,9 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
     """
     communes = sorted({v.parent_id for v in villages})
     catalog = [(i.key, i.denominator) for i in indicators(session)]
-    targets = {(row[0], row[1]): row[2:] for row in fetch(session, _TARGETS, communes=communes)}
+    targets: dict[int, dict[str, tuple]] = defaultdict(dict)  # org unit → indicator key → its target
+    for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
+        targets[unit_id][key] = tuple(target)
     sizes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*DENOMINATORS, "villages"), 0))
     denominators: dict[int, dict[str, int | None]] = {}
     parents: dict[int, int] = {}
@@ -282,7 +247,8 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
 
     keys = tuple(key for key, _ in catalog)
     gains: dict[int, list[int]] = {}
-    before = min(max((t[3] for t in targets.values()), default=date.min), today + timedelta(days=1))
+    starts = [target[3] for by_key in targets.values() for target in by_key.values()]
+    before = min(max(starts, default=date.min), today + timedelta(days=1))
     for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
         line = gains.setdefault(village_id, [0] * len(keys))
         if day is not None:  # counts dated outside some pair's span: taken off where outside its own
@@ -291,7 +257,7 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
             if not amount:
                 continue
             if day is not None and day <= today:
-                target = targets.get((village_id, keys[n])) or targets.get((parents[village_id], keys[n]))
+                target = targets[village_id].get(keys[n]) or targets[parents[village_id]].get(keys[n])
                 if target is None or day >= target[3]:
                     continue
             line[n] += int(amount)
@@ -300,11 +266,12 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
     for village in villages:
         village_id, parent_id = village.id, village.parent_id
         own, commune = denominators[village_id], sizes[parent_id]
+        own_targets, commune_targets = targets.get(village_id, {}), targets.get(parent_id, {})
         lines = result[village_id] = []
         for (key, denominator), gain in zip(catalog, gains.get(village_id) or [0] * len(catalog), strict=True):
-            target, share = targets.get((village_id, key)), 1.0
+            target, share = own_targets.get(key), 1.0
             if target is None:
-                target = targets.get((parent_id, key))
+                target = commune_targets.get(key)
                 if target is None:
                     lines.append(Progress(key, 0.0, gain, None, None, None))
                     continue

@@ -1,11 +1,11 @@
 """The weekly summary of a commune: what each village reported, and where it stands.
 
 Everything is counted by the database with the aggregates of `queries`: one call costs a
-fixed number of statements (seven, one more when a commune requires evidence, and the
+fixed number of statements (six, one more when a commune requires evidence, and the
 indicator catalog once per session), whatever the number of communes, villages or entries;
 progress comes from the running totals (`totals`), not from the whole history.
-Python only arranges the aggregated rows (at most villages × indicators, plus one row
-per person × village × indicator for "who reported what").
+Python only arranges the aggregated rows: one per village, and one per village × ISO week
+× person who reported in the period.
 """
 
 from collections import defaultdict
@@ -17,22 +17,13 @@ from operator import add
 from sqlalchemy import Select, bindparam, select
 from sqlmodel import Session
 
-from .entries import Entry, EntryCount
+from .entries import Entry, EntryCount, NothingToReport
 from .indicators import Indicator
 from .orgunits import OrgUnit
 from .people import Person
 from .periods import Period, week_of
 from .progress import Progress, Status
-from .queries import (
-    IN_COMMUNES,
-    LIVE,
-    by_key,
-    fetch,
-    indicators,
-    period_counts,
-    progress,
-    reporting_calendar,
-)
+from .queries import IN_COMMUNES, LIVE, by_key, fetch, indicators, progress, verified_counts, week_start
 
 TOP_VILLAGES = 3
 
@@ -170,20 +161,73 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
 
 
 _VILLAGES = select(OrgUnit).where(IN_COMMUNES).order_by(OrgUnit.id)
+_NOTHING = (
+    select(NothingToReport.village_id, NothingToReport.week_start)
+    .join(OrgUnit, OrgUnit.id == NothingToReport.village_id)
+    .where(IN_COMMUNES, NothingToReport.week_start.between(bindparam("monday"), bindparam("last")))
+)
 
 
 @cache  # one statement per catalog (it changes only with a migration)
-def _reporters_statement(keys: tuple[str, ...]) -> Select:
+def _period_statement(keys: tuple[str, ...]) -> Select:
+    """The period's live counts per village, ISO week and person, a column per indicator:
+    the village's counts, who reported what, and which weeks it reported, in one read."""
+    monday = week_start(EntryCount.day)
     return (
-        select(EntryCount.village_id, Entry.person_id, Person.name,
+        select(EntryCount.village_id, monday, Entry.person_id, Person.name,
                *by_key(keys, EntryCount.indicator_key, EntryCount.count))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
         .join(Entry, Entry.id == EntryCount.entry_id)
         .join(Person, Person.id == Entry.person_id)
         .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-        .group_by(EntryCount.village_id, Entry.person_id, Person.name)
+        .group_by(EntryCount.village_id, monday, Entry.person_id, Person.name)
         .order_by(EntryCount.village_id, Person.name, Entry.person_id)
     )
+
+
+@dataclass
+class _PeriodRead:
+    """What `_period_statement` and "nothing this week" say of each village."""
+
+    week: dict[int, dict[str, int]]
+    reporters: dict[int, list[tuple[str, dict[str, int]]]]
+    calendar: dict[int, dict[date, str]]
+
+
+def _read_period(session: Session, commune_ids: list[int], period: Period, keys: tuple[str, ...]) -> _PeriodRead:
+    """People are listed by name; a person whose counts all add up to 0 still appears (with
+    no counts), taken-back counts do not. A week with entries is "entries", one with only a
+    "nothing this week" (for a week overlapping the period) is "nothing"."""
+    sums: dict[int, list[int]] = {}
+    people: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
+    calendar: dict[int, dict[date, str]] = defaultdict(dict)
+    for village_id, monday, person_id, name, *counts in fetch(
+        session, _period_statement(keys), communes=commune_ids, first=period.first, last=period.last
+    ):
+        calendar[village_id][_as_date(monday)] = "entries"
+        village = sums.setdefault(village_id, [0] * len(keys))
+        _, person = people[village_id].setdefault(person_id, (name, [0] * len(keys)))
+        for n, count in enumerate(counts):
+            if count:
+                village[n] += count
+                person[n] += count
+    for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last,
+                                    monday=week_of(period.first).first):
+        calendar[village_id].setdefault(_as_date(monday), "nothing")
+
+    def named(counts: list[int]) -> dict[str, int]:
+        return {key: int(count) for key, count in zip(keys, counts, strict=True) if count}
+
+    return _PeriodRead(
+        {village_id: named(counts) for village_id, counts in sums.items()},
+        {village_id: [(name, named(counts)) for name, counts in by_person.values()]
+         for village_id, by_person in people.items()},
+        dict(calendar),
+    )
+
+
+def _as_date(day) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(day)  # SQLite computes it as text
 
 
 def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date) -> list[WeeklySummary]:
@@ -192,40 +236,21 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     catalog = indicators(session)
     ids = [c.id for c in communes]
     villages = list(session.execute(_VILLAGES, {"communes": ids}).scalars())
-    week = period_counts(session, ids, period.first, period.last)
+    read = _read_period(session, ids, period, tuple(i.key for i in catalog))
     lines = progress(session, villages, day) if villages else {}
-    calendar = reporting_calendar(session, ids, period.first, period.last)
     with_evidence = [c.id for c in communes if c.requires_evidence]
-    verified = period_counts(session, with_evidence, period.first, period.last, approved_only=True) \
-        if with_evidence else {}
-    reporters = _reporters(session, ids, period, tuple(i.key for i in catalog))
+    verified = verified_counts(session, with_evidence, period.first, period.last) if with_evidence else {}
 
     by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
     requires_evidence = {c.id: c.requires_evidence for c in communes}
     for village in villages:
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
-            week=week.get(village.id, {}),
+            week=read.week.get(village.id, {}),
             progress={line.indicator_key: line for line in lines[village.id]},
-            reported=village.id in calendar,
-            reporters=reporters.get(village.id, []),
-            calendar=calendar.get(village.id, {}),
+            reported=village.id in read.calendar,
+            reporters=read.reporters.get(village.id, []),
+            calendar=read.calendar.get(village.id, {}),
             verified=verified.get(village.id, {}) if requires_evidence[village.parent_id] else None,
         ))
     return [WeeklySummary(c, period, day, by_commune[c.id], catalog) for c in communes]
-
-
-def _reporters(
-    session: Session, commune_ids: list[int], period: Period, keys: tuple[str, ...]
-) -> dict[int, list[tuple[str, dict[str, int]]]]:
-    """Who reported what: each person's counts per village, one grouped query.
-
-    People are listed by name; a person whose counts all add up to 0 still appears
-    (with no counts), taken-back counts do not.
-    """
-    people: dict[int, list[tuple[str, dict[str, int]]]] = defaultdict(list)
-    for village_id, _, name, *sums in fetch(
-        session, _reporters_statement(keys), communes=commune_ids, first=period.first, last=period.last
-    ):
-        people[village_id].append((name, {key: int(total) for key, total in zip(keys, sums, strict=True) if total}))
-    return dict(people)

@@ -22,6 +22,7 @@ class VillageTotal(SQLModel, table=True):
     """The sum of a village's live counts of one indicator, whatever their day."""
 
     __tablename__ = "village_total"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite keeps the rows in key order: a village's are together
 
     village_id: int = Field(foreign_key="org_unit.id", primary_key=True)
     indicator_key: str = Field(foreign_key="indicator.key", primary_key=True)

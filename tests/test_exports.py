@@ -20,7 +20,7 @@ from tocds.models import Entry, EntryCount, Evidence, NothingToReport, Person, R
 from tocds.models.exports import CSV_HEADER, write_csv
 from tocds.models.periods import Period, parse_period, week_of
 from tocds.models.progress import Status
-from tocds.models.queries import period_counts
+from tocds.models.queries import verified_counts
 from tocds.models.summary import weekly_summary
 from tocds.models.types import utcnow
 
@@ -297,11 +297,10 @@ def test_verified_counts_only_entries_with_approved_evidence(session, evidence_c
     tan_hoa, phu_loi = (evidence_commune.villages[name].id for name in (TAN_HOA, PHU_LOI))
     week = week_of(TODAY)
     # Two approved files count the entry once; pending, needs-completion and taken back do not count.
-    assert period_counts(session, [evidence_commune.unit.id], week.first, week.last, approved_only=True) == {
+    assert verified_counts(session, [evidence_commune.unit.id], week.first, week.last) == {
         tan_hoa: {"vneid": 5, "ho": 6}}
     november = parse_period("2026-11")
-    assert period_counts(session, [evidence_commune.unit.id], november.first, november.last,
-                         approved_only=True) == {
+    assert verified_counts(session, [evidence_commune.unit.id], november.first, november.last) == {
         tan_hoa: {"vneid": 5, "ho": 6}, phu_loi: {"vneid": 7}}
     summary = weekly_summary(session, evidence_commune.unit, week, TODAY)
     assert summary.totals == {"ho": 6, "vneid": 8, "bdhvs": 1, "ssk": 6}

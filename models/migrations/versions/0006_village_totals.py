@@ -1,4 +1,4 @@
-"""running totals: each village's live counts per indicator
+"""running totals: each village's live counts per indicator; one covering index for the counts
 
 Revision ID: 0006
 Revises: 0005
@@ -24,13 +24,24 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['indicator_key'], ['indicator.key']),
         sa.ForeignKeyConstraint(['village_id'], ['org_unit.id']),
         sa.PrimaryKeyConstraint('village_id', 'indicator_key'),
+        sqlite_with_rowid=False,
     )
     op.execute(
         "INSERT INTO village_total (village_id, indicator_key, total) "
         "SELECT village_id, indicator_key, sum(count) FROM entry_count "
         "WHERE deleted_at IS NULL GROUP BY village_id, indicator_key"
     )
+    with op.batch_alter_table('entry_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_entry_count_progress')
+        batch_op.drop_index('ix_entry_count_village_day')
+        batch_op.create_index('ix_entry_count_village_day',
+                              ['village_id', 'day', 'indicator_key', 'count', 'deleted_at', 'entry_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('entry_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_entry_count_village_day')
+        batch_op.create_index('ix_entry_count_village_day', ['village_id', 'day'], unique=False)
+        batch_op.create_index('ix_entry_count_progress',
+                              ['village_id', 'indicator_key', 'day', 'count', 'deleted_at'], unique=False)
     op.drop_table('village_total')
