@@ -199,7 +199,7 @@ def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoi
                 session.add(entry)
                 session.flush()
                 session.add_all(
-                    EntryCount(entry_id=entry.id, village_id=village.id, day=day,
+                    EntryCount(entry_id=entry.id, village_id=village.id, day=day, person_id=entry.person_id,
                                indicator_key=key, count=count)
                     for key, count in counts.items()
                 )

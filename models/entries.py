@@ -30,8 +30,8 @@ class Entry(SQLModel, table=True):
 class EntryCount(SQLModel, table=True):
     """One indicator's count in an entry.
 
-    `village_id` and `day` repeat the entry's so that totals are one indexed scan of
-    this table, without a join.
+    `village_id`, `day` and `person_id` repeat the entry's so that totals, and who
+    reported what, are one indexed read of this table, without a join.
     """
 
     __tablename__ = "entry_count"
@@ -39,13 +39,17 @@ class EntryCount(SQLModel, table=True):
         UniqueConstraint("entry_id", "indicator_key"),
         # Every read of the counts is a range of days of some villages: with the rest of the
         # row in the index too, the database never has to look at the table.
-        Index("ix_entry_count_village_day", "village_id", "day", "indicator_key", "count", "deleted_at", "entry_id"),
+        Index("ix_entry_count_village_day", "village_id", "day", "indicator_key", "count", "deleted_at", "person_id",
+              "entry_id"),
+        # Counts dated after a day, or before a target's start: usually none, found at once.
+        Index("ix_entry_count_day", "day"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id")
     village_id: int = Field(foreign_key="org_unit.id")
     day: date
+    person_id: int = Field(foreign_key="person.id")
     indicator_key: str = Field(foreign_key="indicator.key")
     count: int
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ from operator import add
 from sqlalchemy import Select, bindparam, select
 from sqlmodel import Session
 
-from .entries import Entry, EntryCount, NothingToReport
+from .entries import EntryCount, NothingToReport
 from .indicators import Indicator
 from .orgunits import OrgUnit
 from .people import Person
@@ -174,14 +174,13 @@ def _period_statement(keys: tuple[str, ...]) -> Select:
     the village's counts, who reported what, and which weeks it reported, in one read."""
     monday = week_start(EntryCount.day)
     return (
-        select(EntryCount.village_id, monday, Entry.person_id, Person.name,
+        select(EntryCount.village_id, monday, EntryCount.person_id, Person.name,
                *by_key(keys, EntryCount.indicator_key, EntryCount.count))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-        .join(Entry, Entry.id == EntryCount.entry_id)
-        .join(Person, Person.id == Entry.person_id)
+        .join(Person, Person.id == EntryCount.person_id)
         .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-        .group_by(EntryCount.village_id, monday, Entry.person_id, Person.name)
-        .order_by(EntryCount.village_id, Person.name, Entry.person_id)
+        .group_by(EntryCount.village_id, monday, EntryCount.person_id, Person.name)
+        .order_by(EntryCount.village_id, Person.name, EntryCount.person_id)
     )
 
 

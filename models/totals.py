@@ -10,7 +10,7 @@ their own. Only rows written around the ORM (a bulk load) need `rebuild`.
 
 from collections import Counter
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, Index, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel
@@ -22,7 +22,12 @@ class VillageTotal(SQLModel, table=True):
     """The sum of a village's live counts of one indicator, whatever their day."""
 
     __tablename__ = "village_total"
-    __table_args__ = {"sqlite_with_rowid": False}  # SQLite keeps the rows in key order: a village's are together
+    __table_args__ = (
+        # With the total in the index, a commune's rows are read from it alone: upserts leave
+        # a village's rows scattered over the table, which PostgreSQL would rather scan whole.
+        Index("ix_village_total_village", "village_id", "indicator_key", "total"),
+        {"sqlite_with_rowid": False},  # SQLite keeps the rows in key order
+    )
 
     village_id: int = Field(foreign_key="org_unit.id", primary_key=True)
     indicator_key: str = Field(foreign_key="indicator.key", primary_key=True)

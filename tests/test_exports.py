@@ -44,7 +44,8 @@ def add_entry(session, village, day: date, counts: dict[str, int], *, deleted=Fa
     session.add(entry)
     session.flush()
     for key, count in counts.items():
-        session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=day, indicator_key=key, count=count,
+        session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=day, person_id=entry.person_id,
+                               indicator_key=key, count=count,
                                deleted_at=utcnow() if deleted else None))
     for status in evidence:
         session.add(Evidence(entry_id=entry.id, person_id=person.id, channel="console", chat_id="nhap",

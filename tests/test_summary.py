@@ -421,7 +421,7 @@ def fill_commune(session, name: str, villages: int, entries_per_village: int):
             session.add(entry)
             session.flush()
             for key in ("ho", "vneid", "ssk"):
-                session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=day,
+                session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=day, person_id=person.id,
                                        indicator_key=key, count=n % 4 + 1))
     session.commit()
     return place

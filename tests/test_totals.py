@@ -22,7 +22,8 @@ def add_counts(session: Session, village, person_id: int, message: str, day: dat
                   chat_id=str(person_id), message_id=message)
     session.add(entry)
     session.flush()
-    rows = [EntryCount(entry_id=entry.id, village_id=village.id, day=day, indicator_key=key, count=count)
+    rows = [EntryCount(entry_id=entry.id, village_id=village.id, day=day, person_id=person_id, indicator_key=key,
+                       count=count)
             for key, count in counts.items()]
     session.add_all(rows)
     session.commit()
@@ -67,7 +68,8 @@ def test_a_rolled_back_report_leaves_the_total_alone(session, commune, lan):
                   chat_id="x", message_id="x")
     session.add(entry)
     session.flush()
-    session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=TODAY, indicator_key="vneid", count=50))
+    session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=TODAY, person_id=entry.person_id,
+                           indicator_key="vneid", count=50))
     session.flush()
     session.rollback()
     assert totals(session) == {(village.id, "vneid"): 5}

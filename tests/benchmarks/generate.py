@@ -234,7 +234,7 @@ def _rows(scale: Scale) -> dict[str, tuple[list[str], list[tuple]]]:
             entries.append((entry_id, person, village_id, day, "telegram", str(100_000 + person), str(entry_id),
                             datetime(day.year, day.month, day.day, 2, 30, tzinfo=UTC)))
             for key in KEYS:
-                counts.append((len(counts) + 1, entry_id, village_id, day, key, rng.randint(0, 12),
+                counts.append((len(counts) + 1, entry_id, village_id, day, person, key, rng.randint(0, 12),
                                deleted if rng.random() < 0.005 else None))
     return {
         "org_unit": (["id", "parent_id", "level", "name", "name_key", "households", "population", "adults",
@@ -246,7 +246,8 @@ def _rows(scale: Scale) -> dict[str, tuple[list[str], list[tuple]]]:
                     "start", "deadline"], targets),
         "entry": (["id", "person_id", "village_id", "day", "channel", "chat_id", "message_id", "created_at"],
                   entries),
-        "entry_count": (["id", "entry_id", "village_id", "day", "indicator_key", "count", "deleted_at"], counts),
+        "entry_count": (["id", "entry_id", "village_id", "day", "person_id", "indicator_key", "count", "deleted_at"],
+                        counts),
         "nothing_to_report": (["id", "village_id", "week_start", "person_id", "created_at"], nothing),
     }
 
@@ -317,7 +318,7 @@ def generate(url: str, scale: Scale = Scale()) -> dict:
             connection.execute(text(f"INSERT INTO {MARKER} (scale) VALUES (:scale)"), {"scale": json.dumps(store)})
         if not _is_sqlite(url):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE village_total"))
+                connection.execute(text("VACUUM ANALYZE village_total"))
     finally:
         engine.dispose()
     return store

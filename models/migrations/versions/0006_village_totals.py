@@ -1,4 +1,4 @@
-"""running totals: each village's live counts per indicator; one covering index for the counts
+"""running totals: each village's live counts per indicator; counts carry their entry's person; their indexes
 
 Revision ID: 0006
 Revises: 0005
@@ -26,21 +26,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('village_id', 'indicator_key'),
         sqlite_with_rowid=False,
     )
+    op.create_index('ix_village_total_village', 'village_total', ['village_id', 'indicator_key', 'total'], unique=False)
     op.execute(
         "INSERT INTO village_total (village_id, indicator_key, total) "
         "SELECT village_id, indicator_key, sum(count) FROM entry_count "
         "WHERE deleted_at IS NULL GROUP BY village_id, indicator_key"
     )
     with op.batch_alter_table('entry_count', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('person_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_entry_count_person_id_person', 'person', ['person_id'], ['id'])
+    op.execute("UPDATE entry_count SET person_id = (SELECT person_id FROM entry WHERE entry.id = entry_count.entry_id)")
+    with op.batch_alter_table('entry_count', schema=None) as batch_op:
+        batch_op.alter_column('person_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_index('ix_entry_count_progress')
         batch_op.drop_index('ix_entry_count_village_day')
-        batch_op.create_index('ix_entry_count_village_day',
-                              ['village_id', 'day', 'indicator_key', 'count', 'deleted_at', 'entry_id'], unique=False)
+        batch_op.create_index('ix_entry_count_village_day', ['village_id', 'day', 'indicator_key', 'count',
+                                                             'deleted_at', 'person_id', 'entry_id'], unique=False)
+        batch_op.create_index('ix_entry_count_day', ['day'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('entry_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_entry_count_day')
         batch_op.drop_index('ix_entry_count_village_day')
+        batch_op.drop_constraint('fk_entry_count_person_id_person', type_='foreignkey')
+        batch_op.drop_column('person_id')
         batch_op.create_index('ix_entry_count_village_day', ['village_id', 'day'], unique=False)
         batch_op.create_index('ix_entry_count_progress',
                               ['village_id', 'indicator_key', 'day', 'count', 'deleted_at'], unique=False)
