@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import Session
 
@@ -20,6 +21,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_WAIT_FOR_RETRY = 600.0  # seconds `tocds jobs run` waits for held messages before leaving them
+DATABASE_THREADS = 2  # for asyncio.to_thread, where the database work runs
 
 
 def configured_channels(settings: Settings) -> list[Channel]:
@@ -64,7 +66,17 @@ async def prepare(settings: Settings, channel: Channel) -> None:
     log.info("%s channel ready", channel.name, extra={"channel": channel.name, "bot": channel.username})
 
 
+def use_few_threads() -> None:
+    """Fewer worker threads than asyncio's default (CPU count + 4): each one ends up with
+    a pooled connection, SQLite's caches in it, and a malloc arena of its own (some MB
+    in all), while SQLite writes one transaction at a time anyway. Two, so that a long
+    job leaves a thread for the replies."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="tocds-db"))
+
+
 async def run(settings: Settings, channels: list[Channel]) -> None:
+    use_few_threads()
     upgrade(settings.database_url)
     mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
@@ -93,6 +105,7 @@ def wake_senders(mailroom: Mailroom, channels: list[Channel]) -> None:
 
 async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
     """`tocds scheduler`: the jobs, and the sending of what they queue, without polling."""
+    use_few_threads()
     upgrade(settings.database_url)
     mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:

@@ -11,7 +11,6 @@ their own. Only rows written around the ORM (a bulk load) need `rebuild`.
 from collections import Counter
 
 from sqlalchemy import Connection, Index, event, inspect, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel
 
@@ -66,7 +65,10 @@ def _keep_totals(session: OrmSession, _flush_context) -> None:
         return
     # Sorted rows lock in one order, so two transactions never wait for each other in a circle.
     connection = session.connection()
-    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    if connection.dialect.name == "postgresql":  # imported here: on SQLite the PostgreSQL dialect (~2 MB) stays out
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     statement = insert(VillageTotal).values(rows)
     connection.execute(statement.on_conflict_do_update(
         index_elements=["village_id", "indicator_key"],

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from helpers import DEFAULTS, NOW, Chatter
 from tocds.bot.channels import Blocked, Channel, Failed, Throttled
-from tocds.bot.mailroom import Mailroom
+from tocds.bot.mailroom import Mailroom, padded
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.models import ChannelAccount, Entry, InboxUpdate, OutboxMessage, Person, Role
 from tocds.models.invites import join
@@ -233,3 +233,12 @@ def test_messages_sent_are_counted_per_channel_and_day(mailroom, channel, sessio
     session.commit()
     assert messages_sent(session, NOW - timedelta(days=1)) == [("scripted", NOW.date(), 2)]
     assert messages_sent(session, NOW + timedelta(days=1)) == []
+
+
+@pytest.mark.parametrize("length", range(10))
+def test_an_in_list_is_padded_to_a_power_of_two_with_the_same_values(length):
+    values = list(range(100, 100 + length))
+    padded_values = padded(values)
+    assert set(padded_values) == set(values)
+    assert padded_values[:length] == values
+    assert len(padded_values) == (0 if length == 0 else 1 << (length - 1).bit_length())
