@@ -5,7 +5,7 @@ most: entries are never loaded into Python to be added up.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -26,6 +26,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
@@ -198,11 +200,14 @@ def _gains(keys: tuple[str, ...]) -> CompoundSelect:
     dated after `today` or before `before` (the latest target start, at most the day after
     today: the two ranges never overlap), by day."""
 
-    def outside(span) -> Select:
+    def outside(span: Callable[[type[EntryCount]], ColumnElement[bool]]) -> Select:
+        anywhere = aliased(EntryCount)
         return (
             select(EntryCount.village_id, EntryCount.day, *by_key(keys, EntryCount.indicator_key, -EntryCount.count))
             .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-            .where(IN_COMMUNES, LIVE, span)
+            # First whether the day index holds any count in the span at all (usually not):
+            # the databases test this once, and then skip looking at every village.
+            .where(exists().where(span(anywhere)), IN_COMMUNES, LIVE, span(EntryCount))
             .group_by(EntryCount.village_id, EntryCount.day)
         )
 
@@ -211,8 +216,8 @@ def _gains(keys: tuple[str, ...]) -> CompoundSelect:
         .join(OrgUnit, OrgUnit.id == VillageTotal.village_id)
         .where(IN_COMMUNES)
         .group_by(VillageTotal.village_id),
-        outside(EntryCount.day > bindparam("today")),
-        outside(EntryCount.day < bindparam("before")),
+        outside(lambda counts: counts.day > bindparam("today")),
+        outside(lambda counts: counts.day < bindparam("before")),
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import cache, reduce
 from operator import add
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Date, Select, bindparam, select
 from sqlmodel import Session
 
 from .entries import EntryCount, NothingToReport
@@ -168,18 +168,19 @@ _NOTHING = (
 )
 
 
-@cache  # one statement per catalog (it changes only with a migration)
-def _period_statement(keys: tuple[str, ...]) -> Select:
+@cache  # one statement per catalog (it changes only with a migration) and kind of period
+def _period_statement(keys: tuple[str, ...], one_week: bool) -> Select:
     """The period's live counts per village, ISO week and person, a column per indicator:
-    the village's counts, who reported what, and which weeks it reported, in one read."""
-    monday = week_start(EntryCount.day)
+    the village's counts, who reported what, and which weeks it reported, in one read.
+    For a single week its Monday is given, rather than worked out for every count."""
+    monday = bindparam("monday", type_=Date) if one_week else week_start(EntryCount.day)
     return (
         select(EntryCount.village_id, monday, EntryCount.person_id, Person.name,
                *by_key(keys, EntryCount.indicator_key, EntryCount.count))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
         .join(Person, Person.id == EntryCount.person_id)
         .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-        .group_by(EntryCount.village_id, monday, EntryCount.person_id, Person.name)
+        .group_by(EntryCount.village_id, *([] if one_week else [monday]), EntryCount.person_id, Person.name)
         .order_by(EntryCount.village_id, Person.name, EntryCount.person_id)
     )
 
@@ -200,9 +201,11 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
     sums: dict[int, list[int]] = {}
     people: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
     calendar: dict[int, dict[date, str]] = defaultdict(dict)
-    for village_id, monday, person_id, name, *counts in fetch(
-        session, _period_statement(keys), communes=commune_ids, first=period.first, last=period.last
-    ):
+    week = week_of(period.first)
+    one_week = (week.first, week.last) == (period.first, period.last)
+    for village_id, monday, person_id, name, *counts in fetch(session, _period_statement(keys, one_week),
+                                                              communes=commune_ids, first=period.first,
+                                                              last=period.last, monday=week.first):
         calendar[village_id][_as_date(monday)] = "entries"
         village = sums.setdefault(village_id, [0] * len(keys))
         _, person = people[village_id].setdefault(person_id, (name, [0] * len(keys)))
@@ -210,8 +213,7 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
             if count:
                 village[n] += count
                 person[n] += count
-    for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last,
-                                    monday=week_of(period.first).first):
+    for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last, monday=week.first):
         calendar[village_id].setdefault(_as_date(monday), "nothing")
 
     def named(counts: list[int]) -> dict[str, int]:
@@ -235,7 +237,8 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     catalog = indicators(session)
     ids = [c.id for c in communes]
     villages = list(session.execute(_VILLAGES, {"communes": ids}).scalars())
-    read = _read_period(session, ids, period, tuple(i.key for i in catalog))
+    keys = tuple(i.key for i in catalog)
+    read = _read_period(session, ids, period, keys)
     lines = progress(session, villages, day) if villages else {}
     with_evidence = [c.id for c in communes if c.requires_evidence]
     verified = verified_counts(session, with_evidence, period.first, period.last) if with_evidence else {}
@@ -246,7 +249,7 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
             week=read.week.get(village.id, {}),
-            progress={line.indicator_key: line for line in lines[village.id]},
+            progress=dict(zip(keys, lines[village.id], strict=True)),  # progress's lines are in catalog order
             reported=village.id in read.calendar,
             reporters=read.reporters.get(village.id, []),
             calendar=read.calendar.get(village.id, {}),
