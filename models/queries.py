@@ -59,6 +59,11 @@ def _week_start_postgresql(element, compiler, **kw):
 
 
 LIVE = EntryCount.deleted_at.is_(None)
+def as_date(day: date | str) -> date:
+    """A date the database computed: SQLite gives it as text."""
+    return day if isinstance(day, date) else date.fromisoformat(day)
+
+
 def fetch(session: Session, statement, **params) -> list:
     """A statement's rows, fetched at once (iterating a result fetches them one by one)."""
     return session.connection().execute(statement, params).all()
@@ -257,7 +262,7 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
     for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
         line = gains.setdefault(village_id, [0] * len(keys))
         if day is not None:  # counts dated outside some pair's span: taken off where outside its own
-            day = day if isinstance(day, date) else date.fromisoformat(day)
+            day = as_date(day)
         for n, amount in enumerate(amounts):
             if not amount:
                 continue
@@ -321,5 +326,4 @@ def messages_sent(session: Session, since: datetime) -> list[tuple[str, date, in
         .group_by(OutboxMessage.channel, day)
         .order_by(day, OutboxMessage.channel)
     )
-    return [(channel, day if isinstance(day, date) else date.fromisoformat(day), count)
-            for channel, day, count in rows]
+    return [(channel, as_date(day), count) for channel, day, count in rows]

@@ -23,7 +23,17 @@ from .orgunits import OrgUnit
 from .people import Person
 from .periods import Period, week_of
 from .progress import Progress, Status
-from .queries import IN_COMMUNES, LIVE, by_key, fetch, indicators, progress, verified_counts, week_start
+from .queries import (
+    IN_COMMUNES,
+    LIVE,
+    as_date,
+    by_key,
+    fetch,
+    indicators,
+    progress,
+    verified_counts,
+    week_start,
+)
 
 TOP_VILLAGES = 3
 
@@ -206,7 +216,7 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
     for village_id, monday, person_id, name, *counts in fetch(session, _period_statement(keys, one_week),
                                                               communes=commune_ids, first=period.first,
                                                               last=period.last, monday=week.first):
-        calendar[village_id][_as_date(monday)] = "entries"
+        calendar[village_id][as_date(monday)] = "entries"
         village = sums.setdefault(village_id, [0] * len(keys))
         _, person = people[village_id].setdefault(person_id, (name, [0] * len(keys)))
         for n, count in enumerate(counts):
@@ -214,7 +224,7 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
                 village[n] += count
                 person[n] += count
     for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last, monday=week.first):
-        calendar[village_id].setdefault(_as_date(monday), "nothing")
+        calendar[village_id].setdefault(as_date(monday), "nothing")
 
     def named(counts: list[int]) -> dict[str, int]:
         return {key: int(count) for key, count in zip(keys, counts, strict=True) if count}
@@ -225,10 +235,6 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
          for village_id, by_person in people.items()},
         dict(calendar),
     )
-
-
-def _as_date(day) -> date:
-    return day if isinstance(day, date) else date.fromisoformat(day)  # SQLite computes it as text
 
 
 def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date) -> list[WeeklySummary]:
