@@ -226,6 +226,29 @@ def _gains(keys: tuple[str, ...]) -> CompoundSelect:
     )
 
 
+def _gains_as_of(
+    session: Session, communes: list[int], keys: tuple[str, ...],
+    targets: dict[int, dict[str, tuple]], parents: dict[int, int], today: date,
+) -> dict[int, list[int]]:
+    """Village id → its gain per indicator (in `keys` order): the running total less the
+    counts dated after today or before the target's start (each pair by its own start)."""
+    gains: dict[int, list[int]] = {}
+    starts = [target[3] for by_key in targets.values() for target in by_key.values()]
+    before = min(max(starts, default=date.min), today + timedelta(days=1))
+    for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
+        line = gains.setdefault(village_id, [0] * len(keys))
+        day = None if day is None else as_date(day)  # None: the running total itself
+        for n, amount in enumerate(amounts):
+            if not amount:
+                continue
+            if day is not None and day <= today:  # before the latest start: is it before this pair's?
+                target = targets[village_id].get(keys[n]) or targets[parents[village_id]].get(keys[n])
+                if target is None or day >= target[3]:
+                    continue
+            line[n] += int(amount)
+    return gains
+
+
 def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int, list[Progress]]:
     """Each village's progress per indicator since its target's start, as of today.
 
@@ -236,8 +259,8 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
 
     The gain is the village's running total less its counts outside the target's span:
     dated after today, or before the start. Usually there are none (the week under way,
-    targets that start with the campaign): the database then reads one row per village ×
-    indicator and empty ranges of an index, however long the history.
+    targets that start with the campaign): the database then reads one row per village,
+    however long the history.
     """
     communes = sorted({v.parent_id for v in villages})
     catalog = [(i.key, i.denominator) for i in indicators(session)]
@@ -255,22 +278,7 @@ def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int
         for name, value in zip(DENOMINATORS, values, strict=True):
             commune[name] += value or 0
 
-    keys = tuple(key for key, _ in catalog)
-    gains: dict[int, list[int]] = {}
-    starts = [target[3] for by_key in targets.values() for target in by_key.values()]
-    before = min(max(starts, default=date.min), today + timedelta(days=1))
-    for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
-        line = gains.setdefault(village_id, [0] * len(keys))
-        if day is not None:  # counts dated outside some pair's span: taken off where outside its own
-            day = as_date(day)
-        for n, amount in enumerate(amounts):
-            if not amount:
-                continue
-            if day is not None and day <= today:
-                target = targets[village_id].get(keys[n]) or targets[parents[village_id]].get(keys[n])
-                if target is None or day >= target[3]:
-                    continue
-            line[n] += int(amount)
+    gains = _gains_as_of(session, communes, tuple(key for key, _ in catalog), targets, parents, today)
 
     result: dict[int, list[Progress]] = {}
     for village in villages:
