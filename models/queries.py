@@ -59,6 +59,8 @@ def _week_start_postgresql(element, compiler, **kw):
 
 
 LIVE = EntryCount.deleted_at.is_(None)
+
+
 def as_date(day: date | str) -> date:
     """A date the database computed: SQLite gives it as text."""
     return day if isinstance(day, date) else date.fromisoformat(day)
@@ -130,6 +132,11 @@ def by_key(keys: tuple[str, ...], key_column, amount) -> list:
     return [func.sum(case((key_column == key, amount))) for key in keys]
 
 
+def named_counts(keys: tuple[str, ...], sums) -> dict[str, int]:
+    """The `by_key` columns of a row as indicator key → count, only the non-zero ones."""
+    return {key: int(total) for key, total in zip(keys, sums, strict=True) if total}
+
+
 @cache  # one statement per catalog (it changes only with a migration)
 def _verified_statement(keys: tuple[str, ...]) -> Select:
     # An entry with several approved files counts once (EXISTS, not a join).
@@ -147,8 +154,7 @@ def verified_counts(session: Session, commune_ids: list[int], first: date, last:
     evidence (only non-zero sums)."""
     keys = tuple(i.key for i in indicators(session))
     rows = fetch(session, _verified_statement(keys), communes=commune_ids, first=first, last=last)
-    table = {village_id: {key: int(total) for key, total in zip(keys, sums, strict=True) if total}
-             for village_id, *sums in rows}
+    table = {village_id: named_counts(keys, sums) for village_id, *sums in rows}
     return {village_id: counts for village_id, counts in table.items() if counts}
 
 
@@ -233,7 +239,7 @@ def _gains_as_of(
     """Village id → its gain per indicator (in `keys` order): the running total less the
     counts dated after today or before the target's start (each pair by its own start)."""
     gains: dict[int, list[int]] = {}
-    starts = [target[3] for by_key in targets.values() for target in by_key.values()]
+    starts = [target[3] for of_unit in targets.values() for target in of_unit.values()]
     before = min(max(starts, default=date.min), today + timedelta(days=1))
     for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
         line = gains.setdefault(village_id, [0] * len(keys))

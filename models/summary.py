@@ -30,6 +30,7 @@ from .queries import (
     by_key,
     fetch,
     indicators,
+    named_counts,
     progress,
     verified_counts,
     week_start,
@@ -226,12 +227,9 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
     for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last, monday=week.first):
         calendar[village_id].setdefault(as_date(monday), "nothing")
 
-    def named(counts: list[int]) -> dict[str, int]:
-        return {key: int(count) for key, count in zip(keys, counts, strict=True) if count}
-
     return _PeriodRead(
-        {village_id: named(counts) for village_id, counts in sums.items()},
-        {village_id: [(name, named(counts)) for name, counts in by_person.values()]
+        {village_id: named_counts(keys, counts) for village_id, counts in sums.items()},
+        {village_id: [(name, named_counts(keys, counts)) for name, counts in by_person.values()]
          for village_id, by_person in people.items()},
         dict(calendar),
     )
