@@ -1,6 +1,7 @@
 """Org units: province → commune → village, with the denominators for percentages."""
 
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,3 +32,12 @@ class OrgUnit(SQLModel, table=True):
     pop15: int | None = None
     timezone: str | None = Field(default=None, max_length=64, description="communes only")
     requires_evidence: bool = Field(default=False, description="communes only: summaries also count verified figures")
+
+
+class Village(NamedTuple):
+    """A village as summaries carry it: plain values, no session behind them (a province's
+    summary holds thousands, which as ORM objects cost more to load than to count)."""
+
+    id: int
+    parent_id: int
+    name: str

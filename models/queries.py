@@ -34,7 +34,7 @@ from sqlmodel import Session
 from .entries import Entry, EntryCount, Evidence, NothingToReport
 from .indicators import Indicator
 from .mailbox import OutboxMessage
-from .orgunits import DENOMINATORS, OrgUnit
+from .orgunits import DENOMINATORS, OrgUnit, Village
 from .progress import Progress
 from .targets import Target
 from .totals import VillageTotal
@@ -255,7 +255,7 @@ def _gains_as_of(
     return gains
 
 
-def progress(session: Session, villages: list[OrgUnit], today: date) -> dict[int, list[Progress]]:
+def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, list[Progress]]:
     """Each village's progress per indicator since its target's start, as of today.
 
     A village's own target wins; otherwise its commune's applies, with the commune's

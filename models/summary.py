@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from .entries import EntryCount, NothingToReport
 from .indicators import Indicator
-from .orgunits import OrgUnit
+from .orgunits import OrgUnit, Village
 from .people import Person
 from .periods import Period, week_of
 from .progress import Progress, Status
@@ -43,7 +43,7 @@ TOP_VILLAGES = 3
 class VillageWeek:
     """One village in the summary."""
 
-    village: OrgUnit
+    village: Village
     week: dict[str, int]  # indicator key -> count in the period (only non-zero keys)
     progress: dict[str, Progress]  # indicator key -> Progress as of the summary's as_of
     reported: bool  # entries in the period, or an explicit "nothing this week"
@@ -138,7 +138,7 @@ class WeeklySummary:
         return any(p.target is not None for v in self.villages for p in v.progress.values())
 
     @property
-    def missing(self) -> list[OrgUnit]:
+    def missing(self) -> list[Village]:
         """Villages with neither an entry in the period nor a "nothing this week"."""
         return [v.village for v in self.villages if not v.reported]
 
@@ -171,7 +171,7 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
     return weekly_summaries(session, [commune], period, as_of)[0]
 
 
-_VILLAGES = select(OrgUnit).where(IN_COMMUNES).order_by(OrgUnit.id)
+_VILLAGES = select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name).where(IN_COMMUNES).order_by(OrgUnit.id)
 _NOTHING = (
     select(NothingToReport.village_id, NothingToReport.week_start)
     .join(OrgUnit, OrgUnit.id == NothingToReport.village_id)
@@ -240,7 +240,7 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     day = min(period.last, as_of)
     catalog = indicators(session)
     ids = [c.id for c in communes]
-    villages = list(session.execute(_VILLAGES, {"communes": ids}).scalars())
+    villages = [Village(*row) for row in fetch(session, _VILLAGES, communes=ids)]
     keys = tuple(i.key for i in catalog)
     read = _read_period(session, ids, period, keys)
     lines = progress(session, villages, day) if villages else {}
