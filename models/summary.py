@@ -183,16 +183,24 @@ _NOTHING = (
 def _period_statement(keys: tuple[str, ...], one_week: bool) -> Select:
     """The period's live counts per village, ISO week and person, a column per indicator:
     the village's counts, who reported what, and which weeks it reported, in one read.
-    For a single week its Monday is given, rather than worked out for every count."""
+    For a single week its Monday is given, rather than worked out for every count. The
+    counts are added up before the people's names are joined: the database then groups
+    narrow rows by hashing them instead of sorting every count with a name beside it."""
     monday = bindparam("monday", type_=Date) if one_week else week_start(EntryCount.day)
-    return (
-        select(EntryCount.village_id, monday, EntryCount.person_id, Person.name,
-               *by_key(keys, EntryCount.indicator_key, EntryCount.count))
+    counts = (
+        select(EntryCount.village_id, monday.label("monday"), EntryCount.person_id,
+               *(total.label(f"count_{n}") for n, total in enumerate(by_key(keys, EntryCount.indicator_key,
+                                                                           EntryCount.count))))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-        .join(Person, Person.id == EntryCount.person_id)
         .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-        .group_by(EntryCount.village_id, *([] if one_week else [monday]), EntryCount.person_id, Person.name)
-        .order_by(EntryCount.village_id, Person.name, EntryCount.person_id)
+        .group_by(EntryCount.village_id, *([] if one_week else [monday]), EntryCount.person_id)
+        .subquery()
+    )
+    return (
+        select(counts.c.village_id, counts.c.monday, counts.c.person_id, Person.name,
+               *(counts.c[f"count_{n}"] for n in range(len(keys))))
+        .join(Person, Person.id == counts.c.person_id)
+        .order_by(counts.c.village_id, Person.name, counts.c.person_id)
     )
 
 
