@@ -84,7 +84,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     else:
         lines = [t("📊 {unit} — {period} ({first}–{last})", unit=title, period=period.label,
                    first=t.date(period.first), last=t.date(period.last))]
-    for rows in zip(*by_village.values(), strict=True):
+    for rows in zip(*(lines.values() for lines in by_village.values()), strict=True):
         if question.indicator and rows[0].indicator_key != question.indicator:
             continue
         total: Progress = reduce(add, rows)

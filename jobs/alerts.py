@@ -27,7 +27,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     turned_red = []
     by_village = progress(session, villages, today)
     for village in villages:
-        for line in by_village[village.id]:
+        for line in by_village[village.id].values():
             status = line.status(today)
             if status is None:
                 continue

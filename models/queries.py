@@ -255,8 +255,9 @@ def _gains_as_of(
     return gains
 
 
-def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, list[Progress]]:
-    """Each village's progress per indicator since its target's start, as of today.
+def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, dict[str, Progress]]:
+    """Each village's progress per indicator (key → Progress, in catalog order) since its
+    target's start, as of today.
 
     A village's own target wins; otherwise its commune's applies, with the commune's
     baseline and absolute goal shared out by the village's part of the commune's
@@ -269,49 +270,50 @@ def progress(session: Session, villages: list[OrgUnit] | list[Village], today: d
     however long the history.
     """
     communes = sorted({v.parent_id for v in villages})
-    catalog = [(i.key, i.denominator) for i in indicators(session)]
+    # Each indicator with the place of its denominator among DENOMINATORS (None: it has none).
+    catalog = [(i.key, DENOMINATORS.index(i.denominator) if i.denominator else None) for i in indicators(session)]
     targets: dict[int, dict[str, tuple]] = defaultdict(dict)  # org unit → indicator key → its target
     for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
         targets[unit_id][key] = tuple(target)
-    sizes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*DENOMINATORS, "villages"), 0))
-    denominators: dict[int, dict[str, int | None]] = {}
+    sizes: dict[int, list[int | None]] = {}  # village → its denominators
     parents: dict[int, int] = {}
+    wholes: dict[int, list[int]] = {}  # commune → its villages' denominators added up, then their number
     for village_id, parent_id, *values in fetch(session, _VILLAGE_SIZES, communes=communes):
-        parents[village_id] = parent_id
-        denominators[village_id] = dict(zip(DENOMINATORS, values, strict=True))
-        commune = sizes[parent_id]
-        commune["villages"] += 1
-        for name, value in zip(DENOMINATORS, values, strict=True):
-            commune[name] += value or 0
+        parents[village_id], sizes[village_id] = parent_id, values
+        whole = wholes.setdefault(parent_id, [0] * (len(DENOMINATORS) + 1))
+        for n, value in enumerate(values):
+            whole[n] += value or 0
+        whole[-1] += 1
 
     gains = _gains_as_of(session, communes, tuple(key for key, _ in catalog), targets, parents, today)
 
-    result: dict[int, list[Progress]] = {}
+    # Per commune and indicator: its target, and the whole that a village's share of it is
+    # taken from (the denominator added up, or the number of villages).
+    shared = {commune: [(targets[commune].get(key), whole[-1 if position is None else position])
+                        for key, position in catalog]
+              for commune, whole in wholes.items()}
+    no_gain = [0] * len(catalog)
+    result: dict[int, dict[str, Progress]] = {}
     for village in villages:
-        village_id, parent_id = village.id, village.parent_id
-        own, commune = denominators[village_id], sizes[parent_id]
-        own_targets, commune_targets = targets.get(village_id, {}), targets.get(parent_id, {})
-        lines = result[village_id] = []
-        for (key, denominator), gain in zip(catalog, gains.get(village_id) or [0] * len(catalog), strict=True):
-            target, share = own_targets.get(key), 1.0
-            if target is None:
-                target = commune_targets.get(key)
-                if target is None:
-                    lines.append(Progress(key, 0.0, gain, None, None, None))
-                    continue
-                if denominator:
-                    whole = commune[denominator]
-                    share = (own[denominator] or 0) / whole if whole else 0.0
-                else:
-                    share = 1 / commune["villages"]
+        own_sizes, own_targets = sizes[village.id], targets.get(village.id, {})
+        lines = result[village.id] = {}
+        for (key, position), gain, (commune_target, whole) in zip(
+                catalog, gains.get(village.id, no_gain), shared[village.parent_id], strict=True):
+            size = None if position is None else own_sizes[position]
+            target = own_targets.get(key)
+            if target is not None:
+                share = 1.0
+            elif commune_target is not None:
+                target, share = commune_target, (1 if position is None else size or 0) / whole if whole else 0.0
+            else:
+                lines[key] = Progress(key, 0.0, gain, None, None, None)
+                continue
             baseline, percent, count, start, deadline = target
-            size = own[denominator] if denominator else None
-            goal = None
             if percent is not None and size:
                 goal = percent / 100 * size
-            elif count is not None:
-                goal = count * share
-            lines.append(Progress(key, baseline * share, gain, goal, start, deadline))
+            else:
+                goal = None if count is None else count * share
+            lines[key] = Progress(key, baseline * share, gain, goal, start, deadline)
     return result
 
 

@@ -261,7 +261,7 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
             week=read.week.get(village.id, {}),
-            progress=dict(zip(keys, lines[village.id], strict=True)),  # progress's lines are in catalog order
+            progress=lines[village.id],
             reported=village.id in read.calendar,
             reporters=read.reporters.get(village.id, []),
             calendar=read.calendar.get(village.id, {}),

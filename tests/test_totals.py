@@ -154,7 +154,7 @@ def test_counts_outside_the_span_are_taken_off_each_pair_by_its_own_start(sessio
     def gains(today: date) -> dict[tuple[str, str], int]:
         lines = progress(session, [tan_hoa, phu_loi], today)
         return {(village.name, p.indicator_key): p.gain
-                for village in (tan_hoa, phu_loi) for p in lines[village.id] if p.indicator_key in ("vneid", "ho")}
+                for village in (tan_hoa, phu_loi) for p in lines[village.id].values() if p.indicator_key in ("vneid", "ho")}
 
     assert gains(TODAY) == {("Thôn Tân Hòa", "vneid"): 6, ("Thôn Phú Lợi", "vneid"): 7,
                             ("Thôn Tân Hòa", "ho"): 8, ("Thôn Phú Lợi", "ho"): 8}
