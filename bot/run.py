@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import Session
 
@@ -16,12 +15,12 @@ from .channels import Channel
 from .channels.console import ConsolePrinter
 from .logs import add_secret
 from .mailroom import Mailroom
+from .runtime import spare_the_collector, use_few_threads
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT_FOR_RETRY = 600.0  # seconds `tocds jobs run` waits for held messages before leaving them
-DATABASE_THREADS = 2  # for asyncio.to_thread, where the database work runs
 
 
 def configured_channels(settings: Settings) -> list[Channel]:
@@ -66,15 +65,6 @@ async def prepare(settings: Settings, channel: Channel) -> None:
     log.info("%s channel ready", channel.name, extra={"channel": channel.name, "bot": channel.username})
 
 
-def use_few_threads() -> None:
-    """Fewer worker threads than asyncio's default (CPU count + 4): each one ends up with
-    a pooled connection, SQLite's caches in it, and a malloc arena of its own (some MB
-    in all), while SQLite writes one transaction at a time anyway. Two, so that a long
-    job leaves a thread for the replies."""
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="tocds-db"))
-
-
 async def run(settings: Settings, channels: list[Channel]) -> None:
     use_few_threads()
     upgrade(settings.database_url)
@@ -86,6 +76,7 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
         await asyncio.to_thread(mailroom.release_claims, channel)
     printer = ConsolePrinter(sys.stdout)
     scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, [*channels, printer]))
+    spare_the_collector()
     try:
         await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
             task
@@ -112,6 +103,7 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
         await channel.start()
     channels = [*channels, ConsolePrinter(sys.stdout)]
     scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
+    spare_the_collector()
     try:
         await asyncio.gather(run_when_leader(scheduler), *(mailroom.deliver_forever(c) for c in channels))
     finally:

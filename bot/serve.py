@@ -23,6 +23,7 @@ from .channels import Channel
 from .mailroom import Mailroom
 from .published import Expired, NotPublished
 from .run import prepare, publisher
+from .runtime import spare_the_collector
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
             for work in (mailroom.handle_forever(channel), mailroom.deliver_forever(channel),
                          mailroom.keep_files_forever(channel))
         ]
+        spare_the_collector()
         try:
             yield
         finally:
