@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
+from operator import add
 
 from sqlalchemy import (
     CompoundSelect,
@@ -124,12 +125,13 @@ def commune_table(
 
 
 def by_key(keys: tuple[str, ...], key_column, amount) -> list:
-    """One summed column per indicator key, in catalog order (NULL where a key has no row).
+    """One summed column per indicator key, in catalog order (0 where a key has no row).
 
     A village's figures come back as one row rather than one row per indicator: a
-    province's summary fetches thousands of rows, not tens of thousands.
+    province's summary fetches thousands of rows, not tens of thousands. The sums are
+    whole numbers on both databases, so rows can be added up as they come (`map(add, …)`).
     """
-    return [func.sum(case((key_column == key, amount))) for key in keys]
+    return [func.coalesce(func.sum(case((key_column == key, amount))), 0) for key in keys]
 
 
 def named_counts(keys: tuple[str, ...], sums) -> dict[str, int]:
@@ -241,17 +243,19 @@ def _gains_as_of(
     gains: dict[int, list[int]] = {}
     starts = [target[3] for of_unit in targets.values() for target in of_unit.values()]
     before = min(max(starts, default=date.min), today + timedelta(days=1))
+    no_gain = [0] * len(keys)
     for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
-        line = gains.setdefault(village_id, [0] * len(keys))
-        day = None if day is None else as_date(day)  # None: the running total itself
+        if day is None:  # the running totals themselves
+            gains[village_id] = list(map(add, gains.get(village_id, no_gain), amounts))
+            continue
+        line = gains.setdefault(village_id, list(no_gain))
+        day = as_date(day)
         for n, amount in enumerate(amounts):
-            if not amount:
-                continue
-            if day is not None and day <= today:  # before the latest start: is it before this pair's?
+            if amount and day <= today:  # before the latest start: is it before this pair's?
                 target = targets[village_id].get(keys[n]) or targets[parents[village_id]].get(keys[n])
                 if target is None or day >= target[3]:
                     continue
-            line[n] += int(amount)
+            line[n] += amount
     return gains
 
 

@@ -222,16 +222,14 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
     calendar: dict[int, dict[date, str]] = defaultdict(dict)
     week = week_of(period.first)
     one_week = (week.first, week.last) == (period.first, period.last)
+    nothing = [0] * len(keys)
     for village_id, monday, person_id, name, *counts in fetch(session, _period_statement(keys, one_week),
                                                               communes=commune_ids, first=period.first,
                                                               last=period.last, monday=week.first):
         calendar[village_id][as_date(monday)] = "entries"
-        village = sums.setdefault(village_id, [0] * len(keys))
-        _, person = people[village_id].setdefault(person_id, (name, [0] * len(keys)))
-        for n, count in enumerate(counts):
-            if count:
-                village[n] += count
-                person[n] += count
+        sums[village_id] = list(map(add, sums.get(village_id, nothing), counts))
+        _, earlier = people[village_id].get(person_id, (name, nothing))
+        people[village_id][person_id] = (name, list(map(add, earlier, counts)))
     for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last, monday=week.first):
         calendar[village_id].setdefault(as_date(monday), "nothing")
 
