@@ -307,8 +307,9 @@ def progress(session: Session, villages: list[OrgUnit] | list[Village], today: d
             target = own_targets.get(key)
             if target is not None:
                 share = 1.0
-            elif commune_target is not None:
-                target, share = commune_target, (1 if position is None else size or 0) / whole if whole else 0.0
+            elif commune_target is not None:  # shared out: the village's denominator, or one village, of the whole
+                part = 1 if position is None else size or 0
+                target, share = commune_target, part / whole if whole else 0.0
             else:
                 lines[key] = Progress(key, 0.0, gain, None, None, None)
                 continue
