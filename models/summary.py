@@ -39,7 +39,7 @@ from .queries import (
 TOP_VILLAGES = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a province's summary holds thousands
 class VillageWeek:
     """One village in the summary."""
 
