@@ -202,8 +202,10 @@ _TARGETS = (
     .join(OrgUnit, OrgUnit.id == Target.org_unit_id)
     .where(or_(OrgUnit.id.in_(bindparam("communes", expanding=True)), IN_COMMUNES))
 )
-_VILLAGE_SIZES = select(OrgUnit.id, OrgUnit.parent_id, *(getattr(OrgUnit, name) for name in DENOMINATORS)).where(
-    IN_COMMUNES
+_VILLAGES = (
+    select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, *(getattr(OrgUnit, name) for name in DENOMINATORS))
+    .where(IN_COMMUNES)
+    .order_by(OrgUnit.id)
 )
 
 
@@ -261,7 +263,16 @@ def _gains_as_of(
 
 def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, dict[str, Progress]]:
     """Each village's progress per indicator (key → Progress, in catalog order) since its
-    target's start, as of today.
+    target's start, as of today: `communes_progress`, for the villages asked about."""
+    _, lines = communes_progress(session, sorted({v.parent_id for v in villages}), today)
+    return {village.id: lines[village.id] for village in villages}
+
+
+def communes_progress(
+    session: Session, communes: list[int], today: date
+) -> tuple[list[Village], dict[int, dict[str, Progress]]]:
+    """The villages of some communes (in org-unit order) and each one's progress per
+    indicator (key → Progress, in catalog order) since its target's start, as of today.
 
     A village's own target wins; otherwise its commune's applies, with the commune's
     baseline and absolute goal shared out by the village's part of the commune's
@@ -273,16 +284,17 @@ def progress(session: Session, villages: list[OrgUnit] | list[Village], today: d
     targets that start with the campaign): the database then reads one row per village,
     however long the history.
     """
-    communes = sorted({v.parent_id for v in villages})
     # Each indicator with the place of its denominator among DENOMINATORS (None: it has none).
     catalog = [(i.key, DENOMINATORS.index(i.denominator) if i.denominator else None) for i in indicators(session)]
     targets: dict[int, dict[str, tuple]] = defaultdict(dict)  # org unit → indicator key → its target
     for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
         targets[unit_id][key] = tuple(target)
+    villages: list[Village] = []
     sizes: dict[int, list[int | None]] = {}  # village → its denominators
     parents: dict[int, int] = {}
     wholes: dict[int, list[int]] = {}  # commune → its villages' denominators added up, then their number
-    for village_id, parent_id, *values in fetch(session, _VILLAGE_SIZES, communes=communes):
+    for village_id, parent_id, name, *values in fetch(session, _VILLAGES, communes=communes):
+        villages.append(Village(village_id, parent_id, name))
         parents[village_id], sizes[village_id] = parent_id, values
         whole = wholes.setdefault(parent_id, [0] * (len(DENOMINATORS) + 1))
         for n, value in enumerate(values):
@@ -319,7 +331,7 @@ def progress(session: Session, villages: list[OrgUnit] | list[Village], today: d
             else:
                 goal = None if count is None else count * share
             lines[key] = Progress(key, baseline * share, gain, goal, start, deadline)
-    return result
+    return villages, result
 
 
 def latest_entry_id(session: Session, person_id: int) -> int | None:

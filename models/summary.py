@@ -1,7 +1,7 @@
 """The weekly summary of a commune: what each village reported, and where it stands.
 
 Everything is counted by the database with the aggregates of `queries`: one call costs a
-fixed number of statements (six, one more when a commune requires evidence, and the
+fixed number of statements (five, one more when a commune requires evidence, and the
 indicator catalog once per session), whatever the number of communes, villages or entries;
 progress comes from the running totals (`totals`), not from the whole history.
 Python only arranges the aggregated rows: one per village, and one per village × ISO week
@@ -28,10 +28,10 @@ from .queries import (
     LIVE,
     as_date,
     by_key,
+    communes_progress,
     fetch,
     indicators,
     named_counts,
-    progress,
     verified_counts,
     week_start,
 )
@@ -171,7 +171,6 @@ def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: da
     return weekly_summaries(session, [commune], period, as_of)[0]
 
 
-_VILLAGES = select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name).where(IN_COMMUNES).order_by(OrgUnit.id)
 _NOTHING = (
     select(NothingToReport.village_id, NothingToReport.week_start)
     .join(OrgUnit, OrgUnit.id == NothingToReport.village_id)
@@ -246,10 +245,9 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     day = min(period.last, as_of)
     catalog = indicators(session)
     ids = [c.id for c in communes]
-    villages = [Village(*row) for row in fetch(session, _VILLAGES, communes=ids)]
     keys = tuple(i.key for i in catalog)
     read = _read_period(session, ids, period, keys)
-    lines = progress(session, villages, day) if villages else {}
+    villages, lines = communes_progress(session, ids, day)
     with_evidence = [c.id for c in communes if c.requires_evidence]
     verified = verified_counts(session, with_evidence, period.first, period.last) if with_evidence else {}
 

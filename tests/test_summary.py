@@ -455,7 +455,7 @@ def test_the_number_of_statements_does_not_grow_with_entries_or_villages(session
         for_both = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert for_small == for_large == for_both == 6 + requires_evidence  # the catalog was read by the warm-up
+    assert for_small == for_large == for_both == 5 + requires_evidence  # the catalog was read by the warm-up
     assert len(summary_large.villages) == 20
     assert summary_large.totals["vneid"] == 20 * sum(n % 4 + 1 for n in range(25))
     assert summary_small.totals["ho"] == 2
