@@ -248,11 +248,10 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     keys = tuple(i.key for i in catalog)
     read = _read_period(session, ids, period, keys)
     villages, lines = communes_progress(session, ids, day)
-    with_evidence = [c.id for c in communes if c.requires_evidence]
-    verified = verified_counts(session, with_evidence, period.first, period.last) if with_evidence else {}
+    with_evidence = {c.id for c in communes if c.requires_evidence}
+    verified = verified_counts(session, sorted(with_evidence), period.first, period.last) if with_evidence else {}
 
     by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
-    requires_evidence = {c.id: c.requires_evidence for c in communes}
     for village in villages:
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
@@ -261,6 +260,6 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
             reported=village.id in read.calendar,
             reporters=read.reporters.get(village.id, []),
             calendar=read.calendar.get(village.id, {}),
-            verified=verified.get(village.id, {}) if requires_evidence[village.parent_id] else None,
+            verified=verified.get(village.id, {}) if village.parent_id in with_evidence else None,
         ))
     return [WeeklySummary(c, period, day, by_commune[c.id], catalog) for c in communes]
