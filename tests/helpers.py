@@ -11,6 +11,7 @@ from tocds.handlers.context import Defaults
 from tocds.handlers.dispatch import handle
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.models import Entry, EntryCount, Level, OrgUnit, Role, Target, VillageTotal
+from tocds.models.orgunits import Village
 from tocds.models.text import fold
 
 # Wednesday 25 November 2026, 12:00 in Vietnam (UTC+7); ISO week 2026-W48 runs 23–29/11.
@@ -68,13 +69,19 @@ def send(session: Session, message: Incoming, now: datetime = NOW) -> list[Outgo
     return handle(session, message, now, DEFAULTS)
 
 
-def live_counts(session: Session, village: OrgUnit | None = None) -> dict[str, int]:
-    """Live counts per indicator, added up in Python: the tests' independent reckoning."""
+def live_entry_counts(session: Session, village: OrgUnit | Village | None = None) -> list[EntryCount]:
+    """The counts not taken back, as stored (of one village, or all): the tests' independent
+    reckoning adds these up in Python."""
     query = select(EntryCount).where(EntryCount.deleted_at.is_(None))
     if village is not None:
         query = query.where(EntryCount.village_id == village.id)
+    return list(session.exec(query).all())
+
+
+def live_counts(session: Session, village: OrgUnit | None = None) -> dict[str, int]:
+    """Live counts per indicator, added up in Python."""
     totals: dict[str, int] = {}
-    for count in session.exec(query).all():
+    for count in live_entry_counts(session, village):
         totals[count.indicator_key] = totals.get(count.indicator_key, 0) + count.count
     return totals
 
@@ -83,7 +90,7 @@ def totals_drift(session: Session) -> dict[tuple[int, str], tuple[int, int]]:
     """(village, indicator) → (running total, live counts added up in Python) where they differ."""
     kept = {(t.village_id, t.indicator_key): t.total for t in session.exec(select(VillageTotal)).all()}
     counted: dict[tuple[int, str], int] = {}
-    for count in session.exec(select(EntryCount).where(EntryCount.deleted_at.is_(None))).all():
+    for count in live_entry_counts(session):
         pair = (count.village_id, count.indicator_key)
         counted[pair] = counted.get(pair, 0) + count.count
     return {pair: (kept.get(pair, 0), counted.get(pair, 0)) for pair in kept.keys() | counted.keys()

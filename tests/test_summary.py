@@ -9,9 +9,8 @@ from operator import add
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import select
 
-from helpers import MONDAY, NOW, TODAY, Chatter, add_target, make_commune
+from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_entry_counts, make_commune
 from tocds.handlers.chart import default_indicator, progress_chart
 from tocds.handlers.spreadsheet import HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
@@ -54,10 +53,9 @@ def people(session, place):
 def week_counts_in_python(session, village: OrgUnit | Village) -> dict[str, int]:
     """The tests' own reckoning: live counts dated in the week, added up in Python."""
     counts: dict[str, int] = {}
-    for row in session.exec(select(EntryCount).where(
-            EntryCount.village_id == village.id, EntryCount.deleted_at.is_(None),
-            EntryCount.day >= WEEK.first, EntryCount.day <= WEEK.last)).all():
-        counts[row.indicator_key] = counts.get(row.indicator_key, 0) + row.count
+    for row in live_entry_counts(session, village):
+        if WEEK.first <= row.day <= WEEK.last:
+            counts[row.indicator_key] = counts.get(row.indicator_key, 0) + row.count
     return {key: count for key, count in counts.items() if count}
 
 
