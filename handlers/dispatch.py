@@ -101,7 +101,7 @@ def route(context: Context) -> list[Outgoing]:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
     asked = incoming.kind == "text" and questions.topic_of(incoming.text)
     if context.villages() and not asked:
-        if evidence_of(context) and report.parse(context, incoming.text) is None:
+        if evidence_of(context) and not report.names_a_report(context):
             return photos.for_latest_entry(context)  # a photo whose caption is no report
         return report.quick_report(context)  # a member's words are a report unless they ask something
     if quiet and not asked:
@@ -157,8 +157,7 @@ def answer_step(context: Context) -> list[Outgoing]:
     if data is None:
         # Not an answer. A new report typed instead is taken as one, never lost.
         if incoming.text and report.looks_like_report(context):
-            context.finish()
-            return report.quick_report(context)
+            return report.report_instead(context)
         numbers = t("Answer with a number from 1 to {n}, or send /huy to cancel.", n=len(choices))
         return [Outgoing(numbers, tuple(Choice(label, d) for label, d in choices))]
     return STEPS[state["step"]](context, data)

@@ -35,6 +35,10 @@ ErrorCode = Literal[
     "repeated_day",
     "unknown_village",
     "no_pairs",
+    # Found only by the lenient reader (reading.py):
+    "unpaired_number",
+    "vague_day",
+    "unclear",
 ]
 ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)
 
@@ -68,7 +72,7 @@ _NUMBER_START = re.compile(r"[-\u2212]?[0-9]")  # a word meant as a number, howe
 
 
 @dataclass(frozen=True, slots=True)
-class _Token:
+class Token:
     text: str  # as typed
     folded: str
     start: int  # offsets into the message, to quote multi-word spans exactly as typed
@@ -94,9 +98,9 @@ def _is_letter(ch: str) -> bool:
     return ch.isalpha() or unicodedata.category(ch)[0] == "M"
 
 
-def _tokenize(text: str) -> list[_Token]:
+def tokenize(text: str) -> list[Token]:
     """Words between separators; a letter-run glued to a number (`vneid5`) is two words."""
-    tokens: list[_Token] = []
+    tokens: list[Token] = []
     start: int | None = None
     for pos in range(len(text) + 1):
         if pos < len(text) and not _is_separator(text, pos):
@@ -109,7 +113,7 @@ def _tokenize(text: str) -> list[_Token]:
         digit = next((i for i in range(start, pos) if text[i] in _DIGITS), pos)
         if start < digit < pos and all(_is_letter(ch) for ch in text[start:digit]):
             cuts.insert(1, digit)
-        tokens += [_Token(text[a:b], fold(text[a:b]), a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+        tokens += [Token(text[a:b], fold(text[a:b]), a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
         start = None
     return tokens
 
@@ -117,13 +121,13 @@ def _tokenize(text: str) -> list[_Token]:
 _V = TypeVar("_V")
 
 
-class _Phrases(Generic[_V]):
+class Phrases(Generic[_V]):
     """Multi-word phrases looked up folded, longest first; the first value given for a phrase wins."""
 
     def __init__(self, entries: Iterable[tuple[str, _V]]) -> None:
         self._table: dict[tuple[str, ...], _V] = {}
         for phrase, value in entries:
-            words = tuple(token.folded for token in _tokenize(phrase))
+            words = tuple(token.folded for token in tokenize(phrase))
             if words:
                 self._table.setdefault(words, value)
         self._longest = max(map(len, self._table), default=0)
@@ -143,19 +147,37 @@ class _Phrases(Generic[_V]):
         return by_text[found[0]] if found else None
 
 
-_BC = _Phrases([("bc", True), ("báo cáo", True)])
-_DAY_WORDS = _Phrases([("hôm nay", 0), ("hôm qua", 1)])  # value: days back
+_BC = Phrases([("bc", True), ("báo cáo", True)])
+_DAY_WORDS = Phrases([("hôm nay", 0), ("hôm qua", 1)])  # value: days back
 VILLAGE_KINDS = ("thôn", "xóm", "ấp", "bản", "khu phố", "tổ dân phố", "tdp", "kp", "làng", "village")
-_VILLAGE_KINDS = _Phrases((kind, True) for kind in VILLAGE_KINDS)
+_VILLAGE_KINDS = Phrases((kind, True) for kind in VILLAGE_KINDS)
 
 
-def _without_kind(village: str) -> str | None:
+def without_kind(village: str) -> str | None:
     """`Thôn Tân Hòa` -> `Tân Hòa`: the name as typed after a kind word, if it starts with one."""
-    tokens = _tokenize(village)
+    tokens = tokenize(village)
     kind = _VILLAGE_KINDS.match([token.folded for token in tokens], 0)
     if kind is None or kind[0] == len(tokens):
         return None
     return village[tokens[kind[0]].start :]
+
+
+def report_day(word: str, today: date, month: int, day_of_month: int, year: int | None = None) -> date | ParseError:
+    """The day a report names as `day_of_month/month[/year]`: without a year, the latest such
+    date not after today (on 3 January, `31/12` is last year's); a day that does not exist,
+    is in the future or more than MAX_DAYS_BACK ago is an error."""
+    if year is None:
+        this_year = (month, day_of_month) <= (today.month, today.day)
+        year = today.year if this_year else today.year - 1
+    try:
+        day = date(year, month, day_of_month)
+    except ValueError:
+        return ParseError("bad_date", word=word)
+    if day > today:
+        return ParseError("bad_date", word=word)
+    if day < today - timedelta(days=MAX_DAYS_BACK):
+        return ParseError("day_too_old", word=word, day=day)
+    return day
 
 
 class _Stop(Exception):
@@ -167,9 +189,9 @@ class _Stop(Exception):
 
 
 @lru_cache(maxsize=8)
-def _alias_phrases(aliases: tuple[tuple[str, str], ...]) -> "_Phrases[tuple[str, str]]":
+def _alias_phrases(aliases: tuple[tuple[str, str], ...]) -> "Phrases[tuple[str, str]]":
     """The aliases' phrase table: built once for the catalog, not for every message."""
-    return _Phrases((alias, (key, alias)) for alias, key in aliases)
+    return Phrases((alias, (key, alias)) for alias, key in aliases)
 
 
 class _Parser:
@@ -178,18 +200,18 @@ class _Parser:
     def __init__(self, text: str, today: date, aliases: Mapping[str, str], villages: Sequence[str]) -> None:
         self.text = text
         self.today = today
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.words = [token.folded for token in self.tokens]
         self.i = 0
         self.aliases = _alias_phrases(tuple(aliases.items()))
-        short_names = [(name, village) for village in villages if (name := _without_kind(village))]
+        short_names = [(name, village) for village in villages if (name := without_kind(village))]
         # Names usable bare; a bare `1` must stay a number, so `Thôn 1` needs its kind word.
-        self.villages = _Phrases(
+        self.villages = Phrases(
             [(village, village) for village in villages]
             + [(name, village) for name, village in short_names if not _has_digit(name)]
         )
         # Names usable after a kind word, which need not be the village's own (`xóm 1` for `Thôn 1`).
-        self.named_villages = _Phrases([(village, village) for village in villages] + short_names)
+        self.named_villages = Phrases([(village, village) for village in villages] + short_names)
 
     def parse(self) -> QuickReport | ParseError | None:
         try:
@@ -241,16 +263,9 @@ class _Parser:
             return self.today - timedelta(days=words[1]), word
         day_month = _DAY_MONTH.fullmatch(word)
         assert day_month is not None  # _day_length checked it
-        day_of_month, month = int(day_month[1]), int(day_month[2])
-        # The latest such date not after today: on 3 January, `31/12` is last year's.
-        this_year = (month, day_of_month) <= (self.today.month, self.today.day)
-        year = self.today.year if this_year else self.today.year - 1
-        try:
-            day = date(year, month, day_of_month)
-        except ValueError:
-            raise _Stop(ParseError("bad_date", word=word)) from None
-        if day < self.today - timedelta(days=MAX_DAYS_BACK):
-            raise _Stop(ParseError("day_too_old", word=word, day=day))
+        day = report_day(word, self.today, int(day_month[2]), int(day_month[1]))
+        if isinstance(day, ParseError):
+            raise _Stop(day)
         return day, word
 
     @staticmethod
@@ -346,10 +361,3 @@ def parse_report(
     if isinstance(result, ParseError) and result.code != "no_pairs" and not parser.looks_like_report():
         return None
     return result
-
-
-def mentions_indicator(text: str, aliases: Mapping[str, str]) -> bool:
-    """Whether an indicator is named anywhere: in a team's group, chatter names none."""
-    words = [token.folded for token in _tokenize(text)]
-    phrases = _Phrases((alias, key) for alias, key in aliases.items())
-    return any(phrases.match(words, i) for i in range(len(words)))

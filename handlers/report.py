@@ -4,7 +4,8 @@ Both ways end in `submit`: counts that look implausible wait for the member's "y
 then `save` commits them as one entry keyed by the message that carried them.
 """
 
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -15,8 +16,9 @@ from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history
 from .context import Context, step
 from .evidence import attach, evidence_of
-from .grammar import ParseError, QuickReport, mentions_indicator, parse_report
+from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
+from .reading import Proposal, mentions_indicator, read_report
 from .wording import format_counts, labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
@@ -24,6 +26,7 @@ HISTORY_FACTOR = 3
 # The n-th button is n, so that answering a numbered list with its digit means the same.
 COUNT_BUTTONS = ("1", "2", "3", "4", "5")
 MAX_QUOTED = 40  # an error quotes at most this much of what was typed
+RESENT_WITHIN = timedelta(minutes=30)  # the same report again this soon is asked about, not doubled
 
 ERRORS = {
     "unknown_key": N_("I do not know “{word}”."),
@@ -38,6 +41,9 @@ ERRORS = {
     "repeated_day": N_("The message has two days. Write one day, at the start or at the end."),
     "unknown_village": N_("“{word}” is not one of your villages: {villages}."),
     "no_pairs": N_("There is nothing to save in it."),
+    "unpaired_number": N_("I cannot tell what {word} counts: write the indicator next to it."),
+    "vague_day": N_("“{word}” is not one day: write the day as dd/mm (e.g. 20/11)."),
+    "unclear": N_("I could not tell what to save from it (“{word}”)."),
 }
 
 
@@ -50,13 +56,22 @@ def aliases(context: Context) -> dict[str, str]:
     return table
 
 
-def parse(context: Context, text: str) -> QuickReport | ParseError | None:
-    return parse_report(
+def parse(context: Context, text: str) -> QuickReport | Proposal | ParseError | None:
+    """A report as the strict grammar reads it, else as the lenient reader proposes it."""
+    return read_report(
         text,
         today=context.today(),
         aliases=aliases(context),
         villages=[v.name for v in context.villages()],
     )
+
+
+def names_a_report(context: Context) -> bool:
+    """Whether the text is a report, even a faulty one; a photo's caption that is not is the
+    photo's own words."""
+    parsed = parse(context, context.incoming.text)
+    return parsed is not None and (
+        not isinstance(parsed, ParseError) or mentions_indicator(context.incoming.text, aliases(context)))
 
 
 def looks_like_report(context: Context) -> bool:
@@ -86,7 +101,6 @@ def error_text(context: Context, error: ParseError) -> str:
 def quick_report(context: Context) -> list[Outgoing]:
     """A member's message that is not a command: a report, a photo, or neither."""
     t = context.t
-    villages = context.villages()
     parsed = parse(context, context.incoming.text)
     if parsed is None:
         if context.incoming.is_group:
@@ -96,23 +110,81 @@ def quick_report(context: Context) -> list[Outgoing]:
         if context.incoming.is_group and not mentions_indicator(context.incoming.text, aliases(context)):
             return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong
         return [Outgoing(error_text(context, parsed))]
-    pending = {
-        "counts": parsed.counts,
-        "day": parsed.day.isoformat(),
-        "message_id": context.incoming.message_id,
-        "evidence": evidence_of(context),  # a photo whose caption is the report
-    }
-    if parsed.village is not None:
-        village = next(v for v in villages if v.name == parsed.village)
-        return submit(context, village, pending)
+    if isinstance(parsed, Proposal):
+        return propose(context, parsed)
+    return to_village(context, parsed.village, pending_report(context, parsed.counts, parsed.day))
+
+
+def pending_report(context: Context, counts: dict[str, int], day: date, **more) -> dict:
+    """A report waiting to be saved, as conversation state keeps it."""
+    return {"counts": counts, "day": day.isoformat(), "message_id": context.incoming.message_id,
+            "evidence": evidence_of(context), **more}  # evidence: a photo whose caption is the report
+
+
+def to_village(context: Context, village_name: str | None, pending: dict) -> list[Outgoing]:
+    """Submits for the village named, or the sender's only one; asks which otherwise."""
+    villages = context.villages()
+    if village_name is not None:
+        return submit(context, next(v for v in villages if v.name == village_name), pending)
     if len(villages) == 1:
         return submit(context, villages[0], pending)
+    if pending.get("lenient"):  # choosing the village is the tap that confirms the reading
+        question = context.t("I read: {counts}. Save it for which village?",
+                             counts=reading_text(context, pending))
+        choices = [*village_choices(context), Choice(context.t("No, cancel"), "no")]
+        return [context.ask("report.village", question, choices, pending={**pending, "lenient": False})]
     return [ask_village(context, "report.village", pending)]
 
 
+def propose(context: Context, proposal: Proposal) -> list[Outgoing]:
+    """A message read leniently: its one reading to confirm, or its readings to choose from."""
+    readings = [pending_report(context, r.counts, r.day, village=r.village, unused=list(r.unused))
+                for r in proposal.readings]
+    if len(readings) == 1:
+        return to_village(context, proposal.readings[0].village, {**readings[0], "lenient": True})
+    t = context.t
+    choices = [Choice(reading_text(context, r), f"r:{i}") for i, r in enumerate(readings)]
+    choices.append(Choice(t("No, cancel"), "no"))
+    return [context.ask("report.choose", t("I can read this two ways. Which did you mean?"), choices,
+                        readings=readings)]
+
+
+@step("report.choose")
+def _reading_chosen(context: Context, data: str) -> list[Outgoing]:
+    readings = context.state["readings"]
+    context.finish()
+    if data == "no":
+        return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again, e.g. hộ 12 vneid 5."))]
+    chosen = readings[int(data.removeprefix("r:"))]
+    return to_village(context, chosen["village"], chosen)  # the choice was the confirming tap
+
+
+def reading_text(context: Context, pending: dict) -> str:
+    """`Hộ 15 · VNeID 6`, with the day when it is not today and the numbers left out, if any."""
+    t = context.t
+    text = format_counts(context, pending["counts"])
+    day = date.fromisoformat(pending["day"])
+    if day != context.today():
+        text += ", " + t.date(day)
+    if pending.get("unused"):
+        text += " " + t("(not counted: {numbers})", numbers=", ".join(pending["unused"]))
+    return text
+
+
+def short_form(context: Context, pending: dict) -> str:
+    """The same report as the strict grammar reads it at once: `hộ 15 vneid 6 24/11`."""
+    names = labels(context)
+    text = " ".join(f"{names[key].lower()} {count}" for key, count in pending["counts"].items())
+    day = date.fromisoformat(pending["day"])
+    return text if day == context.today() else f"{text} {day:%d/%m}"
+
+
+def village_choices(context: Context) -> list[Choice]:
+    return [Choice(v.name, f"v:{v.id}") for v in context.villages()]
+
+
 def ask_village(context: Context, step_name: str, pending: dict) -> Outgoing:
-    choices = [Choice(v.name, f"v:{v.id}") for v in context.villages()]
-    return context.ask(step_name, context.t("For which village?"), choices, pending=pending)
+    return context.ask(step_name, context.t("For which village?"), village_choices(context), pending=pending)
 
 
 def chosen_village(context: Context, data: str) -> OrgUnit:
@@ -122,30 +194,56 @@ def chosen_village(context: Context, data: str) -> OrgUnit:
 
 @step("report.village")
 def _village_chosen(context: Context, data: str) -> list[Outgoing]:
+    if data == "no":
+        context.finish()
+        return [Outgoing(cancelled(context, context.state["pending"]))]
     return submit(context, chosen_village(context, data), context.state["pending"])
 
 
 def implausible(context: Context, village: OrgUnit, counts: dict[str, int], day: date) -> list[str]:
-    """Why each count looks wrong, if one does: above the denominator, or far above history."""
+    """Why each count looks wrong, if one does: the village's week above the denominator, or
+    the count far above the village's history."""
     t, reasons = context.t, []
-    monday = week_of(day).first
+    week = week_of(day)
+    stored = totals(context.session, [village.id], week.first, week.last)
     for indicator in indicators(context.session):
         count = counts.get(indicator.key)
         if count is None:
             continue
         label = indicator.short(t.language)
         denominator = getattr(village, indicator.denominator) if indicator.denominator else None
-        if denominator is not None and count > denominator:
-            reasons.append(t("{indicator} {count} is more than the village's {size} ({n}).",
-                             indicator=label, count=t.number(count),
-                             size=t(DENOMINATOR_NAMES[indicator.denominator]),
-                             n=t.number(denominator)))
+        week_total = stored.get(indicator.key, 0) + count
+        if denominator is not None and week_total > denominator:
+            size = t(DENOMINATOR_NAMES[indicator.denominator])
+            if week_total == count:
+                reasons.append(t("{indicator} {count} is more than the village's {size} ({n}).",
+                                 indicator=label, count=t.number(count), size=size, n=t.number(denominator)))
+            else:
+                reasons.append(t("{indicator}: with this, the village's week would be {total}, more than its {size} ({n}).",
+                                 indicator=label, total=t.number(week_total), size=size, n=t.number(denominator)))
             continue
-        weeks, largest = weekly_history(context.session, village.id, indicator.key, monday)
+        weeks, largest = weekly_history(context.session, village.id, indicator.key, week.first)
         if weeks >= HISTORY_WEEKS_FOR_CHECK and count > HISTORY_FACTOR * largest:
             reasons.append(t("{indicator} {count} is more than 3 times the village's largest week so far ({n}).",
                              indicator=label, count=t.number(count), n=t.number(largest)))
     return reasons
+
+
+def resent(context: Context, village: OrgUnit, counts: dict[str, int], day: date) -> list[str]:
+    """The same report (person, village, day, counts) saved a moment ago: it may be a resend."""
+    recent = context.session.exec(
+        select(Entry).where(
+            Entry.person_id == context.person.id, Entry.village_id == village.id, Entry.day == day,
+            Entry.created_at >= context.now - RESENT_WITHIN, Entry.created_at <= context.now,
+        ).order_by(Entry.created_at.desc())
+    ).all()
+    for entry in recent:
+        live = {c.indicator_key: c.count for c in entry_counts(context.session, entry.id) if c.deleted_at is None}
+        if live == counts:
+            zone = ZoneInfo(context.session.get(OrgUnit, village.parent_id).timezone or context.defaults.timezone)
+            return [context.t("You sent exactly this at {time}.",
+                              time=entry.created_at.astimezone(zone).strftime("%H:%M"))]
+    return []
 
 
 DENOMINATOR_NAMES = {
@@ -157,15 +255,26 @@ DENOMINATOR_NAMES = {
 
 
 def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
-    """Saves, unless a count looks implausible: then asks first, keeping the report."""
+    """Saves, unless the report was read leniently or a count looks wrong: then asks first,
+    in one question, keeping the report."""
     counts, day = pending["counts"], date.fromisoformat(pending["day"])
-    reasons = implausible(context, village, counts, day)
-    if not reasons:
+    if find_entry(context, pending["message_id"]) is not None:
+        return [save(context, village, day, pending)]  # this very message, delivered again: answered as before
+    reasons = implausible(context, village, counts, day) + resent(context, village, counts, day)
+    lenient = pending.get("lenient")
+    if not reasons and not lenient:
         return [save(context, village, day, pending)]
     t = context.t
-    question = "\n".join(["⚠️ " + r for r in reasons] + [t("Save it anyway?")])
+    lines = []
+    if lenient:
+        lines.append(t("I read: {counts} ({village}, {day}).", counts=format_counts(context, counts),
+                       village=village.name, day=t.day_month(day)))
+        if pending.get("unused"):
+            lines.append(t("(not counted: {numbers})", numbers=", ".join(pending["unused"])))
+    lines += ["⚠️ " + r for r in reasons]
+    lines.append(t("Save it anyway?") if reasons else t("Save it?"))
     choices = [Choice(t("Yes, save"), "yes"), Choice(t("No, cancel"), "no")]
-    return [context.ask("report.confirm", question, choices, pending=pending, village_id=village.id)]
+    return [context.ask("report.confirm", "\n".join(lines), choices, pending=pending, village_id=village.id)]
 
 
 @step("report.confirm")
@@ -173,10 +282,18 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
     state = context.state
     context.finish()
     if data != "yes":
-        return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again with the right numbers."))]
+        return [Outgoing(cancelled(context, state["pending"]))]
     village = next(v for v in context.villages() if v.id == state["village_id"])
     pending = state["pending"]
     return [save(context, village, date.fromisoformat(pending["day"]), pending)]
+
+
+def cancelled(context: Context, pending: dict) -> str:
+    t = context.t
+    if pending.get("lenient"):
+        return t("Cancelled: nothing was saved. You can also write it short, which is saved at once: {example}",
+                 example=short_form(context, pending))
+    return t("Cancelled: nothing was saved. Send the report again with the right numbers.")
 
 
 def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoing:
@@ -193,6 +310,7 @@ def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoi
             channel=incoming.channel,
             chat_id=incoming.chat_id,
             message_id=message_id,
+            created_at=context.now,
         )
         try:
             with session.begin_nested():
@@ -271,8 +389,9 @@ def menu(context: Context, village: OrgUnit, draft: dict[str, int]) -> Outgoing:
     return context.ask("guided.menu", text, choices, village_id=village.id, draft=draft)
 
 
-def guided_village(context: Context) -> OrgUnit:
-    return next(v for v in context.villages() if v.id == context.state["village_id"])
+def guided_village(context: Context, state: dict | None = None) -> OrgUnit:
+    village_id = (state or context.state)["village_id"]
+    return next(v for v in context.villages() if v.id == village_id)
 
 
 @step("guided.menu")
@@ -282,9 +401,7 @@ def _menu_choice(context: Context, data: str) -> list[Outgoing]:
         context.finish()
         return [Outgoing(t("Cancelled: nothing was saved."))]
     if data == "save":
-        pending = {"counts": draft, "day": context.today(village).isoformat(),
-                   "message_id": context.incoming.message_id, "evidence": None}
-        return submit(context, village, pending)
+        return submit(context, village, pending_report(context, draft, context.today(village)))
     return [ask_count(context, "guided.count", data.removeprefix("i:"), village_id=village.id, draft=draft)]
 
 
@@ -321,6 +438,44 @@ def parse_count(context: Context, key: str, text: str) -> int | str:
     if isinstance(parsed, ParseError):
         return error_text(context, parsed)
     return context.t("Type a whole number, e.g. 5.")
+
+
+def report_instead(context: Context) -> list[Outgoing]:
+    """A report typed while a question is open is taken as a report: nothing typed is lost.
+    Nor are counts picked in /baocao and not yet saved: the member says whether to add them."""
+    state = context.state
+    draft = state.get("draft") if state.get("step", "").startswith("guided.") else None
+    context.finish()
+    parsed = parse(context, context.incoming.text)
+    if not draft or not isinstance(parsed, QuickReport | Proposal):
+        replies = quick_report(context)
+        if draft:  # the typed report is wrong: the draft stays open for Save
+            replies.append(menu(context, guided_village(context, state), draft))
+        return replies
+    village = guided_village(context, state)
+    typed = [parsed] if isinstance(parsed, QuickReport) else list(parsed.readings)
+    if len(typed) > 1 or typed[0].village not in (None, village.name) or typed[0].day != context.today(village):
+        note = context.t("Not saved from /baocao: {counts}. Send them again if they are needed.",
+                         counts=format_counts(context, draft))
+        return [Outgoing("⚠️ " + note), *quick_report(context)]
+    t, counts = context.t, typed[0].counts
+    both = pending_report(context, {**draft, **counts}, typed[0].day)
+    alone = pending_report(context, counts, typed[0].day)
+    question = t("You picked {draft} in /baocao and have not saved it. Now you wrote {typed}. What should I save?",
+                 draft=format_counts(context, draft), typed=format_counts(context, counts))
+    choices = [Choice(t("Both: {counts}", counts=format_counts(context, both["counts"])), "both"),
+               Choice(t("Only the new one: {counts}", counts=format_counts(context, counts)), "new"),
+               Choice(t("No, cancel"), "no")]
+    return [context.ask("report.merge", question, choices, village_id=village.id, both=both, new=alone)]
+
+
+@step("report.merge")
+def _merge_chosen(context: Context, data: str) -> list[Outgoing]:
+    state = context.state
+    context.finish()
+    if data == "no":
+        return [Outgoing(context.t("Cancelled: nothing was saved."))]
+    return submit(context, guided_village(context, state), state[data])  # the choice was the confirming tap
 
 
 # Nothing this week -------------------------------------------------------------------

@@ -13,9 +13,9 @@ from tocds.handlers.grammar import (
     MAX_DAYS_BACK,
     ParseError,
     QuickReport,
-    mentions_indicator,
     parse_report,
 )
+from tocds.handlers.reading import mentions_indicator
 
 # The product's seed: indicator key -> aliases (display form); keys are aliases too.
 SEED = {
@@ -347,6 +347,7 @@ def test_error_codes():
     assert set(ERROR_CODES) == {
         "unknown_key", "not_whole", "negative", "too_large", "missing_count", "missing_key",
         "repeated_key", "bad_date", "day_too_old", "repeated_day", "unknown_village", "no_pairs",
+        "unpaired_number", "vague_day", "unclear",
     }  # fmt: skip
 
 

@@ -1,0 +1,419 @@
+"""Reading a report written the way people talk:
+`hôm nay tổ em đi 15 hộ, hướng dẫn được 6 người kích hoạt VNeID`.
+
+The strict grammar (grammar.py) reads `hộ 15 vneid 6`, and what it reads is saved at once.
+This reader goes further — it skips words that carry no number, takes a count before its
+indicator (`15 hộ`), number words (`mười hai`) and more day words (`hôm kia`, `thứ 3`,
+`28-11`) — so what it reads is only a proposal, saved once the member confirms it.
+
+With the skipped words gone, a message is a row of indicators and numbers. Each indicator
+takes a number beside it in that row: the row is paired once from the left and once from
+the right. Where the two pairings agree there is one reading; where they differ, both are
+offered and the member picks one. Nothing is guessed. Pure, like the grammar.
+"""
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from ..models.text import fold
+from .grammar import (
+    MAX_COUNT,
+    VILLAGE_KINDS,
+    ParseError,
+    Phrases,
+    QuickReport,
+    parse_report,
+    report_day,
+    tokenize,
+    without_kind,
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a message: counts by indicator key, the day and the village named."""
+
+    counts: dict[str, int]
+    day: date
+    village: str | None
+    unused: tuple[str, ...] = ()  # numbers in the message this reading does not count, as typed
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A message read leniently: one reading to confirm, or several to choose from."""
+
+    readings: tuple[Reading, ...]
+
+
+# Words that carry no count: openers and politeness, verbs, units, joiners, and the phrases
+# that only look like an indicator (`hỗ trợ` is not `hộ`, `hồ sơ` is not `hộ`, `một số` is
+# no number). A filler wins over an indicator alias only when it is longer.
+FILLER_WORDS = """
+    dạ ạ à nhé nha nhen nè ơi vâng kính gửi xin em anh chị tôi mình ta chúng tổ
+    báo cáo bc kết quả tuần tổng hợp cập nhật hôm nay ngày
+    đi đã được đc dc có là thì còn nữa rồi xong hết luôn vừa mới thêm
+    hướng dẫn hd kích hoạt cài đặt giúp vận động cho làm tạo mở đăng ký dk hoàn thành tất
+    thực hiện thăm vào đến tiếp cận tư vấn người ng dân công cá nhân tài khoản tk lượt lần
+    trường hợp và với cùng trong đó gồm tổng cộng số lượng sl trên địa tại ở
+    sáng chiều trưa tối đêm lúc giờ h phút team
+    we i our my helped help visited visit reached activated activate installed set up signed
+    registered opened with for and people persons person accounts account users the an of to
+"""
+FILLER_PHRASES = (
+    "hỗ trợ", "hồ sơ", "bà con", "một số", "một vài", "người dân", "công dân", "địa bàn",
+    "tài khoản", "cá nhân", "trường hợp",
+)
+
+# Words that turn a sentence around (`5 người chưa có VNeID`): a reading is not offered.
+NEGATIONS = frozenset({"khong", "chua", "ko", "k", "kg", "hok", "hong", "khg", "not", "no", "didn't", "didnt",
+                       "cant", "can't", "cannot", "never", "chang", "cha"})
+
+# Vietnamese number words (accented as written), with their values.
+_DIGIT_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
+                "chín": 9}
+_UNIT_AFTER_TENS = {"mốt": 1, "tư": 4, "lăm": 5, "nhăm": 5}  # `hai mươi mốt`, `mười lăm`
+# Unaccented, these are everyday words too (`sau` after, `bay` fly, `tam` temporary, `tu` from):
+# they count as numbers only in an unaccented message, and not these.
+_AMBIGUOUS_UNACCENTED = frozenset({"sau", "bay", "tam", "tu", "mot", "lam"})
+_ZERO = "không"  # a number only right after an indicator (`vneid: không`); elsewhere it negates
+# After these, a number word is a name: `ông Ba`, `chị Năm`.
+_TITLES = frozenset({"ong", "ba", "anh", "chi", "co", "chu", "bac", "cau", "di", "thim", "mo", "o", "bo", "me"})
+
+_COUNT = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)")
+_SIGNED = re.compile(r"[-\u2212][0-9]")
+_DATE = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?")
+_GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
+_SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
+_DASH_ALONE = re.compile(r"(?<![0-9])-(?![0-9])|[\u2013\u2014]")  # `- VNeID: 5` bullets, `–`
+
+_WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}  # thứ hai … thứ bảy
+_LAST_WEEKDAY = {"chu nhat": 6, "cn": 6, "sunday": 6, "monday": 0, "tuesday": 1, "wednesday": 2,
+                 "thursday": 3, "friday": 4, "saturday": 5}
+# Day words and how many days back they are.
+_DAYS_BACK = {"hom nay": 0, "sang nay": 0, "chieu nay": 0, "trua nay": 0, "toi nay": 0, "tuan nay": 0,
+              "today": 0, "this week": 0, "hom qua": 1, "toi qua": 1, "sang qua": 1, "chieu qua": 1,
+              "dem qua": 1, "yesterday": 1, "hom kia": 2, "hom kia nua": 3}
+# Day words that name no single day: the member is asked to write the date.
+_VAGUE_DAYS = ("tuan truoc", "tuan roi", "tuan qua", "hom truoc", "thang truoc", "last week")
+
+
+@dataclass
+class _Item:
+    kind: str  # "key" or "number"
+    value: str | int
+    text: str  # as typed
+    position: int
+
+
+@dataclass
+class _Scan:
+    items: list[_Item] = field(default_factory=list)
+    day: tuple[date, str] | None = None
+    village: str | None = None
+    error: ParseError | None = None  # what stopped the scan: no reading is offered then
+    unknown_words: int = 0  # words skipped that are in no list: a few are fine, a page of them is no report
+
+
+class _GiveUp(Exception):
+    def __init__(self, error: ParseError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+@lru_cache(maxsize=8)
+def _tables(aliases: tuple[tuple[str, str], ...]) -> tuple[Phrases, Phrases, dict[str, str]]:
+    """Alias and filler phrase tables, and each alias word for spotting misspellings."""
+    alias_phrases = Phrases((_normalize(alias), (key, alias)) for alias, key in aliases)
+    fillers = Phrases((phrase, True) for phrase in (*FILLER_PHRASES, *FILLER_WORDS.split()))
+    alias_words: dict[str, str] = {}
+    for alias, _ in sorted(aliases, key=lambda pair: len(pair[0])):  # the shortest alias a word is in
+        for word in fold(alias).split():
+            if len(word) >= 4:
+                alias_words.setdefault(word, alias)
+    return alias_phrases, fillers, alias_words
+
+
+_KINDS = Phrases((kind, True) for kind in VILLAGE_KINDS)
+_KIND_FIRST_WORDS = frozenset(kind.split()[0] for kind in VILLAGE_KINDS)  # as written: `bản`, not `bạn`
+_DAY_PHRASES = Phrases([(phrase, ("back", n)) for phrase, n in _DAYS_BACK.items()]
+                       + [(f"thu {word}", ("weekday", n)) for word, n in _WEEKDAYS.items()]
+                       + [(f"t{n + 2}", ("weekday", n)) for n in range(6)]
+                       + [(f"thu {n + 2}", ("weekday", n)) for n in range(6)]
+                       + [(phrase, ("weekday", n)) for phrase, n in _LAST_WEEKDAY.items()]
+                       + [(phrase, ("vague", 0)) for phrase in _VAGUE_DAYS])
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _SYMBOLS.sub(" ", text)
+    text = _DASH_ALONE.sub(" ", text)
+    return _GLUED.sub(r"\1 \2", text)
+
+
+def _has_marks(text: str) -> bool:
+    return fold(text) != " ".join(text.casefold().split())
+
+
+class _Reader:
+    """One left-to-right scan of one message into days, villages, indicators and numbers."""
+
+    def __init__(self, text: str, today: date, aliases: Mapping[str, str], villages: Sequence[str]) -> None:
+        self.today = today
+        self.tokens = tokenize(_normalize(text))
+        self.words = [token.folded for token in self.tokens]
+        self.exact = [unicodedata.normalize("NFC", token.text.casefold()) for token in self.tokens]
+        self.accented = _has_marks(text)
+        self.aliases, self.fillers, self.alias_words = _tables(tuple(aliases.items()))
+        short = [(name, v) for v in villages if (name := without_kind(v))]
+        self.villages = Phrases([(v, v) for v in villages] + [(n, v) for n, v in short if not any(c.isdigit() for c in n)])
+        self.named_villages = Phrases([(v, v) for v in villages] + short)
+
+    def scan(self) -> _Scan:
+        scan, i = _Scan(), 0
+        try:
+            while i < len(self.tokens):
+                i = self._step(scan, i)
+        except _GiveUp as give_up:
+            scan.error = give_up.error
+        return scan
+
+    def _step(self, scan: _Scan, i: int) -> int:
+        token, word = self.tokens[i], self.words[i]
+        if not any(ch.isalnum() for ch in token.text):
+            return i + 1  # punctuation, bullets
+        if (day := self._day(i)) is not None:
+            length, value = day
+            self._set_day(scan, value, self._span(i, i + length))
+            return i + length
+        if (village := self._village(i)) is not None:
+            length, name = village
+            if scan.village not in (None, name):
+                raise _GiveUp(ParseError("unknown_village", word=self._span(i, i + length)))
+            scan.village = name
+            return i + length
+        alias = self.aliases.match(self.words, i)
+        filler = self.fillers.match(self.words, i)
+        number = self._number_words(i, scan)
+        longest = max((m[0] for m in (alias, filler, number) if m), default=0)
+        if number and number[0] == longest:
+            scan.items.append(_Item("number", number[1], self._span(i, i + number[0]), i))
+            return i + number[0]
+        if alias and alias[0] == longest and not (filler and filler[0] > alias[0]):
+            scan.items.append(_Item("key", alias[1][0], self._span(i, i + alias[0]), i))
+            return i + alias[0]
+        if filler:
+            return i + filler[0]
+        if word[0].isdigit() or _SIGNED.match(token.text):
+            scan.items.append(self._digits(token.text, i))
+            return i + 1
+        if kind := self._kind(i):
+            end = i + kind
+            while end < len(self.tokens) and not (self.words[end][0].isdigit() or self.aliases.match(self.words, end)):
+                end += 1
+            raise _GiveUp(ParseError("unknown_village", word=self._span(i, end)))
+        if word in NEGATIONS:
+            raise _GiveUp(ParseError("unclear", word=token.text))
+        close = len(word) >= 4 and difflib.get_close_matches(word, self.alias_words, n=1, cutoff=0.8)
+        if close:  # `vnied`: a misspelt indicator, not a word to skip
+            raise _GiveUp(ParseError("unknown_key", word=token.text, suggestion=self.alias_words[close[0]]))
+        scan.unknown_words += 1
+        return i + 1  # a word that carries no count
+
+    def _span(self, start: int, end: int) -> str:
+        return " ".join(token.text for token in self.tokens[start:end])
+
+    def _set_day(self, scan: _Scan, day: date, word: str) -> None:
+        if scan.day is not None and scan.day[0] != day:
+            raise _GiveUp(ParseError("repeated_day", word=word))
+        scan.day = (day, word)
+
+    def _day(self, i: int) -> tuple[int, date] | None:
+        """(words, day) of a day written at i."""
+        text = self.tokens[i].text
+        if dated := _DATE.fullmatch(text):
+            return 1, self._dated(text, dated)
+        if self.words[i] == "ngay" and i + 1 < len(self.tokens) and self.tokens[i + 1].text.isdigit():
+            month = self.today.month  # `ngày 28`: this month's (or last month's) 28th
+            day_of_month = int(self.tokens[i + 1].text)
+            if day_of_month > self.today.day:
+                month = month - 1 or 12
+            return 2, self._checked(report_day(self._span(i, i + 2), self.today, month, day_of_month))
+        found = _DAY_PHRASES.match(self.words, i)
+        if found is None:
+            return None
+        length, (kind, n) = found
+        if kind == "vague":
+            raise _GiveUp(ParseError("vague_day", word=self._span(i, i + length)))
+        if kind == "back":
+            return length, self.today - timedelta(days=n)
+        back = (self.today.weekday() - n) % 7  # the latest such weekday, today included
+        return length, self._checked(self.today - timedelta(days=back))
+
+    def _dated(self, text: str, dated: re.Match) -> date:
+        year = dated[3] and int(dated[3]) + (2000 if len(dated[3]) == 2 else 0)
+        return self._checked(report_day(text, self.today, int(dated[2]), int(dated[1]), year or None))
+
+    @staticmethod
+    def _checked(day: date | ParseError) -> date:
+        if isinstance(day, ParseError):
+            raise _GiveUp(day)
+        return day
+
+    def _village(self, i: int) -> tuple[int, str] | None:
+        found = [bare] if (bare := self.villages.match(self.words, i)) else []
+        kind = self._kind(i)
+        if kind and (named := self.named_villages.match(self.words, i + kind)):
+            found.append((kind + named[0], named[1]))
+        if not found:
+            return None
+        length, village = max(found, key=lambda match: match[0])
+        alias = self.aliases.match(self.words, i)
+        return None if alias and alias[0] >= length else (length, village)
+
+    def _kind(self, i: int) -> int:
+        """Words of a village kind (`thôn`, `khu phố`) at i; with accents typed they must be
+        the kind's own (`bạn` is no `bản`)."""
+        kind = _KINDS.match(self.words, i)
+        if kind is None or (self.accented and self.exact[i] not in _KIND_FIRST_WORDS):
+            return 0
+        return kind[0]
+
+    def _digits(self, text: str, i: int) -> _Item:
+        if _SIGNED.match(text):
+            raise _GiveUp(ParseError("negative", word=text))
+        if not _COUNT.fullmatch(text):
+            raise _GiveUp(ParseError("not_whole", word=text))
+        digits = text.replace(".", "").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+            raise _GiveUp(ParseError("too_large", word=text))
+        return _Item("number", int(digits), text, i)
+
+    def _number_word(self, i: int, table: Mapping[str, int]) -> int | None:
+        """The value of the number word at i, if it is one of `table`'s (accents must match
+        where the message has accents)."""
+        if i >= len(self.tokens):
+            return None
+        if self.accented:
+            return table.get(self.exact[i])
+        folded = {fold(word): value for word, value in table.items()}
+        return None if self.words[i] in _AMBIGUOUS_UNACCENTED else folded.get(self.words[i])
+
+    def _is(self, i: int, word: str) -> bool:
+        return i < len(self.tokens) and (self.exact[i] == word if self.accented else self.words[i] == fold(word))
+
+    def _number_words(self, i: int, scan: _Scan) -> tuple[int, int] | None:
+        """(words, value) of a number written in words at i: `năm`, `mười hai`, `hai mươi mốt`,
+        `một trăm`, `một trăm linh năm`; `không` only right after an indicator."""
+        if self._is(i, _ZERO):
+            previous = scan.items[-1] if scan.items else None
+            if previous and previous.kind == "key" and previous.position + len(previous.text.split()) == i:
+                return 1, 0
+            return None
+        if i and self.words[i - 1] in _TITLES:
+            return None
+        j, value = i, 0
+        hundreds = self._number_word(j, _DIGIT_WORDS)
+        if hundreds is not None and self._is(j + 1, "trăm"):
+            value, j = hundreds * 100, j + 2
+            if self._is(j, "linh") or self._is(j, "lẻ"):
+                unit = self._number_word(j + 1, _DIGIT_WORDS)
+                return (j + 2 - i, value + unit) if unit is not None else (j - i, value)
+        tens = None
+        if self._is(j, "mười"):
+            tens, j = 1, j + 1
+        elif (digit := self._number_word(j, _DIGIT_WORDS)) is not None and self._is(j + 1, "mươi"):
+            tens, j = digit, j + 2
+        if tens is not None:
+            unit = self._number_word(j, {**_DIGIT_WORDS, **_UNIT_AFTER_TENS})
+            if unit is not None and not (tens == 1 and unit == 1):
+                return j + 1 - i, value + tens * 10 + unit
+            return j - i, value + tens * 10
+        if value:
+            return j - i, value
+        digit = self._number_word(i, _DIGIT_WORDS)
+        if digit is None or self._is(i + 1, "nay") or self._is(i + 1, "ngoái"):
+            return None  # `năm nay` is this year
+        return 1, digit
+
+
+def _pair(items: list[_Item], from_right: bool) -> tuple[list[tuple[_Item, _Item]], list[_Item]]:
+    """Neighbours of different kinds paired, scanning from one end; the rest left over."""
+    row = items[::-1] if from_right else items
+    pairs, rest, i = [], [], 0
+    while i < len(row):
+        if i + 1 < len(row) and row[i].kind != row[i + 1].kind:
+            key, number = sorted(row[i:i + 2], key=lambda item: item.kind != "key")
+            pairs.append((key, number))
+            i += 2
+        else:
+            rest.append(row[i])
+            i += 1
+    pairs.sort(key=lambda pair: min(pair[0].position, pair[1].position))
+    rest.sort(key=lambda item: item.position)
+    return pairs, rest
+
+
+def _reading(pairs, rest, scan: _Scan, today: date, strict: bool) -> Reading | ParseError:
+    """The reading a pairing makes, or what is wrong with it. `strict`: every indicator named
+    must have its number (when two pairings are offered, each may leave one out)."""
+    counts: dict[str, int] = {}
+    for key, number in pairs:
+        if key.value in counts:
+            return ParseError("repeated_key", word=key.text, key=key.value)
+        counts[key.value] = number.value
+    if not counts:
+        first = (rest or [None])[0]
+        if first is None:
+            return ParseError("no_pairs")
+        if first.kind == "key":
+            return ParseError("missing_count", word=first.text, key=first.value)
+        return ParseError("unpaired_number", word=first.text)
+    for item in rest:
+        if strict and item.kind == "key" and item.value not in counts:
+            return ParseError("missing_count", word=item.text, key=item.value)
+    unused = tuple(item.text for item in rest if item.kind == "number")
+    return Reading(counts, scan.day[0] if scan.day else today, scan.village, unused)
+
+
+# Errors the strict grammar names more precisely than the lenient reader.
+_PRECISE_ERRORS = frozenset({"not_whole", "negative", "too_large", "bad_date", "day_too_old", "repeated_day",
+                             "unknown_village", "repeated_key"})
+
+
+def read_report(
+    text: str, *, today: date, aliases: Mapping[str, str], villages: Sequence[str] = ()
+) -> QuickReport | Proposal | ParseError | None:
+    """A report as typed: the strict grammar's report (saved at once), else a lenient
+    Proposal to confirm, else what is wrong with it, or None when it is plainly no report."""
+    strict = parse_report(text, today=today, aliases=aliases, villages=villages)
+    if isinstance(strict, QuickReport):
+        return strict
+    scan = _Reader(text, today, aliases, villages).scan()
+    if scan.error is None and scan.unknown_words > max(12, 4 * len(scan.items)):
+        return strict  # a page of words that are in no list is no report, whatever numbers it holds
+    if scan.error is not None:
+        # The strict grammar knows which indicator a bad number or day belongs to: its word is better.
+        return strict if isinstance(strict, ParseError) and strict.code in _PRECISE_ERRORS else scan.error
+    if not scan.items:
+        return strict if scan.day is None and scan.village is None else ParseError("no_pairs")
+    left, right = _pair(scan.items, False), _pair(scan.items, True)
+    agreed = left[0] == right[0]
+    readings = [_reading(*left, scan, today, strict=agreed)]
+    if not agreed:
+        readings.append(_reading(*right, scan, today, strict=False))
+    found = {tuple(r.counts.items()): r for r in readings if isinstance(r, Reading)}
+    return Proposal(tuple(found.values())) if found else readings[0]
+
+
+def mentions_indicator(text: str, aliases: Mapping[str, str]) -> bool:
+    """Whether an indicator is named anywhere (`hỗ trợ` and `hồ sơ` are no `hộ`), or misspelt:
+    in a team's group, chatter names none."""
+    scan = _Reader(text, date.today(), aliases, ()).scan()
+    misspelt = scan.error is not None and scan.error.code == "unknown_key"
+    return misspelt or any(item.kind == "key" for item in scan.items)
