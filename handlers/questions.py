@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from ..locales import LANGUAGES
 from ..models import Level, OrgUnit, Role
-from ..models.periods import Period, containing, numbered, parse_period, shifted
+from ..models.periods import Period, containing, numbered, parse_period, shifted, week_of
 from ..models.queries import indicators
 from ..models.text import fold
 from .context import Context
@@ -43,7 +43,7 @@ TOPICS = {
     "audit": ("ai da sua", "ai sua", "ai da xoa", "ai xoa", "ai da thay doi", "ai thay doi", "nhat ky",
               "who changed", "who edited", "who deleted", "audit"),
     "compare": ("so voi", "so sanh", "compared with", "compared to", "compare"),
-    "ranking": ("xep hang", "bang xep hang", "ranking", "rank", *WHICH_VILLAGE, "cham nhat", "thap nhat",
+    "ranking": ("xep hang", "bang xep hang", "xep thu", "thu may", "ranking", "rank", *WHICH_VILLAGE, "cham nhat", "thap nhat",
                 "kem nhat", "cao nhat", "nhieu nhat", "tot nhat", "nhanh nhat", "dan dau",
                 "slowest", "lowest", "worst", "best", "highest"),
     "progress": ("tien do", "den dau", "bao nhieu", "the nao", "ntn", "sao roi", "tinh hinh", "bao cao 6 thang",
@@ -62,7 +62,7 @@ QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in 
 # Periods as questions write them, in folded text; the first pattern found wins, so the
 # longer forms come first (`6 tháng đầu năm` before `tháng`, `last week` before `week`).
 _THIS = "nay|this"
-_LAST = "truoc|vua roi|vua qua|roi|ngoai|last"  # tuần trước, tuần vừa rồi, tháng rồi, năm ngoái
+_LAST = "truoc|trc|vua roi|vua qua|roi|ngoai|last"  # tuần trước (trc), tuần vừa rồi, tháng rồi, năm ngoái
 _NEXT = "sau|toi|next"  # tuần sau, tháng tới: not begun, and said so rather than read as this one
 _SHIFTS = ((_THIS, 0), (_LAST, -1), (_NEXT, 1))
 _UNITS = {"week": ("tuan|week", r"\d{1,2}"), "month": ("thang|month", r"\d{1,2}"),
@@ -72,6 +72,7 @@ _PERIOD_PATTERNS = (
     (re.compile(r"\b(?:6 thang|nua)\s+(dau|cuoi)(?:\s+nam)?\b"), "half"),
     (re.compile(r"\b(first|second)\s+half\b"), "half"),
     (re.compile(r"\b(?:6 thang|half year|half-year)\b"), "half"),  # the current half (`báo cáo 6 tháng`)
+    (re.compile(r"\b(?:tuan|week)\s+(\d{1,2}[ /]\d{1,2})\b"), "week of"),  # `tuần 16/11`: the week of that day
     *((re.compile(rf"\b(this|last|next)\s+(?:{words})\b"), kind) for kind, (words, _) in _UNITS.items()),
     *((re.compile(rf"\b(?:{words})(?:\s+({_THIS}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
       for kind, (words, number) in _UNITS.items() if kind != "year"),
@@ -232,6 +233,9 @@ def period_of(kind: str, word: str | None, today: date) -> Period:
     period of today's year; no word: the current one. ValueError for a word that names none."""
     if kind == "label":
         return parse_period(word.upper())
+    if kind == "week of":
+        day, month = (int(number) for number in re.split("[ /]", word))
+        return week_of(date(today.year, month, day))
     current = containing(kind, today)
     if word is None:
         return current

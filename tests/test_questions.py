@@ -61,11 +61,16 @@ CASES = [
     ("tháng vừa rồi đạt bao nhiêu", ("tiendo", None, None, "2026-10")),
     ("tien do quy truoc", ("tiendo", None, None, "2026-Q3")),
     ("năm ngoái", ("tiendo", None, None, "2025")),
+    ("tuần vừa rồi thôn tân hòa thế nào", ("tiendo", None, "Thôn Tân Hòa", "2026-W47")),
+    ("tiến độ tháng tới", ("tiendo", None, None, "2026-12")),  # not begun: /tiendo says so
+    ("tiến độ tuần 16/11", ("tiendo", None, None, "2026-W47")),  # the week of that day, not week 16
+    ("thôn Phú Lợi xếp thứ mấy", ("xephang", None, "Thôn Phú Lợi", None)),
     ("tiến độ q3", ("tiendo", None, None, "2026-Q3")),
     # who has not reported, for a period too
     ("ai chưa báo cáo tuần trước", ("chuabaocao", None, None, "2026-W47")),
     ("ai chua bc tuan truoc a", ("chuabaocao", None, None, "2026-W47")),
     ("ai ko bc tháng này", ("chuabaocao", None, None, "2026-11")),
+    ("ai k bc tuần trc", ("chuabaocao", None, None, "2026-W47")),
     ("thôn nào chưa báo cáo vậy", ("chuabaocao", None, None, None)),
     ("who hasn't reported this week", ("chuabaocao", None, None, "2026-W48")),
     ("who hasn’t reported", ("chuabaocao", None, None, None)),
@@ -104,6 +109,7 @@ def test_a_village_outside_ones_commune_and_a_period_that_does_not_exist(session
     assert read(leader_context, "tiến độ thôn Bí Mật").unknown_village == "Bí Mật"
     assert read(leader_context, "tháng 13").bad_period == "tháng 13"
     assert read(leader_context, "2026-W60").bad_period == "2026-W60"
+    assert read(leader_context, "tuần 31/02").bad_period.startswith("tuần 31")
 
 
 def test_a_leader_asks_in_plain_words(session, commune):
