@@ -80,15 +80,15 @@ def ranking(context: Context, args: str) -> list[Outgoing]:
         today = context.today(commune)
         summary = weekly_summary(context.session, commune, week_of(today), today)
         key = question.indicator or next((k for k in names if summary.progress[k].target is not None), "vneid")
-        rows = list(enumerate(sorted(summary.villages, key=lambda v: (-(v.progress[key].ratio or 0),
-                                                                      -v.progress[key].achieved, v.village.id)),
-                              start=1))
+        ranked = sorted(summary.villages, key=lambda v: (-(v.progress[key].ratio or 0),
+                                                         -v.progress[key].achieved, v.village.id))
+        places = list(enumerate(ranked, start=1))
         if question.worst_first:
-            rows.reverse()
-            lines = [t("📉 {commune} — {indicator}, lowest first", commune=commune.name, indicator=names[key])]
-        else:
-            lines = [t("🏆 {commune} — {indicator}", commune=commune.name, indicator=names[key])]
-        for place, village in rows:
+            places.reverse()
+        heading = (t("📉 {commune} — {indicator}, lowest first", commune=commune.name, indicator=names[key])
+                   if question.worst_first else t("🏆 {commune} — {indicator}", commune=commune.name, indicator=names[key]))
+        lines = [heading]
+        for place, village in places:
             line = village.progress[key]
             figure = (f"{t.percent(line.ratio)} ({t.number(round(line.achieved))}/{t.number(round(line.target))})"
                       if line.ratio is not None else t.number(round(line.achieved)))
