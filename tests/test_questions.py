@@ -87,6 +87,7 @@ CASES = [
     ("ai đã sửa số liệu", ("nhatky", None, None, None)),
     ("ai sua so lieu vneid vay", ("nhatky", "vneid", None, None)),
     ("who changed the figures", ("nhatky", None, None, None)),
+    ("xem nhật ký sửa", ("nhatky", None, None, None)),
 ]
 
 
