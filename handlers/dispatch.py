@@ -125,13 +125,13 @@ def run_command(context: Context, name: str, args: str) -> list[Outgoing]:
 
 
 def answer_question(context: Context) -> list[Outgoing]:
-    """`tiến độ vneid`, `xếp hạng bdhvs`, `ai chưa báo cáo`: answered by the command that answers it."""
+    """`tiến độ vneid`, `thôn nào chậm nhất`, `ai chưa báo cáo tuần trước`, `xuất báo cáo
+    tháng 11`: answered by the command that answers it, with its permission check."""
     question = questions.read(context, context.incoming.text)
-    name = questions.command_for(question)
-    if name is None:
+    request = questions.request_for(question, context.incoming.text)
+    if request is None:
         return [Outgoing(what_can_be_asked(context))]
-    args = {"xephang": question.indicator or "", "chuabaocao": ""}.get(name, context.incoming.text)
-    return run_command(context, name, args)
+    return run_command(context, *request)
 
 
 def answer_step(context: Context) -> list[Outgoing]:

@@ -1,4 +1,5 @@
-"""`/xuat [period] [csv]`: the commune's period as a spreadsheet (or the contract's CSV) in the chat."""
+"""`/xuat [period] [csv]`: the commune's period as a spreadsheet (or the contract's CSV) in the chat;
+the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`) or written (`2026-Q4`)."""
 
 import io
 from datetime import date
@@ -38,7 +39,7 @@ def export(context: Context, args: str) -> list[Outgoing]:
     replies = []
     for commune in context.communes():
         today = context.today(commune)
-        period = requested_period(t, "week", wanted, today)
+        period = requested_period(t, None, wanted, today)
         if isinstance(period, str):
             return [Outgoing(period)]
         span = {"commune": commune.name, "period": period.label,

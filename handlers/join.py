@@ -7,6 +7,7 @@ from ..models.invites import InviteRefused, create_invite, redeem, role_fits, te
 from ..models.text import fold
 from .context import Context, step
 from .messages import Choice, Outgoing
+from .questions import village_names
 from .roles import ROLE_NAMES, role_from_words
 
 
@@ -66,7 +67,7 @@ def invite(context: Context, args: str) -> list[Outgoing]:
     unit = None
     if words:
         wanted = fold(" ".join(words))
-        unit = next((u for u in units if u.name_key == wanted), None)
+        unit = next((u for u in units if wanted in village_names(u)), None)  # `Tân Hòa` as `Thôn Tân Hòa`
         if unit is None:
             return [Outgoing(t("“{name}” is not a village of your commune. Send /moi and pick one.",
                                name=" ".join(words)))]

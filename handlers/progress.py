@@ -1,5 +1,6 @@
 """`/tiendo [indicator] [village] [period]`: the counts of a week (or any period) and the
-progress since the start, against the target.
+progress since the start, against the target; `/tiendo so với tuần trước`: two periods
+side by side.
 
 The arguments are read like a leader's plain question (`handlers/questions.py`), so
 `/tiendo vneid Tân Hòa`, `tiến độ vneid thôn Tân Hòa` and `thôn tân hòa tháng 11` agree.
@@ -16,28 +17,34 @@ from ..models.progress import Progress, Status
 from ..models.queries import progress, totals
 from .context import Context
 from .messages import Outgoing
-from .questions import Question, read, visible_villages
-from .wording import labels, progress_line
+from .questions import Question, compared, read, visible_villages
+from .wording import labels, period_name, progress_line
 
 MAX_NAMED = 5  # villages named in the "far behind" line, to keep the reply on one screen
 
 
 def show_progress(context: Context, args: str) -> list[Outgoing]:
-    """A village member sees their villages; commune staff see their commune as a whole."""
+    """A village member sees their villages; commune staff see their commune as a whole
+    (or the village named). `so với tuần trước` shows two periods side by side."""
     question = read(context, args) if args.strip() else Question()
     if args.strip() and not question.understood:
         return [Outgoing(what_can_be_asked(context))]
     refusal = check(context, question)
     if refusal:
         return [Outgoing(refusal)]
+    reply = comparison if question.topic == "compare" else summary
+    return [Outgoing(reply(context, title, villages, question)) for title, villages in scopes(context, question)]
+
+
+def scopes(context: Context, question: Question) -> list[tuple[str, list[OrgUnit]]]:
+    """What the answer covers, each with its title: the village named; otherwise the
+    person's own villages and communes (`thôn mình`, `xã mình` mean the same)."""
     if question.village is not None:
-        return [Outgoing(summary(context, question.village.name, [question.village], question))]
+        return [(question.village.name, [question.village])]
     session = context.session
-    replies = [Outgoing(summary(context, village.name, [village], question)) for village in context.villages()]
-    for commune in context.communes():
-        villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).all())
-        replies.append(Outgoing(summary(context, commune.name, villages, question)))
-    return replies
+    return [(village.name, [village]) for village in context.villages()] + [
+        (commune.name, list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).all()))
+        for commune in context.communes()]
 
 
 def check(context: Context, question: Question) -> str | None:
@@ -63,6 +70,8 @@ def what_can_be_asked(context: Context) -> str:
         "• " + t("tiến độ vneid — one indicator"),
         "• " + t("thôn Tân Hòa tháng 11 — one village, one period"),
         "• " + t("xếp hạng bdhvs — villages ranked"),
+        "• " + t("thôn nào chậm nhất — villages ranked, lowest first"),
+        "• " + t("so với tuần trước — this week beside last week"),
         "• " + t("ai chưa báo cáo — who has not reported this week"),
     ))
 
@@ -78,12 +87,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     counted = totals(context.session, [v.id for v in villages], period.first, period.last)
     by_village = progress(context.session, villages, as_of)
     this_week = period == week_of(today)
-    if period == week_of(period.first):  # a week reads as one, whether asked for or not
-        lines = [t("📊 {unit} — week {first}–{last}", unit=title, first=t.day_month(period.first),
-                   last=t.day_month(period.last))]
-    else:
-        lines = [t("📊 {unit} — {period} ({first}–{last})", unit=title, period=period.label,
-                   first=t.date(period.first), last=t.date(period.last))]
+    lines = [f"📊 {title} — {period_name(t, period)}"]
     for rows in zip(*(lines.values() for lines in by_village.values()), strict=True):
         if question.indicator and rows[0].indicator_key != question.indicator:
             continue
@@ -101,4 +105,23 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
                 lines.append(t("🔴 {count} villages far behind: {villages}", count=len(behind), villages=named))
     if len(lines) == 1:
         lines.append(t("Nothing reported yet."))
+    return "\n".join(lines)
+
+
+def comparison(context: Context, title: str, villages: list[OrgUnit], question: Question) -> str:
+    """Two periods side by side, per indicator: the earlier count → the later one (the change)."""
+    t, names = context.t, labels(context)
+    if not villages:
+        return t("{unit} has no villages yet. The operator adds them with tocds admin import.", unit=title)
+    earlier, later = compared(question.period, context.today(villages[0]))
+    ids = [v.id for v in villages]
+    before, after = (totals(context.session, ids, p.first, p.last) for p in (earlier, later))
+    lines = [f"📊 {title} — {period_name(t, earlier)} → {period_name(t, later)}"]
+    for key, name in names.items():
+        old, new = before.get(key, 0), after.get(key, 0)
+        if (old or new) and question.indicator in (None, key):
+            sign = "+" if new > old else "−" if new < old else "±"
+            lines.append(f"{name}: {t.number(old)} → {t.number(new)} ({sign}{t.number(abs(new - old))})")
+    if len(lines) == 1:
+        lines.append(t("Nothing reported in either period."))
     return "\n".join(lines)

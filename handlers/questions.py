@@ -1,73 +1,136 @@
 """Questions a leader types in plain words: `tiến độ vneid`, `thôn Tân Hòa tháng 11`,
-`xếp hạng bdhvs`, `ai chưa báo cáo`.
+`thôn nào chậm nhất`, `so với tuần trước`, `ai chưa báo cáo tuần trước`, and requests such
+as `xuất báo cáo tháng 11` or `tạo mã mời cho thôn Tân Hòa`.
 
 A question is read into its parts — what is asked (topic), which indicator, which
 village, which period — without accents or case, and answered by the command that
-answers it, with that command's permission check. `/tiendo` reads its arguments with
-the same reader, so `/tiendo vneid Tân Hòa` and `tiến độ vneid thôn Tân Hòa` agree.
+answers it, with that command's permission check. `/tiendo` and `/xephang` read their
+arguments with the same reader, and `/thang`, `/quy`, `/xuat`, `/chuabaocao` its period
+words, so a command and a question agree.
 """
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import select
 
-from ..models import Level, OrgUnit
-from ..models.periods import Period, parse_period, week_of
+from ..locales import LANGUAGES
+from ..models import Level, OrgUnit, Role
+from ..models.periods import Period, containing, numbered, parse_period, shifted, week_of
+from ..models.queries import indicators
 from ..models.text import fold
 from .context import Context
 from .grammar import VILLAGE_KINDS
 from .report import aliases
+from .roles import ROLE_WORDS
 
-# What is asked, by the folded words that ask it (English too).
+# A kind word that names no village: `thôn nào chậm nhất`, `thôn mình đến đâu rồi`. The
+# second is the asker's own unit: a member's village, an office's or leader's commune,
+# what an answer shows when no village is named.
+WHICH_VILLAGE = ("thon nao", "xom nao", "ban nao", "ap nao", "lang nao", "which village")
+OWN_UNIT = ("thon minh", "xa minh", "ban minh", "xom minh", "thon em", "xa em", "thon ta", "xa ta",
+            "our village", "our commune", "my village", "my commune")
+# What is asked, by the folded words that ask it (English too). The first topic found
+# wins: a request (`xuất báo cáo`, `ai chưa báo cáo`) before the words a report also uses.
 TOPICS = {
-    "missing": ("chua bao cao", "ai chua", "chua nop", "missing", "not reported", "who has not"),
-    "ranking": ("xep hang", "bang xep hang", "ranking", "rank"),
-    "progress": ("tien do", "den dau", "bao nhieu", "the nao", "progress", "how far", "how many"),
+    "missing": ("chua bao cao", "chua bc", "chua nop", "ai chua", "bao cao chua", "bc chua",
+                "ai khong bao cao", "ai ko bao cao", "ai k bao cao", "ai ko bc", "ai k bc",
+                "missing", "not reported", "who has not", "who hasn't", "who hasnt", "haven't reported"),
+    "export": ("xuat bao cao", "xuat bc", "xuat file", "xuat excel", "xuat du lieu", "xuat so lieu",
+               "file bao cao", "file excel", "excel", "xlsx", "csv", "export", "spreadsheet"),
+    "invite": ("ma moi", "tao ma", "link moi", "invite"),
+    "audit": ("ai da sua", "ai sua", "ai da xoa", "ai xoa", "ai da thay doi", "ai thay doi", "nhat ky",
+              "who changed", "who edited", "who deleted", "audit"),
+    "compare": ("so voi", "so sanh", "compared with", "compared to", "compare"),
+    "ranking": ("xep hang", "bang xep hang", "xep thu", "thu may", "ranking", "rank", *WHICH_VILLAGE, "cham nhat", "thap nhat",
+                "kem nhat", "cao nhat", "nhieu nhat", "tot nhat", "nhanh nhat", "dan dau",
+                "slowest", "lowest", "worst", "best", "highest"),
+    "progress": ("tien do", "den dau", "bao nhieu", "the nao", "ntn", "sao roi", "tinh hinh", "bao cao 6 thang",
+                 "progress", "how far", "how many", "how much"),
 }
+# Words that ask for the ranking from the bottom: `thôn nào chậm nhất`, `which village is behind`.
+WORST_FIRST = ("cham", "thap", "kem", "yeu nhat", "yeu kem", "it nhat", "cuoi bang", "behind", "slow", "slowest", "low",
+               "lowest", "worst", "bottom")
+FILE_FORMATS = ("csv",)  # a request for the CSV rather than the workbook (`xuất csv tháng 11`)
 FOLDED_KINDS = tuple(fold(kind) for kind in VILLAGE_KINDS)  # the report grammar's kind words
 # Phrases that end a village's name typed in a question ("thôn X tháng 11", "thôn X tiến độ").
 QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in phrases] + [
-    [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year")]
+    [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year", "this", "last", "next")] + [
+    word.split() for word in ROLE_WORDS]
 
+# Periods as questions write them, in folded text; the first pattern found wins, so the
+# longer forms come first (`6 tháng đầu năm` before `tháng`, `last week` before `week`).
+_THIS = "nay|this"
+_LAST = "truoc|trc|vua roi|vua qua|roi|ngoai|last"  # tuần trước (trc), tuần vừa rồi, tháng rồi, năm ngoái
+_NEXT = "sau|toi|next"  # tuần sau, tháng tới: not begun, and said so rather than read as this one
+_SHIFTS = ((_THIS, 0), (_LAST, -1), (_NEXT, 1))
+_UNITS = {"week": ("tuan|week", r"\d{1,2}"), "month": ("thang|month", r"\d{1,2}"),
+          "quarter": ("quy|quarter", r"[1-4]|i{1,3}|iv"), "year": ("nam|year", r"\d{4}")}
 _PERIOD_PATTERNS = (
-    # (regex on folded text, kind); the number group is optional ("tháng này")
-    (re.compile(r"\b(?:tuan|week)(?:\s+(nay|truoc|this|last))?\b"), "week"),
-    (re.compile(r"\b(?:thang|month)(?:\s+(nay|truoc|this|last|\d{1,2}))?\b"), "month"),
-    (re.compile(r"\b(?:quy|quarter)(?:\s+(nay|this|[1-4]|i{1,3}|iv))?\b"), "quarter"),
-    (re.compile(r"\b(?:nam|year)\s+(nay|this|\d{4})\b"), "year"),
-    (re.compile(r"\b(\d{4}-(?:w\d{1,2}|q[1-4]|h[12]|\d{1,2}))\b"), "label"),
+    # (regex, kind); group 1, when there is one, says which (`tháng 11`, `tháng trước`, `6 tháng đầu năm`)
+    (re.compile(r"\b(?:6 thang|nua)\s+(dau|cuoi)(?:\s+nam)?\b"), "half"),
+    (re.compile(r"\b(first|second)\s+half\b"), "half"),
+    (re.compile(r"\b(?:6 thang|half year|half-year)\b"), "half"),  # the current half (`báo cáo 6 tháng`)
+    (re.compile(r"\b(?:tuan|week)\s+(\d{1,2}[ /]\d{1,2})\b"), "week of"),  # `tuần 16/11`: the week of that day
+    *((re.compile(rf"\b(this|last|next)\s+(?:{words})\b"), kind) for kind, (words, _) in _UNITS.items()),
+    *((re.compile(rf"\b(?:{words})(?:\s+({_THIS}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
+      for kind, (words, number) in _UNITS.items() if kind != "year"),
+    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
+    (re.compile(r"\bq([1-4])\b"), "quarter"),
+    (re.compile(r"\b(20\d\d(?:-(?:w\d{1,2}|q[1-4]|h[12]|\d{1,2}))?)\b"), "label"),  # 2026-W47 … 2026
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_HALVES = {"dau": 1, "first": 1, "cuoi": 2, "second": 2}
 
 
 @dataclass
 class Question:
-    topic: str | None = None  # missing | ranking | progress
+    topic: str | None = None  # a key of TOPICS
     indicator: str | None = None  # an indicator key
     village: OrgUnit | None = None
     unknown_village: str | None = None  # "thôn X" named, but X is none of the villages this person may see
     period: Period | None = None
     bad_period: str | None = None  # a period written that does not exist (tháng 13, 2026-W60)
+    own_unit: bool = False  # `thôn mình`, `xã mình`: the asker's own unit, as without a name
+    worst_first: bool = False  # a ranking from the bottom
+    role: Role | None = None  # for an invite: `tổ trưởng`, `thành viên`
+    file_format: str | None = None  # for an export: csv
 
     @property
     def understood(self) -> bool:
-        return any((self.topic, self.indicator, self.village, self.unknown_village, self.period, self.bad_period))
+        return any((self.topic, self.indicator, self.village, self.unknown_village, self.period, self.bad_period,
+                    self.own_unit))
+
+
+def _fold(text: str) -> str:
+    return fold(text).replace("’", "'")  # phones type `hasn’t`
+
+
+def _phrases(phrases) -> re.Pattern:
+    """Any of the folded phrases, as whole words."""
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+_TOPIC_PATTERNS = {topic: _phrases(phrases) for topic, phrases in TOPICS.items()}
+_WORST_FIRST, _OWN_UNIT, _FILE_FORMATS = _phrases(WORST_FIRST), _phrases(OWN_UNIT), _phrases(FILE_FORMATS)
+_ROLE_WORDS = _phrases(ROLE_WORDS)
+_UNNAMED = _phrases(WHICH_VILLAGE + OWN_UNIT)  # a kind word that names no village: `thôn nào`, `thôn mình`
 
 
 def topic_of(text: str) -> str | None:
     """What is asked, from the words alone (cheap: a member's every message passes here)."""
-    folded = fold(text)
-    return next((topic for topic, phrases in TOPICS.items() if any(_has(folded, p) for p in phrases)), None)
+    folded = _fold(text)
+    return next((topic for topic, pattern in _TOPIC_PATTERNS.items() if pattern.search(folded)), None)
 
 
 def _has(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+    return _phrases((phrase,)).search(text) is not None
 
 
 def _remove(text: str, phrase: str) -> str:
-    return re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", text, count=1)
+    return _phrases((phrase,)).sub(" ", text, count=1)
 
 
 def visible_villages(context: Context) -> list[OrgUnit]:
@@ -95,29 +158,37 @@ def as_typed(text: str, folded_phrase: str) -> str:
 def read(context: Context, text: str) -> Question:
     """The parts of a question, found anywhere in the text."""
     question = Question()
-    folded = fold(text).replace("/", " ")
-    indicator_words = sorted(((fold(a), k) for a, k in aliases(context).items()), key=lambda p: -len(p[0]))
+    folded = _fold(text).replace("/", " ")
+    words = aliases(context) | {i.short(language): i.key for i in indicators(context.session) for language in LANGUAGES}
+    indicator_words = sorted(((fold(word), key) for word, key in words.items()), key=lambda p: -len(p[0]))
     folded, question.village = _village(context, folded)
     if question.village is None:
         stop = [phrase.split() for phrase, _ in indicator_words] + QUESTION_PHRASES
-        unknown = _unknown_village(folded, stop)
+        unknown = _unknown_village(_UNNAMED.sub(" ", folded), stop)
         question.unknown_village = unknown and as_typed(text, unknown)
     question.topic = topic_of(folded)
     question.indicator = next((key for phrase, key in indicator_words if _has(folded, phrase)), None)
     question.period, bad_period = _period(folded, context.today(question.village))
     question.bad_period = bad_period and as_typed(text, bad_period)
+    question.own_unit = bool(_OWN_UNIT.search(folded))
+    question.worst_first = bool(_WORST_FIRST.search(folded))
+    role = _ROLE_WORDS.search(folded)
+    question.role = role and ROLE_WORDS[role.group(0)]
+    file_format = _FILE_FORMATS.search(folded)
+    question.file_format = file_format and file_format.group(0)
     return question
+
+
+def village_names(village: OrgUnit) -> list[str]:
+    """The folded names a village is asked by: its full name, and the name after its kind word."""
+    bare = village.name_key.split(" ", 1)
+    return [village.name_key, bare[1]] if len(bare) == 2 and bare[0] in FOLDED_KINDS else [village.name_key]
 
 
 def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None]:
     """The village named in the text (full name, or the name after its kind word), and
     the text without it."""
-    candidates = []
-    for village in visible_villages(context):
-        candidates.append((village.name_key, village))
-        bare = village.name_key.split(" ", 1)
-        if len(bare) == 2 and bare[0] in FOLDED_KINDS:
-            candidates.append((bare[1], village))
+    candidates = [(name, village) for village in visible_villages(context) for name in village_names(village)]
     for phrase, village in sorted(candidates, key=lambda c: -len(c[0])):
         if _has(folded, phrase):
             return _remove(folded, phrase), village
@@ -144,11 +215,12 @@ def _unknown_village(folded: str, stop: list[list[str]]) -> str | None:
 
 
 def _period(folded: str, today: date) -> tuple[Period | None, str | None]:
+    """The period the words name, or the words that name one that does not exist."""
     for pattern, kind in _PERIOD_PATTERNS:
         match = pattern.search(folded)
         if match is None:
             continue
-        word = match.group(1)
+        word = match.group(1) if pattern.groups else None
         try:
             return period_of(kind, word, today), None
         except ValueError:
@@ -157,28 +229,59 @@ def _period(folded: str, today: date) -> tuple[Period | None, str | None]:
 
 
 def period_of(kind: str, word: str | None, today: date) -> Period:
-    """`tháng 11`, `quý III`, `tuần trước`, `năm nay` (kind and word) as a period of today's year."""
-    last = word in ("truoc", "last")
+    """`tháng 11`, `quý III`, `tuần 48`, `tuần trước`, `6 tháng đầu năm` (kind and word) as a
+    period of today's year; no word: the current one. ValueError for a word that names none."""
     if kind == "label":
         return parse_period(word.upper())
-    if kind == "week":
-        return week_of(today - timedelta(days=7) if last else today)
-    if kind == "month":
-        if word and word.isdigit():
-            return parse_period(f"{today.year}-{int(word):02d}")
-        first = today.replace(day=1)
-        month = (first - timedelta(days=1)) if last else first
-        return parse_period(f"{month.year}-{month.month:02d}")
-    if kind == "quarter":
-        number = _ROMAN.get(word) or (int(word) if word and word.isdigit() else (today.month - 1) // 3 + 1)
-        return parse_period(f"{today.year}-Q{number}")
-    return parse_period(str(today.year) if word in (None, "nay", "this") else word)
+    if kind == "week of":
+        day, month = (int(number) for number in re.split("[ /]", word))
+        return week_of(date(today.year, month, day))
+    current = containing(kind, today)
+    if word is None:
+        return current
+    steps = next((steps for words, steps in _SHIFTS if re.fullmatch(words, word)), None)
+    if steps is not None:
+        return shifted(current, steps)
+    if kind == "year":
+        return parse_period(word)
+    number = _HALVES.get(word) or _ROMAN.get(word) or int(word)
+    return numbered(kind, today.year, number)
 
 
-def command_for(question: Question) -> str | None:
-    """The command that answers the question (its permission applies)."""
-    if question.topic == "missing":
-        return "chuabaocao"
-    if question.topic == "ranking":
-        return "xephang"
-    return "tiendo" if question.understood else None
+def period_named(words: str, today: date, kind: str | None = None) -> Period:
+    """The period a command's words name: as a question names it (`tháng 11`, `quý này`,
+    `2026-Q4`), or — after a command of that kind (`/thang 11`, `/quy III`, `/quy q3`) — the
+    bare number or word. ValueError when the words name no period."""
+    folded = _fold(words)
+    period, bad = _period(folded, today)
+    if period is not None:
+        return period
+    if bad is None and kind is not None:
+        return period_of(kind, folded.removeprefix("q"), today)
+    raise ValueError(f"not a period: {words!r}")
+
+
+def compared(period: Period | None, today: date) -> tuple[Period, Period]:
+    """The two periods a comparison shows, earlier first: the period asked and the one
+    before it — or, for last week (month…), last and this (`so với tuần trước`). This week
+    and last without a period."""
+    period = period or containing("week", today)
+    following = shifted(period, 1)
+    return (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
+
+
+def request_for(question: Question, text: str) -> tuple[str, str] | None:
+    """The command that answers the question (its permission applies), and its arguments."""
+    period = question.bad_period or (question.period.label if question.period else "")
+    village = question.village.name if question.village else question.unknown_village
+    requests = {
+        "missing": ("chuabaocao", period),
+        "export": ("xuat", f"{period} {question.file_format or ''}"),
+        "invite": ("moi", f"{village or ''} {question.role.value if question.role else ''}"),
+        "audit": ("nhatky", ""),
+        "ranking": ("xephang", text),
+    }
+    if question.topic in requests:
+        name, args = requests[question.topic]
+        return name, args.strip()
+    return ("tiendo", text) if question.understood else None

@@ -3,7 +3,7 @@
 from ..locales import Translator
 from ..models.progress import Status
 from ..models.summary import WeeklySummary
-from .wording import STATUS_MARKS, progress_line
+from .wording import STATUS_MARKS, period_name, progress_line
 
 
 def is_week(summary: WeeklySummary) -> bool:
@@ -11,12 +11,7 @@ def is_week(summary: WeeklySummary) -> bool:
 
 
 def title(summary: WeeklySummary, t: Translator) -> str:
-    period = summary.period
-    if is_week(summary):
-        return t("📊 {unit} — week {first}–{last}", unit=summary.commune.name,
-                 first=t.day_month(period.first), last=t.day_month(period.last))
-    return t("📊 {unit} — {period} ({first}–{last})", unit=summary.commune.name, period=period.label,
-             first=t.date(period.first), last=t.date(period.last))
+    return f"📊 {summary.commune.name} — {period_name(t, summary.period)}"
 
 
 def summary_text(summary: WeeklySummary, t: Translator) -> str:

@@ -4,7 +4,7 @@ from datetime import date
 
 from ..locales import Translator
 from ..models import OrgUnit
-from ..models.periods import week_of
+from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
 from ..models.queries import indicators, totals
 from .context import Context
@@ -29,6 +29,13 @@ def week_line(context: Context, village: OrgUnit, day: date) -> str:
     return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
              last=t.day_month(week.last), village=village.name,
              totals=format_counts(context, week_totals) or t("nothing yet"))
+
+
+def period_name(t: Translator, period: Period) -> str:
+    """`week 23/11–29/11` for a week; `2026-11 (01/11/2026–30/11/2026)` for any other period."""
+    if period == week_of(period.first):
+        return t("week {first}–{last}", first=t.day_month(period.first), last=t.day_month(period.last))
+    return t("{period} ({first}–{last})", period=period.label, first=t.date(period.first), last=t.date(period.last))
 
 
 STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}

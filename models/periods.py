@@ -31,6 +31,10 @@ def _month_end(year: int, month: int) -> date:
     return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
 
 
+MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}  # the months a period of each kind spans
+_LABELS = {"week": "{year}-W{number:02d}", "month": "{year}-{number:02d}", "quarter": "{year}-Q{number}",
+           "half": "{year}-H{number}", "year": "{year}"}
+
 _PATTERNS = (
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "week"),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
@@ -64,13 +68,36 @@ def _parse(text: str) -> Period | None:
         if kind == "week":
             monday = date.fromisocalendar(year, number, 1)  # ValueError for week 0, 54, 53 of most years
             return Period(f"{year}-W{number:02d}", monday, monday + timedelta(days=6))
-        first_month, months = {
-            "month": (number, 1),
-            "quarter": (3 * number - 2, 3),
-            "half": (6 * number - 5, 6),
-        }[kind]
+        months = MONTHS[kind]
+        first_month = months * (number - 1) + 1
         if not 1 <= first_month <= 12:
             break
         last_month = first_month + months - 1
         return Period(text.upper(), date(year, first_month, 1), _month_end(year, last_month))
     return None
+
+
+def numbered(kind: str, year: int, number: int = 1) -> Period:
+    """The `number`th week, month, quarter or half of `year` (ValueError if there is none:
+    week 60, month 13), or the year itself."""
+    return parse_period(_LABELS[kind].format(year=year, number=number))
+
+
+def containing(kind: str, day: date) -> Period:
+    """The week, month, quarter, half or year that `day` falls in."""
+    if kind == "week":
+        return week_of(day)
+    return numbered(kind, day.year, (day.month - 1) // MONTHS[kind] + 1)
+
+
+def kind_of(period: Period) -> str:
+    return next(kind for pattern, kind in _PATTERNS if pattern.match(period.label))
+
+
+def shifted(period: Period, steps: int) -> Period:
+    """The period of the same kind `steps` later (earlier when negative): 2026-W48 → 2026-W47 for -1."""
+    kind = kind_of(period)
+    if kind == "week":
+        return week_of(period.first + timedelta(weeks=steps))
+    years, month = divmod(period.first.month - 1 + steps * MONTHS[kind], 12)
+    return containing(kind, date(period.first.year + years, month + 1, 1))

@@ -381,12 +381,13 @@ def test_xuat_a_quarter_as_csv(session, year, office):
 
 
 def test_xuat_says_which_periods_exist(session, commune, office):
-    for words in ("/xuat 2026-13", "/xuat 2026-13 csv", "/xuat tuần trước"):
+    for words in ("/xuat 2026-13", "/xuat 2026-13 csv", "/xuat tháng 13", "/xuat hôm qua"):
         reply = office.chat.send(words, NOW)
         assert reply[0].attachment is None
         assert reply[0].text.startswith("“")
         assert "2026-W47" in reply[0].text and "2026-Q4" in reply[0].text and "2026-H2" in reply[0].text
-    for words, label in (("/xuat 2027", "2027"), ("/xuat 2026-W49 csv", "2026-W49"), ("/xuat 2026-12", "2026-12")):
+    for words, label in (("/xuat 2027", "2027"), ("/xuat 2026-W49 csv", "2026-W49"), ("/xuat 2026-12", "2026-12"),
+                         ("/xuat tuần sau", "2026-W49")):
         assert office.say(words) == VI("{period} has not started yet: choose this week or an earlier period.",
                                        period=label)
     # The summaries share the same answers.

@@ -5,7 +5,7 @@ from itertools import pairwise
 
 import pytest
 
-from tocds.models.periods import Period, local_date, parse_period, week_of, week_start
+from tocds.models.periods import Period, containing, local_date, parse_period, shifted, week_of, week_start
 
 ACCEPTED_FORMS = ("2026-W47", "2026-11", "2026-Q4", "2026-H2", "2026")
 
@@ -139,3 +139,18 @@ def test_local_date_crosses_midnight_in_vietnam():
     same_instant = datetime(2026, 11, 26, 6, 30, tzinfo=timezone(timedelta(hours=7)))
     assert local_date(same_instant, zone) == date(2026, 11, 26)
     assert local_date(same_instant, "UTC") == date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(("kind", "this", "before", "after"), [
+    ("week", "2026-W01", "2025-W52", "2026-W02"),  # 1 January 2026 is in the first ISO week of 2026
+    ("month", "2026-01", "2025-12", "2026-02"),
+    ("quarter", "2026-Q1", "2025-Q4", "2026-Q2"),
+    ("half", "2026-H1", "2025-H2", "2026-H2"),
+    ("year", "2026", "2025", "2027"),
+])
+def test_the_period_containing_a_day_and_its_neighbours(kind, this, before, after):
+    period = containing(kind, date(2026, 1, 1))
+    assert period.label == this
+    assert (shifted(period, -1).label, shifted(period, 1).label) == (before, after)
+    assert shifted(shifted(period, -5), 5) == period
+    assert shifted(period, -1).last + timedelta(days=1) == period.first  # no gap, no overlap
