@@ -66,7 +66,8 @@ FILLER_WORDS = """
     registered opened with for and people persons person accounts account users the an of to
 """
 FILLER_PHRASES = (
-    "hỗ trợ", "hồ sơ", "bà con", "một số", "một vài", "người dân", "công dân", "địa bàn",
+    "hỗ trợ", "hồ sơ", "bà con", "một số", "một vài", "hộ nghèo", "hộ cận nghèo", "hộ kinh doanh",
+    "hộ khẩu", "hộ chiếu", "hộ tịch", "hộ lý", "hộ sinh", "người dân", "công dân", "địa bàn",
     "tài khoản", "cá nhân", "trường hợp",
 )
 
@@ -82,12 +83,15 @@ _UNIT_AFTER_TENS = {"mốt": 1, "tư": 4, "lăm": 5, "nhăm": 5}  # `hai mươi 
 # they count as numbers only in an unaccented message, and not these.
 _AMBIGUOUS_UNACCENTED = frozenset({"sau", "bay", "tam", "tu", "mot", "lam"})
 _ZERO = "không"  # a number only right after an indicator (`vneid: không`); elsewhere it negates
-# After these, a number word is a name: `ông Ba`, `chị Năm`.
-_TITLES = frozenset({"ong", "ba", "anh", "chi", "co", "chu", "bac", "cau", "di", "thim", "mo", "o", "bo", "me"})
+# After these, a number word is a name: `ông Ba`, `chị Năm`. Unaccented, `đi` and `bà` would
+# look the same as `dì` and `ba`: those two count only with accents.
+_TITLES = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "cậu", "dì", "thím", "mợ", "bố", "mẹ"})
+_TITLES_UNACCENTED = frozenset({"ong", "anh", "chi", "co", "chu", "bac", "cau"})
 
 _COUNT = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)")
 _SIGNED = re.compile(r"[-\u2212][0-9]")
 _DATE = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[.)](?=[ \t])")  # `1. Hộ: 15`, `2) vneid 3`
 _GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
 _SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
 _DASH_ALONE = re.compile(r"(?<![0-9])-(?![0-9])|[\u2013\u2014]")  # `- VNeID: 5` bullets, `–`
@@ -99,6 +103,10 @@ _LAST_WEEKDAY = {"chu nhat": 6, "cn": 6, "sunday": 6, "monday": 0, "tuesday": 1,
 _DAYS_BACK = {"hom nay": 0, "sang nay": 0, "chieu nay": 0, "trua nay": 0, "toi nay": 0, "tuan nay": 0,
               "today": 0, "this week": 0, "hom qua": 1, "toi qua": 1, "sang qua": 1, "chieu qua": 1,
               "dem qua": 1, "yesterday": 1, "hom kia": 2, "hom kia nua": 3}
+# After a weekday: which week (`thứ bảy tuần trước`); `vừa rồi` is the latest one, as without.
+_WEEK_QUALIFIERS = Phrases([("tuần trước", 1), ("tuần rồi", 1), ("tuần qua", 1), ("last week", 1),
+                            ("tuần này", 0), ("this week", 0)])
+_CLAUSE_WORDS = frozenset({"nhung", "but", "song"})
 # Day words that name no single day: the member is asked to write the date.
 _VAGUE_DAYS = ("tuan truoc", "tuan roi", "tuan qua", "hom truoc", "thang truoc", "last week")
 
@@ -117,6 +125,7 @@ class _Scan:
     day: tuple[date, str] | None = None
     village: str | None = None
     error: ParseError | None = None  # what stopped the scan: no reading is offered then
+    negation: str | None = None  # a word that negated a clause, as typed
     unknown_words: int = 0  # words skipped that are in no list: a few are fine, a page of them is no report
 
 
@@ -131,11 +140,9 @@ def _tables(aliases: tuple[tuple[str, str], ...]) -> tuple[Phrases, Phrases, dic
     """Alias and filler phrase tables, and each alias word for spotting misspellings."""
     alias_phrases = Phrases((_normalize(alias), (key, alias)) for alias, key in aliases)
     fillers = Phrases((phrase, True) for phrase in (*FILLER_PHRASES, *FILLER_WORDS.split()))
-    alias_words: dict[str, str] = {}
-    for alias, _ in sorted(aliases, key=lambda pair: len(pair[0])):  # the shortest alias a word is in
-        for word in fold(alias).split():
-            if len(word) >= 4:
-                alias_words.setdefault(word, alias)
+    # One-word aliases (`vneid`, `bdhvs`) and their keys, for spotting misspellings; a word of a
+    # longer alias (`danh`, `công`) is an everyday word.
+    alias_words = {fold(alias): key for alias, key in aliases if len(fold(alias)) >= 4 and " " not in fold(alias)}
     return alias_phrases, fillers, alias_words
 
 
@@ -151,6 +158,7 @@ _DAY_PHRASES = Phrases([(phrase, ("back", n)) for phrase, n in _DAYS_BACK.items(
 
 def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    text = _LIST_MARKER.sub(" ", text)
     text = _SYMBOLS.sub(" ", text)
     text = _DASH_ALONE.sub(" ", text)
     return _GLUED.sub(r"\1 \2", text)
@@ -165,7 +173,8 @@ class _Reader:
 
     def __init__(self, text: str, today: date, aliases: Mapping[str, str], villages: Sequence[str]) -> None:
         self.today = today
-        self.tokens = tokenize(_normalize(text))
+        self.text = _normalize(text)
+        self.tokens = tokenize(self.text)
         self.words = [token.folded for token in self.tokens]
         self.exact = [unicodedata.normalize("NFC", token.text.casefold()) for token in self.tokens]
         self.accented = _has_marks(text)
@@ -175,13 +184,37 @@ class _Reader:
         self.named_villages = Phrases([(v, v) for v in villages] + short)
 
     def scan(self) -> _Scan:
+        """Reads the message clause by clause: a clause that negates (`chưa ai kích hoạt`,
+        `k có ai làm cks`) gives nothing, whatever it names."""
         scan, i = _Scan(), 0
+        clause_start, negation = 0, None
         try:
             while i < len(self.tokens):
+                if self._ends_clause(i):
+                    if negation:
+                        del scan.items[clause_start:]
+                    clause_start, negation = len(scan.items), None
+                if self._negates(i, scan):
+                    negation = scan.negation = self.tokens[i].text
+                    i += 1
+                    continue
                 i = self._step(scan, i)
+            if negation:
+                del scan.items[clause_start:]
         except _GiveUp as give_up:
             scan.error = give_up.error
         return scan
+
+    def _ends_clause(self, i: int) -> bool:
+        """Whether a new clause starts at word i: after `,` `;` `.` or a new line, or at `nhưng`."""
+        if i == 0:
+            return False
+        between = self.text[self.tokens[i - 1].end:self.tokens[i].start]
+        return any(mark in between for mark in ",;.\n") or self.words[i] in _CLAUSE_WORDS
+
+    def _negates(self, i: int, scan: _Scan) -> bool:
+        return self.words[i] in NEGATIONS and self._number_words(i, scan) is None and not (
+            self.aliases.match(self.words, i))
 
     def _step(self, scan: _Scan, i: int) -> int:
         token, word = self.tokens[i], self.words[i]
@@ -217,11 +250,13 @@ class _Reader:
             while end < len(self.tokens) and not (self.words[end][0].isdigit() or self.aliases.match(self.words, end)):
                 end += 1
             raise _GiveUp(ParseError("unknown_village", word=self._span(i, end)))
-        if word in NEGATIONS:
-            raise _GiveUp(ParseError("unclear", word=token.text))
+        if (self.exact[i] == "âm" if self.accented else word == "am") and i + 1 < len(self.tokens) \
+                and self.words[i + 1][0].isdigit():
+            raise _GiveUp(ParseError("negative", word=self._span(i, i + 2)))
         close = len(word) >= 4 and difflib.get_close_matches(word, self.alias_words, n=1, cutoff=0.8)
-        if close:  # `vnied`: a misspelt indicator, not a word to skip
-            raise _GiveUp(ParseError("unknown_key", word=token.text, suggestion=self.alias_words[close[0]]))
+        if close:  # `vnied`: a misspelt indicator, read as the one it is closest to (and confirmed)
+            scan.items.append(_Item("key", self.alias_words[close[0]], token.text, i))
+            return i + 1
         scan.unknown_words += 1
         return i + 1  # a word that carries no count
 
@@ -252,8 +287,15 @@ class _Reader:
             raise _GiveUp(ParseError("vague_day", word=self._span(i, i + length)))
         if kind == "back":
             return length, self.today - timedelta(days=n)
-        back = (self.today.weekday() - n) % 7  # the latest such weekday, today included
-        return length, self._checked(self.today - timedelta(days=back))
+        monday = self.today - timedelta(days=self.today.weekday())
+        after = _WEEK_QUALIFIERS.match(self.words, i + length)
+        if after is None:  # the latest such weekday, today included
+            return length, self.today - timedelta(days=(self.today.weekday() - n) % 7)
+        qualifier, weeks_back = after
+        day = monday - timedelta(days=7 * weeks_back) + timedelta(days=n)
+        if day > self.today:
+            raise _GiveUp(ParseError("bad_date", word=self._span(i, i + length + qualifier)))
+        return length + qualifier, day
 
     def _dated(self, text: str, dated: re.Match) -> date:
         year = dated[3] and int(dated[3]) + (2000 if len(dated[3]) == 2 else 0)
@@ -315,7 +357,7 @@ class _Reader:
             if previous and previous.kind == "key" and previous.position + len(previous.text.split()) == i:
                 return 1, 0
             return None
-        if i and self.words[i - 1] in _TITLES:
+        if i and (self.exact[i - 1] in _TITLES if self.accented else self.words[i - 1] in _TITLES_UNACCENTED):
             return None
         j, value = i, 0
         hundreds = self._number_word(j, _DIGIT_WORDS)
@@ -381,11 +423,6 @@ def _reading(pairs, rest, scan: _Scan, today: date, strict: bool) -> Reading | P
     return Reading(counts, scan.day[0] if scan.day else today, scan.village, unused)
 
 
-# Errors the strict grammar names more precisely than the lenient reader.
-_PRECISE_ERRORS = frozenset({"not_whole", "negative", "too_large", "bad_date", "day_too_old", "repeated_day",
-                             "unknown_village", "repeated_key"})
-
-
 def read_report(
     text: str, *, today: date, aliases: Mapping[str, str], villages: Sequence[str] = ()
 ) -> QuickReport | Proposal | ParseError | None:
@@ -398,9 +435,11 @@ def read_report(
     if scan.error is None and scan.unknown_words > max(12, 4 * len(scan.items)):
         return strict  # a page of words that are in no list is no report, whatever numbers it holds
     if scan.error is not None:
-        # The strict grammar knows which indicator a bad number or day belongs to: its word is better.
-        return strict if isinstance(strict, ParseError) and strict.code in _PRECISE_ERRORS else scan.error
+        # The same problem: the strict grammar knows which indicator it concerns.
+        return strict if isinstance(strict, ParseError) and strict.code == scan.error.code else scan.error
     if not scan.items:
+        if scan.negation:
+            return ParseError("unclear", word=scan.negation)
         return strict if scan.day is None and scan.village is None else ParseError("no_pairs")
     left, right = _pair(scan.items, False), _pair(scan.items, True)
     agreed = left[0] == right[0]
@@ -411,9 +450,11 @@ def read_report(
     return Proposal(tuple(found.values())) if found else readings[0]
 
 
-def mentions_indicator(text: str, aliases: Mapping[str, str]) -> bool:
-    """Whether an indicator is named anywhere (`hỗ trợ` and `hồ sơ` are no `hộ`), or misspelt:
-    in a team's group, chatter names none."""
+def attempts_report(text: str, aliases: Mapping[str, str]) -> bool:
+    """Whether the text names an indicator (`hỗ trợ` and `hồ sơ` are no `hộ`) and a count beside
+    it, however faulty: in a team's group, chatter (`cách cài VNeID cho người già`) does not."""
     scan = _Reader(text, date.today(), aliases, ()).scan()
-    misspelt = scan.error is not None and scan.error.code == "unknown_key"
-    return misspelt or any(item.kind == "key" for item in scan.items)
+    kinds = {item.kind for item in scan.items}
+    if scan.error is not None:  # a bad number after an indicator (`VNeID 2,5`)
+        return scan.error.code in ("not_whole", "negative", "too_large") and "key" in kinds
+    return kinds == {"key", "number"}

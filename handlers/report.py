@@ -18,7 +18,7 @@ from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
-from .reading import Proposal, mentions_indicator, read_report
+from .reading import Proposal, attempts_report, read_report
 from .wording import format_counts, labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
@@ -71,7 +71,7 @@ def names_a_report(context: Context) -> bool:
     photo's own words."""
     parsed = parse(context, context.incoming.text)
     return parsed is not None and (
-        not isinstance(parsed, ParseError) or mentions_indicator(context.incoming.text, aliases(context)))
+        not isinstance(parsed, ParseError) or attempts_report(context.incoming.text, aliases(context)))
 
 
 def looks_like_report(context: Context) -> bool:
@@ -107,7 +107,7 @@ def quick_report(context: Context) -> list[Outgoing]:
             return []  # chatter in the team's group is not for the bot
         return [Outgoing(t("I did not understand that.") + "\n" + example(t))]
     if isinstance(parsed, ParseError):
-        if context.incoming.is_group and not mentions_indicator(context.incoming.text, aliases(context)):
+        if context.incoming.is_group and not attempts_report(context.incoming.text, aliases(context)):
             return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong
         return [Outgoing(error_text(context, parsed))]
     if isinstance(parsed, Proposal):

@@ -15,7 +15,7 @@ from tocds.handlers.grammar import (
     QuickReport,
     parse_report,
 )
-from tocds.handlers.reading import mentions_indicator
+from tocds.handlers.reading import attempts_report
 
 # The product's seed: indicator key -> aliases (display form); keys are aliases too.
 SEED = {
@@ -435,8 +435,10 @@ def test_valid_reports_parse_exactly(case):
 
 @pytest.mark.parametrize(
     ("text", "named"),
-    [("Chiều nay 2 giờ họp", False), ("cảm ơn", False), ("VNEID 2,5", True), ("ai xong hoc vu so chua", True),
-     ("", False)],
+    [("Chiều nay 2 giờ họp", False), ("cảm ơn", False), ("VNEID 2,5", True), ("", False),
+     ("ai xong hoc vu so chua", False),  # names an indicator, but counts nothing: a question in the group
+     ("cách cài VNeID cho người già", False), ("Hỗ trợ 7 người", False), ("danh sách 35 hộ nghèo", False),
+     ("hồ sơ 3 bộ", False), ("12 hộ", True), ("vnied 6", True), ("hôm nay tổ em đi 15 hộ", True)],
 )
-def test_mentions_indicator(text, named):
-    assert mentions_indicator(text, ALIASES) is named
+def test_attempts_report(text, named):
+    assert attempts_report(text, ALIASES) is named
