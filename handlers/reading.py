@@ -440,7 +440,8 @@ def read_report(
     if not scan.items:
         if scan.negation:
             return ParseError("unclear", word=scan.negation)
-        return strict if scan.day is None and scan.village is None else ParseError("no_pairs")
+        only_a_day = (scan.day or scan.village) and not scan.unknown_words  # `hôm kia`: the counts are missing
+        return ParseError("no_pairs") if only_a_day else strict
     left, right = _pair(scan.items, False), _pair(scan.items, True)
     agreed = left[0] == right[0]
     readings = [_reading(*left, scan, today, strict=agreed)]

@@ -1,0 +1,163 @@
+"""The lenient reader: reports written as people talk become proposals to confirm, never saves."""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_grammar import ALIASES
+
+from tocds.handlers.grammar import ParseError, QuickReport
+from tocds.handlers.reading import Proposal, Reading, attempts_report, read_report
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+VILLAGES = ["Thôn Tân Hòa", "Thôn Phú Lợi"]
+
+
+# The seed's aliases and a few of migration 0007's.
+CATALOG = {**ALIASES, "digital signature": "cks", "households": "ho", "sổ sk": "ssk"}
+
+
+def read(text: str, villages=VILLAGES):
+    return read_report(text, today=TODAY, aliases=CATALOG, villages=villages)
+
+
+def one(day: date = TODAY, village: str | None = None, unused=(), **counts: int) -> Proposal:
+    return Proposal((Reading(counts, day, village, tuple(unused)),))
+
+
+def test_what_the_strict_grammar_reads_stays_a_quick_report():
+    assert read("hộ 12 vneid 5") == QuickReport({"ho": 12, "vneid": 5}, TODAY, None)
+    assert read("thôn Tân Hòa hôm qua vneid 5") == QuickReport({"vneid": 5}, TODAY - timedelta(days=1),
+                                                                "Thôn Tân Hòa")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hôm nay tổ em đi 15 hộ, hướng dẫn được 6 người kích hoạt VNeID", one(ho=15, vneid=6)),
+        ("15 hộ", one(ho=15)),
+        ("12hộ 5vneid", one(ho=12, vneid=5)),
+        ("vneid 5 người", one(vneid=5)),
+        ("dạ em báo cáo tuần: hộ 12, vneid 5 ạ", one(ho=12, vneid=5)),
+        ("- Hộ: 12\n- VNeID: 5 người", one(ho=12, vneid=5)),
+        ("1. Hộ: 15\n2. VNeID: 6", one(ho=15, vneid=6)),  # the list's numbers are no counts
+        ("✅ 15 hộ ✅ 6 vneid 💪", one(ho=15, vneid=6)),
+        ("Hộ (12), VNeID (5)", one(ho=12, vneid=5)),
+        ("hộ 12 – vneid 5", one(ho=12, vneid=5)),
+        ("tuyên truyền cho 20 hộ", one(ho=20)),  # one indicator named twice, one count
+        ("hỗ trợ 7 người cài vneid", one(vneid=7)),  # hỗ trợ is no hộ
+        ("thôn Tân Hòa 5 hộ 3 vneid", one(village="Thôn Tân Hòa", ho=5, vneid=3)),
+        ("tổ 3 đi 15 hộ", one(unused=["3"], ho=15)),
+        ("hộ 12 vnied 6", one(ho=12, vneid=6)),  # a misspelt one-word indicator, shown for confirmation
+        ("em đi được 12 hộ nhưng chưa ai kích hoạt được", one(ho=12)),
+        ("k có ai làm cks, vneid 3", one(vneid=3)),  # a clause that negates gives nothing
+        ("helped 3 people with digital signature yesterday", one(TODAY - timedelta(days=1), cks=3)),
+    ],
+)
+def test_natural_reports_are_proposed(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("năm hộ", 5), ("mười hộ", 10), ("mười hai hộ", 12), ("mười lăm hộ", 15), ("hai mươi hộ", 20),
+     ("hai mươi mốt hộ", 21), ("ba mươi tư hộ", 34), ("một trăm hộ", 100), ("một trăm linh năm hộ", 105),
+     ("hai trăm ba mươi hộ", 230), ("muoi hai ho", 12), ("hộ: không", 0)],
+)
+def test_number_words(text, count):
+    assert read(text) == one(ho=count)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["năm nay tổ em cố gắng", "nhà ông Ba ở cuối xóm", "sau khi họp xong", "một số người chưa cài",
+     "bà con rất vui"],
+)
+def test_words_that_are_no_numbers(text):
+    assert not isinstance(read(text), Proposal)
+
+
+@pytest.mark.parametrize(
+    ("text", "days_back"),
+    [("vneid 5 hôm kia", 2), ("thứ 3 đi 10 hộ", 1), ("thứ hai hộ 6", 2), ("chủ nhật vừa rồi 6 hộ", 3),
+     ("thứ bảy tuần trước em đi 9 hộ", 4), ("t4 hộ 3", 0), ("ngày 20/11 đi 14 hộ", 5), ("20-11 hộ 14", 5),
+     ("hộ 9 ngày 21/11/2026", 4), ("ngày 24 đi 3 hộ", 1), ("sáng nay đi 7 hộ", 0), ("chiều qua 3 hộ", 1),
+     ("tuần này được 30 hộ", 0)],
+)
+def test_day_words(text, days_back):
+    [reading] = read(text).readings
+    assert reading.day == TODAY - timedelta(days=days_back)
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("hộ 5 vneid", [{"ho": 5}, {"vneid": 5}]),
+        ("12 hộ 5", [{"ho": 12}, {"ho": 5}]),
+        ("đi 15 hộ, 6 người", [{"ho": 15}, {"ho": 6}]),
+    ],
+)
+def test_two_readings_are_both_offered(text, readings):
+    result = read(text)
+    assert isinstance(result, Proposal)
+    assert [r.counts for r in result.readings] == readings
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Hỗ trợ 7 người", "unpaired_number"),
+        ("họp lúc 2 giờ chiều", "unpaired_number"),
+        ("5 người chưa có VNeID", "unclear"),
+        ("cài VNeID và sổ sức khỏe được 12 người", "missing_count"),  # which one has the 12?
+        ("tuần trước đi 10 hộ", "vague_day"),
+        ("thứ sáu tuần này đi 3 hộ", "bad_date"),  # Friday has not come yet
+        ("ngày 28/10 đi 3 hộ", "day_too_old"),
+        ("vneid âm 3", "negative"),
+        ("thôn Bí Mật 5 hộ", "unknown_village"),
+        ("hôm qua 5 hộ, hôm nay 3 vneid", "repeated_day"),
+        ("vneid 5, 3 người vneid", "repeated_key"),
+        ("15 hộ, vneid 2,5", "not_whole"),
+        ("hôm kia", "no_pairs"),
+    ],
+)
+def test_what_cannot_be_read_says_why(text, code):
+    result = read(text)
+    assert isinstance(result, ParseError) and result.code == code
+
+
+def test_the_strict_grammar_names_the_indicator_of_a_bad_number():
+    assert read("vneid 2,5") == ParseError("not_whole", word="2,5", key="vneid")
+
+
+@pytest.mark.parametrize("text", ["xin chào", "chào bot", "cảm ơn ạ", "hôm nay trời đẹp", ""])
+def test_chat_is_no_report(text):
+    assert read(text) is None
+
+
+def test_a_page_of_words_around_a_count_is_no_report():
+    assert not isinstance(read("vneid 5 " + "blah " * 50), Proposal)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["hộ", "vneid", "15", "năm", "hai mươi", "không", "chưa", "hôm qua", "thứ 3",
+                                 "thôn", "Tân Hòa", "người", "đi", ",", "\n", "-", "👍", "2,5", "-3", "28/11",
+                                 "mười", "trăm", "ông", "Ba", "hỗ trợ", "hộ nghèo"]), max_size=14).map(" ".join))
+def test_every_reading_counts_only_numbers_in_the_message(text):
+    """Whatever is typed: never raises, and a proposal's counts are numbers that were written."""
+    result = read(text)
+    number_words = {"năm", "hai", "không", "mười", "trăm", "Ba"}
+    # Of the digits only 15 is a count (2,5, -3 and 28/11 are not); number words compose up to 999.
+    written = set(range(1000)) if number_words & set(text.split()) else {15}
+    if isinstance(result, Proposal):
+        assert 1 <= len(result.readings) <= 2
+        for reading in result.readings:
+            assert reading.counts and set(reading.counts.values()) <= written, text
+            assert TODAY - timedelta(days=14) <= reading.day <= TODAY
+
+
+def test_attempts_report_is_what_a_group_answers():
+    assert attempts_report("hôm nay tổ em đi 15 hộ", CATALOG)
+    assert not attempts_report("sđt anh Tư 0912345678", CATALOG)
+    assert not attempts_report("anh Hùng ơi gửi em file danh sách 35 hộ nghèo", CATALOG)
