@@ -181,7 +181,7 @@ def answer_step(context: Context) -> list[Outgoing]:
             data = choices[int(text) - 1][1]
         else:
             data = next((d for label, d in choices if fold(label) == folded), None)
-        if data is None:
+        if data is None and incoming.kind == "text":  # a photo captioned `ok` answers nothing
             answer = intents.answer(text)
             if answer == "cancel":
                 return run_command(context, "huy", "")

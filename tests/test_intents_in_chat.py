@@ -192,6 +192,13 @@ def test_cancel_words_leave_an_open_question(session, commune, lan, cancel):
     assert live_counts(session) == {"vneid": 5} and audits(session) == []
 
 
+def test_a_photo_captioned_ok_answers_no_question(session, commune, lan):
+    lan.say("ssk 500")
+    replies = send(session, incoming(lan.chat.sender_id, "ok", "p1", kind="photo", attachment="file-1"))
+    assert replies[0].text.startswith("Trả lời bằng một số từ 1 đến 2")
+    assert entry_total(session) == 0
+
+
 def test_cancel_words_with_no_question_open_are_no_command(session, commune, lan):
     assert lan.say("thôi") == "Tôi chưa hiểu tin nhắn này.\nVí dụ: hộ 12 vneid 5 bdhvs 3 — hoặc gửi /baocao để được hướng dẫn từng bước."
 
