@@ -80,7 +80,7 @@ def show_help(context: Context, args: str) -> list[Outgoing]:
 TABLE = (
     Command("start", "start", EVERYONE, start, N_("join with an invite code")),
     Command("baocao", "report", REPORTERS, start_guided, N_("report step by step, with buttons")),
-    Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week")),
+    Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week (/sua vneid 6)")),
     Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
     Command("minhchung", "evidence", REPORTERS, show_evidence, N_("send a photo as evidence for my report")),

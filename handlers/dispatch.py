@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..locales import N_
 from ..models.text import fold
-from . import commands, join, photos, questions, report
+from . import commands, intents, join, photos, questions, report
 from .context import STEPS, Context, Defaults
 from .evidence import evidence_of
 from .grammar import QuickReport
@@ -23,6 +23,13 @@ from .messages import Choice, Incoming, Outgoing
 from .progress import what_can_be_asked
 
 log = logging.getLogger(__name__)
+
+# What a member's words ask (handlers/intents.py), and the command that does it.
+INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong"}
+FRIENDLY_LINES = {
+    "greeting": N_("Hello, {name} 👋 Send /trogiup to see what I can do."),
+    "thanks": N_("You are welcome 🙂"),
+}
 
 SAVE_FAILED = N_("Sorry, the bot could not save this just now. Nothing was saved: please send it again in a minute.")
 
@@ -99,6 +106,8 @@ def route(context: Context) -> list[Outgoing]:
 
     if incoming.choice is not None:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
+    if intent := intent_of(context):
+        return follow(context, intent)
     asked = incoming.kind == "text" and questions.topic_of(incoming.text)
     if context.villages() and not asked:
         if evidence_of(context) and not report.names_a_report(context):
@@ -109,6 +118,27 @@ def route(context: Context) -> list[Outgoing]:
     if incoming.kind != "text" or (not asked and isinstance(report.parse(context, incoming.text), QuickReport)):
         return [Outgoing(t("Reports come from village team members. Send /tiendo to see progress, or /trogiup for what you can do."))]
     return answer_question(context)
+
+
+def intent_of(context: Context) -> intents.Intent | None:
+    """What a text means besides a report or a question: `sửa lại vneid 6`, `xóa báo cáo`,
+    `tuần này không có gì` from a member; `chào bot`, `cảm ơn` from anyone."""
+    if context.incoming.kind != "text":
+        return None
+    if not context.villages():
+        intent = intents.read(context.incoming.text)
+        return intent if intent and intent.kind in FRIENDLY_LINES else None
+    known = {fold(alias) for alias in report.aliases(context)}
+    return intents.read(context.incoming.text, known)
+
+
+def follow(context: Context, intent: intents.Intent) -> list[Outgoing]:
+    """Runs the command a member asked for in words, or answers a greeting or thanks in one line."""
+    if intent.kind in INTENT_COMMANDS:
+        return run_command(context, INTENT_COMMANDS[intent.kind], intent.args)
+    if context.incoming.is_group:
+        return []  # "cảm ơn cả nhà" in the team's group is not for the bot
+    return [Outgoing(context.t(FRIENDLY_LINES[intent.kind], name=context.person.name))]
 
 
 def run_command(context: Context, name: str, args: str) -> list[Outgoing]:
@@ -144,18 +174,28 @@ def answer_step(context: Context) -> list[Outgoing]:
         folded = fold(text)
         # isdecimal, not isdigit: int() refuses "²"; short: int() refuses 4,300 digits and more.
         # A digit picks a numbered choice (count buttons 1–5 are their own digits, so a typed
-        # count reads the same either way); anything else may be free text.
+        # count reads the same either way); then a choice's text, a word answering yes or no
+        # (`dạ`, `ko`: when the choices carry "yes" or "no"), leaving (`thôi`); anything else
+        # may be free text.
         if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(choices):
             data = choices[int(text) - 1][1]
         else:
             data = next((d for label, d in choices if fold(label) == folded), None)
+        if data is None and incoming.kind == "text":  # a photo captioned `ok` answers nothing
+            answer = intents.answer(text)
+            if answer == "cancel":
+                return run_command(context, "huy", "")
+            data = answer if answer in {d for _, d in choices} else None
         if data is None and state.get("free_text"):
             data = text
     elif data not in {d for _, d in choices}:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
 
     if data is None:
-        # Not an answer. A new report typed instead is taken as one, never lost.
+        # Not an answer. A correction, a take-back or "nothing this week" in words, or a new
+        # report typed instead, is taken as such: never lost.
+        if (intent := intent_of(context)) and intent.kind in INTENT_COMMANDS:
+            return follow(context, intent)
         if incoming.text and report.looks_like_report(context):
             return report.report_instead(context)
         numbers = t("Answer with a number from 1 to {n}, or send /huy to cancel.", n=len(choices))

@@ -1,4 +1,5 @@
-"""Fixing mistakes: `/sua` changes one count of mine this week, `/xoa` takes back my last entry.
+"""Fixing mistakes: `/sua` changes one count of mine this week (`/sua vneid 6`, or in words
+`sửa lại vneid 6`: that change, asked first), `/xoa` takes back my last entry.
 
 Nothing is overwritten without a trace: each change is written to the audit trail
 (who, when, old → new) and a deletion only marks the count deleted.
@@ -10,8 +11,10 @@ from ..models import Audit, Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import LIVE, entry_counts, latest_entry_id
 from .context import Context, step
+from .grammar import ParseError, QuickReport, parse_report
+from .intents import correction
 from .messages import Choice, Outgoing
-from .report import parse_count
+from .report import aliases, error_text, parse_count
 from .wording import format_counts, labels, week_line
 
 MAX_EDIT_CHOICES = 10
@@ -30,17 +33,25 @@ def change(context: Context, count: EntryCount, new: int | None) -> None:
     context.session.add(count)
 
 
-def start_edit(context: Context, args: str) -> list[Outgoing]:
-    t, names = context.t, labels(context)
+def my_counts_this_week(context: Context, indicator_key: str | None = None) -> list[EntryCount]:
+    """The sender's live counts this week (of one indicator), the latest report first."""
     week = week_of(context.today())
-    mine = context.session.exec(
+    query = (
         select(EntryCount)
         .join(Entry, Entry.id == EntryCount.entry_id)
-        .where(Entry.person_id == context.person.id, LIVE,
-               EntryCount.day.between(week.first, week.last))
-        .order_by(Entry.created_at.desc(), EntryCount.id)
-        .limit(MAX_EDIT_CHOICES)
-    ).all()
+        .where(Entry.person_id == context.person.id, LIVE, EntryCount.day.between(week.first, week.last))
+        .order_by(Entry.created_at.desc(), Entry.id.desc(), EntryCount.id)
+    )
+    if indicator_key is not None:
+        query = query.where(EntryCount.indicator_key == indicator_key)
+    return list(context.session.exec(query).all())
+
+
+def start_edit(context: Context, args: str) -> list[Outgoing]:
+    if args:
+        return propose_change(context, args)
+    t, names = context.t, labels(context)
+    mine = my_counts_this_week(context)[:MAX_EDIT_CHOICES]
     if not mine:
         return [Outgoing(t("You have no report this week to change. To report, send e.g. vneid 5."))]
     choices = [
@@ -66,17 +77,66 @@ def _picked(context: Context, data: str) -> list[Outgoing]:
 
 @step("edit.count")
 def _new_count(context: Context, text: str) -> list[Outgoing]:
-    t, session = context.t, context.session
-    count = session.get(EntryCount, context.state["count_id"])
+    count = context.session.get(EntryCount, context.state["count_id"])
     new = parse_count(context, count.indicator_key, text)
     if isinstance(new, str):
         return [Outgoing(new)]
     context.finish()
+    return apply_change(context, count, new)
+
+
+def propose_change(context: Context, text: str) -> list[Outgoing]:
+    """`vneid 6`, `vneid là 4 chứ không phải 5`: finds the count meant and asks before changing it."""
+    t = context.t
+    wanted = correction(text)
+    parsed = wanted and parse_report(f"{wanted.indicator} {wanted.count}", today=context.today(),
+                                     aliases=aliases(context))
+    if isinstance(parsed, ParseError):
+        return [Outgoing(error_text(context, parsed))]
+    if not isinstance(parsed, QuickReport):
+        return [Outgoing(t("I did not understand which count to change. Write the indicator and the right number, e.g. /sua vneid 6, or send /sua alone to pick one."))]
+    [(key, new)] = parsed.counts.items()  # a correction's shapes hold one indicator and one number
+    old = parse_count(context, key, wanted.old) if wanted.old else None
+    if isinstance(old, str):
+        return [Outgoing(old)]
+    label = labels(context)[key]
+    mine = my_counts_this_week(context, key)
+    if not mine:
+        return [Outgoing(t("You have no {indicator} count this week to change. To report it, send {report}.",
+                           indicator=label, report=f"{wanted.indicator} {wanted.count}"))]
+    # The latest count of that indicator; where several, the latest one the message says is wrong.
+    count = next((c for c in mine if c.count == old), mine[0])
+    day = t.day_month(count.day)
+    if count.count == new:
+        return [Outgoing(t("{indicator} on {day} is already {count}: nothing to change.",
+                           indicator=label, day=day, count=t.number(new)))]
+    lines = []
+    if old is not None and count.count != old:
+        lines.append(t("Stored is {indicator} {count} on {day}, not {old}.", indicator=label,
+                       count=t.number(count.count), day=day, old=t.number(old)))
+    lines.append(t("{indicator} on {day}: {old} → {new}. Change it?", indicator=label, day=day,
+                   old=t.number(count.count), new=t.number(new)))
+    choices = [Choice(t("Yes, change it"), "yes"), Choice(t("No"), "no")]
+    return [context.ask("edit.confirm", "\n".join(lines), choices, count_id=count.id, new=new)]
+
+
+@step("edit.confirm")
+def _change_confirmed(context: Context, data: str) -> list[Outgoing]:
+    state = context.state
+    context.finish()
+    if data != "yes":
+        return [Outgoing(context.t("Kept: nothing was changed."))]
+    return apply_change(context, context.session.get(EntryCount, state["count_id"]), state["new"])
+
+
+def apply_change(context: Context, count: EntryCount, new: int) -> list[Outgoing]:
+    """Sets the count (0 removes it) and says what the village's week is now."""
+    t = context.t
     if count.deleted_at is not None:
         return [Outgoing(t("That count was already removed. Nothing was changed."))]
     old = count.count
     change(context, count, new or None)
-    village = session.get(OrgUnit, count.village_id)
+    village = context.session.get(OrgUnit, count.village_id)
     label = labels(context)[count.indicator_key]
     done = (t("✅ Removed {indicator} {old} ({day}).", indicator=label, old=t.number(old),
               day=t.day_month(count.day)) if new == 0 else

@@ -312,7 +312,8 @@ def test_chat_quick_reports_end_to_end(db_url, cwd):
         ("ho 4 HỘ 2", "hai lần", [], None),
         (f"{fifteen_ago:%d/%m} ho 1", f"{fifteen_ago:%d/%m/%Y}", [], None),
         ("thôn Phú Lợi ho 1", "“Phú Lợi”", [], None),  # not her village
-        ("xin chào", "Tôi chưa hiểu tin nhắn này.", [], None),
+        ("xin chào", "Chào Lan 👋", [], None),
+        ("trời đẹp quá", "Tôi chưa hiểu tin nhắn này.", [], None),
     ]
     replies = converse(db_url, cwd, [(line,) for line, *_ in lan],
                        "--commune", COMMUNE, "--village", TAN_HOA, "--user", "Lan")
@@ -324,7 +325,7 @@ def test_chat_quick_reports_end_to_end(db_url, cwd):
         else:
             assert "✅" not in reply, f"{line!r} → {reply}"
             assert answer in reply, f"{line!r} → {reply}"
-            if line != "xin chào":
+            if line not in ("xin chào", "trời đẹp quá"):
                 assert reply.startswith("⚠️ Chưa lưu."), f"{line!r} → {reply}"
 
     # Hòa belongs to both villages: she names one, or is asked which.
@@ -374,10 +375,10 @@ def test_chat_quick_reports_end_to_end(db_url, cwd):
 def test_chat_in_english(db_url, cwd):
     import_villages(db_url, cwd)
     # Without --commune and --village: a member of the first commune's first village.
-    out = ok(tocds("chat", "--lang", "en", "--user", "Mai", db=db_url, cwd=cwd, input="/trogiup\nxin chào\nho 1\n"))
+    out = ok(tocds("chat", "--lang", "en", "--user", "Mai", db=db_url, cwd=cwd, input="/trogiup\nxin chào\ntrời đẹp\nho 1\n"))
     assert out.startswith("What you can do here:\n")
     assert "/baocao (/report)" in out and "/trogiup (/help)" in out
-    assert "I did not understand that." in out
+    assert "Hello, Mai 👋" in out and "I did not understand that." in out
     assert TAN_HOA in out and "Households 1" in out
     assert "Bạn có thể" not in out and "Đã lưu" not in out
     assert count_rows(db_url, Entry) == 1

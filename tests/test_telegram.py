@@ -67,7 +67,7 @@ HOW_MANY_VNEID = "VNeID được bao nhiêu? Chọn hoặc gõ một số."
 MEMBER_HELP = "\n".join([
     "Bạn có thể:",
     "/baocao (/report) — báo cáo từng bước, bằng nút bấm",
-    "/sua (/edit) — sửa một số liệu của tôi trong tuần",
+    "/sua (/edit) — sửa một số liệu của tôi trong tuần (/sua vneid 6)",
     "/xoa (/undo) — rút lại báo cáo gần nhất của tôi",
     "/khong (/none) — tuần này không có gì để báo cáo",
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
@@ -635,7 +635,7 @@ def test_bad_input_gets_one_clear_answer_and_stores_nothing(session, commune, fa
     assert len(long_text) == 5000
     fake.send_text(2001, long_text)
     fake.send_text(2002, "/abc")
-    fake.send_text(2003, "👍👍👍")
+    fake.send_text(2003, "🙂🙂🙂")  # (👍 is thanks: tests/test_intents_in_chat.py)
     fake.queue_update({"message": sticker_message(fake, 2004)})
     fake.queue_update(channel_post("vneid 5"))
     # A stranger: a sticker, an edit, a report — each gets the join hint, nothing is kept.

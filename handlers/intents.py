@@ -1,0 +1,212 @@
+"""What a message means when it is no report: a correction, taking a report back, "nothing
+this week", an answer to a yes/no question, a greeting or thanks.
+
+Pure and fast, since every member's message passes here before it is read as a report: the
+text is cut into words, folded (no accents, any case), shorthands spelled out (`ko`, `k`,
+`j`, `dc`), and looked up in one table, `VOCABULARY`. A message means one of these only as a
+whole (`xóa báo cáo`, `dạ không ạ`, `cảm ơn nhiều nha`) or, for a correction, in one of
+three shapes, each after optional correction words (`sửa lại`, `nhầm`, `edit`, …):
+
+    indicator [là | thành | đúng là | …] new [chứ không phải old]
+    indicator old thành new
+    indicator [old] sai [đúng là] new
+
+so that a report (`vneid 5`, `hôm nay đi 15 hộ`) or a question (`ai chưa báo cáo`) is none.
+"""
+
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+
+from ..models.text import fold
+
+# Every word of the intents, as people write them (accents and case do not matter).
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    # Whole messages. Answers to a question whose choices carry "yes" / "no", and leaving it:
+    "yes": ("đúng", "đúng rồi", "có", "ok", "oke", "okay", "oki", "ừ", "ừm", "uh", "uk", "vâng", "dạ",
+            "chuẩn", "yes", "y", "yeah", "yep", "👍"),
+    "no": ("không", "không đúng", "không phải", "sai", "no", "n", "nope"),
+    "cancel": ("thôi", "hủy", "huỷ", "cancel", "stop"),
+    # … and, with no question open:
+    "undo": ("xóa báo cáo", "xoá báo cáo", "xóa bc", "rút lại", "rút lại báo cáo", "rút báo cáo",
+             "hủy báo cáo", "huỷ báo cáo", "hủy bc", "undo", "take back", "take it back",
+             "delete report", "delete my report", "delete the report", "cancel my report"),
+    "nothing": ("tuần này không có gì", "tuần này không có", "tuần này không có gì để báo cáo",
+                "tuần này không có gì báo cáo", "tuần này thôn không có gì", "không có gì tuần này",
+                "không có gì để báo cáo", "không có gì báo cáo",
+                "không có gì để bc", "không có gì bc", "tuần này không làm được gì",
+                "nothing this week", "nothing to report", "nothing to report this week",
+                "no report this week"),
+    "greeting": ("chào", "xin chào", "chào bạn", "chào buổi sáng", "alo", "hi", "hello", "hey",
+                 "good morning", "👋"),
+    "thanks": ("cảm ơn", "cám ơn", "cảm ơn nhiều", "camon", "cảm ơn bạn", "thanks", "thank you",
+               "thx", "tks", "ok", "oke", "okay", "oki", "👍", "🙏"),
+    # A correction: its words in front, or alone for `/sua` with nothing named.
+    "edit": ("sửa", "sửa lại", "sửa số", "sửa số liệu", "sửa báo cáo", "sửa bc", "sửa lại báo cáo",
+             "sửa lại bc", "nhầm", "bị nhầm", "gửi nhầm", "ghi nhầm", "nhập nhầm", "báo cáo nhầm",
+             "bc nhầm", "nhầm rồi", "sai rồi", "edit", "fix", "correction", "correct", "change"),
+    # … the words inside it, between the indicator and its counts:
+    "edit.to": ("là", "=", "bằng", "to", "is"),
+    "edit.right": ("thành", "sửa thành", "đổi thành", "đúng là", "phải là", "đúng ra là", "->", "→",
+                   "should be"),
+    "edit.not": ("chứ không phải", "chứ không phải là", "không phải", "không phải là", "chứ không",
+                 "not", "instead of", "thay vì"),
+    "edit.wrong": ("sai", "sai rồi", "bị sai", "nhầm", "nhầm rồi", "bị nhầm", "là sai", "wrong",
+                   "is wrong"),
+    # Left out anywhere: politeness and the bot's name (but a message of nothing else keeps them: `dạ`).
+    "filler": ("dạ", "ạ", "em", "anh", "chị", "ơi", "nhé", "nha", "nhen", "giúp", "giùm", "với", "bot",
+               "ad", "admin", "please", "pls", "plz", "👍", "🙏"),
+    # Left out of a whole message: `xóa báo cáo vừa gửi`, `đúng rồi`, `cảm ơn nhiều`.
+    "tail": ("rồi", "đi", "luôn", "nữa", "nhiều", "này", "đó", "vừa gửi", "vừa rồi", "vừa nãy", "lúc nãy",
+             "gần nhất", "cuối", "hôm nay"),
+}
+# How people shorten words on a phone keyboard: the word it stands for.
+SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hok": "khong",
+              "hk": "khong", "hong": "khong", "khum": "khong", "j": "gi", "dc": "duoc", "vs": "voi",
+              "fai": "phai"}
+
+ANSWERS = ("cancel", "no", "yes")  # with a question open
+MEANINGS = ("undo", "nothing", "edit", "greeting", "thanks")  # with none
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|->|[=→👍🙏👋]")
+_NUMBER = r"\d+(?:[.,]\d+)*"
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    typed: str
+    folded: str
+    key: str  # folded, shorthand spelled out: what the vocabulary is matched against
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # one of MEANINGS
+    args: str = ""  # edit: the message itself, which `correction` reads again
+
+
+@dataclass(frozen=True)
+class Correction:
+    """`sửa lại vneid 6`, `vneid là 4 chứ không phải 5`: one count and its right value."""
+
+    indicator: str  # as typed, for the report grammar to look up
+    count: str  # the right count, as typed
+    old: str | None  # the count it replaces, when named
+    triggered: bool  # begins with correction words (`sửa`, `nhầm`, …)
+    marked: bool  # names an old count or says it is wrong: a report would not
+
+
+def _words(text: str) -> list[_Word]:
+    words = []
+    for match in _WORD.finditer(unicodedata.normalize("NFC", text)):
+        folded = fold(match.group())
+        words.append(_Word(match.group(), folded, SHORTHANDS.get(folded, folded)))
+    return words
+
+
+@cache
+def _phrases(kind: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(word.key for word in _words(phrase)) for phrase in VOCABULARY[kind])
+
+
+@cache
+def _longest(kind: str) -> int:
+    return max(map(len, _phrases(kind)))
+
+
+def _match(keys: Sequence[str], i: int, kind: str) -> int:
+    """How many words from keys[i] make the longest phrase of this kind (0: none)."""
+    for n in range(min(_longest(kind), len(keys) - i), 0, -1):
+        if tuple(keys[i : i + n]) in _phrases(kind):
+            return n
+    return 0
+
+
+def _without_fillers(words: list[_Word]) -> list[_Word]:
+    kept = [word for word in words if (word.key,) not in _phrases("filler")]
+    return kept or words
+
+
+def _whole(keys: Sequence[str], kind: str) -> bool:
+    """Whether the words are nothing but phrases of this kind, and tails (at least one phrase)."""
+    i, found = 0, False
+    while i < len(keys):
+        if n := _match(keys, i, kind):
+            found = True
+        elif not (n := _match(keys, i, "tail")):
+            return False
+        i += n
+    return found
+
+
+def _whole_kind(words: list[_Word], kinds: Sequence[str]) -> str | None:
+    keys = [word.key for word in words]
+    return next((kind for kind in kinds if _whole(keys, kind)), None)
+
+
+def answer(text: str) -> str | None:
+    """`dạ không ạ` → "no", `ok` → "yes", `thôi` → "cancel": a word answering an open question."""
+    return _whole_kind(_without_fillers(_words(text)), ANSWERS)
+
+
+def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
+    """What a message asks with no question open, if it is one of the intents.
+
+    `indicators` are the folded indicator aliases: a correction without correction words in
+    front (`vneid 5 sai, đúng là 4`) must name one, so that `bdhvs hoàn thành 5` stays a report.
+    """
+    words = _without_fillers(_words(text))
+    if kind := _whole_kind(words, MEANINGS):
+        return Intent(kind)
+    wanted = _correction(words)
+    if wanted and (wanted.triggered or (wanted.marked and fold(wanted.indicator) in indicators)):
+        return Intent("edit", text)
+    return None
+
+
+@cache
+def _alternatives(kind: str) -> str:
+    """The phrases of a kind as a regular expression on words joined by single spaces."""
+    phrases = sorted((" ".join(phrase) for phrase in _phrases(kind)), key=len, reverse=True)
+    return "(?:" + "|".join(map(re.escape, phrases)) + ")"
+
+
+@cache
+def _shapes() -> tuple[re.Pattern, ...]:
+    indicator = r"(?P<ind>[^\W\d_]+(?: [^\W\d_]+)*?)"  # words without digits
+    to, right = _alternatives("edit.to"), _alternatives("edit.right")
+    new, old = rf"(?P<new>{_NUMBER})", rf"(?P<old>{_NUMBER})"
+    return (  # the most telling first: `vneid sai rồi, sửa thành 6` is not indicator `vneid sai rồi sửa`
+        re.compile(rf"{indicator}(?: {old})?(?: {to})? (?P<wrong>{_alternatives('edit.wrong')})"
+                   rf"(?: (?:{right}|{to}))? {new}"),
+        re.compile(rf"{indicator} {old} (?:{right}|{to}) {new}"),
+        re.compile(rf"{indicator}(?: (?:(?P<right>{right})|{to}))? {new}(?: {_alternatives('edit.not')} {old})?"),
+    )
+
+
+def correction(text: str) -> Correction | None:
+    """The indicator, the right count and the old one of a correction, or None if it is none."""
+    return _correction(_without_fillers(_words(text)))
+
+
+def _correction(words: list[_Word]) -> Correction | None:
+    start = _match([word.key for word in words], 0, "edit")
+    words = words[start:]
+    joined = " ".join(word.key for word in words)
+    found = next(filter(None, (shape.fullmatch(joined) for shape in _shapes())), None)
+    if found is None:
+        return None
+    offsets = list(accumulate((len(word.key) + 1 for word in words[:-1]), initial=0))  # each word's place in `joined`
+
+    def typed(group: str) -> str:
+        """The words of a group as typed (`định danh`, `1.200`), for the replies to quote."""
+        first, last = found.span(group)
+        return " ".join(word.typed for word, at in zip(words, offsets, strict=True) if first <= at < last)
+
+    groups = found.groupdict()
+    old = typed("old") if groups.get("old") else None
+    return Correction(typed("ind"), typed("new"), old, triggered=bool(start),
+                      marked=bool(old or groups.get("right") or groups.get("wrong")))

@@ -1,0 +1,270 @@
+"""Corrections, take-backs, "nothing this week", answers, greetings and thanks typed in words,
+driven through the handlers as a member would."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from helpers import NOW, Chatter, entry_total, incoming, live_counts, send, totals_drift
+from tocds.handlers.context import STEPS
+from tocds.handlers.messages import Outgoing
+from tocds.models import Audit, Conversation, EntryCount, NothingToReport, Role
+
+
+@pytest.fixture
+def lan(session, commune):
+    return Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
+
+
+def audits(session) -> list[tuple[str, int, int | None]]:
+    return [(a.action, a.old_count, a.new_count) for a in session.exec(select(Audit).order_by(Audit.id)).all()]
+
+
+def open_question(session) -> Conversation | None:
+    return session.exec(select(Conversation)).first()
+
+
+# Corrections -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["sửa lại vneid 6", "sua vneid thanh 6", "Sửa lại VNeID 6 ạ", "/sua vneid 6", "/edit vneid 6",
+             "nham, vneid la 6 chu ko phai 5", "vneid 5 sai, đúng là 6", "sửa định danh 5 thành 6"],
+)
+def test_a_correction_is_proposed_and_made_only_on_yes(session, commune, lan, text):
+    lan.say("vneid 5 bdhvs 3")
+    assert lan.say(text) == "VNeID ngày 25/11: 5 → 6. Sửa?\n1. Đúng, sửa\n2. Không"
+    assert live_counts(session) == {"vneid": 5, "bdhvs": 3}  # nothing changed before the yes
+    assert audits(session) == []
+    assert lan.say("đúng").startswith("✅ Đã sửa VNeID ngày 25/11: 5 → 6.\nTuần 23/11–29/11, Thôn Tân Hòa: VNeID 6")
+    assert live_counts(session) == {"vneid": 6, "bdhvs": 3}
+    assert audits(session) == [("edit", 5, 6)]
+    assert totals_drift(session) == {}
+    assert open_question(session) is None
+
+
+@pytest.mark.parametrize("no", ["2", "không", "ko", "k", "Không", "sai", "dạ không ạ"])
+def test_a_correction_answered_no_changes_nothing(session, commune, lan, no):
+    lan.say("vneid 5")
+    lan.say("sửa lại vneid 6")
+    assert lan.say(no) == "Đã giữ nguyên: không có gì thay đổi."
+    assert live_counts(session) == {"vneid": 5}
+    assert audits(session) == []
+
+
+def test_the_latest_count_of_the_indicator_is_the_one_proposed(session, commune, lan):
+    lan.say("hôm qua vneid 5")
+    lan.say("vneid 3 hộ 2")
+    assert lan.say("sửa vneid thành 7").startswith("VNeID ngày 25/11: 3 → 7. Sửa?")
+    # Naming the wrong count picks the count that has it.
+    assert lan.say("vneid là 4 chứ không phải 5").startswith("VNeID ngày 24/11: 5 → 4. Sửa?")
+    assert lan.say("ok").startswith("✅ Đã sửa VNeID ngày 24/11: 5 → 4.")
+    assert live_counts(session) == {"vneid": 7, "ho": 2}
+
+
+def test_an_old_count_that_is_not_stored_is_said_and_still_asked(session, commune, lan):
+    lan.say("vneid 5")
+    assert lan.say("nhầm, vneid là 4 chứ không phải 6") == (
+        "Số đã lưu là VNeID 5 ngày 25/11, không phải 6.\nVNeID ngày 25/11: 5 → 4. Sửa?\n1. Đúng, sửa\n2. Không")
+    assert lan.say("1").startswith("✅ Đã sửa VNeID ngày 25/11: 5 → 4.")
+    assert audits(session) == [("edit", 5, 4)]
+
+
+def test_a_correction_with_no_count_this_week_says_how_to_report_it(session, commune, lan):
+    lan.say("vneid 5", NOW - timedelta(weeks=1))  # last week's does not count
+    lan.say("hộ 3")
+    assert lan.say("sửa lại vneid 6") == "Tuần này bạn chưa có số VNeID nào để sửa. Để báo cáo, gửi: vneid 6."
+    assert lan.say("/sua định danh 6") == "Tuần này bạn chưa có số VNeID nào để sửa. Để báo cáo, gửi: định danh 6."
+    assert open_question(session) is None
+    assert audits(session) == [] and live_counts(session) == {"vneid": 5, "ho": 3}
+
+
+def test_a_correction_to_zero_removes_the_count(session, commune, lan):
+    lan.say("vneid 5 bdhvs 3")
+    assert lan.say("/sua vneid 0").startswith("VNeID ngày 25/11: 5 → 0. Sửa?")
+    assert lan.say("có").startswith("✅ Đã xóa VNeID 5 (ngày 25/11).")
+    removed = session.exec(select(EntryCount).where(EntryCount.indicator_key == "vneid")).one()
+    assert removed.deleted_at is not None
+    assert audits(session) == [("delete", 5, None)]
+    assert totals_drift(session) == {}
+
+
+def test_a_correction_that_changes_nothing_says_so(session, commune, lan):
+    lan.say("vneid 5")
+    assert lan.say("sửa vneid 5") == "VNeID ngày 25/11 đã là 5: không cần sửa."
+    assert open_question(session) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("sửa lại vnied 6", "⚠️ Chưa lưu. Không hiểu “vnied”. Có phải bạn muốn viết “vneid”?"),
+        ("/sua vneid 2,5", "⚠️ Chưa lưu. “2,5” không phải số nguyên (VNeID)."),
+        ("/sua abc", "Tôi chưa hiểu bạn muốn sửa số nào. Hãy ghi chỉ tiêu và số đúng, ví dụ: /sua vneid 6"),
+        ("/sua vneid", "Tôi chưa hiểu bạn muốn sửa số nào."),
+    ],
+)
+def test_a_correction_not_understood_says_how_to_write_it(session, commune, lan, text, reply):
+    lan.say("vneid 5")
+    assert lan.say(text).startswith(reply)
+    assert live_counts(session) == {"vneid": 5} and audits(session) == []
+
+
+def test_a_count_removed_before_the_yes_is_not_changed(session, commune, lan):
+    lan.say("vneid 5")
+    lan.say("sửa lại vneid 6")
+    count = session.exec(select(EntryCount)).one()
+    count.deleted_at = NOW
+    session.add(count)
+    session.commit()
+    assert lan.say("1") == "Số liệu này đã bị xóa trước đó. Không có gì thay đổi."
+    assert audits(session) == []
+
+
+# Taking back, nothing this week ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["xóa báo cáo", "xoá báo cáo vừa gửi", "rút lại", "hủy báo cáo", "xoa bc nha"])
+def test_taking_back_in_words_is_xoa_with_its_question(session, commune, lan, text):
+    lan.say("vneid 5")
+    lan.say("ho 3")
+    assert lan.say(text) == lan.say("/xoa") == (
+        "Rút lại báo cáo gần nhất của Thôn Tân Hòa, ngày 25/11/2026: Hộ 3?\n1. Đúng, rút lại\n2. Không, giữ lại")
+    assert live_counts(session) == {"vneid": 5, "ho": 3}
+    assert lan.say("dạ").startswith("✅ Đã rút lại: Hộ 3")
+    assert live_counts(session) == {"vneid": 5}
+    assert audits(session) == [("delete", 3, None)]
+
+
+@pytest.mark.parametrize("text", ["tuần này không có gì", "tuần này ko có gì", "không có gì để báo cáo",
+                                  "tuan nay k co j a"])
+def test_nothing_this_week_in_words_is_khong(session, commune, lan, text):
+    assert lan.say(text).startswith("✅ Đã ghi nhận: Thôn Tân Hòa không có gì báo cáo tuần 23/11–29/11.")
+    assert len(session.exec(select(NothingToReport)).all()) == 1
+    assert entry_total(session) == 0
+
+
+def test_an_english_member_says_it_in_english(session, commune):
+    sam = Chatter(session, "Sam", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER, language="en")
+    assert sam.say("nothing this week").startswith("✅ Noted: nothing to report for Thôn Tân Hòa")
+    sam.say("vneid 5")
+    assert sam.say("change vneid to 6") == "VNeID on 25 Nov: 5 → 6. Change it?\n1. Yes, change it\n2. No"
+    assert sam.say("yes").startswith("✅ Changed VNeID on 25 Nov: 5 → 6.")
+    assert sam.say("hello") == "Hello, Sam 👋 Send /trogiup to see what I can do."
+    assert sam.say("thanks") == "You are welcome 🙂"
+
+
+def test_words_typed_while_a_question_is_open_do_what_they_say(session, commune, lan):
+    lan.say("vneid 5")
+    lan.say("ssk 500")  # waits for a yes
+    assert lan.say("xóa báo cáo").startswith("Rút lại báo cáo gần nhất của Thôn Tân Hòa, ngày 25/11/2026: VNeID 5?")
+    assert lan.say("sửa lại vneid 6").startswith("VNeID ngày 25/11: 5 → 6. Sửa?")
+    assert open_question(session).state["step"] == "edit.confirm"
+    assert live_counts(session) == {"vneid": 5}
+
+
+# Answers to an open question --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("yes", ["ok", "Oke", "đúng", "có", "ừ", "vâng ạ", "dạ", "yes", "y"])
+def test_yes_words_answer_a_yes_no_question(session, commune, lan, yes):
+    lan.say("ssk 500")
+    assert lan.say(yes).startswith("✅ Đã lưu cho Thôn Tân Hòa, ngày 25/11/2026: Sổ sức khỏe 500.")
+    assert live_counts(session) == {"ssk": 500}
+
+
+@pytest.mark.parametrize("no", ["không", "ko", "k", "no", "n", "sai"])
+def test_no_words_answer_a_yes_no_question(session, commune, lan, no):
+    lan.say("ssk 500")
+    assert lan.say(no).startswith("Đã hủy: chưa lưu gì.")
+    assert entry_total(session) == 0 and open_question(session) is None
+
+
+@pytest.mark.parametrize("cancel", ["thôi", "hủy", "huỷ", "cancel", "stop", "Thôi nhé"])
+def test_cancel_words_leave_an_open_question(session, commune, lan, cancel):
+    lan.say("/sua")  # nothing to change: no question
+    lan.say("vneid 5")
+    lan.say("/sua")
+    lan.say("1")  # "type the right number": free text
+    assert lan.say(cancel) == "Đã hủy: chưa lưu gì."
+    assert open_question(session) is None
+    assert live_counts(session) == {"vneid": 5} and audits(session) == []
+
+
+def test_a_photo_captioned_ok_answers_no_question(session, commune, lan):
+    lan.say("ssk 500")
+    replies = send(session, incoming(lan.chat.sender_id, "ok", "p1", kind="photo", attachment="file-1"))
+    assert replies[0].text.startswith("Trả lời bằng một số từ 1 đến 2")
+    assert entry_total(session) == 0
+
+
+def test_cancel_words_with_no_question_open_are_no_command(session, commune, lan):
+    assert lan.say("thôi") == "Tôi chưa hiểu tin nhắn này.\nVí dụ: hộ 12 vneid 5 bdhvs 3 — hoặc gửi /baocao để được hướng dẫn từng bước."
+
+
+def test_only_no_words_answer_a_question_without_yes(session, commune, lan, monkeypatch):
+    # A choice between readings (data r:0, r:1) with a "no": `đúng` picks no reading.
+    monkeypatch.setitem(STEPS, "test.readings", lambda context, data: [Outgoing(f"chose {data}")])
+    lan.say("ssk 500")  # an open question, made over into a choice between readings
+    question = open_question(session)
+    question.state = {"step": "test.readings", "choices": [["Hộ 15", "r:0"], ["VNeID 15", "r:1"], ["Không", "no"]]}
+    session.add(question)
+    session.commit()
+    assert lan.say("đúng").startswith("Trả lời bằng một số từ 1 đến 3, hoặc gửi /huy để hủy.")
+    assert lan.say("ko") == "chose no"
+
+
+# Greetings and thanks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["chào bot", "xin chào", "alo", "hi", "Hello", "Chào bạn ạ"])
+def test_a_greeting_gets_one_friendly_line(session, commune, lan, text):
+    assert lan.say(text) == "Chào Lan 👋 Gửi /trogiup để xem tôi giúp được gì."
+    assert entry_total(session) == 0 and open_question(session) is None
+
+
+@pytest.mark.parametrize("text", ["cảm ơn", "cám ơn", "thanks", "ok", "oke", "👍", "cảm ơn nhiều ạ"])
+def test_thanks_gets_one_friendly_line_other_than_a_greeting(session, commune, lan, text):
+    assert lan.say(text) == "Không có gì ạ 🙂"
+    assert entry_total(session) == 0 and open_question(session) is None
+
+
+def test_commune_staff_are_greeted_too(session, commune):
+    office = Chatter(session, "Hạnh", [commune.unit], Role.OFFICE)
+    assert office.say("chào bot") == "Chào Hạnh 👋 Gửi /trogiup để xem tôi giúp được gì."
+    assert office.say("cảm ơn") == "Không có gì ạ 🙂"
+
+
+def test_in_a_team_group_greetings_get_no_answer_and_corrections_do(session, commune, lan):
+    def in_group(text, message_id):
+        return [r.text for r in send(session, incoming(lan.chat.sender_id, text, message_id, chat_id="-100"))]
+
+    assert in_group("chào bot", "g1") == []
+    assert in_group("cảm ơn cả nhà", "g2") == []
+    assert in_group("ok", "g3") == []
+    assert in_group("đã sửa xong loa ở nhà văn hóa", "g4") == []
+    in_group("vneid 5", "g5")
+    assert in_group("sửa lại vneid 6", "g6") == ["VNeID ngày 25/11: 5 → 6. Sửa?"]
+    assert in_group("ok", "g7")[0].startswith("✅ Đã sửa VNeID ngày 25/11: 5 → 6.")
+    assert live_counts(session) == {"vneid": 6}
+
+
+@pytest.mark.parametrize(
+    ("text", "saved"),
+    [
+        ("vneid 5", {"vneid": 5}),
+        ("bc ho 12 vneid 5", {"ho": 12, "vneid": 5}),
+        # no intent: the report reader's business, whatever it makes of them
+        ("báo cáo tuần: hộ 12", None),
+        ("tuần này vneid 5", None),
+        ("hôm nay đi 15 hộ", None),
+        ("hỗ trợ 7 người cài vneid", None),
+    ],
+)
+def test_plain_reports_are_still_reports(session, commune, lan, text, saved):
+    reply = lan.say(text)
+    if saved:
+        assert reply.startswith("✅ Đã lưu") and live_counts(session) == saved
+    assert not reply.startswith(("✅ Đã ghi nhận", "VNeID ngày", "Rút lại", "Chào", "Không có gì ạ"))
+    assert session.exec(select(NothingToReport)).all() == []
