@@ -18,14 +18,17 @@ from ..models.text import fold
 from . import commands, intents, join, photos, questions, report
 from .context import STEPS, Context, Defaults
 from .evidence import evidence_of
-from .grammar import QuickReport
+from .grammar import ParseError, QuickReport
 from .messages import Choice, Incoming, Outgoing
 from .progress import what_can_be_asked
+from .reading import Proposal
 
 log = logging.getLogger(__name__)
 
 # What a member's words ask (handlers/intents.py), and the command that does it.
-INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong"}
+INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong", "guided": "baocao", "help": "trogiup",
+                   "evidence": "minhchung", "language": "ngonngu"}
+EVERYONES_INTENTS = {"greeting", "thanks", "help", "language"}  # besides a member's reports
 FRIENDLY_LINES = {
     "greeting": N_("Hello, {name} 👋 Send /trogiup to see what I can do."),
     "thanks": N_("You are welcome 🙂"),
@@ -108,7 +111,9 @@ def route(context: Context) -> list[Outgoing]:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]
     if intent := intent_of(context):
         return follow(context, intent)
-    asked = incoming.kind == "text" and questions.topic_of(incoming.text)
+    asked = incoming.kind == "text" and (questions.topic_of(incoming.text) or asks_instead(context))
+    if asked and context.villages() and report_not_question(context):
+        asked = None
     if context.villages() and not asked:
         if evidence_of(context) and not report.names_a_report(context):
             return photos.for_latest_entry(context)  # a photo whose caption is no report
@@ -120,6 +125,32 @@ def route(context: Context) -> list[Outgoing]:
     return answer_question(context)
 
 
+# What the report reader says of words that hold no report but may name what a question asks.
+NO_REPORT = frozenset({"unclear", "vague_day", "no_pairs", "unpaired_number", "missing_count"})
+
+
+def asks_instead(context: Context) -> bool:
+    """A member's words without a report that name a period or their own unit (`năm nay`,
+    `tuần 48 thôn mình`, `thôn mình có đạt chỉ tiêu vneid không`): a question after all."""
+    if not context.villages() or context.incoming.is_group:  # in the team's group, chatter
+        return False
+    parsed = report.parse(context, context.incoming.text)
+    if parsed is not None and not (isinstance(parsed, ParseError) and parsed.code in NO_REPORT):
+        return False
+    question = questions.read(context, context.incoming.text)
+    return bool(question.period or question.bad_period or question.own_unit)
+
+
+def report_not_question(context: Context) -> bool:
+    """A member's report that happens to hold a question's words (`tổng hợp tuần: hộ 12 vneid 5`)
+    when the command that would answer it is not theirs: it stays a report."""
+    parsed = report.parse(context, context.incoming.text)
+    if not isinstance(parsed, QuickReport | Proposal):
+        return False
+    request = questions.request_for(questions.read(context, context.incoming.text), context.incoming.text)
+    return request is None or not commands.COMMANDS[request[0]].allowed(context.roles)
+
+
 def intent_of(context: Context) -> intents.Intent | None:
     """What a text means besides a report or a question: `sửa lại vneid 6`, `xóa báo cáo`,
     `tuần này không có gì` from a member; `chào bot`, `cảm ơn` from anyone."""
@@ -127,7 +158,7 @@ def intent_of(context: Context) -> intents.Intent | None:
         return None
     if not context.villages():
         intent = intents.read(context.incoming.text)
-        return intent if intent and intent.kind in FRIENDLY_LINES else None
+        return intent if intent and intent.kind in EVERYONES_INTENTS else None
     known = {fold(alias) for alias in report.aliases(context)}
     return intents.read(context.incoming.text, known)
 
@@ -148,7 +179,8 @@ def run_command(context: Context, name: str, args: str) -> list[Outgoing]:
     if entry is None:
         return [Outgoing(t("I do not know /{name}. Send /trogiup to see what I can do.", name=name))]
     if not entry.allowed(context.roles):
-        return [Outgoing(t("/{name} is not available for your role. Send /trogiup to see what you can do.", name=name))]
+        shown = entry.alias if t.language == "en" else entry.name  # as that person's menu names it
+        return [Outgoing(t("/{name} is not available for your role. Send /trogiup to see what you can do.", name=shown))]
     if entry.name != "huy":
         context.finish()
     return entry.run(context, args)
@@ -177,14 +209,14 @@ def answer_step(context: Context) -> list[Outgoing]:
         # count reads the same either way); then a choice's text, a word answering yes or no
         # (`dạ`, `ko`: when the choices carry "yes" or "no"), leaving (`thôi`); anything else
         # may be free text.
+        answer = intents.answer(text) if incoming.kind == "text" else None  # a photo captioned `ok` answers nothing
+        if answer == "cancel":  # `thôi`, `hủy` leave any question, the same way
+            return run_command(context, "huy", "")
         if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(choices):
             data = choices[int(text) - 1][1]
         else:
             data = next((d for label, d in choices if fold(label) == folded), None)
-        if data is None and incoming.kind == "text":  # a photo captioned `ok` answers nothing
-            answer = intents.answer(text)
-            if answer == "cancel":
-                return run_command(context, "huy", "")
+        if data is None:
             data = answer if answer in {d for _, d in choices} else None
         if data is None and state.get("free_text"):
             data = text

@@ -11,9 +11,10 @@ from ..models import Audit, Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import LIVE, entry_counts, latest_entry_id
 from .context import Context, step
-from .grammar import ParseError, QuickReport, parse_report
+from .grammar import ParseError, QuickReport
 from .intents import correction
 from .messages import Choice, Outgoing
+from .reading import Proposal, Reading, read_report
 from .report import aliases, error_text, parse_count
 from .wording import format_counts, labels, week_line
 
@@ -85,22 +86,30 @@ def _new_count(context: Context, text: str) -> list[Outgoing]:
     return apply_change(context, count, new)
 
 
+def village_id(context: Context, name: str) -> int:
+    return next(v.id for v in context.villages() if v.name == name)
+
+
 def propose_change(context: Context, text: str) -> list[Outgoing]:
     """`vneid 6`, `vneid là 4 chứ không phải 5`: finds the count meant and asks before changing it."""
     t = context.t
     wanted = correction(text)
-    parsed = wanted and parse_report(f"{wanted.indicator} {wanted.count}", today=context.today(),
-                                     aliases=aliases(context))
+    # The indicator as the report readers read it: `số hộ 12`, `bdhvs thôn Phú Lợi 5` too.
+    parsed = wanted and read_report(f"{wanted.indicator} {wanted.count}", today=context.today(),
+                                    aliases=aliases(context), villages=[v.name for v in context.villages()])
+    if isinstance(parsed, Proposal) and len(parsed.readings) == 1:
+        parsed = parsed.readings[0]
     if isinstance(parsed, ParseError):
         return [Outgoing(error_text(context, parsed))]
-    if not isinstance(parsed, QuickReport):
+    if not isinstance(parsed, QuickReport | Reading) or len(parsed.counts) != 1:
         return [Outgoing(t("I did not understand which count to change. Write the indicator and the right number, e.g. /sua vneid 6, or send /sua alone to pick one."))]
     [(key, new)] = parsed.counts.items()  # a correction's shapes hold one indicator and one number
     old = parse_count(context, key, wanted.old) if wanted.old else None
     if isinstance(old, str):
         return [Outgoing(old)]
     label = labels(context)[key]
-    mine = my_counts_this_week(context, key)
+    mine = [c for c in my_counts_this_week(context, key)
+            if parsed.village is None or c.village_id == village_id(context, parsed.village)]
     if not mine:
         return [Outgoing(t("You have no {indicator} count this week to change. To report it, send {report}.",
                            indicator=label, report=f"{wanted.indicator} {wanted.count}"))]

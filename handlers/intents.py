@@ -29,24 +29,40 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "yes": ("đúng", "đúng rồi", "có", "ok", "oke", "okay", "oki", "ừ", "ừm", "uh", "uk", "vâng", "dạ",
             "chuẩn", "yes", "y", "yeah", "yep", "👍"),
     "no": ("không", "không đúng", "không phải", "sai", "no", "n", "nope"),
-    "cancel": ("thôi", "hủy", "huỷ", "cancel", "stop"),
+    "cancel": ("thôi", "thôi khỏi", "khỏi", "hủy", "huỷ", "hủy bỏ", "cancel", "stop"),
     # … and, with no question open:
     "undo": ("xóa báo cáo", "xoá báo cáo", "xóa bc", "rút lại", "rút lại báo cáo", "rút báo cáo",
              "hủy báo cáo", "huỷ báo cáo", "hủy bc", "undo", "take back", "take it back",
-             "delete report", "delete my report", "delete the report", "cancel my report"),
+             "delete report", "delete my report", "delete the report", "cancel my report",
+             "undo my last report", "undo last report", "gửi nhầm xóa báo cáo", "gửi nhầm xoá báo cáo",
+             "nhầm xóa báo cáo", "rút lại báo cáo hôm qua", "rút lại báo cáo hôm thứ 2",
+             "rút lại báo cáo hôm thứ 3", "rút lại báo cáo hôm thứ 4", "rút lại báo cáo hôm thứ 5",
+             "rút lại báo cáo hôm thứ 6", "rút lại báo cáo hôm thứ 7"),
     "nothing": ("tuần này không có gì", "tuần này không có", "tuần này không có gì để báo cáo",
                 "tuần này không có gì báo cáo", "tuần này thôn không có gì", "không có gì tuần này",
                 "không có gì để báo cáo", "không có gì báo cáo",
                 "không có gì để bc", "không có gì bc", "tuần này không làm được gì",
+                "tuần này thôn không có gì để báo cáo", "tuần này tổ nghỉ", "tuần này nghỉ",
+                "tuần này tổ nghỉ không đi được", "tuần này không đi được",
                 "nothing this week", "nothing to report", "nothing to report this week",
                 "no report this week"),
-    "greeting": ("chào", "xin chào", "chào bạn", "chào buổi sáng", "alo", "hi", "hello", "hey",
-                 "good morning", "👋"),
-    "thanks": ("cảm ơn", "cám ơn", "cảm ơn nhiều", "camon", "cảm ơn bạn", "thanks", "thank you",
-               "thx", "tks", "ok", "oke", "okay", "oki", "👍", "🙏"),
+    "greeting": ("chào", "xin chào", "chào bạn", "chào buổi sáng", "chào buổi chiều", "chào buổi tối",
+                 "chào cả nhà", "chào mọi người", "bot ơi", "alo", "hi", "hello", "hey", "good morning",
+                 "good afternoon", "good evening", "👋"),
+    "thanks": ("cảm ơn", "cám ơn", "cảm ơn nhiều", "camon", "cảm ơn bạn", "cảm ơn cả nhà", "thanks",
+               "thank you", "thank", "thx", "tks", "ok", "oke", "okay", "oki", "👍", "🙏"),
+    # The commands a member asks for in words (`em muốn báo cáo`, `đổi ngôn ngữ`):
+    "guided": ("em muốn báo cáo", "muốn báo cáo", "báo cáo từng bước", "i want to report", "report step by step"),
+    "help": ("trợ giúp", "giúp đỡ", "hướng dẫn", "hướng dẫn cách báo cáo", "cách báo cáo",
+             "báo cáo thế nào", "báo cáo như thế nào", "help", "how do i report", "how to report"),
+    "evidence": ("minh chứng", "gửi minh chứng", "gửi ảnh minh chứng", "gửi ảnh minh chứng thế nào",
+                 "gửi minh chứng thế nào", "cách gửi minh chứng", "send evidence", "evidence"),
+    "language": ("đổi ngôn ngữ", "ngôn ngữ", "đổi sang tiếng anh", "đổi sang tiếng việt", "tiếng anh",
+                 "tiếng việt", "change language", "language", "english", "vietnamese"),
     # A correction: its words in front, or alone for `/sua` with nothing named.
-    "edit": ("sửa", "sửa lại", "sửa số", "sửa số liệu", "sửa báo cáo", "sửa bc", "sửa lại báo cáo",
-             "sửa lại bc", "nhầm", "bị nhầm", "gửi nhầm", "ghi nhầm", "nhập nhầm", "báo cáo nhầm",
+    "edit": ("sửa", "sửa lại", "xin sửa", "xin sửa lại", "sửa số liệu", "sửa báo cáo", "sửa bc",
+             "sửa lại báo cáo", "sửa lại bc", "chỉnh", "chỉnh lại", "điều chỉnh", "điều chỉnh lại",
+             "nhầm", "bị nhầm", "gửi nhầm", "ghi nhầm", "nhập nhầm", "báo nhầm", "báo cáo nhầm",
              "bc nhầm", "nhầm rồi", "sai rồi", "edit", "fix", "correction", "correct", "change"),
     # … the words inside it, between the indicator and its counts:
     "edit.to": ("là", "=", "bằng", "to", "is"),
@@ -56,6 +72,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
                  "not", "instead of", "thay vì"),
     "edit.wrong": ("sai", "sai rồi", "bị sai", "nhầm", "nhầm rồi", "bị nhầm", "là sai", "wrong",
                    "is wrong"),
+    # … a unit after the right count: `sửa lại định danh 6 người`.
+    "edit.unit": ("người", "ng", "hộ", "tài khoản", "tk", "người dân"),
     # Left out anywhere: politeness and the bot's name (but a message of nothing else keeps them: `dạ`).
     "filler": ("dạ", "ạ", "em", "anh", "chị", "ơi", "nhé", "nha", "nhen", "giúp", "giùm", "với", "bot",
                "ad", "admin", "please", "pls", "plz", "👍", "🙏"),
@@ -69,7 +87,7 @@ SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": 
               "fai": "phai"}
 
 ANSWERS = ("cancel", "no", "yes")  # with a question open
-MEANINGS = ("undo", "nothing", "edit", "greeting", "thanks")  # with none
+MEANINGS = ("undo", "nothing", "edit", "greeting", "thanks", "guided", "help", "evidence", "language")  # with none
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|->|[=→👍🙏👋]")
 _NUMBER = r"\d+(?:[.,]\d+)*"
@@ -158,13 +176,25 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
     `indicators` are the folded indicator aliases: a correction without correction words in
     front (`vneid 5 sai, đúng là 4`) must name one, so that `bdhvs hoàn thành 5` stays a report.
     """
-    words = _without_fillers(_words(text))
-    if kind := _whole_kind(words, MEANINGS):
+    typed = _words(text)
+    words = _without_fillers(typed)
+    # As typed first: a filler folds like other words (`nha` is `nhé` and `nhà`, `anh` is a
+    # person and `tiếng Anh`).
+    if kind := _whole_kind(typed, MEANINGS) or _whole_kind(words, MEANINGS):
         return Intent(kind)
     wanted = _correction(words)
     if wanted and (wanted.triggered or (wanted.marked and fold(wanted.indicator) in indicators)):
         return Intent("edit", text)
+    # Correction words inside a message that names an indicator and a number, in no shape above
+    # (`hôm thứ 2 em báo vneid 5, sửa lại là 6`): which count, the member picks from the /sua list.
+    keys = [word.key for word in words]
+    if (any(keys[i] in _EDIT_ANYWHERE and _match(keys, i, "edit") for i in range(len(keys)))
+            and any(key[0].isdigit() for key in keys) and any(key in indicators for key in keys)):
+        return Intent("edit")
     return None
+
+
+_EDIT_ANYWHERE = frozenset({"sua", "nham", "chinh"})  # correction words that no report holds
 
 
 @cache
@@ -183,7 +213,8 @@ def _shapes() -> tuple[re.Pattern, ...]:
         re.compile(rf"{indicator}(?: {old})?(?: {to})? (?P<wrong>{_alternatives('edit.wrong')})"
                    rf"(?: (?:{right}|{to}))? {new}"),
         re.compile(rf"{indicator} {old} (?:{right}|{to}) {new}"),
-        re.compile(rf"{indicator}(?: (?:(?P<right>{right})|{to}))? {new}(?: {_alternatives('edit.not')} {old})?"),
+        re.compile(rf"{indicator}(?: (?:(?P<right>{right})|{to}))? {new}(?: {_alternatives('edit.unit')})?"
+                   rf"(?: {_alternatives('edit.not')} {old})?"),
     )
 
 

@@ -30,6 +30,7 @@ from .roles import ROLE_WORDS
 # what an answer shows when no village is named.
 WHICH_VILLAGE = ("thon nao", "xom nao", "ban nao", "ap nao", "lang nao", "which village")
 OWN_UNIT = ("thon minh", "xa minh", "ban minh", "xom minh", "thon em", "xa em", "thon ta", "xa ta",
+            "thon cua em", "thon cua minh", "xa cua em", "xa cua minh",
             "our village", "our commune", "my village", "my commune")
 # What is asked, by the folded words that ask it (English too). The first topic found
 # wins: a request (`xuất báo cáo`, `ai chưa báo cáo`) before the words a report also uses.
@@ -38,16 +39,23 @@ TOPICS = {
                 "ai khong bao cao", "ai ko bao cao", "ai k bao cao", "ai ko bc", "ai k bc",
                 "missing", "not reported", "who has not", "who hasn't", "who hasnt", "haven't reported"),
     "export": ("xuat bao cao", "xuat bc", "xuat file", "xuat excel", "xuat du lieu", "xuat so lieu",
+               "tai bao cao", "tai file", "download",
                "file bao cao", "file excel", "excel", "xlsx", "csv", "export", "spreadsheet"),
-    "invite": ("ma moi", "tao ma", "link moi", "invite"),
+    "invite": ("ma moi", "tao ma", "link moi", "moi them", "moi thanh vien", "invite"),
     "audit": ("ai da sua", "ai sua", "ai da xoa", "ai xoa", "ai da thay doi", "ai thay doi", "nhat ky",
-              "who changed", "who edited", "who deleted", "audit"),
+              "lich su chinh sua", "lich su sua", "lich su thay doi", "who changed", "who edited",
+              "who deleted", "audit"),
+    "review": ("duyet minh chung", "cho duyet", "minh chung nao", "anh nao", "review evidence", "review"),
+    "subscribe": ("dang ky nhan", "nhan bao cao", "nhan tin bao cao", "subscribe"),
+    "summary": ("tong hop tuan", "tong hop thang", "tong hop quy", "tong hop nam", "bao cao tong hop",
+                "tong ket tuan", "tong ket thang", "tong ket quy", "tong ket nam", "so ket", "summary"),
     "compare": ("so voi", "so sanh", "compared with", "compared to", "compare"),
     "ranking": ("xep hang", "bang xep hang", "xep thu", "thu may", "ranking", "rank", *WHICH_VILLAGE, "cham nhat", "thap nhat",
                 "kem nhat", "cao nhat", "nhieu nhat", "tot nhat", "nhanh nhat", "dan dau",
                 "slowest", "lowest", "worst", "best", "highest"),
-    "progress": ("tien do", "den dau", "bao nhieu", "the nao", "ntn", "sao roi", "tinh hinh", "bao cao 6 thang",
-                 "progress", "how far", "how many", "how much"),
+    "progress": ("tien do", "den dau", "toi dau", "bao nhieu", "duoc may", "may ho", "may nguoi", "the nao",
+                 "ntn", "sao roi", "tinh hinh", "dat chi tieu", "bao cao 6 thang",
+                 "progress", "how far", "how many", "how much", "how is", "how are"),
 }
 # Words that ask for the ranking from the bottom: `thôn nào chậm nhất`, `which village is behind`.
 WORST_FIRST = ("cham", "thap", "kem", "yeu nhat", "yeu kem", "it nhat", "cuoi bang", "behind", "slow", "slowest", "low",
@@ -270,6 +278,21 @@ def compared(period: Period | None, today: date) -> tuple[Period, Period]:
     return (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
 
 
+# The summary command of each kind of period (`tổng hợp tháng 11` → /thang); a half has
+# none of its own: /tiendo answers for it.
+SUMMARY_COMMANDS = {"week": "tuan", "month": "thang", "quarter": "quy", "half": "tiendo", "year": "nam"}
+
+
+def summary_request(question: Question, text: str) -> tuple[str, str]:
+    """`tổng hợp tháng 11` → /thang 2026-11; `tổng kết năm` (no period, a unit) → /nam."""
+    unit = next((kind for kind, (words, _) in _UNITS.items() if re.search(rf"\b(?:{words})\b", _fold(text))),
+                "week")
+    name = SUMMARY_COMMANDS[question.period.kind if question.period else unit]
+    if name == "tiendo" or question.bad_period:
+        return "tiendo", text
+    return name, question.period.label if question.period else ""
+
+
 def request_for(question: Question, text: str) -> tuple[str, str] | None:
     """The command that answers the question (its permission applies), and its arguments."""
     period = question.bad_period or (question.period.label if question.period else "")
@@ -279,6 +302,9 @@ def request_for(question: Question, text: str) -> tuple[str, str] | None:
         "export": ("xuat", f"{period} {question.file_format or ''}"),
         "invite": ("moi", f"{village or ''} {question.role.value if question.role else ''}"),
         "audit": ("nhatky", ""),
+        "review": ("duyet", ""),
+        "subscribe": ("nhantin", ""),
+        "summary": summary_request(question, text),
         "ranking": ("xephang", text),
     }
     if question.topic in requests:

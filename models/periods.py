@@ -12,6 +12,11 @@ class Period:
     first: date
     last: date
 
+    @property
+    def kind(self) -> str:
+        """week, month, quarter, half or year."""
+        return next((kind for pattern, kind in _PATTERNS if pattern.match(self.label)), "year")
+
 
 def local_date(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()

@@ -131,7 +131,7 @@ def test_a_redelivered_message_is_applied_once(session, commune, lan):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("vnied 5", "Không hiểu “vnied”. Có phải bạn muốn viết “vneid”?"),
+        ("dinh dang 5", "Không hiểu “dinh dang”. Có phải bạn muốn viết “định danh”?"),
         ("vneid 2,5", "“2,5” không phải số nguyên (VNeID)."),
         ("vneid -3", "VNeID không được là số âm (-3)."),
         ("ho 4 HỘ 2", "Hộ bị ghi hai lần."),

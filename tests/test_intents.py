@@ -92,7 +92,7 @@ def test_the_command_reads_the_same_shapes():
         ("Nothing to report", "nothing"),
         ("sửa", "edit"),
         ("sua lai", "edit"),
-        ("em muốn sửa lại", None),
+        ("em muốn sửa lại", None),  # no indicator, no number: not a correction yet
         ("nhầm rồi", "edit"),
         ("gửi nhầm", "edit"),
         ("chào bot", "greeting"),

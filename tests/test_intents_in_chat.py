@@ -99,7 +99,7 @@ def test_a_correction_that_changes_nothing_says_so(session, commune, lan):
 @pytest.mark.parametrize(
     ("text", "reply"),
     [
-        ("sửa lại vnied 6", "⚠️ Chưa lưu. Không hiểu “vnied”. Có phải bạn muốn viết “vneid”?"),
+        ("sửa lại xyz 6", "⚠️ Chưa lưu. Không rõ số 6 là của chỉ tiêu nào"),
         ("/sua vneid 2,5", "⚠️ Chưa lưu. “2,5” không phải số nguyên (VNeID)."),
         ("/sua abc", "Tôi chưa hiểu bạn muốn sửa số nào. Hãy ghi chỉ tiêu và số đúng, ví dụ: /sua vneid 6"),
         ("/sua vneid", "Tôi chưa hiểu bạn muốn sửa số nào."),
@@ -109,6 +109,14 @@ def test_a_correction_not_understood_says_how_to_write_it(session, commune, lan,
     lan.say("vneid 5")
     assert lan.say(text).startswith(reply)
     assert live_counts(session) == {"vneid": 5} and audits(session) == []
+
+
+def test_a_misspelt_indicator_in_a_correction_is_proposed_by_its_right_name(session, commune, lan):
+    lan.say("vneid 5")
+    assert lan.say("sửa lại vnied 6").startswith("VNeID ngày 25/11: 5 → 6. Sửa?")
+    assert live_counts(session) == {"vneid": 5}  # until the yes
+    lan.say("1")
+    assert live_counts(session) == {"vneid": 6}
 
 
 def test_a_count_removed_before_the_yes_is_not_changed(session, commune, lan):
