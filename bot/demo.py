@@ -63,8 +63,8 @@ SCRIPT = [  # "job" entries run a scheduled job at that hour, as the scheduler w
     (0, 7, "office", "/nhantin"),
     (0, 8, "lan", "hộ 12 vneid 5 bdhvs 3"),
     (0, 9, "hoa", "bc dinh danh 4, hoc vu so 2"),
-    (0, 20, "sen", "vnied 6"),
-    (0, 20, "sen", "vneid 6 ssk 10"),
+    (0, 20, "sen", "dạ hôm nay em hướng dẫn được 6 người kích hoạt VNeID, 10 người cài sổ sức khỏe ạ"),
+    (0, 20, "sen", "1"),
     (1, 10, "kp3", "/baocao"),
     (1, 10, "kp3", "2"),
     (1, 10, "kp3", "7"),
@@ -92,6 +92,7 @@ SCRIPT = [  # "job" entries run a scheduled job at that hour, as the scheduler w
     (6, 20, "leader", "/tiendo"),
     (6, 20, "leader", "tien do vneid"),
     (6, 20, "leader", "thôn tân hòa tuần này"),
+    (6, 20, "leader", "thôn nào chậm nhất vneid?"),
     (6, 20, "office", "/xephang vneid"),
     (6, 20, "office", "/nhatky"),
     (7, 7, "job", "weekly-summary"),  # Monday 07:30 is the summary's hour; 07:00 here keeps it simple

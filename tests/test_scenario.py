@@ -162,13 +162,19 @@ def test_the_same_scenario_on_every_channel(messenger, session, commune):
     saved = one(messenger.say("hộ 3 vneid 2"))
     assert saved.startswith("✅ Đã lưu cho Thôn Tân Hòa") and "Hộ 3 · VNeID 2." in saved
     report = messenger.last_message
-    assert one(messenger.say("vnied 1")).startswith("⚠️ Chưa lưu. Không hiểu “vnied”. Có phải bạn muốn viết “vneid”?")
+    assert one(messenger.say("dinh dang 1")).startswith("⚠️ Chưa lưu. Không hiểu “dinh dang”. Có phải bạn muốn viết “định danh”?")
 
     menu = one(messenger.say("/baocao"))
     assert menu.startswith("Báo cáo cho Thôn Tân Hòa, hôm nay. Chọn chỉ tiêu:\n1. Hộ\n2. VNeID")
     assert one(messenger.choose(2)) == "VNeID được bao nhiêu? Chọn hoặc gõ một số.\n1. 1\n2. 2\n3. 3\n4. 4\n5. 5"
     assert "\n8. Lưu\n" in one(messenger.choose(4))
     assert "VNeID 4." in one(messenger.choose(8))
+
+    # Written as people talk: proposed, saved with one tap (a button on Telegram, a digit elsewhere).
+    proposal = one(messenger.say("dạ hôm nay em hướng dẫn được 2 người cài sổ sức khỏe ạ"))
+    assert proposal.startswith("Hiểu là: Sổ sức khỏe 2 (Thôn Tân Hòa, ")
+    assert proposal.endswith("Lưu?\n1. Đúng, lưu\n2. Không, hủy")
+    assert one(messenger.choose(1)).startswith("✅ Đã lưu cho Thôn Tân Hòa")
 
     assert one(messenger.photo()).startswith("📎 Đã nhận minh chứng cho Thôn Tân Hòa")
 
@@ -180,7 +186,7 @@ def test_the_same_scenario_on_every_channel(messenger, session, commune):
     assert one(messenger.choose(1)).startswith("✅ Đã rút lại: Sổ sức khỏe 1")
 
     session.commit()
-    assert live_counts(session) == {"ho": 3, "vneid": 6}
+    assert live_counts(session) == {"ho": 3, "vneid": 6, "ssk": 2}
     assert totals_drift(session) == {}
-    assert len(session.exec(select(Entry)).all()) == 3
+    assert len(session.exec(select(Entry)).all()) == 4
     assert len(session.exec(select(Evidence)).all()) == 1
