@@ -57,6 +57,13 @@ generate.py in a database of the benchmark's own (a new SQLite file; a new
   commune_summary_s) repeat SQLite's. summary_postgres_skipped says why PostgreSQL was
   left out, when it was.
 
+Readers (pure functions, no database), over every message of tests/phrasebook/:
+- grammar_us_per_message: the strict quick-report grammar (`parse_report`), microseconds a
+  message, median of 5 passes; the baseline.
+- reading_us_per_message: what a member's message costs now (`read_report`: the strict
+  grammar, then the lenient reader where the grammar reads no report); reading_ratio =
+  reading / grammar. phrasebook_messages: how many.
+
 Fan-out:
 - fanout_*: Friday's reminders to every member of a commune (`tocds jobs run reminders`)
   against a fake that enforces Telegram's limits (30/s overall, 1/s per chat) and answers
@@ -64,6 +71,7 @@ Fan-out:
 """
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -74,6 +82,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -95,7 +104,16 @@ from tocds.models.summary import weekly_summaries, weekly_summary  # noqa: E402
 from tocds.models.text import fold  # noqa: E402
 
 FIRST_USER = 10_000
-REPORT = "vneid 1 bdhvs 2"
+_SENT = itertools.count()
+
+
+def report() -> str:
+    """The next burst's report, `vneid 1 bdhvs 1` … `vneid 9 bdhvs 9`: a member's reports differ
+    from one burst to the next, as the same report again within 30 minutes is asked about."""
+    n = next(_SENT)
+    return f"vneid {n % 9 + 1} bdhvs {n // 9 % 9 + 1}"
+
+
 AT_ONCE = 50  # members reporting at once, for the reply times
 TOCDS_PACE_PER_S = 29  # bot/channels/telegram.py OVERALL_PER_SECOND
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1/postgres"
@@ -111,7 +129,7 @@ def members(database_url: str, count: int) -> None:
         villages = []
         for n in range(10):
             village = OrgUnit(parent_id=commune.id, level=Level.VILLAGE, name=f"Thôn {n}",
-                              name_key=fold(f"Thôn {n}"), households=1000, population=4000, adults=3000, pop15=3200)
+                              name_key=fold(f"Thôn {n}"), households=100_000, population=400_000, adults=300_000, pop15=320_000)
             session.add(village)
             villages.append(village)
         session.flush()
@@ -146,10 +164,11 @@ def reply_times(fake: FakeTelegram, rounds: int) -> list[float]:
         mark = fake.mark()
         start_sent = fake.sent_count()
         queued: dict[int, float] = {}
+        text = report()
         for n in range(AT_ONCE):
             user = FIRST_USER + n
             queued[user] = time.monotonic()
-            fake.send_text(user, REPORT)
+            fake.send_text(user, text)
         fake.wait_sent(start_sent + AT_ONCE, timeout=120)
         answered: dict[int, float] = {}
         for call in fake.calls_of("sendMessage", since=mark):
@@ -189,7 +208,7 @@ def top_up(fake: FakeTelegram, members_count: int, answered: int, target: int, p
     the process's memory after each burst goes to `curve` as [reports answered, MiB]."""
     while answered < target:
         count = min(members_count, target - answered)
-        burst(fake, count, REPORT)
+        burst(fake, count, report())
         answered += count
         curve.append([answered, round(rss_mb(pid), 1)])
 
@@ -215,8 +234,8 @@ def bots(count: int, rounds: int, rss_reports: int) -> dict:
             results["rss_mb_run_start"] = rss_mb(bot.pid)
             results["rss_mb_echo_start"] = rss_mb(echo.pid)
 
-            results["telegram_reports_per_s"] = count / burst(fake, count, REPORT)
-            results["telegram_echo_per_s"] = count / burst(echo_fake, count, REPORT)
+            results["telegram_reports_per_s"] = count / burst(fake, count, report())
+            results["telegram_echo_per_s"] = count / burst(echo_fake, count, report())
             results["telegram_ratio"] = results["telegram_reports_per_s"] / results["telegram_echo_per_s"]
             time.sleep(1.1)  # past tocds's one-message-a-second pace per chat
 
@@ -356,6 +375,45 @@ def fanout(count: int) -> dict:
             }
 
 
+# --------------------------------------------------------------------------- readers
+
+
+def phrasebook_messages() -> list[str]:
+    """Every message of the phrasebook (the last of a `first >> then` line), as typed."""
+    messages = []
+    for path in sorted((HERE.parent / "phrasebook").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#") and " => " in line:
+                messages.append(line.rsplit(" => ", 1)[0].split(" >> ")[-1].replace("\\n", "\n").strip())
+    return messages
+
+
+def readers() -> dict:
+    """The report grammar and the lenient reader, per message of the phrasebook."""
+    from tocds.handlers.grammar import parse_report
+    from tocds.handlers.reading import read_report
+    from tocds.models import Indicator, IndicatorAlias
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'catalog.db'}"
+        upgrade(url)
+        with Session(get_engine(url)) as session:
+            aliases = {key: key for key in session.scalars(select(Indicator.key))}
+            aliases.update((a.alias, a.indicator_key) for a in session.scalars(select(IndicatorAlias)))
+        get_engine(url).dispose()
+    messages = phrasebook_messages()
+    villages = ["Thôn Tân Hòa", "Thôn Phú Lợi", "Ấp Bàu Sen"]
+    today = date(2026, 11, 25)  # the phrasebook's Wednesday
+
+    def per_message(read) -> float:
+        return 1e6 * timed(lambda: [read(m, today=today, aliases=aliases, villages=villages) for m in messages],
+                           5) / len(messages)
+
+    grammar, reading = per_message(parse_report), per_message(read_report)
+    return {"phrasebook_messages": len(messages), "grammar_us_per_message": grammar,
+            "reading_us_per_message": reading, "reading_ratio": reading / grammar}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller scales (under two minutes)")
@@ -365,6 +423,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     figures: dict = {"quick": args.quick}
+    figures.update(readers())
     try:
         figures.update(summaries(Scale(weeks=10) if args.quick else Scale(), args.postgres or None))
     except Refused as refused:
