@@ -126,7 +126,7 @@ def route(context: Context) -> list[Outgoing]:
 
 
 # What the report reader says of words that hold no report but may name what a question asks.
-NO_REPORT = frozenset({"unclear", "vague_day", "no_pairs", "unpaired_number", "missing_count"})
+NO_REPORT = frozenset({"unclear", "vague_day", "no_pairs", "unpaired_number", "missing_count", "unknown_key"})
 
 
 def asks_instead(context: Context) -> bool:

@@ -451,8 +451,11 @@ def read_report(
     found = {tuple(r.counts.items()): r for r in readings if isinstance(r, Reading)}
     if found:
         return Proposal(tuple(found.values()))
-    # `hoc vu xo 5`: the strict grammar's guess at a misspelt name says more than "5 counts what?".
-    return strict if isinstance(strict, ParseError) and strict.suggestion else readings[0]
+    # `hoc vu xo 5`, `abc 3`: the strict grammar's word not understood (and its guess at a
+    # misspelt name) says more than "what does 5 count?".
+    unknown_word = isinstance(strict, ParseError) and strict.code == "unknown_key" and (
+        strict.suggestion or readings[0].code == "unpaired_number")
+    return strict if unknown_word else readings[0]
 
 
 def attempts_report(text: str, aliases: Mapping[str, str]) -> bool:
