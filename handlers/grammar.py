@@ -180,6 +180,17 @@ def report_day(word: str, today: date, month: int, day_of_month: int, year: int 
     return day
 
 
+@lru_cache(maxsize=64)
+def village_names(villages: tuple[str, ...]) -> "tuple[Phrases[str], Phrases[str]]":
+    """The sender's villages as typed bare (`Tân Hòa`) and after a kind word, which need not be
+    the village's own (`xóm 1` for `Thôn 1`); a bare `1` must stay a number, so `Thôn 1` needs
+    its kind word."""
+    short_names = [(name, village) for village in villages if (name := without_kind(village))]
+    bare = Phrases([(village, village) for village in villages]
+                   + [(name, village) for name, village in short_names if not _has_digit(name)])
+    return bare, Phrases([(village, village) for village in villages] + short_names)
+
+
 class _Stop(Exception):
     """Carries the first error out of the left-to-right scan."""
 
@@ -204,14 +215,7 @@ class _Parser:
         self.words = [token.folded for token in self.tokens]
         self.i = 0
         self.aliases = _alias_phrases(tuple(aliases.items()))
-        short_names = [(name, village) for village in villages if (name := without_kind(village))]
-        # Names usable bare; a bare `1` must stay a number, so `Thôn 1` needs its kind word.
-        self.villages = Phrases(
-            [(village, village) for village in villages]
-            + [(name, village) for name, village in short_names if not _has_digit(name)]
-        )
-        # Names usable after a kind word, which need not be the village's own (`xóm 1` for `Thôn 1`).
-        self.named_villages = Phrases([(village, village) for village in villages] + short_names)
+        self.villages, self.named_villages = village_names(tuple(villages))
 
     def parse(self) -> QuickReport | ParseError | None:
         try:

@@ -30,7 +30,7 @@ from .grammar import (
     parse_report,
     report_day,
     tokenize,
-    without_kind,
+    village_names,
 )
 
 
@@ -72,7 +72,7 @@ FILLER_PHRASES = (
     "ấp mình", "ấp em", "bản mình", "bản em", "làng mình", "xã mình", "tổ mình",
 )
 
-# Words that turn a sentence around (`5 người chưa có VNeID`): a reading is not offered.
+# Words that turn a clause around (`5 người chưa có VNeID`): nothing in that clause is counted.
 NEGATIONS = frozenset({"khong", "chua", "ko", "k", "kg", "hok", "hong", "khg", "not", "no", "didn't", "didnt",
                        "cant", "can't", "cannot", "never", "chang", "cha"})
 
@@ -180,9 +180,7 @@ class _Reader:
         self.exact = [unicodedata.normalize("NFC", token.text.casefold()) for token in self.tokens]
         self.accented = _has_marks(text)
         self.aliases, self.fillers, self.alias_words = _tables(tuple(aliases.items()))
-        short = [(name, v) for v in villages if (name := without_kind(v))]
-        self.villages = Phrases([(v, v) for v in villages] + [(n, v) for n, v in short if not any(c.isdigit() for c in n)])
-        self.named_villages = Phrases([(v, v) for v in villages] + short)
+        self.villages, self.named_villages = village_names(tuple(villages))
 
     def scan(self) -> _Scan:
         """Reads the message clause by clause: a clause that negates (`chưa ai kích hoạt`,
@@ -238,7 +236,7 @@ class _Reader:
         if number and number[0] == longest:
             scan.items.append(_Item("number", number[1], self._span(i, i + number[0]), i))
             return i + number[0]
-        if alias and alias[0] == longest and not (filler and filler[0] > alias[0]):
+        if alias and alias[0] == longest:
             scan.items.append(_Item("key", alias[1][0], self._span(i, i + alias[0]), i))
             return i + alias[0]
         if filler:
