@@ -33,6 +33,8 @@ PERCENT_FORMAT = "0%"
 # Excel refuses these in a sheet's title, and titles longer than 31 characters.
 TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 TITLE_LENGTH = 31
+# A text starting with one of these is a formula to a spreadsheet (typed again, for `+ - @`).
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def status_word(status: Status | None, t: Translator) -> str:
@@ -50,9 +52,21 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
     _calendar_sheet(book.create_sheet(), summary, t)
     for village in summary.villages:
         _village_sheet(book.create_sheet(), summary, village, t)
+    _keep_texts_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _keep_texts_as_text(book) -> None:
+    """Names people chose (`=HYPERLINK(…)`, `+84 …`, `@Lan`) are stored as text with
+    Excel's quote prefix: never run as formulas, on opening or when a cell is edited.
+    The workbook writes no formula of its own."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type, cell.quotePrefix = "s", True
 
 
 def sheet_title(sheet, name: str) -> str:

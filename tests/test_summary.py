@@ -400,6 +400,17 @@ def test_workbook_without_targets_has_no_colours(reported_week):
     assert "tuần này không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
 
 
+def test_names_that_look_like_formulas_stay_text_in_the_workbook(session):
+    names = ["=HYPERLINK(\"http://x.example\",\"bấm\")", "+84 Thôn Gò", "-Thôn Dưới", "@Thôn Trên"]
+    place = make_commune(session, "=1+1", {name: (100, 400, 300, 320) for name in names})
+    Chatter(session, "=cmd|' /C calc'!A0", [place.villages[names[0]]], Role.MEMBER).say("vneid 2")
+    book = read_back(summary_workbook(weekly_summary(session, place.unit, WEEK, TODAY), VI))
+    written = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+               if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in written} >= {*names, "=1+1", "=cmd|' /C calc'!A0"}
+    assert all((cell.data_type, cell.quotePrefix) == ("s", True) for cell in written), written
+
+
 # The cost ------------------------------------------------------------------------------
 
 
