@@ -18,6 +18,7 @@ from helpers import (
     send,
     totals_drift,
 )
+from tocds.handlers.grammar import MAX_DAYS_BACK
 from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
     Audit,
@@ -276,7 +277,18 @@ def test_undo_takes_back_the_last_report_after_a_yes(session, commune, lan):
     lan.say("1")
     assert live_counts(session) == {}
     assert totals_drift(session) == {}
-    assert lan.say("/xoa") == "Bạn không có báo cáo nào để rút lại."
+    assert lan.say("/xoa").startswith("Bạn không có báo cáo nào của hôm nay hoặc 14 ngày trước để rút lại.")
+
+
+def test_undo_keeps_to_the_days_a_report_may_be_for(session, commune, lan):
+    """Today and the 14 days before: what can be reported can be taken back, nothing older."""
+    lan.say("vneid 5", NOW - timedelta(days=MAX_DAYS_BACK + 1))
+    assert lan.say("/xoa") == ("Bạn không có báo cáo nào của hôm nay hoặc 14 ngày trước để rút lại. "
+                               "Báo cáo cũ hơn: hãy nhờ văn phòng xã.")
+    lan.say("ho 2", NOW - timedelta(days=MAX_DAYS_BACK))
+    assert lan.say("/xoa").startswith("Rút lại báo cáo gần nhất của Thôn Tân Hòa, ngày 11/11/2026: Hộ 2?")
+    lan.say("1")
+    assert live_counts(session) == {"vneid": 5}
 
 
 def test_nothing_this_week_counts_as_reported(session, commune, lan):
