@@ -55,12 +55,10 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
 
     top = summary.top()
     if top:
-        lines.append(t("🏆 Top villages:"))
-        for rank, village in enumerate(top, 1):
-            parts = []
-            greens = summary.greens(village)
-            if greens:
-                parts.append(f"{STATUS_MARKS[Status.GREEN]} {t.number(greens)}")
-            parts.append(t("this week {week}", week=t.number(village.week_total)))
-            lines.append(f"{rank}. {village.village.name} — " + " · ".join(parts))
+        lines.append(t("🏆 Top villages, by the share of their targets on track:"))
+        for rank, (village, standing) in enumerate(top, 1):
+            lines.append(f"{rank}. {village.village.name} — {STATUS_MARKS[Status.GREEN]} " + t(
+                "{on_track}/{targets} on track · {reached} of the target reached on average",
+                on_track=t.number(standing.on_track), targets=t.number(standing.targets),
+                reached=t.percent(standing.reached)))
     return "\n".join(lines)
