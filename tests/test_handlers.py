@@ -450,7 +450,15 @@ def test_period_summaries_for_leaders(session, commune, lan, leader):
     assert "VNeID: tuần này 20" in week_reply and "Chưa báo cáo (1): Thôn Phú Lợi" in week_reply
     month_reply = leader.say("/thang")
     assert month_reply.startswith("📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)")
-    assert "Hộ: tuần này 4" in month_reply
+    assert "▫️ Hộ: trong kỳ 4 · tổng 4" in month_reply and "tuần này" not in month_reply
+    assert "\n⚠️ Chưa có báo cáo nào trong 5 tuần 26/10–29/11 (1): Thôn Phú Lợi\n" in month_reply
+    Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 1", NOW - timedelta(days=50))
+    quarter_reply = leader.say("/quy 4")
+    assert "Hộ: trong kỳ 5" in quarter_reply and "tuần này" not in quarter_reply
+    assert "\n✅ Thôn nào cũng đã báo cáo ít nhất một lần trong 9 tuần 28/09–29/11.\n" in quarter_reply
+    in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en").say("/quy 4")
+    assert "Households: 5 in the period" in in_english
+    assert "\n✅ Every village reported at least once in the 9 weeks 28 Sep–29 Nov.\n" in in_english
     assert leader.say("/thang 10").startswith("📊 Xã Đồng Phú — kỳ 2026-10")
     assert leader.say("/quy").startswith("📊 Xã Đồng Phú — kỳ 2026-Q4")
     assert leader.say("/nam").startswith("📊 Xã Đồng Phú — kỳ 2026 (01/01/2026–31/12/2026)")
