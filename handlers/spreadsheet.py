@@ -194,7 +194,7 @@ def _progress_cells(sheet, row: int, column: int, line: Progress, as_of: date, t
     status = line.status(as_of)
     has_goal = line.target is not None
     values = [line.baseline, line.gain, line.achieved, line.target, line.ratio if has_goal else None,
-              line.baseline + line.expected_gain(as_of) if has_goal and line.start and line.deadline else None,
+              line.expected(as_of) if has_goal and line.start and line.deadline else None,
               status_word(status, t)]
     formats = [COUNT_FORMAT] * 4 + [PERCENT_FORMAT, COUNT_FORMAT, None]
     for offset, (value, number_format) in enumerate(zip(values, formats, strict=True)):

@@ -1,6 +1,6 @@
 """The handlers, driven as a person would on the console channel."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -316,8 +316,20 @@ def test_progress_shows_the_week_and_the_target(session, commune, lan, office):
     lines = reply.split("\n")
     assert lines[0] == "📊 Thôn Tân Hòa — tuần 23/11–29/11"
     # 130 of 200, but the time-line expected 100 × 328/364 ≈ 90 more: gain 30 is below half of it.
-    assert lines[1] == "🔴 VNeID: tuần này 20 · đạt 130/200 (65%)"
+    assert lines[1] == "🔴 VNeID: tuần này 20 · đạt 130/200 (65%) · cần 95% đến 25/11"
     assert office.say("/tiendo").split("\n")[0] == "📊 Xã Đồng Phú — tuần 23/11–29/11"
+
+
+def test_a_colour_says_what_the_time_line_expects_and_there_is_none_before_the_start(session, commune, lan):
+    add_target(session, tan_hoa(commune), "vneid", baseline=100, percent=50,  # 200 by 31/12, from 1/11
+               start=date(2026, 11, 1), deadline=date(2026, 12, 31))
+    lan.say("vneid 30")  # 130: by 25/11 (24 of 60 days) the time-line asks 100 + 40, 70%
+    assert lan.say("/tiendo").splitlines()[1] == "🟡 VNeID: tuần này 30 · đạt 130/200 (65%) · cần 70% đến 25/11"
+    lan.chat.send("/ngonngu", NOW)
+    assert lan.say("English") == "From now on I write in English."
+    assert lan.say("/progress").splitlines()[1] == (
+        "🟡 VNeID: this week 30 · reached 130/200 (65%) · expected 70% by 25 Nov")
+    assert lan.say("/progress 2026-10").splitlines()[1] == "▫️ VNeID: 0 in the period · reached 100/200 (50%)"
 
 
 # Office, language, help ----------------------------------------------------------------
