@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # an outbox row claimed by a process that died is retried after this
 MAX_ATTEMPTS = 8  # temporary failures before a reply is given up
-MAX_HANDLING_FAILURES = 5  # database failures before an update is answered with an apology
+MAX_HANDLING_FAILURES = 5  # failed tries before an update is given up
 BACKOFF_CAP = 300.0  # seconds between a reply's retries at most
 OUTAGE_CAP = 15.0  # seconds between looks at a database (or messenger) that is away: back soon after it is
 CLAIM_BATCH = 200
@@ -139,15 +139,18 @@ class Mailroom:
             self.files_ready[channel.name].set()  # a photo or file may wait to be fetched
         return payload
 
-    def count_failure(self, channel: Channel, inbox_id: int) -> bool:
-        """Notes a failed try; after too many, answers with an apology. True: given up."""
+    def count_failure(self, channel: Channel, inbox_id: int, error: Exception) -> bool:
+        """Notes a failed try; after too many, gives the update up: marked handled, with why,
+        and answered with an apology when the database failed (an update the channel cannot
+        map names no chat to answer). True: given up."""
         with self.session() as session:
             row = session.get(InboxUpdate, inbox_id)
             row.failures += 1
             gave_up = row.failures >= MAX_HANDLING_FAILURES
             if gave_up:
                 row.handled_at = self.clock()
-                incoming = channel.to_incoming(row.payload)
+                row.gave_up = f"{type(error).__name__}: {error}"[:200]
+                incoming = channel.to_incoming(row.payload) if isinstance(error, SQLAlchemyError) else None
                 if incoming is not None:
                     apology = translator(self.defaults.language)(SAVE_FAILED)
                     session.add(OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
@@ -159,19 +162,19 @@ class Mailroom:
     async def handle_all(self, channel: Channel) -> int:
         """Handles every stored, unhandled update of the channel, oldest first.
 
-        A database failure stops the round (later updates wait, keeping each chat's order)
-        and is raised for the caller to back off, until the update is given up.
+        A failure — the database's, or an update the channel cannot map — stops the round
+        (later updates wait, keeping each chat's order) and is raised for the caller to back
+        off, until the update is given up and the round goes on without it.
         """
         handled = 0
         for inbox_id in await asyncio.to_thread(self.unhandled, channel):
             try:
                 payload = await asyncio.to_thread(self.handle_stored, channel, inbox_id)
-            except SQLAlchemyError:
-                if not await asyncio.to_thread(self.count_failure, channel, inbox_id):
+            except Exception as error:
+                if not await asyncio.to_thread(self.count_failure, channel, inbox_id, error):
                     raise
-                log.error("gave up %s update %d after %d database failures",
-                          channel.name, inbox_id, MAX_HANDLING_FAILURES,
-                          extra={"channel": channel.name, "inbox_id": inbox_id})
+                log.error("gave up %s update %d after %d failures", channel.name, inbox_id, MAX_HANDLING_FAILURES,
+                          exc_info=error, extra={"channel": channel.name, "inbox_id": inbox_id})
                 continue
             if payload is not None:
                 handled += 1

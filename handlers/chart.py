@@ -58,7 +58,7 @@ def progress_chart(summary: WeeklySummary, t: Translator, indicator_key: str | N
         if with_target:
             if line.target:
                 values.append(100 * line.ratio)
-                expected.append(100 * (line.baseline + line.expected_gain(as_of)) / line.target
+                expected.append(100 * line.expected(as_of) / line.target
                                 if line.start and line.deadline else None)
                 labels.append(t.percent(line.ratio))
             else:  # this village has no denominator or target: its count, written beside an empty bar

@@ -116,7 +116,8 @@ def route(context: Context) -> list[Outgoing]:
         asked = None
     if context.villages() and not asked:
         if evidence_of(context) and not report.names_a_report(context):
-            return photos.for_latest_entry(context)  # a photo whose caption is no report
+            # A photo whose caption is no report: evidence, except in a team's group (chatter).
+            return [] if quiet else photos.for_latest_entry(context)
         return report.quick_report(context)  # a member's words are a report unless they ask something
     if quiet and not asked:
         return []

@@ -11,7 +11,7 @@ from ..models import Audit, Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import LIVE, entry_counts, latest_entry_id
 from .context import Context, step
-from .grammar import ParseError, QuickReport
+from .grammar import ParseError, QuickReport, earliest_day
 from .intents import correction
 from .messages import Choice, Outgoing
 from .reading import Proposal, Reading, read_report
@@ -156,9 +156,9 @@ def apply_change(context: Context, count: EntryCount, new: int) -> list[Outgoing
 
 def start_undo(context: Context, args: str) -> list[Outgoing]:
     t = context.t
-    entry_id = latest_entry_id(context.session, context.person.id)
+    entry_id = latest_entry_id(context.session, context.person.id, since=earliest_day(context.today()))
     if entry_id is None:
-        return [Outgoing(t("You have no report to take back."))]
+        return [Outgoing(t("You have no report of today or the 14 days before to take back. For older days, ask your commune office."))]
     entry = context.session.get(Entry, entry_id)
     live = {c.indicator_key: c.count for c in entry_counts(context.session, entry_id) if c.deleted_at is None}
     village = context.session.get(OrgUnit, entry.village_id)

@@ -20,7 +20,7 @@ from typing import Generic, Literal, TypeVar, get_args
 from ..models.text import fold
 
 MAX_COUNT = 1_000_000  # a count above this is an error "too_large" (also protects the DB integer)
-MAX_DAYS_BACK = 14  # today and the 14 days before are accepted
+MAX_DAYS_BACK = 14  # today and the 14 days before are accepted (and can be taken back)
 
 ErrorCode = Literal[
     "unknown_key",
@@ -162,6 +162,11 @@ def without_kind(village: str) -> str | None:
     return village[tokens[kind[0]].start :]
 
 
+def earliest_day(today: date) -> date:
+    """The oldest day a report may be for, or be taken back from."""
+    return today - timedelta(days=MAX_DAYS_BACK)
+
+
 def report_day(word: str, today: date, month: int, day_of_month: int, year: int | None = None) -> date | ParseError:
     """The day a report names as `day_of_month/month[/year]`: without a year, the latest such
     date not after today (on 3 January, `31/12` is last year's); a day that does not exist,
@@ -175,7 +180,7 @@ def report_day(word: str, today: date, month: int, day_of_month: int, year: int 
         return ParseError("bad_date", word=word)
     if day > today:
         return ParseError("bad_date", word=word)
-    if day < today - timedelta(days=MAX_DAYS_BACK):
+    if day < earliest_day(today):
         return ParseError("day_too_old", word=word, day=day)
     return day
 

@@ -102,7 +102,8 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
                       if row.status(as_of) == Status.RED]
             if behind:
                 named = ", ".join(behind[:MAX_NAMED]) + (" …" if len(behind) > MAX_NAMED else "")
-                lines.append(t("🔴 {count} villages far behind: {villages}", count=len(behind), villages=named))
+                lines.append(t.plural("🔴 {count} village far behind: {villages}", "🔴 {count} villages far behind: {villages}",
+                                      len(behind), villages=named))
     if len(lines) == 1:
         lines.append(t("Nothing reported yet."))
     return "\n".join(lines)

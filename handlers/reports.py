@@ -116,8 +116,9 @@ def missing(context: Context, args: str) -> list[Outgoing]:
             text = (t("{village} has not reported for {period} yet.", village=place.unit.name, period=named)
                     if absent else t("{village} has reported for {period}.", village=place.unit.name, period=named))
         elif absent:
-            text = t("{commune}, {period}: {count} villages have not reported: {villages}.",
-                     commune=commune.name, period=named, count=len(absent), villages=", ".join(v.name for v in absent))
+            text = t.plural("{commune}, {period}: {count} village has not reported: {villages}.",
+                            "{commune}, {period}: {count} villages have not reported: {villages}.",
+                            len(absent), commune=commune.name, period=named, villages=", ".join(v.name for v in absent))
         else:
             text = t("{commune}, {period}: every village has reported.", commune=commune.name, period=named)
         replies.append(Outgoing(text))

@@ -42,8 +42,9 @@ def next_item(context: Context, skipped: list[int]) -> Outgoing:
     if item is None:
         context.finish()
         if skipped:
-            return Outgoing(t("No more evidence to review now; {count} skipped stay waiting for the next /duyet.",
-                              count=len(skipped)))
+            return Outgoing(t.plural("No more evidence to review now; {count} skipped stays waiting for the next /duyet.",
+                                     "No more evidence to review now; {count} skipped stay waiting for the next /duyet.",
+                                     len(skipped)))
         return Outgoing(t("No evidence is waiting for review. 👍"))
     waiting = session.exec(select(func.count()).select_from(pending(context, skipped).subquery())).one()
     member = session.get(Person, item.person_id)

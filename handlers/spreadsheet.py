@@ -33,6 +33,8 @@ PERCENT_FORMAT = "0%"
 # Excel refuses these in a sheet's title, and titles longer than 31 characters.
 TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 TITLE_LENGTH = 31
+# A text starting with one of these is a formula to a spreadsheet (typed again, for `+ - @`).
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def status_word(status: Status | None, t: Translator) -> str:
@@ -50,9 +52,21 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
     _calendar_sheet(book.create_sheet(), summary, t)
     for village in summary.villages:
         _village_sheet(book.create_sheet(), summary, village, t)
+    _keep_texts_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _keep_texts_as_text(book) -> None:
+    """Names people chose (`=HYPERLINK(…)`, `+84 …`, `@Lan`) are stored as text with
+    Excel's quote prefix: never run as formulas, on opening or when a cell is edited.
+    The workbook writes no formula of its own."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type, cell.quotePrefix = "s", True
 
 
 def sheet_title(sheet, name: str) -> str:
@@ -180,7 +194,7 @@ def _progress_cells(sheet, row: int, column: int, line: Progress, as_of: date, t
     status = line.status(as_of)
     has_goal = line.target is not None
     values = [line.baseline, line.gain, line.achieved, line.target, line.ratio if has_goal else None,
-              line.baseline + line.expected_gain(as_of) if has_goal and line.start and line.deadline else None,
+              line.expected(as_of) if has_goal and line.start and line.deadline else None,
               status_word(status, t)]
     formats = [COUNT_FORMAT] * 4 + [PERCENT_FORMAT, COUNT_FORMAT, None]
     for offset, (value, number_format) in enumerate(zip(values, formats, strict=True)):

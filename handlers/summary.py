@@ -14,6 +14,26 @@ def title(summary: WeeklySummary, t: Translator) -> str:
     return f"📊 {summary.commune.name} — {period_name(t, summary.period)}"
 
 
+def reporting_line(summary: WeeklySummary, t: Translator) -> str:
+    """Who did not report: in the week; in a longer period, in any of its weeks begun by
+    the as-of day, which the line names."""
+    missing = summary.missing
+    villages = ", ".join(v.name for v in missing)
+    if is_week(summary):
+        if missing:
+            return t("⚠️ Not reported ({count}): {villages}", count=t.number(len(missing)), villages=villages)
+        return t("✅ All villages reported.")
+    weeks = [week for week in summary.weeks if week.first <= summary.as_of]
+    span = {"first": t.day_month(weeks[0].first), "last": t.day_month(weeks[-1].last)}
+    if missing:
+        return t.plural("⚠️ No report in the {count} week {first}–{last} ({missing}): {villages}",
+                        "⚠️ No report in any of the {count} weeks {first}–{last} ({missing}): {villages}",
+                        len(weeks), missing=t.number(len(missing)), villages=villages, **span)
+    return t.plural("✅ Every village reported in the {count} week {first}–{last}.",
+                    "✅ Every village reported at least once in the {count} weeks {first}–{last}.",
+                    len(weeks), **span)
+
+
 def summary_text(summary: WeeklySummary, t: Translator) -> str:
     """Title; one line per indicator (the period's total, and since the start against the
     target where there is one); the counts with approved evidence where the commune requires
@@ -29,7 +49,7 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
     shown = 0
     for indicator in summary.indicators:
         key = indicator.key
-        line = progress_line(t, names[key], week.get(key, 0), commune[key], summary.as_of)
+        line = progress_line(t, names[key], week.get(key, 0), commune[key], summary.as_of, whole_week=is_week(summary))
         if line:
             lines.append(line)
             shown += 1
@@ -46,21 +66,14 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
                        green=t.number(counts[Status.GREEN]), yellow=t.number(counts[Status.YELLOW]),
                        red=t.number(counts[Status.RED])))
 
-    missing = summary.missing
-    if missing:
-        lines.append(t("⚠️ Not reported ({count}): {villages}", count=t.number(len(missing)),
-                       villages=", ".join(v.name for v in missing)))
-    else:
-        lines.append(t("✅ All villages reported."))
+    lines.append(reporting_line(summary, t))
 
     top = summary.top()
     if top:
-        lines.append(t("🏆 Top villages:"))
-        for rank, village in enumerate(top, 1):
-            parts = []
-            greens = summary.greens(village)
-            if greens:
-                parts.append(f"{STATUS_MARKS[Status.GREEN]} {t.number(greens)}")
-            parts.append(t("this week {week}", week=t.number(village.week_total)))
-            lines.append(f"{rank}. {village.village.name} — " + " · ".join(parts))
+        lines.append(t("🏆 Top villages, by the share of their targets on track:"))
+        for rank, (village, standing) in enumerate(top, 1):
+            lines.append(f"{rank}. {village.village.name} — {STATUS_MARKS[Status.GREEN]} " + t(
+                "{on_track}/{targets} on track · {reached} of the target reached on average",
+                on_track=t.number(standing.on_track), targets=t.number(standing.targets),
+                reached=t.percent(standing.reached)))
     return "\n".join(lines)

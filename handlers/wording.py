@@ -43,7 +43,9 @@ STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴",
 
 def progress_line(t: Translator, name: str, week_count: int, total: Progress, today: date,
                   whole_week: bool = True) -> str | None:
-    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%)`; None when there is nothing to say.
+    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%) · expected 92% by 3 Dec`; None when
+    there is nothing to say. A colour comes with what the time-line expects by `today`, so
+    that a reader sees why; before the target's start there is neither.
 
     `week_count` is the count of the period shown: this week, or (`whole_week` False) any period.
     """
@@ -53,9 +55,13 @@ def progress_line(t: Translator, name: str, week_count: int, total: Progress, to
         line = t("{indicator}: this week {week}", indicator=name, week=t.number(week_count))
     else:
         line = t("{indicator}: {count} in the period", indicator=name, count=t.number(week_count))
+    status = total.status(today)
     if total.target is not None and total.ratio is not None:
         line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
                           target=t.number(round(total.target)), percent=t.percent(total.ratio))
+        if status is not None:
+            line += " · " + t("expected {percent} by {day}", percent=t.percent(total.expected(today) / total.target),
+                              day=t.day_month(today))
     else:
         line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
-    return f"{STATUS_MARKS[total.status(today)]} {line}"
+    return f"{STATUS_MARKS[status]} {line}"

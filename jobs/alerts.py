@@ -53,7 +53,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
                            village=village.name, indicator=names[line.indicator_key].short(t.language),
                            achieved=t.number(round(line.achieved)), target=t.number(round(line.target)),
                            percent=t.percent(line.ratio),
-                           expected=t.number(round(line.baseline + line.expected_gain(today)))))
+                           expected=t.number(round(line.expected(today)))))
         return [Outgoing("\n".join(lines))]
 
     return to_subscribers(session, commune, compose)

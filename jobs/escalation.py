@@ -24,9 +24,10 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
         deliveries.append(Delivery(account.channel, account.external_id, Outgoing(text)))
     if missing:
         deliveries += to_subscribers(session, commune, lambda t: [Outgoing(
-            t("🔔 {commune}, week {first}–{last}: {count} villages have not reported yet: {villages}.",
-              commune=commune.name, first=t.day_month(week.first), last=t.day_month(week.last),
-              count=len(missing), villages=", ".join(v.name for v in missing)))])
+            t.plural("🔔 {commune}, week {first}–{last}: {count} village has not reported yet: {villages}.",
+                     "🔔 {commune}, week {first}–{last}: {count} villages have not reported yet: {villages}.",
+                     len(missing), commune=commune.name, first=t.day_month(week.first),
+                     last=t.day_month(week.last), villages=", ".join(v.name for v in missing)))])
     return deliveries
 
 

@@ -23,6 +23,15 @@ def summarised_week(commune: OrgUnit, now: datetime) -> Period:
     return week_of(today - timedelta(days=1) if today.weekday() == 0 else today)
 
 
+def run_key(commune: OrgUnit, now: datetime) -> str:
+    """The week summarised, and for a week still under way the day it is summarised to:
+    a run by hand mid-week (`2026-W48 to 2026-11-25`) never stands for Monday's summary of
+    the whole week (`2026-W48`)."""
+    today = local_date(now, commune.timezone)
+    week = summarised_week(commune, now)
+    return week.label if today > week.last else f"{week.label} to {today.isoformat()}"
+
+
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     week = summarised_week(commune, now)
     summary = weekly_summary(session, commune, week, local_date(now, commune.timezone))
@@ -38,4 +47,4 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     return to_subscribers(session, commune, compose)
 
 
-WEEKLY_SUMMARY = Job("weekly-summary", lambda commune, now: summarised_week(commune, now).label, plan)
+WEEKLY_SUMMARY = Job("weekly-summary", run_key, plan)

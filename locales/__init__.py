@@ -35,6 +35,12 @@ class Translator:
         text = load_catalog(self.language).gettext(message)
         return text.format(**values) if values else text
 
+    def plural(self, singular: str, plural: str, count: int, **values) -> str:
+        """The catalog's form for `count` (`1 village has` / `2 villages have`; Vietnamese has
+        one form), with `count` written as a number for the reader."""
+        text = load_catalog(self.language).ngettext(singular, plural, count)
+        return text.format(count=self.number(count), **values)
+
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.language)
 

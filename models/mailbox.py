@@ -28,7 +28,8 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    failures: int = Field(default=0, description="database failures while handling it")
+    failures: int = Field(default=0, description="failed tries at handling it")
+    gave_up: str | None = Field(default=None, max_length=200, description="why it was given up unhandled")
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -40,8 +40,13 @@ class Progress(NamedTuple):
         share = 1.0 if span <= 0 else min(max(elapsed / span, 0.0), 1.0)
         return max(self.target - self.baseline, 0.0) * share
 
+    def expected(self, today: date) -> float:
+        """Where the time-line puts the count by today: the baseline and the expected gain."""
+        return self.baseline + self.expected_gain(today)
+
     def status(self, today: date) -> Status | None:
-        if self.target is None or self.start is None or self.deadline is None:
+        """None without a time-line, or before it starts: nothing is expected yet."""
+        if self.target is None or self.start is None or self.deadline is None or today < self.start:
             return None
         if today > self.deadline and self.achieved < self.target:
             return Status.RED

@@ -334,15 +334,12 @@ def communes_progress(
     return villages, result
 
 
-def latest_entry_id(session: Session, person_id: int) -> int | None:
-    """The person's most recent entry that still has a live count."""
-    return session.execute(
-        select(Entry.id)
-        .join(EntryCount, EntryCount.entry_id == Entry.id)
-        .where(Entry.person_id == person_id, LIVE)
-        .order_by(Entry.created_at.desc(), Entry.id.desc())
-        .limit(1)
-    ).scalar()
+def latest_entry_id(session: Session, person_id: int, since: date | None = None) -> int | None:
+    """The person's most recent entry that still has a live count (dated `since` or later)."""
+    query = select(Entry.id).join(EntryCount, EntryCount.entry_id == Entry.id).where(Entry.person_id == person_id, LIVE)
+    if since is not None:
+        query = query.where(Entry.day >= since)
+    return session.execute(query.order_by(Entry.created_at.desc(), Entry.id.desc()).limit(1)).scalar()
 
 
 def entry_counts(session: Session, entry_id: int) -> list[EntryCount]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, reduce
 from operator import add
+from typing import NamedTuple
 
 from sqlalchemy import Date, Select, bindparam, select
 from sqlmodel import Session
@@ -39,6 +40,18 @@ from .queries import (
 TOP_VILLAGES = 3
 
 
+class Standing(NamedTuple):
+    """Where a village stands on its targets, whatever each one counts (households, people)."""
+
+    on_track: int  # targets green
+    targets: int  # indicators with a target
+    reached: float  # the average share of the target reached
+
+    @property
+    def share_on_track(self) -> float:
+        return self.on_track / self.targets
+
+
 @dataclass(frozen=True, slots=True)  # a province's summary holds thousands
 class VillageWeek:
     """One village in the summary."""
@@ -53,11 +66,6 @@ class VillageWeek:
     # The period's counts whose entry has approved evidence (only non-zero keys);
     # None when the commune does not require evidence.
     verified: dict[str, int] | None = None
-
-    @property
-    def week_total(self) -> int:
-        """All indicators' counts in the period added up (for ranking only)."""
-        return sum(self.week.values())
 
     def status(self, key: str, today: date) -> Status | None:
         line = self.progress.get(key)
@@ -142,19 +150,26 @@ class WeeklySummary:
         """Villages with neither an entry in the period nor a "nothing this week"."""
         return [v.village for v in self.villages if not v.reported]
 
-    def greens(self, village: VillageWeek) -> int:
-        return sum(1 for s in self.statuses(village).values() if s == Status.GREEN)
+    def standing(self, village: VillageWeek) -> Standing | None:
+        """The village's targets on track and its average share reached; None without a target."""
+        lines = [line for line in village.progress.values() if line.ratio is not None]
+        if not lines:
+            return None
+        on_track = sum(1 for line in lines if line.status(self.as_of) == Status.GREEN)
+        return Standing(on_track, len(lines), sum(line.ratio for line in lines) / len(lines))
 
-    def top(self, n: int = TOP_VILLAGES) -> list[VillageWeek]:
-        """The leading villages.
+    def top(self, n: int = TOP_VILLAGES) -> list[tuple[VillageWeek, Standing]]:
+        """The leading villages with their standing.
 
-        The rule: most indicators green first, then the largest count in the period
-        (all indicators added up), then org-unit order. A village with no green
-        indicator and nothing in the period is not "leading" and is never listed.
+        The rule: the largest share of their targets on track first, then the largest
+        average share of the target reached, then org-unit order; counts of different
+        indicators (households, people) are never added up. A village without a target,
+        or with no target on track and nothing in the period, is not "leading".
         """
+        standings = ((v, self.standing(v)) for v in self.villages)
         ranked = sorted(
-            (v for v in self.villages if self.greens(v) or v.week_total),
-            key=lambda v: (-self.greens(v), -v.week_total, v.village.id),
+            ((v, s) for v, s in standings if s is not None and (s.on_track or v.week)),
+            key=lambda pair: (-pair[1].share_on_track, -pair[1].reached, pair[0].village.id),
         )
         return ranked[:n]
 

@@ -17,8 +17,9 @@ from tocds.models.db import get_writer
 TAN_HOA = "Thôn Tân Hòa"
 
 
-def photo(session, sender: str, message_id: str, caption: str = "", file_ref: str = "file-1", defaults=DEFAULTS):
-    message = incoming(sender, caption, message_id, kind="photo", attachment=file_ref)
+def photo(session, sender: str, message_id: str, caption: str = "", file_ref: str = "file-1", defaults=DEFAULTS,
+          **extra):
+    message = incoming(sender, caption, message_id, kind="photo", attachment=file_ref, **extra)
     return "\n".join(reply.text for reply in handle(session, message, NOW, defaults))
 
 
@@ -36,6 +37,18 @@ def test_a_photo_with_no_report_this_week_asks_what_it_proves(session, commune):
     photo(session, "hoa", "p2", file_ref="file-2")
     assert Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("Hủy").startswith("Đã hủy")
     assert len(session.exec(select(Evidence)).all()) == 1
+
+
+def test_in_the_team_group_only_a_photo_captioned_with_a_report_is_for_the_bot(session, commune):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    group = {"chat_id": "nhom-tan-hoa"}
+    assert photo(session, "lan", "g1", caption="cả tổ đi họp", file_ref="meeting", **group) == ""  # no question
+    lan.say("vneid 5")
+    assert photo(session, "lan", "g2", file_ref="lunch", **group) == ""  # nor evidence for this week's report
+    assert session.exec(select(Evidence)).all() == []
+    assert photo(session, "lan", "g3", caption="vneid 2", file_ref="proof", **group).startswith("✅ Đã lưu")
+    assert session.exec(select(Evidence.file_ref)).all() == ["proof"]
+    assert photo(session, "lan", "p1", file_ref="sent-privately").startswith("📎")  # in private: evidence
 
 
 def test_evidence_status_and_review_with_skip_stop_and_a_reason(session, commune):

@@ -1,6 +1,6 @@
 """The handlers, driven as a person would on the console channel."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +18,7 @@ from helpers import (
     send,
     totals_drift,
 )
+from tocds.handlers.grammar import MAX_DAYS_BACK
 from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
     Audit,
@@ -276,7 +277,18 @@ def test_undo_takes_back_the_last_report_after_a_yes(session, commune, lan):
     lan.say("1")
     assert live_counts(session) == {}
     assert totals_drift(session) == {}
-    assert lan.say("/xoa") == "Bạn không có báo cáo nào để rút lại."
+    assert lan.say("/xoa").startswith("Bạn không có báo cáo nào của hôm nay hoặc 14 ngày trước để rút lại.")
+
+
+def test_undo_keeps_to_the_days_a_report_may_be_for(session, commune, lan):
+    """Today and the 14 days before: what can be reported can be taken back, nothing older."""
+    lan.say("vneid 5", NOW - timedelta(days=MAX_DAYS_BACK + 1))
+    assert lan.say("/xoa") == ("Bạn không có báo cáo nào của hôm nay hoặc 14 ngày trước để rút lại. "
+                               "Báo cáo cũ hơn: hãy nhờ văn phòng xã.")
+    lan.say("ho 2", NOW - timedelta(days=MAX_DAYS_BACK))
+    assert lan.say("/xoa").startswith("Rút lại báo cáo gần nhất của Thôn Tân Hòa, ngày 11/11/2026: Hộ 2?")
+    lan.say("1")
+    assert live_counts(session) == {"vneid": 5}
 
 
 def test_nothing_this_week_counts_as_reported(session, commune, lan):
@@ -304,8 +316,20 @@ def test_progress_shows_the_week_and_the_target(session, commune, lan, office):
     lines = reply.split("\n")
     assert lines[0] == "📊 Thôn Tân Hòa — tuần 23/11–29/11"
     # 130 of 200, but the time-line expected 100 × 328/364 ≈ 90 more: gain 30 is below half of it.
-    assert lines[1] == "🔴 VNeID: tuần này 20 · đạt 130/200 (65%)"
+    assert lines[1] == "🔴 VNeID: tuần này 20 · đạt 130/200 (65%) · cần 95% đến 25/11"
     assert office.say("/tiendo").split("\n")[0] == "📊 Xã Đồng Phú — tuần 23/11–29/11"
+
+
+def test_a_colour_says_what_the_time_line_expects_and_there_is_none_before_the_start(session, commune, lan):
+    add_target(session, tan_hoa(commune), "vneid", baseline=100, percent=50,  # 200 by 31/12, from 1/11
+               start=date(2026, 11, 1), deadline=date(2026, 12, 31))
+    lan.say("vneid 30")  # 130: by 25/11 (24 of 60 days) the time-line asks 100 + 40, 70%
+    assert lan.say("/tiendo").splitlines()[1] == "🟡 VNeID: tuần này 30 · đạt 130/200 (65%) · cần 70% đến 25/11"
+    lan.chat.send("/ngonngu", NOW)
+    assert lan.say("English") == "From now on I write in English."
+    assert lan.say("/progress").splitlines()[1] == (
+        "🟡 VNeID: this week 30 · reached 130/200 (65%) · expected 70% by 25 Nov")
+    assert lan.say("/progress 2026-10").splitlines()[1] == "▫️ VNeID: 0 in the period · reached 100/200 (50%)"
 
 
 # Office, language, help ----------------------------------------------------------------
@@ -438,7 +462,15 @@ def test_period_summaries_for_leaders(session, commune, lan, leader):
     assert "VNeID: tuần này 20" in week_reply and "Chưa báo cáo (1): Thôn Phú Lợi" in week_reply
     month_reply = leader.say("/thang")
     assert month_reply.startswith("📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)")
-    assert "Hộ: tuần này 4" in month_reply
+    assert "▫️ Hộ: trong kỳ 4 · tổng 4" in month_reply and "tuần này" not in month_reply
+    assert "\n⚠️ Chưa có báo cáo nào trong 5 tuần 26/10–29/11 (1): Thôn Phú Lợi\n" in month_reply
+    Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 1", NOW - timedelta(days=50))
+    quarter_reply = leader.say("/quy 4")
+    assert "Hộ: trong kỳ 5" in quarter_reply and "tuần này" not in quarter_reply
+    assert "\n✅ Thôn nào cũng đã báo cáo ít nhất một lần trong 9 tuần 28/09–29/11.\n" in quarter_reply
+    in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en").say("/quy 4")
+    assert "Households: 5 in the period" in in_english
+    assert "\n✅ Every village reported at least once in the 9 weeks 28 Sep–29 Nov.\n" in in_english
     assert leader.say("/thang 10").startswith("📊 Xã Đồng Phú — kỳ 2026-10")
     assert leader.say("/quy").startswith("📊 Xã Đồng Phú — kỳ 2026-Q4")
     assert leader.say("/nam").startswith("📊 Xã Đồng Phú — kỳ 2026 (01/01/2026–31/12/2026)")

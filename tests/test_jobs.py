@@ -201,9 +201,14 @@ def test_the_weekly_summary_goes_to_subscribers_with_chart_and_spreadsheet(sessi
     assert run_job(session, JOBS["weekly-summary"], commune.unit, MONDAY_0730 + timedelta(hours=3)) is None
 
 
-def test_a_summary_on_another_day_covers_the_week_so_far(session, commune, teams):
+def test_a_summary_on_another_day_covers_the_week_so_far_and_leaves_mondays_to_come(session, commune, teams):
     subscribe_office(session, commune)
-    assert run_job(session, JOBS["weekly-summary"], commune.unit, NOW).period == "2026-W48"
+    assert run_job(session, JOBS["weekly-summary"], commune.unit, NOW).period == "2026-W48 to 2026-11-25"
+    assert run_job(session, JOBS["weekly-summary"], commune.unit, NOW + timedelta(hours=2)) is None
+    sunday = run_job(session, JOBS["weekly-summary"], commune.unit, MONDAY_0730 - timedelta(days=1))
+    assert sunday.period == "2026-W48 to 2026-11-29"  # the week is not over until Sunday is
+    run = run_job(session, JOBS["weekly-summary"], commune.unit, MONDAY_0730)
+    assert (run.period, run.messages) == ("2026-W48", 3)  # the whole week, still sent on Monday
 
 
 def test_an_office_chat_on_telegram_receives_the_summary_text_picture_and_file(db_url, session, commune, teams,

@@ -23,7 +23,7 @@ def source_messages() -> set[str]:
     found = set()
     for folder in ("bot", "handlers", "models", "jobs"):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / folder, keywords={"t": None, "N_": None}, comment_tags=()
+            ROOT / folder, keywords={"t": None, "N_": None, "plural": (1, 2)}, comment_tags=()
         ):
             found.add(message)
     return found
@@ -42,11 +42,16 @@ def test_every_string_in_the_code_is_translated(language):
     assert not missing, f"untranslated in {language}: {sorted(missing)}"
 
 
+def hashable(text: str | list | tuple) -> str | tuple:
+    """A plural message's forms: a list as read from a .mo, a tuple from a .po."""
+    return text if isinstance(text, str) else tuple(text)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalog_matches_its_source(language):
     with CATALOGS.joinpath(language, "LC_MESSAGES", "messages.mo").open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    source = {m.id: m.string for m in po(language) if m.id and m.string}
+        compiled = {hashable(m.id): hashable(m.string) for m in read_mo(handle) if m.id}
+    source = {hashable(m.id): hashable(m.string) for m in po(language) if m.id and m.string}
     assert compiled == source, "run: pybabel compile -d locales -D messages"
 
 
@@ -56,8 +61,19 @@ def test_translations_keep_their_placeholders(language):
         return {part.split("}")[0] for part in text.split("{")[1:]}
 
     for message in po(language):
-        if message.id:
+        if message.pluralizable:  # every form keeps the singular's placeholders
+            assert all(fields(form) == fields(message.id[0]) for form in (*message.id, *message.string)), message.id
+        elif message.id:
             assert fields(message.string) == fields(message.id), message.id
+
+
+def test_plural_forms_follow_the_count():
+    forms = ("🔴 {count} village far behind: {villages}", "🔴 {count} villages far behind: {villages}")
+    en, vi = translator("en"), translator("vi")
+    assert en.plural(*forms, 1, villages="Thôn Hạ") == "🔴 1 village far behind: Thôn Hạ"
+    assert en.plural(*forms, 1200, villages="…") == "🔴 1,200 villages far behind: …"
+    assert vi.plural(*forms, 1, villages="Thôn Hạ") == "🔴 1 thôn chậm nhiều: Thôn Hạ"
+    assert vi.plural(*forms, 1200, villages="…") == "🔴 1.200 thôn chậm nhiều: …"  # one form in Vietnamese
 
 
 def test_the_english_catalog_is_really_loaded():

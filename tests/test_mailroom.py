@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from helpers import DEFAULTS, NOW, Chatter
 from tocds.bot.channels import Blocked, Channel, Failed, Throttled
-from tocds.bot.mailroom import Mailroom, padded
+from tocds.bot.mailroom import MAX_HANDLING_FAILURES, Mailroom, padded
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.models import ChannelAccount, Entry, InboxUpdate, OutboxMessage, Person, Role
 from tocds.models.invites import join
@@ -223,7 +223,33 @@ def test_an_update_that_keeps_failing_is_answered_with_an_apology(mailroom, sess
     session.commit()
     replies = [r.payload["text"] for r in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert replies[0].startswith("Xin lỗi, bot chưa lưu được lúc này.")
+    assert session.get(InboxUpdate, 1).gave_up.startswith("OperationalError")
     assert replies[1].startswith("✅ Đã lưu cho Thôn Tân Hòa, ngày 25/11/2026: VNeID 4.")
+
+
+class Unreadable(ScriptedChannel):
+    """An update whose mapping raises: a payload shaped as the messenger never was before."""
+
+    def to_incoming(self, payload):
+        if payload.get("unreadable"):
+            raise KeyError("from")
+        return super().to_incoming(payload)
+
+
+def test_an_update_that_cannot_be_mapped_is_given_up_and_the_next_ones_go_on(mailroom, session, member):
+    channel = Unreadable()
+    mailroom.store(channel, [update(1, unreadable=True), update(2, "vneid 4")])
+    for _ in range(MAX_HANDLING_FAILURES - 1):
+        with pytest.raises(KeyError):
+            run(mailroom.handle_all(channel))
+    assert run(mailroom.handle_all(channel)) == 1  # update 1 given up, update 2 handled
+    session.commit()
+    unreadable, fine = session.exec(select(InboxUpdate).order_by(InboxUpdate.id)).all()
+    assert (unreadable.failures, unreadable.gave_up) == (MAX_HANDLING_FAILURES, "KeyError: 'from'")
+    assert unreadable.handled_at is not None and fine.gave_up is None
+    replies = [r.payload["text"] for r in session.exec(select(OutboxMessage))]
+    assert len(replies) == 1 and replies[0].startswith("✅ Đã lưu")  # no chat to answer the unreadable one
+    assert run(mailroom.handle_all(channel)) == 0
 
 
 def test_messages_sent_are_counted_per_channel_and_day(mailroom, channel, session, member, clock):

@@ -36,8 +36,9 @@ def line(baseline, gain, target, start=START, deadline=DEADLINE):
         # On the start day nothing is expected yet; a baseline above the target is done.
         (line(0, 0, 100), START, Status.GREEN),
         (line(120, 0, 100), date(2026, 7, 2), Status.GREEN),
-        # No target: no colour.
+        # No target, or a day before its start: no colour.
         (line(0, 5, None, None, None), date(2026, 7, 2), None),
+        (line(0, 0, 100), START - timedelta(days=1), None),
     ],
 )
 def test_status_follows_the_seed_004_rule(progress_line, today, status):

@@ -318,6 +318,10 @@ def test_who_has_not_reported_in_a_period(session, commune, two_weeks):
         "Xã Đồng Phú, tuần 09/11–15/11: 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
     assert leader.say("ai chưa báo cáo tháng 10") == (
         "Xã Đồng Phú, kỳ 2026-10 (01/10/2026–31/10/2026): 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
+    in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en")
+    assert in_english.say("/chuabaocao") == "Xã Đồng Phú, week 23 Nov–29 Nov: 1 village has not reported: Thôn Phú Lợi."
+    assert in_english.say("/chuabaocao 2026-W46") == (
+        "Xã Đồng Phú, week 9 Nov–15 Nov: 2 villages have not reported: Thôn Tân Hòa, Thôn Phú Lợi.")
     assert leader.say("/chuabaocao tuần sau") == "Kỳ 2026-W49 chưa bắt đầu: hãy chọn tuần này hoặc một kỳ trước đó."
     assert leader.say("/chuabaocao abc").startswith("“abc” không phải kỳ báo cáo. Viết ví dụ: tuần trước, tháng 11")
     assert minh.say("thôn mình báo cáo chưa") == "Thôn Phú Lợi chưa báo cáo tuần 23/11–29/11."

@@ -20,7 +20,7 @@ from tocds.models.orgunits import Village
 from tocds.models.periods import parse_period, week_of
 from tocds.models.progress import Status
 from tocds.models.queries import progress
-from tocds.models.summary import WeeklySummary, weekly_summaries, weekly_summary
+from tocds.models.summary import Standing, WeeklySummary, weekly_summaries, weekly_summary
 from tocds.models.text import fold
 
 WEEK = week_of(TODAY)  # 2026-W48, 23–29/11
@@ -154,8 +154,8 @@ def test_progress_and_statuses_with_targets(session, place, with_targets):
     assert summary.progress["vneid"] == reduce(add, (v.progress["vneid"] for v in summary.villages))
     assert summary.progress["vneid"].achieved == 68 and summary.progress["vneid"].target is None
     assert summary.has_targets
-    # Most greens first, then the largest week; Hưng Long did nothing and is not "top".
-    assert [v.village.name for v in summary.top()] == ["Thôn Tân Hòa", "Thôn Phú Lợi"]
+    # The larger share of targets on track first; Hưng Long has no target and is not "top".
+    assert [v.village.name for v, _ in summary.top()] == ["Thôn Tân Hòa", "Thôn Phú Lợi"]
 
 
 def test_a_commune_target_gives_the_commune_a_percentage(session, place, people):
@@ -230,8 +230,7 @@ def test_text_without_targets_has_no_percentages(place, reported_week):
     assert "▫️ VNeID: this week 11 · 18 in all" in en
     assert "⚠️ Not reported (1): Thôn Hưng Long" in en
     assert any("Thôn Hưng Long" in line for line in vi)
-    top = en[en.index("🏆 Top villages:") + 1:]
-    assert top == ["1. Thôn Tân Hòa — this week 15"]  # Phú Lợi said nothing, Hưng Long is silent
+    assert not any(line.startswith("🏆") for line in en)  # without targets nobody leads: counts never add up
 
 
 def test_text_with_targets_shows_marks_percentages_and_counts(with_targets):
@@ -244,7 +243,22 @@ def test_text_with_targets_shows_marks_percentages_and_counts(with_targets):
     assert any(line.endswith("🟢 1 · 🟡 1 · 🔴 1") for line in vi)
     en = summary_text(with_targets, EN).splitlines()
     assert "Villages × indicators: 🟢 1 · 🟡 1 · 🔴 1" in en
-    assert en[-2:] == ["1. Thôn Tân Hòa — 🟢 1 · this week 12", "2. Thôn Phú Lợi — this week 6"]
+    assert en[-3:] == ["🏆 Top villages, by the share of their targets on track:",
+                       "1. Thôn Tân Hòa — 🟢 1/2 on track · 16% of the target reached on average",
+                       "2. Thôn Phú Lợi — 🟢 0/1 on track · 4% of the target reached on average"]
+
+
+def test_top_villages_rank_by_their_targets_never_by_counts_of_different_units(session, place, people):
+    for name in ("Thôn Tân Hòa", "Thôn Phú Lợi"):
+        add_target(session, place.villages[name], "vneid", percent=50, start=START, deadline=DEADLINE)
+    people["Lan"].say("ho 90 vneid 1")  # many households, 1 person of the 200 aimed at
+    people["Hòa"].say("vneid 8")  # 8 people of 150
+    summary = weekly_summary(session, place.unit, WEEK, TODAY)
+    assert [(village.village.name, standing) for village, standing in summary.top()] == [
+        ("Thôn Phú Lợi", Standing(0, 1, 8 / 150)), ("Thôn Tân Hòa", Standing(0, 1, 1 / 200))]
+    assert summary_text(summary, VI).splitlines()[-2:] == [
+        "1. Thôn Phú Lợi — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 5% chỉ tiêu",
+        "2. Thôn Tân Hòa — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 0% chỉ tiêu"]
 
 
 def test_numbers_follow_the_readers_locale(session):
@@ -256,7 +270,7 @@ def test_numbers_follow_the_readers_locale(session):
     en = summary_text(summary, EN)
     assert "🟢 VNeID: this week 1,200 · reached 1,200/2,500 (48%)" in en
     assert "All villages reported" in en
-    assert "1. Thôn Lớn — 🟢 1 · this week 1,200" in en
+    assert "1. Thôn Lớn — 🟢 1/1 on track · 48% of the target reached on average" in en
 
 
 def test_a_commune_without_villages_or_reports_does_not_crash(session):
@@ -398,6 +412,17 @@ def test_workbook_without_targets_has_no_colours(reported_week):
     who = data_rows(book.worksheets[2])
     assert [(r[0], r[1]) for r in who] == [("Lan", "Thôn Tân Hòa"), ("Mai", "Thôn Tân Hòa")]
     assert "tuần này không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
+
+
+def test_names_that_look_like_formulas_stay_text_in_the_workbook(session):
+    names = ["=HYPERLINK(\"http://x.example\",\"bấm\")", "+84 Thôn Gò", "-Thôn Dưới", "@Thôn Trên"]
+    place = make_commune(session, "=1+1", {name: (100, 400, 300, 320) for name in names})
+    Chatter(session, "=cmd|' /C calc'!A0", [place.villages[names[0]]], Role.MEMBER).say("vneid 2")
+    book = read_back(summary_workbook(weekly_summary(session, place.unit, WEEK, TODAY), VI))
+    written = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+               if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in written} >= {*names, "=1+1", "=cmd|' /C calc'!A0"}
+    assert all((cell.data_type, cell.quotePrefix) == ("s", True) for cell in written), written
 
 
 # The cost ------------------------------------------------------------------------------

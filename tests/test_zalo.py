@@ -18,7 +18,7 @@ from tocds.bot.channels.zalo import DEFAULT_RETRY_AFTER, ZaloChannel, ZaloClient
 from tocds.bot.mailroom import Mailroom
 from tocds.bot.serve import create_app
 from tocds.bot.settings import Settings
-from tocds.handlers.messages import Choice, Incoming, Outgoing
+from tocds.handlers.messages import Attachment, Choice, Incoming, Outgoing
 from tocds.models import ChannelAccount, Person, Role
 from tocds.models.invites import join
 
@@ -448,6 +448,25 @@ def test_a_single_line_over_the_limit_is_cut(fake):
 def test_choices_without_text(fake):
     channel_call(fake, "send", LAN, Outgoing("", (Choice("A", "a"), Choice("B", "b"))), started=False)
     assert fake.texts(LAN) == ["1. A\n2. B"]
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_a_picture_without_text_sends_no_text(fake, tmp_path, published):
+    """Monday's chart: the picture by its link where files are published, else nothing."""
+    from tocds.bot.published import Publisher
+
+    chart = Outgoing("", attachment=Attachment("picture", "tocds-xa-2026-W48.png", b"\x89PNG chart"))
+
+    async def go():
+        publisher = Publisher(tmp_path, "https://tocds.example/", "s3cret-s3cret") if published else None
+        channel = ZaloChannel(fake.token, fake.api_url, publisher=publisher)
+        try:
+            await channel.send(LAN, chart)
+        finally:
+            await channel.stop()
+
+    run(go())
+    assert [m["_method"] for m in fake.sent(LAN)] == (["sendPhoto"] if published else [])
 
 
 def test_sending_to_a_chat_that_blocked_the_bot(fake):

@@ -365,12 +365,13 @@ class ZaloChannel(Channel):
     @staticmethod
     def pieces(message: Outgoing) -> list[str]:
         """The texts to send: no more than 2000 characters each, cut at line ends, the
-        choices as numbered lines after the text (kept with its last part when they fit)."""
-        if not message.choices:
-            return split_text(message.text, MAX_TEXT)
-        menu = render(Outgoing("", message.choices)).lstrip("\n")
+        choices as numbered lines after the text (kept with its last part when they fit).
+        Nothing for a message with neither: a picture alone goes without a stray "…"."""
+        menu = render(Outgoing("", message.choices)).lstrip("\n") if message.choices else ""
         if not message.text.strip():
-            return split_text(menu, MAX_TEXT)
+            return split_text(menu, MAX_TEXT) if menu else []
+        if not menu:
+            return split_text(message.text, MAX_TEXT)
         pieces = split_text(message.text, MAX_TEXT)
         if len(pieces[-1]) + 1 + len(menu) <= MAX_TEXT:
             pieces[-1] = f"{pieces[-1]}\n{menu}"
@@ -381,8 +382,6 @@ class ZaloChannel(Channel):
     async def send(self, chat_id: str, message: Outgoing) -> None:
         attachment = message.attachment
         link = self.publisher.publish(attachment.name, attachment.content) if attachment and self.publisher else None
-        if attachment and link is None and not message.text.strip() and not message.choices:
-            return  # a bare picture or file with nowhere to publish it: the text went alone
         if link and attachment.kind == "picture":
             await self.client.send_photo(chat_id, link)
         elif link:  # Zalo has no documents: the spreadsheet is a link that expires

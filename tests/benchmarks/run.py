@@ -29,7 +29,14 @@ whole section, each measured while the other one idles in its long poll):
   rss_mb_run_start / rss_mb_echo_start: the same when they were ready, before any report;
   rss_curve_run / rss_curve_echo: [reports answered, MiB] after each burst of the top-up,
   to tell a plateau from a leak.
-  Target: rss_ratio ≤ 1.5.
+- rss_mb_floor: the same of a process that imports exactly the modules `tocds run` imported
+  in this run (read from its `-X importtime` lines, lazy imports included) and does nothing
+  else (floor.py); rss_floor_modules / rss_floor_failed: how many, and how many of them did
+  not import (optional libraries that `tocds run` tried and went without: `-X importtime`
+  lists the tries too). rss_floor_ratio = rss_mb_run / rss_mb_floor; target ≤ 1.25.
+- rss_mb_growth_per_1000: the slope of rss_curve_run (least squares) once the first
+  quarter of `rss_reports` is answered (the warm-up): MiB per 1,000 more reports; target ≤ 0.3.
+  None with fewer than two points after the warm-up (`--quick`: its top-up is one burst).
 
 Summaries (models/summary.py, the code `tocds` runs), on a province store made by
 generate.py in a database of the benchmark's own (a new SQLite file; a new
@@ -213,6 +220,37 @@ def top_up(fake: FakeTelegram, members_count: int, answered: int, target: int, p
         curve.append([answered, round(rss_mb(pid), 1)])
 
 
+def imported_modules(log: str) -> list[str]:
+    """The modules a process imported (or tried to), once each in order, from its
+    `-X importtime` lines (`import time: self | cumulative | <indent>name`)."""
+    return list(dict.fromkeys(
+        line.rsplit("|", 1)[1].strip() for line in log.splitlines()
+        if line.startswith("import time:") and not line.endswith("imported package")))
+
+
+def floor_mb(modules: list[str], folder: Path) -> tuple[float, int]:
+    """The resident memory of a process that imported `modules` and nothing else, and how
+    many of them would not import on their own."""
+    listing = folder / "modules.txt"
+    listing.write_text("\n".join(modules), encoding="utf-8")
+    floor = subprocess.Popen([sys.executable, str(HERE / "floor.py"), str(listing)], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    try:
+        failed = int(floor.stdout.readline())
+        return rss_mb(floor.pid), failed
+    finally:
+        floor.terminate()
+        floor.wait(10)
+
+
+def growth_per_1000(curve: list[list[float]], warm_up: int) -> float | None:
+    """MiB per 1,000 reports after `warm_up` reports: the least-squares slope of the curve."""
+    points = [(answered, mib) for answered, mib in curve if answered >= warm_up]
+    if len(points) < 2:
+        return None
+    return 1000 * statistics.linear_regression(*zip(*points, strict=True)).slope
+
+
 def bots(count: int, rounds: int, rss_reports: int) -> dict:
     """Throughput, reply times and memory of `tocds run` and of the echo bot."""
     results: dict = {"telegram_burst": count, "reply_members_at_once": AT_ONCE, "reply_rounds": rounds,
@@ -228,7 +266,7 @@ def bots(count: int, rounds: int, rss_reports: int) -> dict:
         echo = subprocess.Popen([sys.executable, str(HERE / "echo_bot.py")], env={**echo_env, "PATH": ""},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            bot = processes.start("run")
+            bot = processes.start("run", PYTHONPROFILEIMPORTTIME="1")  # which modules: for the floor
             ready(fake)
             ready(echo_fake)
             results["rss_mb_run_start"] = rss_mb(bot.pid)
@@ -264,6 +302,11 @@ def bots(count: int, rounds: int, rss_reports: int) -> dict:
             results["rss_answered_run"] = fake.sent_count()
             results["rss_answered_echo"] = echo_fake.sent_count()
             results.update(curves)
+            modules = imported_modules(bot.log())
+            results["rss_mb_floor"], results["rss_floor_failed"] = floor_mb(modules, work)
+            results["rss_floor_modules"] = len(modules)
+            results["rss_floor_ratio"] = results["rss_mb_run"] / results["rss_mb_floor"]
+            results["rss_mb_growth_per_1000"] = growth_per_1000(curves["rss_curve_run"], rss_reports // 4)
         finally:
             processes.stop()
             echo.terminate()
