@@ -91,7 +91,9 @@ _TITLES_UNACCENTED = frozenset({"ong", "anh", "chi", "co", "chu", "bac", "cau"})
 
 _COUNT = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)")
 _SIGNED = re.compile(r"[-\u2212][0-9]")
-_DATE = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?")
+# `28/11`, `28/11/2026`, `28-11`; with a dash the month has two digits (`5-6 người` is a range).
+_DATE = re.compile(r"([0-9]{1,2})(?:/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?|-([0-9]{2})(?:-([0-9]{4}))?)")
+_PERCENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?\s*(?:%|phần trăm|phan tram|percent)", re.I)  # a share, no count
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[.)](?=[ \t])")  # `1. Hộ: 15`, `2) vneid 3`
 _GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
 _SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
@@ -174,6 +176,7 @@ class _Reader:
 
     def __init__(self, text: str, today: date, aliases: Mapping[str, str], villages: Sequence[str]) -> None:
         self.today = today
+        self.typed = text
         self.text = _normalize(text)
         self.tokens = tokenize(self.text)
         self.words = [token.folded for token in self.tokens]
@@ -187,6 +190,9 @@ class _Reader:
         `k có ai làm cks`) gives nothing, whatever it names."""
         scan, i = _Scan(), 0
         clause_start, negation = 0, None
+        if percent := _PERCENT.search(self.typed):
+            scan.error = ParseError("unclear", word=percent.group())
+            return scan
         try:
             while i < len(self.tokens):
                 if self._ends_clause(i):
@@ -297,8 +303,9 @@ class _Reader:
         return length + qualifier, day
 
     def _dated(self, text: str, dated: re.Match) -> date:
-        year = dated[3] and int(dated[3]) + (2000 if len(dated[3]) == 2 else 0)
-        return self._checked(report_day(text, self.today, int(dated[2]), int(dated[1]), year or None))
+        month, year = dated[2] or dated[4], dated[3] or dated[5]
+        year = year and int(year) + (2000 if len(year) == 2 else 0)
+        return self._checked(report_day(text, self.today, int(month), int(dated[1]), year or None))
 
     @staticmethod
     def _checked(day: date | ParseError) -> date:
@@ -358,6 +365,14 @@ class _Reader:
             return None
         if i and (self.exact[i - 1] in _TITLES if self.accented else self.words[i - 1] in _TITLES_UNACCENTED):
             return None
+        found = self._below_thousand(i)
+        if found and (self._is(i + found[0], "nghìn") or self._is(i + found[0], "ngàn")):
+            length, thousands = found[0] + 1, found[1] * 1000  # `một nghìn hai trăm`
+            rest = self._below_thousand(i + length)
+            return (length + rest[0], thousands + rest[1]) if rest else (length, thousands)
+        return found
+
+    def _below_thousand(self, i: int) -> tuple[int, int] | None:
         j, value = i, 0
         hundreds = self._number_word(j, _DIGIT_WORDS)
         if hundreds is not None and self._is(j + 1, "trăm"):

@@ -47,6 +47,14 @@ ERRORS = {
 }
 
 
+# A bad number the lenient reader met before knowing its indicator (`5-6 người`).
+ERRORS_WITHOUT_INDICATOR = {
+    "not_whole": N_("“{word}” is not a count: counts are whole numbers (1.200 is fine; 2,5 and 5-6 are not)."),
+    "negative": N_("A count cannot be negative ({word}). To take back a report, send /xoa."),
+    "too_large": N_("{word} is too large for a count. Check the number."),
+}
+
+
 def aliases(context: Context) -> dict[str, str]:
     """Every word a member may write for an indicator, keys included."""
     table = {i.key: i.key for i in indicators(context.session)}
@@ -87,7 +95,7 @@ def error_text(context: Context, error: ParseError) -> str:
     names = labels(context)
     word = error.word if len(error.word) <= MAX_QUOTED else error.word[: MAX_QUOTED - 1] + "…"
     problem = t(
-        ERRORS[error.code],
+        ERRORS_WITHOUT_INDICATOR.get(error.code, ERRORS[error.code]) if not error.key else ERRORS[error.code],
         word=word,
         indicator=names.get(error.key, error.key),
         day=t.date(error.day) if error.day else "",

@@ -108,3 +108,9 @@ def test_in_the_team_group_chatter_with_numbers_is_left_alone(session, commune, 
     [proposal] = send(session, incoming(lan.chat.sender_id, "em đi được 12 hộ", "m1", **group))
     assert proposal.text.startswith("Hiểu là: Hộ 12")
     assert entry_total(session) == 0
+
+
+def test_a_range_is_refused_in_words_that_need_no_indicator(session, lan):
+    assert lan.say("5-6 người cài vneid").startswith(
+        "⚠️ Chưa lưu. “5-6” không phải một số đếm: chỉ ghi số nguyên (1.200 được; 2,5 và 5-6 thì không).")
+    assert entry_total(session) == 0

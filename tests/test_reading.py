@@ -63,7 +63,8 @@ def test_natural_reports_are_proposed(text, expected):
     ("text", "count"),
     [("năm hộ", 5), ("mười hộ", 10), ("mười hai hộ", 12), ("mười lăm hộ", 15), ("hai mươi hộ", 20),
      ("hai mươi mốt hộ", 21), ("ba mươi tư hộ", 34), ("một trăm hộ", 100), ("một trăm linh năm hộ", 105),
-     ("hai trăm ba mươi hộ", 230), ("muoi hai ho", 12), ("hộ: không", 0)],
+     ("hai trăm ba mươi hộ", 230), ("muoi hai ho", 12), ("hộ: không", 0), ("một nghìn hai trăm hộ", 1200),
+     ("hai nghìn hộ", 2000)],
 )
 def test_number_words(text, count):
     assert read(text) == one(ho=count)
@@ -120,6 +121,8 @@ def test_two_readings_are_both_offered(text, readings):
         ("vneid 5, 3 người vneid", "repeated_key"),
         ("15 hộ, vneid 2,5", "not_whole"),
         ("hôm kia", "no_pairs"),
+        ("vneid đạt 80%", "unclear"),  # a share is no count
+        ("5-6 người cài vneid", "not_whole"),  # a range is no count (`28-11` is a day)
     ],
 )
 def test_what_cannot_be_read_says_why(text, code):
