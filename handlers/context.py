@@ -41,6 +41,7 @@ class Context:
     person: Person | None = None
     places: list[Place] = field(default_factory=list)
     conversation: Conversation | None = None
+    readings: dict = field(default_factory=dict)  # text -> what the report readers made of it
 
     @classmethod
     def load(cls, session: Session, incoming: Incoming, now: datetime, defaults: Defaults):

@@ -21,7 +21,7 @@ from .evidence import evidence_of
 from .grammar import ParseError, QuickReport
 from .messages import Choice, Incoming, Outgoing
 from .progress import what_can_be_asked
-from .reading import Proposal
+from .reading import LONGEST_READ, Proposal
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +133,8 @@ NO_REPORT = frozenset({"unclear", "vague_day", "no_pairs", "unpaired_number", "m
 def asks_instead(context: Context) -> bool:
     """A member's words without a report that name a period or their own unit (`năm nay`,
     `tuần 48 thôn mình`, `thôn mình có đạt chỉ tiêu vneid không`): a question after all."""
-    if not context.villages() or context.incoming.is_group:  # in the team's group, chatter
-        return False
+    if not context.villages() or context.incoming.is_group or len(context.incoming.text) > LONGEST_READ:
+        return False  # in the team's group, chatter; a page of text asks nothing
     parsed = report.parse(context, context.incoming.text)
     if parsed is not None and not (isinstance(parsed, ParseError) and parsed.code in NO_REPORT):
         return False

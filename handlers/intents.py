@@ -86,6 +86,9 @@ SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": 
               "hk": "khong", "hong": "khong", "khum": "khong", "j": "gi", "dc": "duoc", "vs": "voi",
               "fai": "phai"}
 
+# Intents are said in a few words; a longer message is a report or chatter (and the shapes'
+# regular expressions would take their time over a page of text).
+MAX_WORDS = 40
 ANSWERS = ("cancel", "no", "yes")  # with a question open
 MEANINGS = ("undo", "nothing", "edit", "greeting", "thanks", "guided", "help", "evidence", "language")  # with none
 
@@ -167,7 +170,8 @@ def _whole_kind(words: list[_Word], kinds: Sequence[str]) -> str | None:
 
 def answer(text: str) -> str | None:
     """`dạ không ạ` → "no", `ok` → "yes", `thôi` → "cancel": a word answering an open question."""
-    return _whole_kind(_without_fillers(_words(text)), ANSWERS)
+    words = _words(text)
+    return None if len(words) > MAX_WORDS else _whole_kind(_without_fillers(words), ANSWERS)
 
 
 def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
@@ -177,6 +181,8 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
     front (`vneid 5 sai, đúng là 4`) must name one, so that `bdhvs hoàn thành 5` stays a report.
     """
     typed = _words(text)
+    if len(typed) > MAX_WORDS:
+        return None
     words = _without_fillers(typed)
     # As typed first: a filler folds like other words (`nha` is `nhé` and `nhà`, `anh` is a
     # person and `tiếng Anh`).

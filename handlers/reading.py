@@ -80,6 +80,10 @@ NEGATIONS = frozenset({"khong", "chua", "ko", "k", "kg", "hok", "hong", "khg", "
 _DIGIT_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
                 "chín": 9}
 _UNIT_AFTER_TENS = {"mốt": 1, "tư": 4, "lăm": 5, "nhăm": 5}  # `hai mươi mốt`, `mười lăm`
+_UNIT_WORDS = {**_DIGIT_WORDS, **_UNIT_AFTER_TENS}
+# The same tables as an unaccented message writes them, by the table's id.
+_WITHOUT_ACCENTS = {id(table): {fold(word): value for word, value in table.items()}
+                    for table in (_DIGIT_WORDS, _UNIT_WORDS)}
 # Unaccented, these are everyday words too (`sau` after, `bay` fly, `tam` temporary, `tu` from):
 # they count as numbers only in an unaccented message, and not these.
 _AMBIGUOUS_UNACCENTED = frozenset({"sau", "bay", "tam", "tu", "mot", "lam"})
@@ -93,7 +97,8 @@ _COUNT = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)")
 _SIGNED = re.compile(r"[-\u2212][0-9]")
 # `28/11`, `28/11/2026`, `28-11`; with a dash the month has two digits (`5-6 người` is a range).
 _DATE = re.compile(r"([0-9]{1,2})(?:/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?|-([0-9]{2})(?:-([0-9]{4}))?)")
-_PERCENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?\s*(?:%|phần trăm|phan tram|percent)", re.I)  # a share, no count
+# A share, no count; bounded, so that a page of digits is not searched again from each one.
+_PERCENT = re.compile(r"(?<![0-9])[0-9]{1,3}(?:[.,][0-9]{1,2})?\s?(?:%|phần trăm|phan tram|percent)", re.I)
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[.)](?=[ \t])")  # `1. Hộ: 15`, `2) vneid 3`
 _GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
 _SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
@@ -349,8 +354,7 @@ class _Reader:
             return None
         if self.accented:
             return table.get(self.exact[i])
-        folded = {fold(word): value for word, value in table.items()}
-        return None if self.words[i] in _AMBIGUOUS_UNACCENTED else folded.get(self.words[i])
+        return None if self.words[i] in _AMBIGUOUS_UNACCENTED else _WITHOUT_ACCENTS[id(table)].get(self.words[i])
 
     def _is(self, i: int, word: str) -> bool:
         return i < len(self.tokens) and (self.exact[i] == word if self.accented else self.words[i] == fold(word))
@@ -386,7 +390,7 @@ class _Reader:
         elif (digit := self._number_word(j, _DIGIT_WORDS)) is not None and self._is(j + 1, "mươi"):
             tens, j = digit, j + 2
         if tens is not None:
-            unit = self._number_word(j, {**_DIGIT_WORDS, **_UNIT_AFTER_TENS})
+            unit = self._number_word(j, _UNIT_WORDS)
             if unit is not None and not (tens == 1 and unit == 1):
                 return j + 1 - i, value + tens * 10 + unit
             return j - i, value + tens * 10
@@ -437,13 +441,18 @@ def _reading(pairs, rest, scan: _Scan, today: date, strict: bool) -> Reading | P
     return Reading(counts, scan.day[0] if scan.day else today, scan.village, unused)
 
 
+# Longer than this, a message is a page of text, not a report written in words: only the
+# strict grammar reads it (Telegram allows 4,096 characters).
+LONGEST_READ = 1000
+
+
 def read_report(
     text: str, *, today: date, aliases: Mapping[str, str], villages: Sequence[str] = ()
 ) -> QuickReport | Proposal | ParseError | None:
     """A report as typed: the strict grammar's report (saved at once), else a lenient
     Proposal to confirm, else what is wrong with it, or None when it is plainly no report."""
     strict = parse_report(text, today=today, aliases=aliases, villages=villages)
-    if isinstance(strict, QuickReport):
+    if isinstance(strict, QuickReport) or len(text) > LONGEST_READ:
         return strict
     scan = _Reader(text, today, aliases, villages).scan()
     if scan.error is None and scan.unknown_words > max(12, 4 * len(scan.items)):

@@ -56,22 +56,22 @@ ERRORS_WITHOUT_INDICATOR = {
 
 
 def aliases(context: Context) -> dict[str, str]:
-    """Every word a member may write for an indicator, keys included."""
-    table = {i.key: i.key for i in indicators(context.session)}
-    table.update(
-        (a.alias, a.indicator_key) for a in context.session.exec(select(IndicatorAlias)).all()
-    )
-    return table
+    """Every word a member may write for an indicator, keys included; read once per session,
+    like the catalog (a message asks for them several times)."""
+    if "aliases" not in context.session.info:
+        table = {i.key: i.key for i in indicators(context.session)}
+        table.update((a.alias, a.indicator_key) for a in context.session.exec(select(IndicatorAlias)).all())
+        context.session.info["aliases"] = table
+    return context.session.info["aliases"]
 
 
 def parse(context: Context, text: str) -> QuickReport | Proposal | ParseError | None:
-    """A report as the strict grammar reads it, else as the lenient reader proposes it."""
-    return read_report(
-        text,
-        today=context.today(),
-        aliases=aliases(context),
-        villages=[v.name for v in context.villages()],
-    )
+    """A report as the strict grammar reads it, else as the lenient reader proposes it; read
+    once per message, however many of dispatch's questions ask."""
+    if text not in context.readings:
+        context.readings[text] = read_report(text, today=context.today(), aliases=aliases(context),
+                                             villages=[v.name for v in context.villages()])
+    return context.readings[text]
 
 
 def names_a_report(context: Context) -> bool:

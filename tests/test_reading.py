@@ -141,6 +141,8 @@ def test_chat_is_no_report(text):
 
 def test_a_page_of_words_around_a_count_is_no_report():
     assert not isinstance(read("vneid 5 " + "blah " * 50), Proposal)
+    assert not isinstance(read("hôm nay đi 5 hộ " + "ạ " * 600), Proposal)  # past LONGEST_READ characters
+    assert isinstance(read("hôm nay đi 5 hộ " + "ạ " * 400), Proposal)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
