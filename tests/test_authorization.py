@@ -18,7 +18,7 @@ from sqlmodel import delete
 from helpers import NOW, Chatter, incoming, make_commune, send
 from tocds.bot.channels import render
 from tocds.handlers.commands import COMMANDS, TABLE
-from tocds.models import Conversation, Role
+from tocds.models import Conversation, Role, Subscription
 from tocds.models.people import VILLAGE_ROLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -67,7 +67,8 @@ def said(replies) -> str:
 
 
 def ask(session, person: Chatter, text: str) -> str:
-    session.exec(delete(Conversation))  # each question from a clean slate
+    session.exec(delete(Conversation))  # each question from a clean slate: no question open,
+    session.exec(delete(Subscription))  # no chat subscribed by the one asked before (/nhantin lists them)
     session.commit()
     return said(person.chat.send(text, NOW))
 
@@ -89,7 +90,7 @@ def test_every_command_for_every_role(session, world, command, role, target):
     for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
         assert secret not in answer
     if target == "other":
-        twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own: /nhantin toggles
+        twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own
         assert same_answer(answer, ask(session, twin, f"/{command} {NO_VILLAGE}"))
 
 
