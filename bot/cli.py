@@ -410,7 +410,7 @@ def cmd_remove(args) -> int:
     stopped = remove(session, session.get(Membership, place.membership_id), by=None, now=utcnow())
     session.commit()
     print(f"{place.name} no longer belongs to {place.unit.name} ({place.role}); "
-          f"{len(stopped)} subscribed chats stopped")
+          f"chats they subscribed that stopped: {len(stopped)}")
     return 0
 
 

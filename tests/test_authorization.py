@@ -132,3 +132,28 @@ def test_the_readme_matrix_is_the_code_table():
         name = cells[0].split()[0].strip("`/")
         table[name] = {Role(role) for role, mark in zip(roles, cells[1:], strict=True) if mark == "✓"}
     assert table == {c.name: set(c.roles) for c in TABLE}
+
+
+@pytest.mark.parametrize("command", ["thanhvien", "nhantin"])
+def test_the_office_cannot_reach_another_communes_people_or_chats(session, world, command):
+    """Another commune's membership or subscription, named in a forged button while the
+    office's question is open, is refused; nothing of it is listed, and it stays."""
+    from sqlmodel import select
+
+    from tocds.models import Membership, OrgUnit, Person, Subscription
+
+    ours, theirs = world
+    stranger = Chatter(session, "Cán Bộ Lạ", [theirs.unit], Role.OFFICE)
+    stranger.say("/nhantin")
+    office = Chatter(session, "Người Thử", [ours.unit], Role.OFFICE)
+    Chatter(session, "Hùng", [ours.unit], Role.LEADER).say("/nhantin")  # so that /nhantin asks too
+    answer = office.say(f"/{command}")
+    assert office.last[-1].choices and "Lạ" not in answer and OTHER_COMMUNE not in answer
+    theirs_id = session.exec(select(Membership.id).join(Person).where(Person.name == "Người Lạ")).one() \
+        if command == "thanhvien" else session.exec(
+            select(Subscription.id).where(Subscription.commune_id == theirs.unit.id)).one()
+    forged = f"m:{theirs_id}" if command == "thanhvien" else f"s:{theirs_id}"
+    replies = send(session, incoming("nguoi thu", "", "forged", choice=forged))
+    assert "đã đóng" in said(replies)
+    assert session.exec(select(Membership).join(OrgUnit).where(OrgUnit.id == theirs.villages[OTHER_VILLAGE].id)).all()
+    assert session.exec(select(Subscription).where(Subscription.commune_id == theirs.unit.id)).all()
