@@ -148,7 +148,11 @@ def _leave_unit_chosen(context: Context, data: str) -> list[Outgoing]:
         context.finish()
         return [Outgoing(context.t("Nothing was changed."))]
     unit_id = int(data.removeprefix("u:"))
-    return _confirm_leave(context, next(p for p in context.places if p.unit.id == unit_id))
+    place = next((p for p in context.places if p.unit.id == unit_id), None)
+    if place is None:  # left meanwhile, from another chat
+        context.finish()
+        return [Outgoing(context.t("You had already left."))]
+    return _confirm_leave(context, place)
 
 
 def _confirm_leave(context: Context, place: Place) -> list[Outgoing]:
