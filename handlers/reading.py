@@ -93,7 +93,9 @@ _COUNT = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)")
 _SIGNED = re.compile(r"[-\u2212][0-9]")
 # `28/11`, `28/11/2026`, `28-11`; with a dash the month has two digits (`5-6 người` is a range).
 _DATE = re.compile(r"([0-9]{1,2})(?:/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?|-([0-9]{2})(?:-([0-9]{4}))?)")
-_PERCENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?\s*(?:%|phần trăm|phan tram|percent)", re.I)  # a share, no count
+# A share, no count. Tried only where a number starts: from inside a run of digits the search
+# would rescan the run at every digit (seconds for a message of thousands of digits).
+_PERCENT = re.compile(r"(?<![0-9])[0-9]+(?:[.,][0-9]+)?\s*(?:%|phần trăm|phan tram|percent)", re.I)
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[.)](?=[ \t])")  # `1. Hộ: 15`, `2) vneid 3`
 _GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
 _SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
