@@ -106,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_argument("setting", nargs="?", choices=("required", "optional"))
     evidence.set_defaults(run=cmd_evidence)
 
+    members = admin.add_parser(
+        "members", help="CSV of who belongs to a commune or a village: name,unit,role,channel,joined,last_report")
+    members.add_argument("--commune", required=True)
+    members.add_argument("--village")
+    members.set_defaults(run=cmd_members)
+    remove = admin.add_parser("remove", help="end a person's place in a commune or village (past reports stay)")
+    remove.add_argument("--commune", required=True)
+    remove.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
+    remove.add_argument("--village", help="which place, when the person has several in the commune")
+    remove.set_defaults(run=cmd_remove)
+    role = admin.add_parser("role", help="give a person another role in their place")
+    role.add_argument("--commune", required=True)
+    role.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
+    role.add_argument("--role", required=True, help="member, village_leader, office, leader or admin")
+    role.add_argument("--village", help="which place, when the person has several in the commune")
+    role.set_defaults(run=cmd_role)
+
     sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
@@ -343,6 +360,75 @@ def cmd_evidence(args) -> int:
         session.add(commune)
         session.commit()
     print(f"{commune.name}: evidence {'required' if commune.requires_evidence else 'optional'}")
+    return 0
+
+
+def cmd_members(args) -> int:
+    import csv
+
+    from ..models.members import members_of
+
+    _, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    village = village_named(session, commune, args.village) if args.village else None
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(("name", "unit", "role", "channel", "joined", "last_report"))
+    for m in members_of(session, commune, village):
+        writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), m.joined.date().isoformat(),
+                         m.last_report.isoformat() if m.last_report else ""))
+    return 0
+
+
+def place_named(session, args):
+    """The one place of `--person` in `--commune` (or in `--village`), else how to say which."""
+    from ..models.members import members_of
+    from ..models.text import fold
+
+    commune = commune_named(session, args.commune)
+    village = village_named(session, commune, args.village) if args.village else None
+    places = [m for m in members_of(session, commune, village) if fold(m.name) == fold(args.person)]
+    where = village.name if village else commune.name
+    if not places:
+        raise CommandError(f"nobody named {args.person!r} belongs to {where}; "
+                           f"see `tocds admin members --commune {commune.name!r}`")
+    if len({m.person_id for m in places}) > 1:
+        raise CommandError(f"{len({m.person_id for m in places})} people named {args.person!r} belong to {where}; "
+                           "rename one, or remove them in the chat with /thanhvien")
+    if len(places) > 1:
+        units = ", ".join(m.unit.name for m in places)
+        raise CommandError(f"{args.person} has several places in {where} ({units}): add --village V")
+    return places[0]
+
+
+def cmd_remove(args) -> int:
+    from ..models import Membership
+    from ..models.members import remove
+    from ..models.types import utcnow
+
+    _, session = settings_and_session()
+    place = place_named(session, args)
+    stopped = remove(session, session.get(Membership, place.membership_id), by=None, now=utcnow())
+    session.commit()
+    print(f"{place.name} no longer belongs to {place.unit.name} ({place.role}); "
+          f"chats they subscribed that stopped: {len(stopped)}")
+    return 0
+
+
+def cmd_role(args) -> int:
+    from ..models import Membership
+    from ..models.invites import role_fits
+    from ..models.members import change_role
+    from ..models.types import utcnow
+
+    _, session = settings_and_session()
+    role = role_named(args.role)
+    place = place_named(session, args)
+    if not role_fits(place.unit, role):
+        raise CommandError(f"a {role} does not belong to a {place.unit.level}: "
+                           "invite the person there instead (`tocds admin invite`)")
+    change_role(session, session.get(Membership, place.membership_id), role, by=None, now=utcnow())
+    session.commit()
+    print(f"{place.name}: {place.role} → {role} in {place.unit.name}")
     return 0
 
 

@@ -1,16 +1,19 @@
 """`/nhatky [N]`: the latest changes in the office's commune — `/sua` and `/xoa` on
-reports, and evidence decisions — who, when, old → new."""
+reports, evidence decisions, and people removed, given another role, leaving, or their
+chat's subscription stopped — who, when, old → new."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from ..models import Audit, Entry, EntryCount, Evidence, OrgUnit, Person
+from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, Role
 from .context import Context
 from .evidence import STATUS_NAMES
 from .messages import Outgoing
+from .roles import ROLE_NAMES
 from .wording import labels
 
 SHOWN = 15
@@ -46,9 +49,10 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         .order_by(changes.c.at.desc())
         .limit(limit)
     ).all()
-    if not rows:
-        return [Outgoing(t("No changes yet: reports that were edited or taken back, and evidence decisions, appear here."))]
-    lines = [t("📝 Latest changes (newest first):")]
+    people = _membership_lines(context, communes, limit)
+    if not rows and not people:
+        return [Outgoing(t("No changes yet: reports that were edited or taken back, evidence decisions and people removed or leaving appear here."))]
+    lines = []
     for row in rows:
         when = _local(context, row.at)
         head = f"{when} · {row.member} · {row.village} ({t.day_month(row.day)})"
@@ -60,8 +64,37 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
             change = t("{indicator} {old} → taken back", indicator=names.get(row.what, row.what), old=t.number(row.old))
         else:
             change = f"{names.get(row.what, row.what)} {t.number(row.old)} → {t.number(row.new)}"
-        lines.append(f"{head}: {change}")
-    return [Outgoing("\n".join(lines))]
+        lines.append((row.at, f"{head}: {change}"))
+    newest = sorted(lines + people, key=lambda line: line[0], reverse=True)[:limit]
+    return [Outgoing("\n".join([t("📝 Latest changes (newest first):"), *(text for _, text in newest)]))]
+
+
+def _membership_lines(context: Context, communes: list[int], limit: int) -> list[tuple[datetime, str]]:
+    """The latest membership events as (when, line): who did it to whom, where."""
+    t, by, whom = context.t, aliased(Person), aliased(Person)
+    rows = context.session.execute(
+        select(MembershipEvent, by.name.label("by"), whom.name.label("whom"), OrgUnit.name.label("unit"))
+        .outerjoin(by, by.id == MembershipEvent.by_id)
+        .join(whom, whom.id == MembershipEvent.person_id)
+        .join(OrgUnit, OrgUnit.id == MembershipEvent.unit_id)
+        .where(MembershipEvent.commune_id.in_(communes))
+        .order_by(MembershipEvent.at.desc())
+        .limit(limit)
+    ).all()
+    lines = []
+    for event, by_name, whom_name, unit in rows:
+        old = t(ROLE_NAMES[Role(event.old_role)]) if event.old_role else ""
+        if event.action == "left":
+            change = t("left ({role})", role=old)
+        elif event.action == "removed":
+            change = t("removed {name} ({role})", name=whom_name, role=old)
+        elif event.action == "role":
+            change = t("{name}: {old} → {new}", name=whom_name, old=old, new=t(ROLE_NAMES[Role(event.new_role)]))
+        else:
+            change = t("stopped the summaries to {name}'s chat ({chat})", name=whom_name, chat=event.chat)
+        who = by_name or t("the operator")
+        lines.append((event.at, f"{_local(context, event.at)} · {who} · {unit}: {change}"))
+    return lines
 
 
 def _local(context: Context, moment: datetime) -> str:

@@ -14,6 +14,7 @@ from .context import Context, step
 from .edit import start_edit, start_undo
 from .export import export
 from .join import invite, start
+from .members import leave, show_members
 from .messages import Choice, Outgoing
 from .photos import show_evidence
 from .progress import show_progress
@@ -95,9 +96,12 @@ TABLE = (
     Command("duyet", "review", OFFICE, start_review, N_("review the evidence members sent")),
     Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
     Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
+    Command("thanhvien", "members", OFFICE, show_members,
+            N_("who belongs to the commune or a village; remove a person or change a role")),
     Command("xuat", "export", OFFICE, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
+    Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),
     Command("trogiup", "help", EVERYONE, show_help, N_("what I can do here")),

@@ -89,7 +89,7 @@ def route(context: Context) -> list[Outgoing]:
     quiet = incoming.is_group  # in a team's group, answer what is for the bot, not the chatter
     command = split_command(incoming.text) if incoming.kind == "text" and incoming.choice is None else None
 
-    if context.person is None:
+    if not context.places:  # never joined, or removed since: past entries stay, access does not
         if command and command[0] == "start" and command[1]:
             return join.start(context, command[1])
         if quiet and not command:

@@ -6,7 +6,7 @@ from .indicators import Indicator, IndicatorAlias
 from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
-from .people import ChannelAccount, Invite, Membership, Person, Role
+from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
 from .targets import Target
 from .totals import VillageTotal
 
@@ -28,6 +28,7 @@ __all__ = [
     "Invite",
     "Level",
     "Membership",
+    "MembershipEvent",
     "NothingToReport",
     "OrgUnit",
     "OutboxMessage",

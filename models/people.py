@@ -58,3 +58,25 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MembershipEvent(SQLModel, table=True):
+    """Who removed a person, changed a role, left, or stopped another's subscription, and when.
+
+    Beside `audit` (which is about counts and points at one) rather than in it: these
+    changes have no count, and a removed membership is gone, so the row keeps the unit,
+    the person and the roles itself.
+    """
+
+    __tablename__ = "membership_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    commune_id: int = Field(foreign_key="org_unit.id", index=True)
+    unit_id: int = Field(foreign_key="org_unit.id", description="the village or commune of the place")
+    person_id: int = Field(foreign_key="person.id", description="whose place or subscription changed")
+    by_id: int | None = Field(default=None, foreign_key="person.id", description="who did it; None: the operator's CLI")
+    action: str = Field(max_length=16, description="removed | role | left | unsubscribed")
+    old_role: str | None = Field(default=None, max_length=16)
+    new_role: str | None = Field(default=None, max_length=16)
+    chat: str = Field(default="", max_length=96, description="unsubscribed: the channel and chat")

@@ -18,7 +18,7 @@ from sqlmodel import delete
 from helpers import NOW, Chatter, incoming, make_commune, send
 from tocds.bot.channels import render
 from tocds.handlers.commands import COMMANDS, TABLE
-from tocds.models import Conversation, Role
+from tocds.models import Conversation, Role, Subscription
 from tocds.models.people import VILLAGE_ROLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -67,7 +67,8 @@ def said(replies) -> str:
 
 
 def ask(session, person: Chatter, text: str) -> str:
-    session.exec(delete(Conversation))  # each question from a clean slate
+    session.exec(delete(Conversation))  # each question from a clean slate: no question open,
+    session.exec(delete(Subscription))  # no chat subscribed by the one asked before (/nhantin lists them)
     session.commit()
     return said(person.chat.send(text, NOW))
 
@@ -89,7 +90,7 @@ def test_every_command_for_every_role(session, world, command, role, target):
     for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
         assert secret not in answer
     if target == "other":
-        twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own: /nhantin toggles
+        twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own
         assert same_answer(answer, ask(session, twin, f"/{command} {NO_VILLAGE}"))
 
 
@@ -131,3 +132,28 @@ def test_the_readme_matrix_is_the_code_table():
         name = cells[0].split()[0].strip("`/")
         table[name] = {Role(role) for role, mark in zip(roles, cells[1:], strict=True) if mark == "✓"}
     assert table == {c.name: set(c.roles) for c in TABLE}
+
+
+@pytest.mark.parametrize("command", ["thanhvien", "nhantin"])
+def test_the_office_cannot_reach_another_communes_people_or_chats(session, world, command):
+    """Another commune's membership or subscription, named in a forged button while the
+    office's question is open, is refused; nothing of it is listed, and it stays."""
+    from sqlmodel import select
+
+    from tocds.models import Membership, OrgUnit, Person, Subscription
+
+    ours, theirs = world
+    stranger = Chatter(session, "Cán Bộ Lạ", [theirs.unit], Role.OFFICE)
+    stranger.say("/nhantin")
+    office = Chatter(session, "Người Thử", [ours.unit], Role.OFFICE)
+    Chatter(session, "Hùng", [ours.unit], Role.LEADER).say("/nhantin")  # so that /nhantin asks too
+    answer = office.say(f"/{command}")
+    assert office.last[-1].choices and "Lạ" not in answer and OTHER_COMMUNE not in answer
+    theirs_id = session.exec(select(Membership.id).join(Person).where(Person.name == "Người Lạ")).one() \
+        if command == "thanhvien" else session.exec(
+            select(Subscription.id).where(Subscription.commune_id == theirs.unit.id)).one()
+    forged = f"m:{theirs_id}" if command == "thanhvien" else f"s:{theirs_id}"
+    replies = send(session, incoming("nguoi thu", "", "forged", choice=forged))
+    assert "đã đóng" in said(replies)
+    assert session.exec(select(Membership).join(OrgUnit).where(OrgUnit.id == theirs.villages[OTHER_VILLAGE].id)).all()
+    assert session.exec(select(Subscription).where(Subscription.commune_id == theirs.unit.id)).all()

@@ -103,7 +103,8 @@ def test_help_lists_the_commands(cwd):
     for command in ("demo", "chat", "db", "admin", "export"):
         assert re.search(rf"^\s+{command}\s+\S", out, re.M), f"{command} missing from:\n{out}"
     for args, words in [
-        (("admin", "--help"), ("import", "targets", "invite")),
+        (("admin", "--help"), ("import", "targets", "invite", "members", "remove", "role")),
+        (("admin", "remove", "--help"), ("--commune", "--person", "--village")),
         (("admin", "invite", "--help"), ("--commune", "--village", "--role", "--uses", "--days", "--json")),
         (("export", "--help"), ("--commune", "--period", "--format", "--out")),
         (("chat", "--help"), ("--commune", "--village", "--role", "--user", "--lang")),
@@ -555,3 +556,54 @@ def test_admin_evidence_shows_and_sets_the_communes_rule(db_url, cwd):
     with Session(get_engine(db_url)) as session:
         assert session.execute(select(OrgUnit.requires_evidence).where(OrgUnit.level == "commune")).scalar_one() is True
     assert "invalid choice" in refused(tocds("admin", "evidence", "--commune", COMMUNE, "maybe", db=db_url, cwd=cwd))
+
+
+# ── members ─────────────────────────────────────────────────────────────────────────────
+
+
+def test_admin_members_remove_and_role(db_url, cwd):
+    from helpers import Chatter
+    from tocds.models import Membership, MembershipEvent, Role, Subscription
+
+    import_villages(db_url, cwd)
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        commune = session.execute(select(OrgUnit).where(OrgUnit.level == "commune")).scalar_one()
+        villages = {v.name: v for v in session.execute(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).scalars()}
+        Chatter(session, "Lan", [villages[TAN_HOA]], Role.MEMBER).say("vneid 5")
+        Chatter(session, "Hùng", [commune], Role.LEADER).say("/nhantin")
+        Chatter(session, "Tú", [villages[TAN_HOA], villages[PHU_LOI]], Role.MEMBER)
+    joined = datetime.now(UTC).date().isoformat()  # the Chatters joined now (the test clock is for messages)
+    members = ok(tocds("admin", "members", "--commune", COMMUNE, db=db_url, cwd=cwd))
+    assert list(csv.reader(io.StringIO(members))) == [
+        ["name", "unit", "role", "channel", "joined", "last_report"],
+        ["Hùng", COMMUNE, "leader", "console", joined, ""],
+        ["Lan", TAN_HOA, "member", "console", joined, "2026-11-25"],
+        ["Tú", TAN_HOA, "member", "console", joined, ""],
+        ["Tú", PHU_LOI, "member", "console", joined, ""],
+    ]
+    village = ok(tocds("admin", "members", "--commune", COMMUNE, "--village", PHU_LOI, db=db_url, cwd=cwd))
+    assert village.splitlines()[1:] == [f"Tú,{PHU_LOI},member,console,{joined},"]
+
+    assert "add --village V" in refused(tocds("admin", "remove", "--commune", COMMUNE, "--person", "Tú",
+                                              db=db_url, cwd=cwd))
+    assert "tocds admin members" in refused(tocds("admin", "remove", "--commune", COMMUNE, "--person", "Nobody",
+                                                  db=db_url, cwd=cwd))
+    assert "no village named" in refused(tocds("admin", "role", "--commune", COMMUNE, "--person", "Lan",
+                                               "--village", "Thôn Xa", "--role", "village_leader", db=db_url, cwd=cwd))
+    assert "does not belong to a village" in refused(tocds("admin", "role", "--commune", COMMUNE, "--person", "Lan",
+                                                           "--role", "office", db=db_url, cwd=cwd))
+    assert "unknown role" in refused(tocds("admin", "role", "--commune", COMMUNE, "--person", "Lan",
+                                           "--role", "boss", db=db_url, cwd=cwd))
+
+    ok(tocds("admin", "remove", "--commune", COMMUNE, "--person", "tú", "--village", PHU_LOI, db=db_url, cwd=cwd))
+    assert ok(tocds("admin", "role", "--commune", COMMUNE, "--person", "Lan", "--role", "village_leader",
+                    db=db_url, cwd=cwd)) == f"Lan: member → village_leader in {TAN_HOA}\n"
+    assert ok(tocds("admin", "remove", "--commune", COMMUNE, "--person", "Hùng", db=db_url, cwd=cwd)) == (
+        f"Hùng no longer belongs to {COMMUNE} (leader); chats they subscribed that stopped: 1\n")
+    assert ok(tocds("admin", "members", "--commune", COMMUNE, db=db_url, cwd=cwd)).splitlines()[1:] == [
+        f"Lan,{TAN_HOA},village_leader,console,{joined},2026-11-25", f"Tú,{TAN_HOA},member,console,{joined},"]
+    assert count_rows(db_url, Subscription) == 0 and count_rows(db_url, Membership) == 2
+    with Session(get_engine(db_url)) as session:
+        events = session.execute(select(MembershipEvent.action, MembershipEvent.by_id)
+                                 .order_by(MembershipEvent.id)).all()
+    assert events == [("removed", None), ("role", None), ("removed", None), ("unsubscribed", None)]

@@ -1,0 +1,112 @@
+"""Who belongs to a commune, and people leaving it: removed, a role changed, a place left.
+
+Shared by `/thanhvien`, `/roi`, `/nhantin` and `tocds admin members|remove|role`. Every
+change is written to `membership_event`; past entries stay, with who made them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from .entries import Entry
+from .jobs import Subscription
+from .orgunits import Level, OrgUnit
+from .people import ChannelAccount, Membership, MembershipEvent, Person, Role
+
+
+@dataclass(frozen=True)
+class Member:
+    """One place of one person, as `/thanhvien` and the CLI list it."""
+
+    membership_id: int
+    person_id: int
+    name: str
+    unit: OrgUnit
+    role: Role
+    channels: tuple[str, ...]
+    joined: datetime
+    last_report: date | None
+
+
+def units_of(session: Session, commune: OrgUnit) -> list[OrgUnit]:
+    """The commune itself, then its villages."""
+    villages = session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)).all()
+    return [commune, *villages]
+
+
+def members_of(session: Session, commune: OrgUnit, village: OrgUnit | None = None) -> list[Member]:
+    """Everyone with a place in the commune (its office and its villages), or in one village."""
+    unit_ids = [village.id] if village else [u.id for u in units_of(session, commune)]
+    last = (
+        select(Entry.person_id, Entry.village_id, func.max(Entry.day).label("day"))
+        .where(Entry.village_id.in_(unit_ids))
+        .group_by(Entry.person_id, Entry.village_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Membership, Person.name, OrgUnit, last.c.day)
+        .join(Person, Person.id == Membership.person_id)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .outerjoin(last, (last.c.person_id == Membership.person_id) & (last.c.village_id == Membership.org_unit_id))
+        .where(Membership.org_unit_id.in_(unit_ids))
+        .order_by(OrgUnit.level, OrgUnit.id, Person.name, Membership.id)
+    ).all()
+    channels: dict[int, set[str]] = {}
+    for person_id, channel in session.exec(
+        select(ChannelAccount.person_id, ChannelAccount.channel)
+        .where(ChannelAccount.person_id.in_({m.person_id for m, *_ in rows}))
+    ):
+        channels.setdefault(person_id, set()).add(channel)
+    return [Member(m.id, m.person_id, name, unit, Role(m.role), tuple(sorted(channels.get(m.person_id, ()))),
+                   m.created_at, day) for m, name, unit, day in rows]
+
+
+def commune_of(session: Session, unit: OrgUnit) -> OrgUnit:
+    return unit if unit.level == Level.COMMUNE else session.get(OrgUnit, unit.parent_id)
+
+
+def remove(session: Session, membership: Membership, by: int | None, now: datetime,
+           action: str = "removed") -> list[Subscription]:
+    """Ends a place (`removed` by someone, or `left`); when it was the person's last place in
+    the commune, the subscriptions they made for it stop too. Returns those subscriptions."""
+    unit = session.get(OrgUnit, membership.org_unit_id)
+    commune = commune_of(session, unit)
+    session.add(MembershipEvent(at=now, commune_id=commune.id, unit_id=unit.id, person_id=membership.person_id,
+                                by_id=by, action=action, old_role=membership.role))
+    session.delete(membership)
+    session.flush()
+    still_there = session.exec(
+        select(Membership.id)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .where(Membership.person_id == membership.person_id,
+               or_(OrgUnit.id == commune.id, OrgUnit.parent_id == commune.id))
+    ).first()
+    if still_there is not None:
+        return []
+    stopped = list(session.exec(select(Subscription).where(
+        Subscription.person_id == membership.person_id, Subscription.commune_id == commune.id)))
+    for subscription in stopped:
+        stop_subscription(session, subscription, by, now)
+    return stopped
+
+
+def stop_subscription(session: Session, subscription: Subscription, by: int | None, now: datetime) -> None:
+    """A chat stops receiving the commune's reports; recorded when someone else stops it."""
+    if by != subscription.person_id:
+        session.add(MembershipEvent(at=now, commune_id=subscription.commune_id, unit_id=subscription.commune_id,
+                                    person_id=subscription.person_id, by_id=by, action="unsubscribed",
+                                    chat=f"{subscription.channel}:{subscription.chat_id}"))
+    session.delete(subscription)
+    session.flush()
+
+
+def change_role(session: Session, membership: Membership, role: Role, by: int | None, now: datetime) -> None:
+    unit = session.get(OrgUnit, membership.org_unit_id)
+    session.add(MembershipEvent(at=now, commune_id=commune_of(session, unit).id, unit_id=unit.id,
+                                person_id=membership.person_id, by_id=by, action="role",
+                                old_role=membership.role, new_role=role))
+    membership.role = role
+    session.add(membership)
+    session.flush()
