@@ -69,6 +69,13 @@ def send(session: Session, message: Incoming, now: datetime = NOW) -> list[Outgo
     return handle(session, message, now, DEFAULTS)
 
 
+def fresh(session: Session) -> Session:
+    """Ends the session's transaction: SQLite keeps a transaction's snapshot of the file."""
+    session.rollback()
+    session.expire_all()
+    return session
+
+
 def live_entry_counts(session: Session, village: OrgUnit | Village | None = None) -> list[EntryCount]:
     """The counts not taken back, as stored (of one village, or all): the tests' independent
     reckoning adds these up in Python."""

@@ -26,6 +26,7 @@ from sqlalchemy import func
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
+from helpers import fresh
 from tocds.bot.channels import split_text
 from tocds.bot.channels.telegram import MAX_TEXT, TelegramChannel
 from tocds.handlers.messages import Attachment, Choice, Outgoing
@@ -119,13 +120,6 @@ def restart(fake: FakeTelegram, bot) -> None:
     mark = fake.mark()
     bot.start()
     wait_polling(fake, bot, since=mark)
-
-
-def fresh(session: Session) -> Session:
-    """Ends the session's transaction: SQLite keeps a transaction's snapshot of the file."""
-    session.rollback()
-    session.expire_all()
-    return session
 
 
 def count(session: Session, model, *where) -> int:

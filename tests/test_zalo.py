@@ -11,15 +11,16 @@ import httpx
 import pytest
 import uvicorn
 from fake_zalo import MAX_TEXT, FakeZalo
+from sqlmodel import select
 
-from helpers import DEFAULTS, live_counts
+from helpers import DEFAULTS, fresh, live_counts
 from tocds.bot.channels import Blocked, Failed, Throttled, render
 from tocds.bot.channels.zalo import DEFAULT_RETRY_AFTER, ZaloChannel, ZaloClient
 from tocds.bot.mailroom import Mailroom
 from tocds.bot.serve import create_app
 from tocds.bot.settings import Settings
 from tocds.handlers.messages import Attachment, Choice, Incoming, Outgoing
-from tocds.models import ChannelAccount, Person, Role
+from tocds.models import ChannelAccount, Evidence, Person, Role
 from tocds.models.invites import join
 
 FIXTURES = Path(__file__).parent / "fixtures" / "zalo"
@@ -610,8 +611,9 @@ def test_progress_review_and_export_on_zalo(fake, session, commune, zalo_member,
         fake.send_image(LAN, fake.image_url(photo), caption="vneid 4")
         assert fake.deliver_webhook() == [200]
         assert fake.wait_sent(1, LAN)[0]["text"].startswith("✅ Đã lưu cho Thôn Tân Hòa")
-        kept = tmp_path / "files"
-        wait_until(lambda: any(p.read_bytes() == photo for p in kept.rglob("*.jpg")), 20, "the photo kept")
+        # Kept means recorded: the file is written before its row says where it is.
+        wait_until(lambda: fresh(session).exec(select(Evidence.stored_path)).one() is not None, 20, "the photo kept")
+        assert (tmp_path / "files" / fresh(session).exec(select(Evidence.stored_path)).one()).read_bytes() == photo
 
         [progress] = say(fake, CHU_TICH, "tiến độ vneid")
         assert progress.splitlines()[0].startswith("📊 Xã Đồng Phú — tuần") and "VNeID: tuần này 4" in progress
