@@ -22,12 +22,13 @@ BAR_HEIGHT = 0.5  # inches per village
 NAME_WIDTH = 22  # characters per line of a village's name
 
 
-def default_indicator(summary: WeeklySummary) -> str:
-    """The first indicator (in catalog order) that some village has a target for; else vneid."""
+def default_indicator(summary: WeeklySummary) -> str | None:
+    """The first indicator the commune tracks (in its order) that some village has a target
+    for; else its first indicator (None: it tracks none)."""
     for indicator in summary.indicators:
         if any(v.progress[indicator.key].target is not None for v in summary.villages):
             return indicator.key
-    return "vneid"
+    return summary.indicators[0].key if summary.indicators else None
 
 
 def progress_chart(summary: WeeklySummary, t: Translator, indicator_key: str | None = None) -> bytes:

@@ -74,7 +74,7 @@ def show_help(context: Context, args: str) -> list[Outgoing]:
         if c.allowed(context.roles) and c.name != "start"
     ]
     if REPORTERS & context.roles:
-        lines += ["", t("Quick report: one message with what you did."), example(t)]
+        lines += ["", t("Quick report: one message with what you did."), example(context)]
     return [Outgoing("\n".join(lines))]
 
 

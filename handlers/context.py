@@ -77,6 +77,10 @@ class Context:
         """The communes this person works for (office, leader, admin)."""
         return [p.unit for p in self.places if p.unit.level == Level.COMMUNE]
 
+    def commune_ids(self) -> list[int]:
+        """The communes of every place: a village's, or the commune itself."""
+        return sorted({p.unit.parent_id if p.unit.level == Level.VILLAGE else p.unit.id for p in self.places})
+
     def today(self, unit: OrgUnit | None = None) -> date:
         """Today in the time zone of the unit's commune (of the first place when none is named)."""
         return self.local_date(self.now, unit)

@@ -16,7 +16,7 @@ from .intents import correction
 from .messages import Choice, Outgoing
 from .reading import Proposal, Reading, read_report
 from .report import aliases, error_text, parse_count
-from .wording import format_counts, labels, week_line
+from .wording import example_report, format_counts, labels, week_line
 
 MAX_EDIT_CHOICES = 10
 
@@ -54,7 +54,8 @@ def start_edit(context: Context, args: str) -> list[Outgoing]:
     t, names = context.t, labels(context)
     mine = my_counts_this_week(context)[:MAX_EDIT_CHOICES]
     if not mine:
-        return [Outgoing(t("You have no report this week to change. To report, send e.g. vneid 5."))]
+        return [Outgoing(t("You have no report this week to change. To report, send e.g. {example}.",
+                           example=example_report(context.session, context.commune_ids(), 1)))]
     choices = [
         Choice(f"{t.day_month(c.day)} · {names[c.indicator_key]} {t.number(c.count)}", f"c:{c.id}")
         for c in mine
@@ -102,7 +103,8 @@ def propose_change(context: Context, text: str) -> list[Outgoing]:
     if isinstance(parsed, ParseError):
         return [Outgoing(error_text(context, parsed))]
     if not isinstance(parsed, QuickReport | Reading) or len(parsed.counts) != 1:
-        return [Outgoing(t("I did not understand which count to change. Write the indicator and the right number, e.g. /sua vneid 6, or send /sua alone to pick one."))]
+        return [Outgoing(t("I did not understand which count to change. Write the indicator and the right number, e.g. /sua {example}, or send /sua alone to pick one.",
+                           example=example_report(context.session, context.commune_ids(), 1)))]
     [(key, new)] = parsed.counts.items()  # a correction's shapes hold one indicator and one number
     old = parse_count(context, key, wanted.old) if wanted.old else None
     if isinstance(old, str):

@@ -9,6 +9,7 @@ from .context import Context, step
 from .messages import Choice, Outgoing
 from .questions import village_names
 from .roles import ROLE_NAMES, role_from_words
+from .wording import example_report
 
 
 def start(context: Context, args: str) -> list[Outgoing]:
@@ -40,7 +41,8 @@ def start(context: Context, args: str) -> list[Outgoing]:
     text = t("Welcome, {name}! You joined {unit} as {role}.", name=joined.person.name,
              unit=joined.unit.name, role=t(ROLE_NAMES[joined.role]))
     if joined.unit.level == "village":
-        text += "\n" + t("To report, send one message such as: hộ 12 vneid 5 bdhvs 3 — or send /baocao to be guided.")
+        text += "\n" + t("To report, send one message such as: {example} — or send /baocao to be guided.",
+                          example=example_report(context.session, [joined.unit.parent_id]))
     return [Outgoing(text + "\n" + t("Send /trogiup to see everything you can do."))]
 
 

@@ -13,7 +13,7 @@ from .context import Context, step
 from .evidence import STATUS_NAMES, attach, entry_line, entry_this_week, evidence_of
 from .messages import Choice, Outgoing
 from .report import ask_count, ask_village, count_given, submit
-from .wording import labels
+from .wording import example_report, tracked_labels
 
 
 def for_latest_entry(context: Context) -> list[Outgoing]:
@@ -29,7 +29,7 @@ def for_latest_entry(context: Context) -> list[Outgoing]:
 
 def ask_indicator(context: Context, evidence: dict) -> Outgoing:
     t = context.t
-    choices = [Choice(name, f"i:{key}") for key, name in labels(context).items()]
+    choices = [Choice(name, f"i:{key}") for key, name in tracked_labels(context, *context.commune_ids()).items()]
     choices.append(Choice(t("Cancel"), "cancel"))
     return context.ask("evidence.indicator",
                        t("You have no report this week to attach this photo to. Which indicator does it prove?"),
@@ -65,7 +65,8 @@ def show_evidence(context: Context, args: str) -> list[Outgoing]:
     t = context.t
     entry = entry_this_week(context)
     if entry is None:
-        return [Outgoing(t("Send a photo now: with no report this week I will ask which indicator it proves. Or send the photo with the report as its caption, e.g. vneid 5."))]
+        return [Outgoing(t("Send a photo now: with no report this week I will ask which indicator it proves. Or send the photo with the report as its caption, e.g. {example}.",
+                           example=example_report(context.session, context.commune_ids(), 1)))]
     rows = context.session.exec(
         select(Evidence.status, func.count()).join(Entry, Entry.id == Evidence.entry_id)
         .where(Evidence.person_id == context.person.id, Entry.day >= week_of(entry.day).first)

@@ -18,7 +18,7 @@ from ..models.queries import progress, totals
 from .context import Context
 from .messages import Outgoing
 from .questions import Question, compared, read, visible_villages
-from .wording import labels, period_name, progress_line
+from .wording import period_name, progress_line, tracked_labels
 
 MAX_NAMED = 5  # villages named in the "far behind" line, to keep the reply on one screen
 
@@ -77,7 +77,7 @@ def what_can_be_asked(context: Context) -> str:
 
 
 def summary(context: Context, title: str, villages: list[OrgUnit], question: Question | None = None) -> str:
-    t, names = context.t, labels(context)
+    t = context.t
     question = question or Question()
     if not villages:
         return t("{unit} has no villages yet. The operator adds them with tocds admin import.", unit=title)
@@ -88,12 +88,12 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     by_village = progress(context.session, villages, as_of)
     this_week = period == week_of(today)
     lines = [f"📊 {title} — {period_name(t, period)}"]
-    for rows in zip(*(lines.values() for lines in by_village.values()), strict=True):
-        if question.indicator and rows[0].indicator_key != question.indicator:
+    for key, name in tracked_labels(context, villages[0].parent_id).items():
+        if question.indicator not in (None, key):
             continue
+        rows = [lines[key] for lines in by_village.values()]
         total: Progress = reduce(add, rows)
-        line = progress_line(t, names[total.indicator_key], counted.get(total.indicator_key, 0), total, as_of,
-                             whole_week=this_week)
+        line = progress_line(t, name, counted.get(key, 0), total, as_of, whole_week=this_week)
         if line:
             lines.append(line)
         if question.indicator and len(villages) > 1:
@@ -111,14 +111,14 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
 
 def comparison(context: Context, title: str, villages: list[OrgUnit], question: Question) -> str:
     """Two periods side by side, per indicator: the earlier count → the later one (the change)."""
-    t, names = context.t, labels(context)
+    t = context.t
     if not villages:
         return t("{unit} has no villages yet. The operator adds them with tocds admin import.", unit=title)
     earlier, later = compared(question.period, context.today(villages[0]))
     ids = [v.id for v in villages]
     before, after = (totals(context.session, ids, p.first, p.last) for p in (earlier, later))
     lines = [f"📊 {title} — {period_name(t, earlier)} → {period_name(t, later)}"]
-    for key, name in names.items():
+    for key, name in tracked_labels(context, villages[0].parent_id).items():
         old, new = before.get(key, 0), after.get(key, 0)
         if (old or new) and question.indicator in (None, key):
             sign = "+" if new > old else "−" if new < old else "±"

@@ -167,7 +167,9 @@ def read(context: Context, text: str) -> Question:
     """The parts of a question, found anywhere in the text."""
     question = Question()
     folded = _fold(text).replace("/", " ")
-    words = aliases(context) | {i.short(language): i.key for i in indicators(context.session) for language in LANGUAGES}
+    keys = set(aliases(context).values())
+    words = aliases(context) | {i.short(language): i.key for i in indicators(context.session)
+                                for language in LANGUAGES if i.key in keys}
     indicator_words = sorted(((fold(word), key) for word, key in words.items()), key=lambda p: -len(p[0]))
     folded, question.village = _village(context, folded)
     if question.village is None:

@@ -11,15 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from ..locales import N_, Translator
-from ..models import Entry, EntryCount, IndicatorAlias, NothingToReport, OrgUnit
+from ..models import Entry, EntryCount, NothingToReport, OrgUnit
 from ..models.periods import week_of
-from ..models.queries import entry_counts, indicators, totals, weekly_history
+from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
 from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
 from .reading import Proposal, attempts_report, read_report
-from .wording import format_counts, labels, week_line
+from .wording import example_report, format_counts, labels, tracked_labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
 HISTORY_FACTOR = 3
@@ -56,13 +56,8 @@ ERRORS_WITHOUT_INDICATOR = {
 
 
 def aliases(context: Context) -> dict[str, str]:
-    """Every word a member may write for an indicator, keys included; read once per session,
-    like the catalog (a message asks for them several times)."""
-    if "aliases" not in context.session.info:
-        table = {i.key: i.key for i in indicators(context.session)}
-        table.update((a.alias, a.indicator_key) for a in context.session.exec(select(IndicatorAlias)).all())
-        context.session.info["aliases"] = table
-    return context.session.info["aliases"]
+    """Every word the sender may write for an indicator their communes track, keys included."""
+    return words_for(context.session, context.commune_ids())
 
 
 def parse(context: Context, text: str) -> QuickReport | Proposal | ParseError | None:
@@ -86,8 +81,9 @@ def looks_like_report(context: Context) -> bool:
     return bool(context.villages()) and parse(context, context.incoming.text) is not None
 
 
-def example(t: Translator) -> str:
-    return t("Example: hộ 12 vneid 5 bdhvs 3 — or send /baocao to be guided.")
+def example(context: Context) -> str:
+    return context.t("Example: {example} — or send /baocao to be guided.",
+                     example=example_report(context.session, context.commune_ids()))
 
 
 def error_text(context: Context, error: ParseError) -> str:
@@ -103,7 +99,7 @@ def error_text(context: Context, error: ParseError) -> str:
     )
     if error.code == "unknown_key" and error.suggestion:
         problem += " " + t("Did you mean “{suggestion}”?", suggestion=error.suggestion)
-    return "⚠️ " + t("Not saved. {problem}", problem=problem) + "\n" + example(t)
+    return "⚠️ " + t("Not saved. {problem}", problem=problem) + "\n" + example(context)
 
 
 def quick_report(context: Context) -> list[Outgoing]:
@@ -113,7 +109,7 @@ def quick_report(context: Context) -> list[Outgoing]:
     if parsed is None:
         if context.incoming.is_group:
             return []  # chatter in the team's group is not for the bot
-        return [Outgoing(t("I did not understand that.") + "\n" + example(t))]
+        return [Outgoing(t("I did not understand that.") + "\n" + example(context))]
     if isinstance(parsed, ParseError):
         if context.incoming.is_group and not attempts_report(context.incoming.text, aliases(context)):
             return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong
@@ -162,7 +158,8 @@ def _reading_chosen(context: Context, data: str) -> list[Outgoing]:
     readings = context.state["readings"]
     context.finish()
     if data == "no":
-        return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again, e.g. hộ 12 vneid 5."))]
+        return [Outgoing(context.t("Cancelled: nothing was saved. Send the report again, e.g. {example}.",
+                                   example=example_report(context.session, context.commune_ids(), 2)))]
     chosen = readings[int(data.removeprefix("r:"))]
     return to_village(context, chosen["village"], chosen)  # the choice was the confirming tap
 
@@ -219,10 +216,10 @@ def implausible(context: Context, village: OrgUnit, counts: dict[str, int], day:
         if count is None:
             continue
         label = indicator.short(t.language)
-        denominator = getattr(village, indicator.denominator) if indicator.denominator else None
+        denominator = village.sizes.get(indicator.denominator) if indicator.denominator else None
         week_total = stored.get(indicator.key, 0) + count
         if denominator is not None and week_total > denominator:
-            size = t(DENOMINATOR_NAMES[indicator.denominator])
+            size = size_name(t, indicator.denominator)
             if week_total == count:
                 reasons.append(t("{indicator} {count} is more than the village's {size} ({n}).",
                                  indicator=label, count=t.number(count), size=size, n=t.number(denominator)))
@@ -254,12 +251,18 @@ def resent(context: Context, village: OrgUnit, counts: dict[str, int], day: date
     return []
 
 
-DENOMINATOR_NAMES = {
+SIZE_NAMES = {
     "households": N_("households"),
     "population": N_("population"),
     "adults": N_("adults"),
     "pop15": N_("population aged 15+"),
 }
+
+
+def size_name(t: Translator, name: str) -> str:
+    """A village figure's name for people: translated for the usual four; any other as its
+    CSV column names it (`smartphone_owners` → `smartphone owners`)."""
+    return t(SIZE_NAMES[name]) if name in SIZE_NAMES else name.replace("_", " ")
 
 
 def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
@@ -268,6 +271,12 @@ def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
     counts, day = pending["counts"], date.fromisoformat(pending["day"])
     if find_entry(context, pending["message_id"]) is not None:
         return [save(context, village, day, pending)]  # this very message, delivered again: answered as before
+    offered = tracked_labels(context, village.parent_id)
+    untracked = [labels(context)[key] for key in counts if key not in offered]
+    if untracked:  # a member of two communes, writing one's indicator for the other's village
+        context.finish()
+        return [Outgoing("⚠️ " + context.t("Not saved: {village} does not track {indicators}.", village=village.name,
+                                           indicators=", ".join(untracked)) + "\n" + example(context))]
     reasons = implausible(context, village, counts, day) + resent(context, village, counts, day)
     lenient = pending.get("lenient")
     if not reasons and not lenient:
@@ -382,7 +391,7 @@ def _guided_village(context: Context, data: str) -> list[Outgoing]:
 
 def menu(context: Context, village: OrgUnit, draft: dict[str, int]) -> Outgoing:
     """Pick an indicator to count, or save what is counted so far."""
-    t, names = context.t, labels(context)
+    t, names = context.t, tracked_labels(context, village.parent_id)
     choices = [
         Choice(f"{names[key]} ✓{t.number(draft[key])}" if key in draft else names[key], f"i:{key}")
         for key in names

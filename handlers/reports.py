@@ -13,12 +13,12 @@ from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, containing, week_of
 from ..models.summary import weekly_summary
-from .chart import progress_chart
+from .chart import default_indicator, progress_chart
 from .context import Context
 from .messages import Attachment, Outgoing
 from .questions import period_named, read
 from .summary import summary_text
-from .wording import STATUS_MARKS, labels, period_name
+from .wording import STATUS_MARKS, labels, period_name, tracked_labels
 
 
 def for_each_commune(context: Context, reply) -> list[Outgoing]:
@@ -74,12 +74,17 @@ def ranking(context: Context, args: str) -> list[Outgoing]:
     t, names = context.t, labels(context)
     question = read(context, args)
     if args.strip() and not question.understood:
-        return [Outgoing(t("I do not know “{word}”.", word=args.strip()) + " " + ", ".join(names))]
+        offered = tracked_labels(context, *context.commune_ids())
+        return [Outgoing(t("I do not know “{word}”.", word=args.strip()) + " " + ", ".join(offered))]
     replies = []
     for commune in context.communes():
         today = context.today(commune)
         summary = weekly_summary(context.session, commune, week_of(today), today)
-        key = question.indicator or next((k for k in names if summary.progress[k].target is not None), "vneid")
+        key = question.indicator or default_indicator(summary)
+        if key not in {i.key for i in summary.indicators}:
+            replies.append(Outgoing(t("{commune} does not track {indicator}.", commune=commune.name,
+                                      indicator=names.get(key, key))))
+            continue
         ranked = sorted(summary.villages, key=lambda v: (-(v.progress[key].ratio or 0),
                                                          -v.progress[key].achieved, v.village.id))
         places = list(enumerate(ranked, start=1))

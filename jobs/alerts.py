@@ -8,7 +8,7 @@ from ..handlers.messages import Outgoing
 from ..models import AlertState, OrgUnit
 from ..models.periods import local_date
 from ..models.progress import Status
-from ..models.queries import indicators, progress
+from ..models.queries import progress, tracked
 from ..models.types import utcnow
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
@@ -26,9 +26,10 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
         select(AlertState).where(AlertState.village_id.in_([v.id for v in villages])))}
     turned_red = []
     by_village = progress(session, villages, today)
+    names = {i.key: i for i in tracked(session, commune.id)}
     for village in villages:
         for line in by_village[village.id].values():
-            status = line.status(today)
+            status = line.status(today) if line.indicator_key in names else None
             if status is None:
                 continue
             state = states.get((village.id, line.indicator_key))
@@ -43,7 +44,6 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
             session.add(state)
     if not turned_red:
         return []
-    names = {i.key: i for i in indicators(session)}
 
     def compose(t):
         lines = [t("🔴 {commune}: behind the time-line (seed 004 rule), as of {day}:",

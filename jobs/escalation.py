@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from ..handlers.messages import Outgoing
+from ..handlers.wording import example_report
 from ..locales import translator
 from ..models import OrgUnit, Role
 from ..models.periods import local_date, week_of
@@ -19,8 +20,8 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     deliveries = []
     for village, person, account in team_accounts(session, missing, roles=(Role.VILLAGE_LEADER,)):
         t = translator(person.locale)
-        text = t("🔔 {village} still has no report for the week {first}–{last}. As team leader, please send the team's figures today (e.g. hộ 12 vneid 5), or /khong.",
-                 village=village.name, first=t.day_month(week.first), last=t.day_month(week.last))
+        text = t("🔔 {village} still has no report for the week {first}–{last}. As team leader, please send the team's figures today (e.g. {example}), or /khong.",
+                 example=example_report(session, [commune.id], 2), village=village.name, first=t.day_month(week.first), last=t.day_month(week.last))
         deliveries.append(Delivery(account.channel, account.external_id, Outgoing(text)))
     if missing:
         deliveries += to_subscribers(session, commune, lambda t: [Outgoing(

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
+from ..handlers.wording import example_report
 from ..locales import translator
 from ..models import ChannelAccount, Membership, OrgUnit, Person
 from ..models.people import VILLAGE_ROLES
@@ -52,8 +53,8 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     deliveries = []
     for village, person, account in team_accounts(session, missing_villages(session, commune, now)):
         t = translator(person.locale)
-        text = t("⏰ Reminder: {village} has not reported for the week {first}–{last}. Send one message such as hộ 12 vneid 5 — or /khong if there was nothing this week.",
-                 village=village.name, first=t.day_month(week.first), last=t.day_month(week.last))
+        text = t("⏰ Reminder: {village} has not reported for the week {first}–{last}. Send one message such as {example} — or /khong if there was nothing this week.",
+                 example=example_report(session, [commune.id], 2), village=village.name, first=t.day_month(week.first), last=t.day_month(week.last))
         deliveries.append(Delivery(account.channel, account.external_id, Outgoing(text)))
     return deliveries
 

@@ -2,7 +2,7 @@
 
 from .conversations import Conversation
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
-from .indicators import Indicator, IndicatorAlias
+from .indicators import CommuneIndicator, Indicator, IndicatorAlias
 from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit
@@ -23,6 +23,7 @@ __all__ = [
     "EntryCount",
     "Evidence",
     "Indicator",
+    "CommuneIndicator",
     "IndicatorAlias",
     "InboxUpdate",
     "Invite",

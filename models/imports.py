@@ -1,4 +1,4 @@
-"""CSV imports for the operator: villages with their denominators, and targets.
+"""CSV imports for the operator: villages with their figures, and targets.
 
 A file is imported whole or not at all: the first bad cell stops it and names the
 file, row and column. Importing the same file twice changes nothing.
@@ -10,15 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
-from .indicators import Indicator
-from .orgunits import DENOMINATORS, Level, OrgUnit
+from .indicators import SIZE_NAME, Indicator
+from .orgunits import Level, OrgUnit
 from .targets import Target
 from .text import fold
 
-VILLAGE_COLUMNS = ("commune", "village", "households", "population", "adults")
+NAME_COLUMNS = ("commune", "village")
+VILLAGE_COLUMNS = (*NAME_COLUMNS, "households", "population", "adults")
 TARGET_COLUMNS = ("commune", "village", "indicator", "baseline", "target_percent", "start", "deadline")
 NAME_LENGTH = 200  # org_unit.name
 MAX_WHOLE = 2**31 - 1  # the database's integer
@@ -125,19 +127,33 @@ def find_village(session: Session, commune: OrgUnit, name: str) -> OrgUnit | Non
     ).first()
 
 
-def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, int]:
-    """Creates or updates communes and villages; returns (villages added, villages updated)."""
+class VillagesImported(NamedTuple):
+    added: int
+    updated: int
+    unused: tuple[str, ...] = ()  # figure columns no indicator takes a percentage of (yet)
+
+
+def import_villages(session: Session, path: Path, timezone: str) -> VillagesImported:
+    """Creates or updates communes and villages with their figures: every column besides
+    commune and village is a figure (households, population, adults, pop15, or any other an
+    indicator may name as its denominator). An empty cell takes the figure away; a column
+    left out of the file leaves it as it is."""
     added = updated = 0
+    rows = read_rows(path, VILLAGE_COLUMNS)
+    figures = [column for column in rows[0].values if column and column not in NAME_COLUMNS] if rows else []
+    for column in figures:
+        if not re.fullmatch(SIZE_NAME, column):
+            raise ImportProblem(path, 1, column, "a figure's column is named with letters a-z, digits and _ "
+                                                 "(smartphone_owners); rename it or remove the column")
     with all_or_nothing(session):
-        for row in read_rows(path, VILLAGE_COLUMNS):
-            names = {c: " ".join(row.text(c).split()) for c in ("commune", "village")}
+        for row in rows:
+            names = {c: " ".join(row.text(c).split()) for c in NAME_COLUMNS}
             for column, name in names.items():
                 if not name:
                     raise row.problem(column, "empty name")
                 if len(name) > NAME_LENGTH:
                     raise row.problem(column, f"a name of more than {NAME_LENGTH} characters")
-            # A file without the optional pop15 column leaves the figure already there alone.
-            sizes = {c: row.whole(c, required=c != "pop15") for c in DENOMINATORS if c in row.values}
+            given = {c: row.whole(c, required=c in VILLAGE_COLUMNS) for c in figures}
             commune = find_commune(session, names["commune"])
             if commune is None:
                 commune = OrgUnit(level=Level.COMMUNE, name=names["commune"],
@@ -145,17 +161,21 @@ def import_villages(session: Session, path: Path, timezone: str) -> tuple[int, i
                 session.add(commune)
                 session.flush()
             village = find_village(session, commune, names["village"])
+            sizes = dict(village.sizes) if village is not None else {}
+            sizes.update((c, v) for c, v in given.items() if v is not None)
+            for column in (c for c, v in given.items() if v is None):
+                sizes.pop(column, None)
             if village is None:
                 village = OrgUnit(parent_id=commune.id, level=Level.VILLAGE,
                                   name=names["village"], name_key=fold(names["village"]))
                 added += 1
-            elif any(getattr(village, c) != v for c, v in sizes.items()):
+            elif village.sizes != sizes:
                 updated += 1
-            for column, value in sizes.items():
-                setattr(village, column, value)
+            village.sizes = sizes  # a new dict: the JSON column sees the change
             session.add(village)
             session.flush()
-    return added, updated
+    denominators = {i.denominator for i in session.exec(select(Indicator)).all()}
+    return VillagesImported(added, updated, tuple(c for c in figures if c not in denominators))
 
 
 def import_targets(session: Session, path: Path) -> int:

@@ -1,9 +1,9 @@
-"""Org units: province → commune → village, with the denominators for percentages."""
+"""Org units: province → commune → village, with the figures percentages are taken of."""
 
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -11,10 +11,6 @@ class Level(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"
     VILLAGE = "village"
-
-
-# Which village column is the denominator of an indicator's percentage.
-DENOMINATORS = ("households", "population", "adults", "pop15")
 
 
 class OrgUnit(SQLModel, table=True):
@@ -26,10 +22,11 @@ class OrgUnit(SQLModel, table=True):
     level: str = Field(max_length=16)
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200, description="fold(name), for matching typed names")
-    households: int | None = None
-    population: int | None = None
-    adults: int | None = None
-    pop15: int | None = None
+    sizes: dict[str, int] = Field(
+        default_factory=dict, sa_type=JSON, sa_column_kwargs={"nullable": False},
+        description="villages: figure name → value (households, population, adults, pop15, any "
+                    "other a village CSV carries), the denominators indicators name",
+    )
     timezone: str | None = Field(default=None, max_length=64, description="communes only")
     requires_evidence: bool = Field(default=False, description="communes only: summaries also count verified figures")
 

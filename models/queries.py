@@ -14,13 +14,11 @@ from sqlalchemy import (
     CompoundSelect,
     Date,
     Select,
-    and_,
     bindparam,
     case,
     cast,
     exists,
     func,
-    literal,
     null,
     or_,
     select,
@@ -33,9 +31,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from .entries import Entry, EntryCount, Evidence, NothingToReport
-from .indicators import Indicator
+from .indicators import CommuneIndicator, Indicator, IndicatorAlias
 from .mailbox import OutboxMessage
-from .orgunits import DENOMINATORS, OrgUnit, Village
+from .orgunits import OrgUnit, Village
 from .progress import Progress
 from .targets import Target
 from .totals import VillageTotal
@@ -77,13 +75,54 @@ IN_COMMUNES = OrgUnit.parent_id.in_(bindparam("communes", expanding=True))
 
 
 def indicators(session: Session) -> list[Indicator]:
-    """The indicator catalog, read once per session (it changes only with a migration)."""
+    """The whole catalog in its order, retired indicators included (their counts stay in the
+    history); read once per session (it changes only by `tocds admin indicators`)."""
     if "indicators" not in session.info:
-        catalog = list(session.exec(select(Indicator).order_by(Indicator.position)).scalars())
+        catalog = list(session.exec(select(Indicator).order_by(Indicator.position, Indicator.key)).scalars())
         for indicator in catalog:
             session.expunge(indicator)  # plain values from now on: no commit or rollback expires them
         session.info["indicators"] = catalog
     return session.info["indicators"]
+
+
+def tracked(session: Session, commune_id: int) -> list[Indicator]:
+    """The indicators a commune tracks, in its order: its own list, or else every indicator
+    of the catalog that is not retired. Every commune's list is read at once, once per
+    session (a few rows per commune: a province's summary reads them in one statement)."""
+    if "tracked" not in session.info:
+        by_key = {i.key: i for i in indicators(session)}
+        lists: dict[int | None, list[Indicator]] = {}
+        rows = session.execute(select(CommuneIndicator.commune_id, CommuneIndicator.indicator_key)
+                               .order_by(CommuneIndicator.commune_id, CommuneIndicator.position))
+        for commune, key in rows:
+            own = lists.setdefault(commune, [])
+            if by_key[key].retired_at is None:
+                own.append(by_key[key])
+        lists[None] = [i for i in by_key.values() if i.retired_at is None]  # a commune without a list of its own
+        session.info["tracked"] = lists
+    lists = session.info["tracked"]
+    return lists.get(commune_id, lists[None])
+
+
+def words_for(session: Session, commune_ids: Iterable[int]) -> dict[str, str]:
+    """Every word a member of these communes may write for an indicator they track (keys,
+    aliases) → its key; read once per session and set of communes. A word two of them
+    share (the import refuses that) is nobody's: the member is asked to write the key."""
+    communes = tuple(sorted(set(commune_ids)))
+    cache = session.info.setdefault("words", {})
+    if communes not in cache:
+        keys = {i.key for commune in communes for i in tracked(session, commune)} if communes else {
+            i.key for i in indicators(session) if i.retired_at is None}
+        meanings: dict[str, dict[str, str]] = defaultdict(dict)  # fold(word) → key → the word as written
+        rows = session.execute(select(IndicatorAlias.alias_key, IndicatorAlias.indicator_key, IndicatorAlias.alias)
+                               .order_by(IndicatorAlias.alias_key, IndicatorAlias.indicator_key))
+        for folded, key, alias in rows:
+            if key in keys:
+                meanings[folded][key] = alias
+        table = {alias: key for found in meanings.values() if len(found) == 1 for key, alias in found.items()}
+        table.update((key, key) for key in keys)
+        cache[communes] = table
+    return cache[communes]
 
 
 def totals(session: Session, village_ids: Iterable[int], first: date, last: date) -> dict[str, int]:
@@ -111,17 +150,23 @@ def commune_table(
         .group_by(EntryCount.village_id, EntryCount.indicator_key)
         .subquery()
     )
+    keys = [i.key for i in tracked(session, commune_id)]
     rows = session.execute(
-        select(OrgUnit.name, Indicator.key, func.coalesce(sums.c.total, 0))
+        select(OrgUnit.name, sums.c.indicator_key, sums.c.total)
         .select_from(OrgUnit)
-        .join(Indicator, literal(True))
-        .outerjoin(
-            sums, and_(sums.c.village_id == OrgUnit.id, sums.c.indicator_key == Indicator.key)
-        )
+        .outerjoin(sums, sums.c.village_id == OrgUnit.id)
         .where(OrgUnit.parent_id == commune_id)
-        .order_by(OrgUnit.id, Indicator.position)
+        .order_by(OrgUnit.id)
     )
-    return [(name, key, int(count)) for name, key, count in rows]
+    counted: dict[str, dict[str, int]] = {}
+    for name, key, total in rows:
+        counts = counted.setdefault(name, {})
+        if key is not None:
+            counts[key] = int(total)
+    # Then anything else counted in the period (retired, or dropped from the list since).
+    found = {key for counts in counted.values() for key in counts}
+    keys += [i.key for i in indicators(session) if i.key in found and i.key not in keys]
+    return [(name, key, counts.get(key, 0)) for name, counts in counted.items() for key in keys]
 
 
 def by_key(keys: tuple[str, ...], key_column, amount) -> list:
@@ -139,7 +184,7 @@ def named_counts(keys: tuple[str, ...], sums) -> dict[str, int]:
     return {key: int(total) for key, total in zip(keys, sums, strict=True) if total}
 
 
-@cache  # one statement per catalog (it changes only with a migration)
+@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it)
 def _verified_statement(keys: tuple[str, ...]) -> Select:
     # An entry with several approved files counts once (EXISTS, not a join).
     approved = exists().where(Evidence.entry_id == EntryCount.entry_id, Evidence.status == "approved")
@@ -202,14 +247,19 @@ _TARGETS = (
     .join(OrgUnit, OrgUnit.id == Target.org_unit_id)
     .where(or_(OrgUnit.id.in_(bindparam("communes", expanding=True)), IN_COMMUNES))
 )
-_VILLAGES = (
-    select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, *(getattr(OrgUnit, name) for name in DENOMINATORS))
-    .where(IN_COMMUNES)
-    .order_by(OrgUnit.id)
-)
 
 
-@cache  # one statement per catalog (it changes only with a migration)
+@cache  # one statement per set of denominators
+def _villages(denominators: tuple[str, ...]) -> Select:
+    """The villages with the figures the catalog's indicators take their percentages of."""
+    return (
+        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, *(OrgUnit.sizes[name].as_integer() for name in denominators))
+        .where(IN_COMMUNES)
+        .order_by(OrgUnit.id)
+    )
+
+
+@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it)
 def _gains(keys: tuple[str, ...]) -> CompoundSelect:
     """Per village, its running totals (without a day) and, taken off them, its live counts
     dated after `today` or before `before` (the latest target start, at most the day after
@@ -284,8 +334,10 @@ def communes_progress(
     targets that start with the campaign): the database then reads one row per village,
     however long the history.
     """
-    # Each indicator with the place of its denominator among DENOMINATORS (None: it has none).
-    catalog = [(i.key, DENOMINATORS.index(i.denominator) if i.denominator else None) for i in indicators(session)]
+    # Each indicator of the catalog with the place of its denominator among those read (None: it
+    # has none); a commune's summary then shows the indicators it tracks.
+    denominators = tuple(dict.fromkeys(i.denominator for i in indicators(session) if i.denominator))
+    catalog = [(i.key, denominators.index(i.denominator) if i.denominator else None) for i in indicators(session)]
     targets: dict[int, dict[str, tuple]] = defaultdict(dict)  # org unit → indicator key → its target
     for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
         targets[unit_id][key] = tuple(target)
@@ -293,10 +345,10 @@ def communes_progress(
     sizes: dict[int, list[int | None]] = {}  # village → its denominators
     parents: dict[int, int] = {}
     wholes: dict[int, list[int]] = {}  # commune → its villages' denominators added up, then their number
-    for village_id, parent_id, name, *values in fetch(session, _VILLAGES, communes=communes):
+    for village_id, parent_id, name, *values in fetch(session, _villages(denominators), communes=communes):
         villages.append(Village(village_id, parent_id, name))
         parents[village_id], sizes[village_id] = parent_id, values
-        whole = wholes.setdefault(parent_id, [0] * (len(DENOMINATORS) + 1))
+        whole = wholes.setdefault(parent_id, [0] * (len(denominators) + 1))
         for n, value in enumerate(values):
             whole[n] += value or 0
         whole[-1] += 1

@@ -33,6 +33,7 @@ from .queries import (
     fetch,
     indicators,
     named_counts,
+    tracked,
     verified_counts,
     week_start,
 )
@@ -78,11 +79,11 @@ class WeeklySummary:
     period: Period
     as_of: date  # the day progress is computed for (period.last, or today if earlier)
     villages: list[VillageWeek]  # in org-unit id order
-    indicators: list[Indicator]  # in catalog order
+    indicators: list[Indicator]  # those the commune tracks, in its order; then others counted in the period
 
     @property
     def totals(self) -> dict[str, int]:
-        """The commune's counts in the period per indicator (only non-zero keys, catalog order)."""
+        """The commune's counts in the period per indicator (only non-zero keys, in the commune's order)."""
         sums: dict[str, int] = {}
         for indicator in self.indicators:
             total = sum(v.week.get(indicator.key, 0) for v in self.villages)
@@ -193,7 +194,7 @@ _NOTHING = (
 )
 
 
-@cache  # one statement per catalog (it changes only with a migration) and kind of period
+@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it) and kind of period
 def _period_statement(keys: tuple[str, ...], one_week: bool) -> Select:
     """The period's live counts per village, ISO week and person, a column per indicator:
     the village's counts, who reported what, and which weeks it reported, in one read.
@@ -258,9 +259,8 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
 def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date) -> list[WeeklySummary]:
     """`weekly_summary` of each commune, in the same statements for all of them (a province's at once)."""
     day = min(period.last, as_of)
-    catalog = indicators(session)
     ids = [c.id for c in communes]
-    keys = tuple(i.key for i in catalog)
+    keys = tuple(i.key for i in indicators(session))
     read = _read_period(session, ids, period, keys)
     villages, lines = communes_progress(session, ids, day)
     with_evidence = {c.id for c in communes if c.requires_evidence}
@@ -277,4 +277,14 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
             calendar=read.calendar.get(village.id, {}),
             verified=verified.get(village.id, {}) if village.parent_id in with_evidence else None,
         ))
-    return [WeeklySummary(c, period, day, by_commune[c.id], catalog) for c in communes]
+    # What a commune tracks, then anything else counted in the period (an indicator retired or
+    # dropped from its list since): a past period's figures are never left out.
+    counted = {key for counts in read.week.values() for key in counts}
+    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted)) for c in communes]
+
+
+def shown(session: Session, commune_id: int, counted: set[str]) -> list[Indicator]:
+    """The commune's indicators in its order, then those it no longer tracks that have counts."""
+    own = tracked(session, commune_id)
+    keys = {i.key for i in own}
+    return own + [i for i in indicators(session) if i.key in counted and i.key not in keys]

@@ -40,12 +40,20 @@ def database_url(tmp_path_factory):
         admin.dispose()
 
 
+# The catalog as the migrations seed it, read once: a test may change it (tocds admin indicators).
+_seeded_catalog: dict[str, list[dict]] = {}
+
+
 @pytest.fixture
 def db_url(database_url):
-    """A migrated, empty database (but for the seeded indicator catalog)."""
+    """A migrated, empty database (but for the seeded indicator catalog, as seeded)."""
     upgrade(database_url)
-    yield database_url
     engine = get_engine(database_url)
+    catalog = [SQLModel.metadata.tables[name] for name in ("indicator", "indicator_alias")]
+    if not _seeded_catalog:
+        with engine.connect() as connection:
+            _seeded_catalog.update({t.name: [dict(r._mapping) for r in connection.execute(t.select())] for t in catalog})
+    yield database_url
     tables = [t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -54,6 +62,10 @@ def db_url(database_url):
         else:
             for table in tables:
                 connection.execute(table.delete())
+        for table in reversed(catalog):
+            connection.execute(table.delete())
+        for table in catalog:
+            connection.execute(table.insert(), _seeded_catalog[table.name])
 
 
 @pytest.fixture

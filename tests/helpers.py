@@ -27,6 +27,9 @@ class Commune:
     villages: dict[str, OrgUnit]
 
 
+FIGURES = ("households", "population", "adults", "pop15")
+
+
 def make_commune(session: Session, name: str = "Xã Đồng Phú", villages=None) -> Commune:
     """A commune with two villages (households, population, adults, aged 15+)."""
     villages = villages or {"Thôn Tân Hòa": (100, 400, 300, 320), "Thôn Phú Lợi": (80, 300, 200, 220)}
@@ -34,10 +37,10 @@ def make_commune(session: Session, name: str = "Xã Đồng Phú", villages=None
     session.add(unit)
     session.flush()
     made = {}
-    for village, (households, population, adults, pop15) in villages.items():
-        made[village] = OrgUnit(parent_id=unit.id, level=Level.VILLAGE, name=village,
-                                name_key=fold(village), households=households,
-                                population=population, adults=adults, pop15=pop15)
+    for village, figures in villages.items():
+        sizes = {name: value for name, value in zip(FIGURES, figures, strict=True) if value is not None}
+        made[village] = OrgUnit(parent_id=unit.id, level=Level.VILLAGE, name=village, name_key=fold(village),
+                                sizes=sizes)
         session.add(made[village])
     session.commit()
     return Commune(unit, made)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from helpers import FIGURES
 from tocds.models import Level, OrgUnit, Target
 from tocds.models.imports import ImportProblem, import_targets, import_villages
 
@@ -43,7 +44,7 @@ def villages_by_name(session) -> dict[str, tuple]:
     session.expire_all()
     communes = {u.id: u.name for u in session.scalars(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE))}
     return {
-        (communes[v.parent_id], v.name): (v.households, v.population, v.adults, v.pop15)
+        (communes[v.parent_id], v.name): tuple(v.sizes.get(name) for name in FIGURES)
         for v in session.scalars(select(OrgUnit).where(OrgUnit.level == Level.VILLAGE))
     }
 
@@ -60,7 +61,7 @@ def assert_problem(problem: ImportProblem, path, row: int, column: str) -> None:
 
 def test_villages_import_creates_communes_and_villages_with_denominators(session, tmp_path):
     path = write(tmp_path, GOOD_VILLAGES)
-    assert import_villages(session, path, TZ) == (3, 0)
+    assert import_villages(session, path, TZ)[:2] == (3, 0)
 
     communes = session.scalars(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id)).all()
     assert [(c.name, c.parent_id, c.timezone) for c in communes] == [
@@ -76,11 +77,46 @@ def test_villages_import_creates_communes_and_villages_with_denominators(session
     assert (tan_hoa.level, tan_hoa.name_key) == (Level.VILLAGE, "thon tan hoa")
 
 
+def test_villages_carry_any_figure_and_the_import_names_those_no_indicator_uses(session, tmp_path):
+    """A plan's own denominators (`shops`, `smartphone_owners`) are columns like the others:
+    stored whatever their name; the import says which no indicator takes a percentage of."""
+    from tocds.models import Indicator
+
+    session.add(Indicator(key="qr_shop", name_vi="Cửa hàng QR", name_en="QR shops", short_vi="Cửa hàng QR",
+                          short_en="QR shops", denominator="shops", position=10))
+    session.commit()
+    text = ("commune,village,households,population,adults,shops,smartphone_owners\n"
+            "Xã A,Thôn 1,120,480,330,12,300\n"
+            "Xã A,Thôn 2,90,350,250,,210\n")
+    imported = import_villages(session, write(tmp_path, text), TZ)
+    assert imported == (2, 0, ("smartphone_owners",))
+    sizes = dict(session.execute(select(OrgUnit.name, OrgUnit.sizes).where(OrgUnit.level == Level.VILLAGE)).all())
+    assert sizes == {"Thôn 1": {"households": 120, "population": 480, "adults": 330, "shops": 12, "smartphone_owners": 300},
+                     "Thôn 2": {"households": 90, "population": 350, "adults": 250, "smartphone_owners": 210}}
+    # A later file without the column leaves the figure; an empty cell takes it away.
+    again = "commune,village,households,population,adults,smartphone_owners\nXã A,Thôn 1,120,480,330,\n"
+    assert import_villages(session, write(tmp_path, again, "again.csv"), TZ) == (0, 1, ("smartphone_owners",))
+    session.expire_all()
+    assert session.execute(select(OrgUnit.sizes).where(OrgUnit.name == "Thôn 1")).scalar_one() == {
+        "households": 120, "population": 480, "adults": 330, "shops": 12}
+
+
+@pytest.mark.parametrize("header, row, column", [
+    ("commune,village,households,population,adults,ghi chú", "Xã A,Thôn 1,1,4,3,gần chợ", "ghi chú"),
+    ("commune,village,households,population,adults,shops", "Xã A,Thôn 1,1,4,3,nhiều", "shops"),
+])
+def test_a_figure_column_must_be_named_and_filled_as_a_figure(session, tmp_path, header, row, column):
+    with pytest.raises(ImportProblem) as problem:
+        import_villages(session, write(tmp_path, f"{header}\n{row}\n"), TZ)
+    assert f"column {column}" in str(problem.value)
+    assert session.execute(select(OrgUnit)).first() is None  # nothing imported
+
+
 def test_villages_pop15_is_optional(session, tmp_path):
     no_column = write(tmp_path, "commune,village,households,population,adults\nXã A,Thôn 1,10,40,30\n", "a.csv")
     empty_cell = write(tmp_path, f"{VILLAGES_HEADER}\nXã A,Thôn 2,20,80,60,\nXã A,Thôn 3,5,20,15, \n", "b.csv")
-    assert import_villages(session, no_column, TZ) == (1, 0)
-    assert import_villages(session, empty_cell, TZ) == (2, 0)
+    assert import_villages(session, no_column, TZ)[:2] == (1, 0)
+    assert import_villages(session, empty_cell, TZ)[:2] == (2, 0)
     assert villages_by_name(session) == {
         ("Xã A", "Thôn 1"): (10, 40, 30, None),
         ("Xã A", "Thôn 2"): (20, 80, 60, None),
@@ -90,13 +126,13 @@ def test_villages_pop15_is_optional(session, tmp_path):
 
 def test_villages_import_is_idempotent(session, tmp_path):
     path = write(tmp_path, GOOD_VILLAGES)
-    assert import_villages(session, path, TZ) == (3, 0)
+    assert import_villages(session, path, TZ)[:2] == (3, 0)
     before = org_units(session)
-    assert import_villages(session, path, TZ) == (0, 0)
+    assert import_villages(session, path, TZ)[:2] == (0, 0)
     assert org_units(session) == before
     # Names match without accents, case or extra spaces: still the same villages.
     respelled = write(tmp_path, f"{VILLAGES_HEADER}\nxa dong phu,  THON TAN HOA ,420,1650,1180,1290\n", "b.csv")
-    assert import_villages(session, respelled, TZ) == (0, 0)
+    assert import_villages(session, respelled, TZ)[:2] == (0, 0)
     assert org_units(session) == before
 
 
@@ -105,7 +141,7 @@ def test_changed_denominator_counts_as_updated(session, tmp_path):
     ids = [row[0] for row in org_units(session)]
     changed = GOOD_VILLAGES.replace("380,1490,1050,1160", "385,1490,1050,1160")
     added_village = changed + "Xã Hòa Bình,Ấp Đồng Tâm,295,1130,800,880\n"
-    assert import_villages(session, write(tmp_path, added_village, "b.csv"), TZ) == (1, 1)
+    assert import_villages(session, write(tmp_path, added_village, "b.csv"), TZ)[:2] == (1, 1)
     villages = villages_by_name(session)
     assert villages[("Xã Đồng Phú", "Thôn Phú Lợi")] == (385, 1490, 1050, 1160)
     assert villages[("Xã Hòa Bình", "Ấp Đồng Tâm")] == (295, 1130, 800, 880)
@@ -118,13 +154,13 @@ def test_excel_bom_semicolons_and_grouped_numbers(session, tmp_path):
     text = "Commune;Village;Households;Population;Adults;Pop15\r\nXã Đồng Phú;Thôn Tân Hòa;420;1.650;1.180;1.290\r\n"
     path = write(tmp_path, text, encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert import_villages(session, path, TZ) == (1, 0)
+    assert import_villages(session, path, TZ)[:2] == (1, 0)
     assert villages_by_name(session) == {("Xã Đồng Phú", "Thôn Tân Hòa"): (420, 1650, 1180, 1290)}
 
 
 def test_empty_lines_rows_and_trailing_cells_are_skipped(session, tmp_path):
     text = f"{VILLAGES_HEADER}\nXã A,Thôn 1,10,40,30,35,,\n,,,,,\n\nXã A,Thôn 2,20,80,60,70\n,,,,,,,\n"
-    assert import_villages(session, write(tmp_path, text), TZ) == (2, 0)
+    assert import_villages(session, write(tmp_path, text), TZ)[:2] == (2, 0)
     assert villages_by_name(session) == {("Xã A", "Thôn 1"): (10, 40, 30, 35), ("Xã A", "Thôn 2"): (20, 80, 60, 70)}
 
 
@@ -163,7 +199,7 @@ def test_bad_villages_file_names_the_cell_and_imports_nothing(session, tmp_path,
     assert_problem(raised.value, path, row, column)
     assert org_units(session) == before
     # The session is still usable afterwards.
-    assert import_villages(session, write(tmp_path, f"{VILLAGES_HEADER}\nXã A,Thôn 9,1,4,3,3\n", "ok.csv"), TZ) == (1, 0)
+    assert import_villages(session, write(tmp_path, f"{VILLAGES_HEADER}\nXã A,Thôn 9,1,4,3,3\n", "ok.csv"), TZ)[:2] == (1, 0)
 
 
 def test_bad_file_leaves_a_new_commune_out_too(session, tmp_path):
@@ -301,9 +337,9 @@ def test_a_file_without_pop15_keeps_the_figure_already_there(session, tmp_path):
     without.write_text("commune,village,households,population,adults\nXã A,Thôn B,10,40,30\n",
                        encoding="utf-8")
     import_villages(session, with_pop15, "Asia/Ho_Chi_Minh")
-    assert import_villages(session, without, "Asia/Ho_Chi_Minh") == (0, 0)
+    assert import_villages(session, without, "Asia/Ho_Chi_Minh")[:2] == (0, 0)
     village = session.execute(select(OrgUnit).where(OrgUnit.name == "Thôn B")).scalar_one()
-    assert village.pop15 == 33
+    assert village.sizes["pop15"] == 33
 
 
 def test_a_percentage_for_an_indicator_without_denominator_is_refused(session, tmp_path):

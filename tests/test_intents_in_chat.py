@@ -101,7 +101,7 @@ def test_a_correction_that_changes_nothing_says_so(session, commune, lan):
     [
         ("sửa lại xyz 6", "⚠️ Chưa lưu. Không hiểu “xyz”."),
         ("/sua vneid 2,5", "⚠️ Chưa lưu. “2,5” không phải số nguyên (VNeID)."),
-        ("/sua abc", "Tôi chưa hiểu bạn muốn sửa số nào. Hãy ghi chỉ tiêu và số đúng, ví dụ: /sua vneid 6"),
+        ("/sua abc", "Tôi chưa hiểu bạn muốn sửa số nào. Hãy ghi chỉ tiêu và số đúng, ví dụ: /sua hộ 12"),
         ("/sua vneid", "Tôi chưa hiểu bạn muốn sửa số nào."),
     ],
 )

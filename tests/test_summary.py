@@ -322,7 +322,7 @@ def test_chart_is_a_phone_sized_png(with_targets):
 def test_chart_grows_with_the_villages_and_defaults_without_targets(session):
     many = make_commune(session, "Xã Đông", {f"Thôn Số {n}": (50, 200, 150, 160) for n in range(1, 31)})
     summary = weekly_summary(session, many.unit, WEEK, TODAY)
-    assert default_indicator(summary) == "vneid"
+    assert default_indicator(summary) == "ho"  # without targets: the first indicator the commune tracks
     height, width = decode(progress_chart(summary, VI)).shape[:2]
     assert height > width  # portrait: one readable bar per village
     add_target(session, many.unit, "bdhvs", percent=80, start=START, deadline=DEADLINE)

@@ -182,15 +182,16 @@ def _rows(scale: Scale) -> dict[str, tuple[list[str], list[tuple]]]:
     for c in range(scale.communes):
         name = f"Xã Bench {c + 1:03d}"
         communes.append(next_id)
-        units.append((next_id, 1, "commune", name, fold(name), None, None, None, None, "Asia/Ho_Chi_Minh", False))
+        units.append((next_id, 1, "commune", name, fold(name), "{}", "Asia/Ho_Chi_Minh", False))
         next_id += 1
     for commune_id in communes:
         for v in range(scale.villages):
             name = f"Thôn {v + 1:02d}"
             households = rng.randint(150, 600)
             population = households * 4 + rng.randint(-50, 50)
-            units.append((next_id, commune_id, "village", name, fold(name), households, population,
-                          int(population * 0.7), int(population * 0.78), None, False))
+            sizes = {"households": households, "population": population,
+                     "adults": int(population * 0.7), "pop15": int(population * 0.78)}
+            units.append((next_id, commune_id, "village", name, fold(name), json.dumps(sizes), None, False))
             villages.append((next_id, commune_id))
             next_id += 1
 
@@ -237,8 +238,7 @@ def _rows(scale: Scale) -> dict[str, tuple[list[str], list[tuple]]]:
                 counts.append((len(counts) + 1, entry_id, village_id, day, person, key, rng.randint(0, 12),
                                deleted if rng.random() < 0.005 else None))
     return {
-        "org_unit": (["id", "parent_id", "level", "name", "name_key", "households", "population", "adults",
-                      "pop15", "timezone", "requires_evidence"], units),
+        "org_unit": (["id", "parent_id", "level", "name", "name_key", "sizes", "timezone", "requires_evidence"], units),
         "person": (["id", "name", "locale", "created_at"], people),
         "channel_account": (["id", "person_id", "channel", "external_id", "blocked_at"], accounts),
         "membership": (["id", "person_id", "org_unit_id", "role", "created_at"], memberships),

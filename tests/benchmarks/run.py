@@ -136,7 +136,8 @@ def members(database_url: str, count: int) -> None:
         villages = []
         for n in range(10):
             village = OrgUnit(parent_id=commune.id, level=Level.VILLAGE, name=f"Thôn {n}",
-                              name_key=fold(f"Thôn {n}"), households=100_000, population=400_000, adults=300_000, pop15=320_000)
+                              name_key=fold(f"Thôn {n}"),
+                              sizes={"households": 100_000, "population": 400_000, "adults": 300_000, "pop15": 320_000})
             session.add(village)
             villages.append(village)
         session.flush()
