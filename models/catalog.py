@@ -40,7 +40,7 @@ KEY = re.compile(r"[a-z][a-z0-9_]{0,15}")
 ALIAS_SEPARATOR = "|"
 YES = {"yes", "y", "co", "x", "1", "true"}  # folded: `có` is `co`
 NO = {"", "no", "n", "khong", "0", "false"}
-CACHES = ("indicators", "tracked", "words")  # what models/queries.py keeps in session.info
+CACHES = ("catalog", "words")  # what models/queries.py keeps in session.info
 
 
 def _length(column: str) -> int:

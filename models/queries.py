@@ -76,32 +76,38 @@ IN_COMMUNES = OrgUnit.parent_id.in_(bindparam("communes", expanding=True))
 
 def indicators(session: Session) -> list[Indicator]:
     """The whole catalog in its order, retired indicators included (their counts stay in the
-    history); read once per session (it changes only by `tocds admin indicators`)."""
-    if "indicators" not in session.info:
-        catalog = list(session.exec(select(Indicator).order_by(Indicator.position, Indicator.key)).scalars())
-        for indicator in catalog:
-            session.expunge(indicator)  # plain values from now on: no commit or rollback expires them
-        session.info["indicators"] = catalog
-    return session.info["indicators"]
+    history); read once per session, with every commune's list (`tracked`)."""
+    return _catalog(session)[0]
 
 
 def tracked(session: Session, commune_id: int) -> list[Indicator]:
     """The indicators a commune tracks, in its order: its own list, or else every indicator
-    of the catalog that is not retired. Every commune's list is read at once, once per
-    session (a few rows per commune: a province's summary reads them in one statement)."""
-    if "tracked" not in session.info:
-        by_key = {i.key: i for i in indicators(session)}
-        lists: dict[int | None, list[Indicator]] = {}
-        rows = session.execute(select(CommuneIndicator.commune_id, CommuneIndicator.indicator_key)
-                               .order_by(CommuneIndicator.commune_id, CommuneIndicator.position))
-        for commune, key in rows:
-            own = lists.setdefault(commune, [])
-            if by_key[key].retired_at is None:
-                own.append(by_key[key])
-        lists[None] = [i for i in by_key.values() if i.retired_at is None]  # a commune without a list of its own
-        session.info["tracked"] = lists
-    lists = session.info["tracked"]
+    of the catalog that is not retired."""
+    lists = _catalog(session)[1]
     return lists.get(commune_id, lists[None])
+
+
+def _catalog(session: Session) -> tuple[list[Indicator], dict[int | None, list[Indicator]]]:
+    """The catalog and every commune's list, in one statement once per session (it changes
+    only by `tocds admin indicators`; a summary's first read: one round trip, not two)."""
+    if "catalog" not in session.info:
+        rows = session.execute(
+            select(Indicator, CommuneIndicator.commune_id, CommuneIndicator.position)
+            .outerjoin(CommuneIndicator, CommuneIndicator.indicator_key == Indicator.key)
+            .order_by(CommuneIndicator.commune_id, CommuneIndicator.position, Indicator.position, Indicator.key)
+        ).all()
+        catalog = sorted({indicator.key: indicator for indicator, *_ in rows}.values(), key=lambda i: (i.position, i.key))
+        for indicator in catalog:
+            session.expunge(indicator)  # plain values from now on: no commit or rollback expires them
+        lists: dict[int | None, list[Indicator]] = {}
+        for indicator, commune, _ in rows:  # a list's rows in its order
+            if commune is not None:
+                own = lists.setdefault(commune, [])  # kept even if all retired: the commune then tracks none
+                if indicator.retired_at is None:
+                    own.append(indicator)
+        lists[None] = [i for i in catalog if i.retired_at is None]  # a commune without a list of its own
+        session.info["catalog"] = catalog, lists
+    return session.info["catalog"]
 
 
 def words_for(session: Session, commune_ids: Iterable[int]) -> dict[str, str]:
