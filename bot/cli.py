@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.set_defaults(run=cmd_scheduler)
 
     jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
-    job = jobs.add_parser("run", help="run one job now: reminders, weekly-summary or alerts")
+    job = jobs.add_parser("run", help="run one job now: reminders, escalation, weekly-summary, alerts, "
+                                      "period-report or deadline-reminders")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
@@ -401,7 +402,7 @@ def cmd_schedule(args) -> int:
 
     from sqlmodel import select
 
-    from ..jobs.scheduler import SCHEDULE, schedule_of
+    from ..jobs.scheduler import DAILY_ONLY, SCHEDULE, schedule_of
     from ..models import JobSchedule
     from ..models.jobs import EVERY_DAY, WEEKDAYS
 
@@ -415,6 +416,9 @@ def cmd_schedule(args) -> int:
         if when == ["default"]:
             if own is not None:
                 session.delete(own)
+        elif len(when) == 2 and job in DAILY_ONLY and when[0].lower() != EVERY_DAY:
+            raise CommandError(f"{job} runs every day (it sends only on the days it has something to send): "
+                               f"change its time with {job} daily HH:MM")
         elif len(when) == 2 and when[0].lower() in (*WEEKDAYS, EVERY_DAY):
             try:
                 at = time.fromisoformat(when[1])
