@@ -356,7 +356,7 @@ def test_xuat_sends_this_weeks_workbook_by_default(session, commune, office):
     assert len(reply) == 1
     week = week_of(TODAY)
     assert reply[0].text == VI(
-        "{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, one sheet per village and the reporting calendar.",
+        "{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, the reporting calendar, the KPI figures and one sheet per village.",
         commune="Xã Đồng Phú", period="2026-W48", first="23/11/2026", last="29/11/2026")
     attachment = reply[0].attachment
     assert (attachment.kind, attachment.name) == ("file", "tocds-xa-dong-phu-2026-W48.xlsx")
