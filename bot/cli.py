@@ -113,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
                                "JOB default goes back to the default")
     schedule.set_defaults(run=cmd_schedule)
 
+    deadlines = admin.add_parser(
+        "deadlines", help="a commune's reporting deadlines: show them, or import FILE.csv (period_kind,due"
+                          "[,remind_days]), which replaces them")
+    deadlines.add_argument("--commune", required=True)
+    deadlines.add_argument("file", nargs="?", type=Path, metavar="FILE.csv",
+                           help="rows such as month,10 (the 10th of the month after), quarter,15, half,06-10 "
+                                "or year,11-20 (that day, the first after the period's first day)")
+    deadlines.set_defaults(run=cmd_deadlines)
+
     evidence = admin.add_parser(
         "evidence", help="show or set whether a commune requires evidence: required | optional")
     evidence.add_argument("--commune", required=True)
@@ -144,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.set_defaults(run=cmd_scheduler)
 
     jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
-    job = jobs.add_parser("run", help="run one job now: reminders, weekly-summary or alerts")
+    job = jobs.add_parser("run", help="run one job now: reminders, escalation, weekly-summary, alerts, "
+                                      "period-report or deadline-reminders")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
@@ -392,7 +402,7 @@ def cmd_schedule(args) -> int:
 
     from sqlmodel import select
 
-    from ..jobs.scheduler import SCHEDULE, schedule_of
+    from ..jobs.scheduler import DAILY_ONLY, SCHEDULE, schedule_of
     from ..models import JobSchedule
     from ..models.jobs import EVERY_DAY, WEEKDAYS
 
@@ -406,6 +416,9 @@ def cmd_schedule(args) -> int:
         if when == ["default"]:
             if own is not None:
                 session.delete(own)
+        elif len(when) == 2 and job in DAILY_ONLY and when[0].lower() != EVERY_DAY:
+            raise CommandError(f"{job} runs every day (it sends only on the days it has something to send): "
+                               f"change its time with {job} daily HH:MM")
         elif len(when) == 2 and when[0].lower() in (*WEEKDAYS, EVERY_DAY):
             try:
                 at = time.fromisoformat(when[1])
@@ -420,6 +433,35 @@ def cmd_schedule(args) -> int:
     for job, when in schedule_of(session, commune.id).items():
         print(f"{job},{when.weekday},{when.at:%H:%M},{commune.timezone},{'commune' if job in own else 'default'}")
     print("A running scheduler picks a change up within 10 minutes.", file=sys.stderr)
+    return 0
+
+
+def cmd_deadlines(args) -> int:
+    """Imports the commune's deadlines (whole or nothing), then shows them with the next due
+    day of each, in the file's format (the extra columns are ignored when imported back)."""
+    from datetime import UTC, datetime
+
+    from ..models.deadlines import deadlines_of, import_deadlines
+    from ..models.due_dates import next_due
+    from ..models.imports import ImportProblem
+    from ..models.periods import local_date
+
+    settings, session = settings_and_session()
+    commune = commune_named(session, args.commune)
+    if args.file:
+        try:
+            import_deadlines(session, commune, args.file)
+        except (ImportProblem, OSError, UnicodeDecodeError) as problem:
+            raise CommandError(f"{problem} — nothing was imported") from None
+    deadlines = deadlines_of(session, commune)
+    today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
+    print("period_kind,due,remind_days,next_due,period")
+    for deadline in deadlines:
+        day, period = next_due(deadline.period_kind, deadline.rule, today)
+        print(f"{deadline.period_kind},{deadline.due},{deadline.remind_days},{day.isoformat()},{period.label}")
+    if not deadlines:
+        print(f"{commune.name} has no reporting deadlines: import them with "
+              f"tocds admin deadlines --commune {commune.name!r} FILE.csv", file=sys.stderr)
     return 0
 
 

@@ -46,6 +46,6 @@ def export(context: Context, args: str) -> list[Outgoing]:
                 "first": t.date(period.first), "last": t.date(period.last)}
         caption = (t("{commune}, {period} ({first}–{last}): counts per village and indicator.", **span)
                    if kind == "csv" else
-                   t("{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, one sheet per village and the reporting calendar.", **span))
+                   t("{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, the reporting calendar, the KPI figures and one sheet per village.", **span))
         replies.append(Outgoing(caption, attachment=export_file(context.session, commune, period, today, t, kind)))
     return replies

@@ -7,7 +7,8 @@ The weekly summary job and exports of any period (week, month, quarter, half, ye
 2. progress: village × indicator since the start against the target, coloured by status;
 3. who reported what: person × village, their counts per indicator;
 4. the reporting calendar: village × each ISO week of the period, reported or not;
-5. one sheet per village: its indicators in the period and against the target.
+5. KPI: the commune's figures per indicator, as the province's KPI tracker asks for them;
+6. one sheet per village: its indicators in the period and against the target.
 
 Every sheet starts with the commune, the period and its first and last day (real dates);
 the column headers follow at `HEADER_ROW`. Numbers are numbers (formatted, not text).
@@ -50,6 +51,7 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
     _progress_sheet(book.create_sheet(), summary, t)
     _reporters_sheet(book.create_sheet(), summary, t)
     _calendar_sheet(book.create_sheet(), summary, t)
+    _kpi_sheet(book.create_sheet(), summary, t)
     for village in summary.villages:
         _village_sheet(book.create_sheet(), summary, village, t)
     _keep_texts_as_text(book)
@@ -261,6 +263,35 @@ def _calendar_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
             _fill(cell, CALENDAR_FILLS[how])
         sheet.cell(row, len(weeks) + 2, sum(1 for week in begun if week.first in village.calendar))
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 28} | {column: 14 for column in range(2, len(weeks) + 2)})
+
+
+def _kpi_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+    """The commune's line per indicator it tracks (the progress sheet's totals), the figures
+    an office types into the province's KPI tracker (seed 004): baseline, achieved, target,
+    the share of the target reached and the share the time-line expects by the as-of day."""
+    _heading(sheet, summary, t, t("KPI"), summary.as_of)
+    as_of = summary.as_of
+    _header(sheet, [t("Indicator"), t("Baseline"), t("Achieved"), t("Target"), t("Share of the target reached (%)"),
+                    t("Time-line by {day}, share of the target (%)", day=t.day_month(as_of)), t("Deadline"), t("Status")])
+    lines = summary.progress  # none for a commune without villages
+    indicators = [i for i in summary.indicators if i.key in lines]
+    for row, indicator in enumerate(indicators, HEADER_ROW + 1):
+        line = lines[indicator.key]
+        has_goal = line.target is not None
+        timeline = line.expected(as_of) / line.target if has_goal and line.target and line.start else None
+        values = [indicator.name(t.language), line.baseline, line.achieved, line.target,
+                  line.ratio if has_goal else None, timeline, line.deadline if has_goal else None,
+                  status_word(line.status(as_of), t)]
+        formats = [None, COUNT_FORMAT, COUNT_FORMAT, COUNT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT,
+                   _date_format(t), None]
+        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
+            cell = sheet.cell(row, column, value)
+            if number_format:
+                cell.number_format = number_format
+        status = line.status(as_of)
+        if status is not None:
+            _fill(sheet.cell(row, len(values)), STATUS_FILLS[status])
+    _finish(sheet, f"B{HEADER_ROW + 1}", {1: 40})
 
 
 def _village_sheet(sheet, summary: WeeklySummary, village: VillageWeek, t: Translator) -> None:

@@ -38,14 +38,22 @@ class When:
     at: time  # local time
 
 
-# The default schedule (the issue's): Friday reminders, Saturday escalation, Monday
-# summary of the week that ended, daily alerts. A commune may have its own (JobSchedule).
+# The default schedule (the issues'): Friday reminders, Saturday escalation, Monday
+# summary of the week that ended, daily alerts; every day, the reports of the periods that
+# closed (sent only on the day after one ends) and the reminders of reports due at the level
+# above (only on the days the commune's deadlines set). A commune may have its own (JobSchedule).
 SCHEDULE = {
     "reminders": When("friday", time(15, 0)),
     "escalation": When("saturday", time(9, 0)),
     "weekly-summary": When("monday", time(7, 30)),
     "alerts": When(EVERY_DAY, time(7, 0)),
+    "period-report": When(EVERY_DAY, time(7, 0)),
+    "deadline-reminders": When(EVERY_DAY, time(8, 0)),
 }
+
+# Jobs that act only on some days (a period's close, a deadline) and so must run on each:
+# a commune may move their time of day, not their weekday.
+DAILY_ONLY = ("period-report", "deadline-reminders")
 
 
 def trigger(when: When, timezone: str) -> CronTrigger:

@@ -1,6 +1,7 @@
 """Tables, the database engine and session, migrations, and the queries over them."""
 
 from .conversations import Conversation
+from .deadlines import ReportDeadline
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
 from .indicators import CommuneIndicator, Indicator, IndicatorAlias
 from .jobs import AlertState, JobRun, JobSchedule, Subscription
@@ -34,6 +35,7 @@ __all__ = [
     "OrgUnit",
     "OutboxMessage",
     "Person",
+    "ReportDeadline",
     "Role",
     "Target",
     "VillageTotal",

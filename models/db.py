@@ -10,7 +10,7 @@ from importlib import resources
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, create_engine
 
-HEAD = "0010"  # the newest migration's revision; tests/test_migrations.py keeps it true
+HEAD = "0011"  # the newest migration's revision; tests/test_migrations.py keeps it true
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITER_OPTION = "tocds_writer"
 

@@ -11,7 +11,7 @@ import pytest
 from processes import Processes
 from sqlmodel import select
 
-from helpers import NOW, TODAY, Chatter, add_target, make_commune
+from helpers import NOW, TODAY, Chatter, add_target, live_counts, make_commune
 from tocds.handlers.export import export_file
 from tocds.handlers.spreadsheet import CALENDAR_FILLS, HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
@@ -27,7 +27,8 @@ from tocds.models.types import utcnow
 VI, EN = translator("vi"), translator("en")
 KEYS = ("ho", "vneid", "bdhvs", "cks", "tt", "ssk", "dvc")  # the catalog's order
 TAN_HOA, PHU_LOI = "Thôn Tân Hòa", "Thôn Phú Lợi"
-FIXED_SHEETS = 4  # the period, progress, who reported what, the reporting calendar
+FIXED_SHEETS = 5  # the period, progress, who reported what, the reporting calendar, KPI
+CALENDAR_SHEET = 3
 SHORTS = ["Households", "VNeID", "Digital literacy", "Digital signature", "E-payment", "E-health book",
           "Public services"]  # the catalog's English labels, in its order
 messages = itertools.count(1)
@@ -223,8 +224,8 @@ def test_a_weeks_calendar_is_that_week(session, november):
                                  "Weeks reported"]
         assert rows(sheet)[0][:3] == (TAN_HOA, reported, int(reported != "not reported"))
     vi = workbook(session, november, "2026-W48", t=VI)
-    assert vi.worksheets[FIXED_SHEETS - 1].title == VI("Reporting calendar")
-    assert rows(vi.worksheets[FIXED_SHEETS - 1])[1][1] == VI("not reported") == "chưa báo cáo"
+    assert vi.worksheets[CALENDAR_SHEET].title == VI("Reporting calendar")
+    assert rows(vi.worksheets[CALENDAR_SHEET])[1][1] == VI("not reported") == "chưa báo cáo"
 
 
 def test_the_calendar_agrees_with_whether_a_village_reported(session, november):
@@ -355,7 +356,7 @@ def test_xuat_sends_this_weeks_workbook_by_default(session, commune, office):
     assert len(reply) == 1
     week = week_of(TODAY)
     assert reply[0].text == VI(
-        "{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, one sheet per village and the reporting calendar.",
+        "{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, the reporting calendar, the KPI figures and one sheet per village.",
         commune="Xã Đồng Phú", period="2026-W48", first="23/11/2026", last="29/11/2026")
     attachment = reply[0].attachment
     assert (attachment.kind, attachment.name) == ("file", "tocds-xa-dong-phu-2026-W48.xlsx")
@@ -441,3 +442,48 @@ def test_cli_refuses_a_period_that_has_not_started(session, commune, cli):
     result = cli.run("export", "--commune", "Xã Đồng Phú", "--period", "2026-W60", "--format", "xlsx")
     assert result.returncode == 2 and "2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026" in result.stderr
     assert not list(cli.cwd.glob("*.xlsx"))
+
+
+# The KPI sheet: the figures an office types into the province's KPI tracker --------------------
+
+
+def test_the_kpi_sheet_gives_the_communes_figures_per_indicator(session, commune):
+    tan_hoa = commune.villages[TAN_HOA]
+    Chatter(session, "Lan", [tan_hoa], Role.MEMBER).say("vneid 5 ho 2", NOW)
+    add_target(session, commune.unit, "vneid", baseline=100, percent=50)  # commune-wide: 50% of 700 people
+    add_target(session, tan_hoa, "ho", count=40)  # Phú Lợi has no household target: the commune's is counts only
+    period = parse_period("2026-11")
+    summary = weekly_summary(session, commune.unit, period, date(2026, 12, 1))
+    book = read_back(summary_workbook(summary, EN))
+    assert book.sheetnames[:5] == ["Period", "Progress", "Who reported what", "Reporting calendar", "KPI"]
+    sheet = book["KPI"]
+    assert (sheet["A1"].value, sheet["B1"].value) == ("Xã Đồng Phú", "KPI · 2026-11")
+    assert (sheet["B2"].value.date(), sheet["D2"].value.date(), sheet["B3"].value.date()) == (
+        period.first, period.last, period.last)
+    assert [c.value for c in sheet[HEADER_ROW]] == [
+        "Indicator", "Baseline", "Achieved", "Target", "Share of the target reached (%)",
+        "Time-line by 30 Nov, share of the target (%)", "Deadline", "Status"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    assert len(rows) == 7  # every indicator the commune tracks
+
+    # The independent reckoning: the baseline, plus every live count, against 50% of the people.
+    counted = live_counts(session)
+    people = sum(v.sizes["population"] for v in commune.villages.values())
+    target = people * 50 / 100
+    achieved = 100 + counted["vneid"]
+    elapsed = (period.last - date(2026, 1, 1)).days / (date(2026, 12, 31) - date(2026, 1, 1)).days
+    baseline, got, goal, share, timeline, deadline, status = rows["VNeID level 2 accounts activated"]
+    assert (baseline, got, goal) == pytest.approx((100, achieved, target))
+    assert share == pytest.approx(achieved / target)
+    assert timeline == pytest.approx((100 + (target - 100) * elapsed) / target)
+    assert (deadline.date(), status) == (date(2026, 12, 31), "far behind or overdue")
+    households = rows["Households reached"]
+    assert households[:6] == (0, counted["ho"], None, None, None, None) and not households[6]
+    assert all(isinstance(value, int | float) for value in (baseline, got, goal, share, timeline))
+
+
+def test_the_kpi_sheet_speaks_the_offices_language(session, commune):
+    summary = weekly_summary(session, commune.unit, parse_period("2026-W48"), date(2026, 11, 25))
+    sheet = read_back(summary_workbook(summary, VI))[VI("KPI")]
+    assert sheet.cell(HEADER_ROW, 1).value == "Chỉ tiêu"
+    assert sheet.cell(HEADER_ROW + 1, 1).value.startswith("Hộ")

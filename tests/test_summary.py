@@ -349,8 +349,8 @@ def data_rows(sheet):
 def test_workbook_numbers_fills_and_dates(with_targets, t):
     summary = with_targets
     book = read_back(summary_workbook(summary, t))
-    # The three views, the reporting calendar, then one sheet per village (tests/test_exports.py).
-    assert len(book.worksheets) == 4 + len(summary.villages)
+    # The three views, the reporting calendar, KPI, then one sheet per village (tests/test_exports.py).
+    assert len(book.worksheets) == 5 + len(summary.villages)
     week, cumulative, who = book.worksheets[:3]
     shorts = [i.short(t.language) for i in summary.indicators]
     for sheet in book.worksheets:

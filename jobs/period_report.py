@@ -1,0 +1,60 @@
+"""The period reports: when a month, quarter, half or year closes, its figures and workbook go
+to the commune's subscribed chats, ready for the report to the level above."""
+
+from datetime import datetime
+from functools import cache
+
+from sqlmodel import Session
+
+from ..handlers.messages import Attachment, Outgoing
+from ..handlers.spreadsheet import summary_workbook
+from ..handlers.summary import summary_text
+from ..handlers.wording import period_name
+from ..locales import Translator
+from ..models import OrgUnit
+from ..models.deadlines import deadlines_of
+from ..models.due_dates import closed_on, due_date
+from ..models.exports import file_name
+from ..models.periods import local_date
+from ..models.summary import WeeklySummary, weekly_summary
+from .runner import Delivery, Job
+from .subscribers import to_subscribers
+
+
+def report_messages(summary: WeeklySummary, heading: str, t: Translator) -> list[Outgoing]:
+    """`heading` over the period's summary text, then its workbook: what an office needs to
+    write the period's report (also what deadline reminders send)."""
+    workbook = summary_workbook(summary, t)
+    name = file_name(summary.commune, summary.period, "xlsx")
+    return [Outgoing(f"{heading}\n\n{summary_text(summary, t)}"),
+            Outgoing("", attachment=Attachment("file", name, workbook))]
+
+
+def run_key(commune: OrgUnit, now: datetime) -> str:
+    """The periods closing today (`2026-12 2026-Q4 2026-H2 2026` on 1 January), or the day
+    when none does: each period's report is recorded once, and so sent once."""
+    today = local_date(now, commune.timezone)
+    return " ".join(p.label for p in closed_on(today)) or today.isoformat()
+
+
+def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
+    today = local_date(now, commune.timezone)
+    rules = {d.period_kind: d.rule for d in deadlines_of(session, commune)}
+    deliveries = []
+    for period in closed_on(today):
+        summary = weekly_summary(session, commune, period, today)
+        due = rules.get(period.kind)
+
+        @cache  # rendered once per language, however many chats read it
+        def compose(t: Translator, summary=summary, due=due) -> list[Outgoing]:
+            heading = t("🗓 {period} has ended: its figures and workbook, for the report to the level above.",
+                        period=period_name(t, summary.period))
+            if due is not None:
+                heading += "\n" + t("The report is due on {day}.", day=t.date(due_date(due, summary.period)))
+            return report_messages(summary, heading, t)
+
+        deliveries += to_subscribers(session, commune, compose)
+    return deliveries
+
+
+PERIOD_REPORT = Job("period-report", run_key, plan)

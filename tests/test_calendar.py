@@ -1,0 +1,217 @@
+"""The reporting calendar's jobs: the period reports sent when a period closes, and the
+reminders before a report is due at the level above (`test_deadlines.py`: the deadlines)."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from processes import Processes
+from sqlmodel import select
+
+from helpers import NOW, Chatter
+from tocds.handlers.messages import Outgoing
+from tocds.jobs import JOBS
+from tocds.jobs.runner import run_job
+from tocds.models import ChannelAccount, OutboxMessage, Person, Role
+from tocds.models.deadlines import import_deadlines
+from tocds.models.invites import join
+
+HCM = "Asia/Ho_Chi_Minh"
+TAN_HOA, PHU_LOI = "Thôn Tân Hòa", "Thôn Phú Lợi"
+
+
+def at_seven(day: date, hour: int = 7) -> datetime:
+    """That day at `hour`:00 in Vietnam (UTC+7)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - timedelta(hours=7)
+
+
+def write(tmp_path, text: str, name="han-bao-cao.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_back(data: bytes):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+# The period reports -------------------------------------------------------------------------
+
+
+def outbox(session):
+    session.commit()
+    return session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def messages(session, run) -> list[Outgoing]:
+    return [Outgoing.from_dict(m.payload) for m in outbox(session) if m.job_run_id == run.id]
+
+
+@pytest.fixture
+def office(session, commune):
+    office = Chatter(session, "Chị Hạnh", [commune.unit], Role.OFFICE)
+    office.say("/nhantin")
+    return office
+
+
+@pytest.fixture
+def reported(session, commune):
+    """Tân Hòa reported in November (on 25/11); Phú Lợi never did."""
+    Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER).say("vneid 5 ho 2", NOW)
+
+
+def test_a_month_closes_and_its_report_goes_to_the_office(session, commune, office, reported):
+    run = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1)))
+    assert (run.period, run.messages) == ("2026-11", 2)
+    text, workbook = messages(session, run)
+    first, _, *summary = text.text.split("\n")
+    assert first == "🗓 Đã hết kỳ 2026-11 (01/11/2026–30/11/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
+    assert summary[0] == "📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)"
+    assert any(line.startswith("⚠️") and PHU_LOI in line for line in summary)
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    assert "KPI" in read_back(workbook.attachment.content).sheetnames
+    # Once per period: again the same day, by hand or by a second scheduler, sends nothing.
+    assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1), 15)) is None
+    nothing = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 2)))
+    assert (nothing.period, nothing.messages) == ("2026-12-02", 0)  # no period closes on 2 December
+
+
+@pytest.mark.parametrize(
+    ("day", "periods"),
+    [
+        (date(2027, 1, 1), ["2026-12", "2026-Q4", "2026-H2", "2026"]),  # four periods at once
+        (date(2026, 7, 1), ["2026-06", "2026-Q2", "2026-H1"]),
+        (date(2026, 10, 1), ["2026-09", "2026-Q3"]),
+    ],
+)
+def test_every_period_that_closes_goes_out(session, commune, office, reported, day, periods):
+    run = run_job(session, JOBS["period-report"], commune.unit, at_seven(day))
+    assert run.period == " ".join(periods)
+    files = [m.attachment.name for m in messages(session, run) if m.attachment]
+    assert files == [f"tocds-xa-dong-phu-{label}.xlsx" for label in periods]
+    assert run_job(session, JOBS["period-report"], commune.unit, at_seven(day, 9)) is None
+
+
+def test_a_period_report_names_its_deadline(session, commune, office, tmp_path):
+    import_deadlines(session, commune.unit, write(tmp_path, "period_kind,due\nmonth,10\n"))
+    run = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1)))
+    assert messages(session, run)[0].text.split("\n")[1] == "Hạn nộp báo cáo lên cấp trên: 10/12/2026."
+
+
+def test_the_period_report_from_the_command_line_once(db_url, session, commune, office, reported, tmp_path):
+    processes = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    args = ("jobs", "run", "period-report", "--commune", "Xã Đồng Phú", "--now", "2026-12-01T07:00+07:00")
+    first = processes.run(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == "period-report, Xã Đồng Phú, 2026-11: 2 messages queued"
+    assert "🗓 Đã hết kỳ 2026-11" in first.stdout  # the office's console chat, printed as it is delivered
+    again = processes.run(*args[:-1], "2026-12-01T10:00+07:00")
+    assert again.stdout.splitlines()[0] == \
+        "period-report, Xã Đồng Phú, 2026-11: already ran for this period: nothing sent"
+    assert len([m for m in outbox(session) if m.job_run_id]) == 2  # the text and the workbook, once
+
+
+# Reminders before a deadline ------------------------------------------------------------------
+
+
+@pytest.fixture
+def leader(session, commune):
+    """The commune's chairman, on Telegram."""
+    person = Person(name="Anh Tuấn")
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel="telegram", external_id="700"))
+    join(session, person, commune.unit, Role.LEADER)
+    session.commit()
+    return person
+
+
+@pytest.fixture
+def monthly(session, commune, tmp_path):
+    import_deadlines(session, commune.unit, write(tmp_path, "period_kind,due\nmonth,10\n"))
+
+
+def by_chat(session, run) -> dict[tuple[str, str], list[Outgoing]]:
+    sent: dict[tuple[str, str], list[Outgoing]] = {}
+    for message in outbox(session):
+        if message.job_run_id == run.id:
+            sent.setdefault((message.channel, message.chat_id), []).append(Outgoing.from_dict(message.payload))
+    return sent
+
+
+def test_the_office_is_reminded_days_before_the_deadline(session, commune, office, leader, reported, monthly):
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 7), 8))
+    sent = by_chat(session, run)
+    assert list(sent) == [("console", "chi hanh")]  # the office alone, days before
+    text, workbook = sent[("console", "chi hanh")]
+    assert text.text.split("\n")[0] == (
+        "⏰ Còn 3 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026) lên cấp trên. "
+        "Số liệu cần nộp ở dưới và trong bảng tính.")
+    assert "📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)" in text.text
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    assert run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 7), 9)) is None
+    quiet = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 8), 8))
+    assert quiet.messages == 0  # neither 3 days before nor the day
+
+
+def test_on_the_day_the_leaders_hear_of_the_villages_still_missing(session, commune, office, leader, reported,
+                                                                    monthly):
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 10), 8))
+    sent = by_chat(session, run)
+    assert set(sent) == {("console", "chi hanh"), ("telegram", "700")}
+    text = sent[("telegram", "700")][0].text.split("\n")
+    assert text[0].startswith("⏰ Hôm nay, 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026)")
+    assert text[1] == f"⚠️ Còn 1 thôn chưa báo cáo trong kỳ: {PHU_LOI}."
+    assert sent[("telegram", "700")][1].attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    assert sent[("console", "chi hanh")][0].text == sent[("telegram", "700")][0].text
+
+
+def test_on_the_day_with_every_village_reported_the_leaders_are_left_alone(session, commune, office, leader,
+                                                                           reported, monthly):
+    Chatter(session, "Hòa", [commune.villages[PHU_LOI]], Role.MEMBER).say("/khong", NOW)
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 10), 8))
+    assert list(by_chat(session, run)) == [("console", "chi hanh")]
+
+
+def test_a_leader_who_subscribed_a_private_chat_gets_the_reminder_once(session, commune, monthly):
+    chairman = Chatter(session, "Anh Tuấn", [commune.unit], Role.LEADER)
+    chairman.say("/nhantin")
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 10), 8))
+    assert {chat: len(sent) for chat, sent in by_chat(session, run).items()} == {("console", "anh tuan"): 2}
+
+
+def test_a_six_month_deadline_reminds_of_the_latest_half(session, commune, office, tmp_path):
+    import_deadlines(session, commune.unit, write(tmp_path, "period_kind,due,remind_days\nhalf,10/06,0\n"))
+    early = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2027, 6, 7), 8))
+    assert early.messages == 0  # remind_days 0: on the day alone
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2027, 6, 10), 8))
+    [(_, (text, workbook))] = by_chat(session, run).items()
+    assert "báo cáo 6 tháng kỳ 2027-H1 (01/01/2027–30/06/2027)" in text.text
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2027-H1.xlsx"
+
+
+def test_the_schedule_shows_the_calendars_jobs_daily(db_url, commune, tmp_path):
+    processes = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    schedule = processes.run("admin", "schedule", "--commune", "Xã Đồng Phú").stdout.splitlines()
+    assert "period-report,daily,07:00,Asia/Ho_Chi_Minh,default" in schedule
+    assert "deadline-reminders,daily,08:00,Asia/Ho_Chi_Minh,default" in schedule
+    weekly = processes.run("admin", "schedule", "--commune", "Xã Đồng Phú", "period-report", "monday", "07:00")
+    assert weekly.returncode == 2 and "period-report daily HH:MM" in weekly.stderr
+    later = processes.run("admin", "schedule", "--commune", "Xã Đồng Phú", "period-report", "daily", "06:45")
+    assert "period-report,daily,06:45,Asia/Ho_Chi_Minh,commune" in later.stdout.splitlines()
+
+
+
+@pytest.mark.parametrize(
+    ("job", "after", "fires"),
+    [
+        ("period-report", at_seven(date(2026, 11, 30), 8), at_seven(date(2026, 12, 1))),
+        ("deadline-reminders", at_seven(date(2026, 12, 6), 9), at_seven(date(2026, 12, 7), 8)),
+    ],
+)
+def test_the_calendars_jobs_run_every_morning_in_the_communes_time(job, after, fires):
+    from tocds.jobs.scheduler import SCHEDULE, trigger
+
+    assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires
