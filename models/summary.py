@@ -272,7 +272,9 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     verified = verified_counts(session, sorted(with_evidence), period.first, period.last) if with_evidence else {}
 
     by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
+    counted: dict[int, set[str]] = {c.id: set() for c in communes}  # the keys counted in each commune
     for village in villages:
+        counted[village.parent_id].update(read.week.get(village.id, ()))
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
             week=read.week.get(village.id, {}),
@@ -282,10 +284,9 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
             calendar=read.calendar.get(village.id, {}),
             verified=verified.get(village.id, {}) if village.parent_id in with_evidence else None,
         ))
-    # What a commune tracks, then anything else counted in the period (an indicator retired or
-    # dropped from its list since): a past period's figures are never left out.
-    counted = {key for counts in read.week.values() for key in counts}
-    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted)) for c in communes]
+    # What a commune tracks, then anything else counted in it in the period (an indicator retired
+    # or dropped from its list since): a past period's figures are never left out.
+    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
 
 
 def shown(session: Session, commune_id: int, counted: set[str]) -> list[Indicator]:

@@ -34,7 +34,7 @@ def province(session):
                     for n, key in enumerate(("vneid", "ho")))
     session.commit()
     unit = make_province(session, PROVINCE, [dong_phu, hoa_an])
-    Chatter(session, "Lan", [dong_phu.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 40 ho 6")
+    Chatter(session, "Lan", [dong_phu.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 40 ho 6 bdhvs 3")
     Chatter(session, "Bình", [hoa_an.villages["Thôn Bến Đò"]], Role.MEMBER).say("vneid 9")
     return unit, dong_phu, hoa_an
 
@@ -102,6 +102,7 @@ def test_the_province_summary_ranks_communes_and_counts_their_missing_villages(s
     assert "Thôn" not in text  # communes, not villages
     ranking = leader.say("/xephang vneid thấp nhất")
     assert ranking.split("\n")[1].startswith("2. 🔴 Xã Đồng Phú") and leader.last[0].attachment.kind == "picture"
+    assert leader.say("xã nào chậm nhất vneid") == ranking
     assert "Xã Đồng Phú 1/2" in leader.say("/chuabaocao")
     # Hòa An tracks no BDHVS: no line of its own for it.
     assert "Xã Hòa An" not in leader.say("/tiendo bdhvs")
@@ -168,7 +169,7 @@ def test_the_monday_summary_and_alerts_of_a_province(session, province):
     header, dong_phu_row, hoa_an_row = rows[0], rows[1], rows[2]
     assert header[0] == "Xã" and dong_phu_row[0] == "Xã Đồng Phú"
     bdhvs = header.index("Học vụ số")
-    assert dong_phu_row[bdhvs] == 0 and hoa_an_row[bdhvs] is None  # Hòa An does not track it
+    assert dong_phu_row[bdhvs] == 3 and hoa_an_row[bdhvs] is None  # Hòa An does not track it
     assert hoa_an_row[header.index("VNeID")] == 9 and dong_phu_row[-1] == "1/2"
 
     add_target(session, dong_phu.unit, "vneid", percent=50)  # 350 of 700: red
@@ -226,3 +227,17 @@ def test_the_operator_places_invites_exports_and_runs_jobs_for_a_province(db_url
     assert ran.startswith(f"weekly-summary, {PROVINCE}, 2026-W48: 0 messages queued")
     assert "runs for communes" in refused(tocds("jobs", "run", "reminders", "--province", PROVINCE,
                                                 db=db_url, cwd=cwd))
+
+
+def test_a_province_person_leaves_and_their_chats_stop(session, province):
+    from tocds.models import MembershipEvent, Subscription
+
+    unit, _, _ = province
+    leader = Chatter(session, "Chủ tịch tỉnh", [unit], Role.PROVINCE_LEADER)
+    leader.say("/nhantin")
+    assert "Tỉnh Đồng Nai" in leader.say("/roi")
+    assert "Tỉnh Đồng Nai" in leader.say("1")
+    assert session.exec(select(Membership).where(Membership.org_unit_id == unit.id)).first() is None
+    assert session.exec(select(Subscription).where(Subscription.commune_id == unit.id)).first() is None
+    event_ = session.exec(select(MembershipEvent)).one()
+    assert (event_.commune_id, event_.action, event_.old_role) == (unit.id, "left", "province_leader")
