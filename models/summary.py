@@ -11,7 +11,7 @@ Python only arranges the aggregated rows: one per village, and one per village Ã
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, reduce
+from functools import cache
 from operator import add
 from typing import NamedTuple
 
@@ -123,7 +123,7 @@ class WeeklySummary:
         for indicator in self.indicators:
             lines = [v.progress[indicator.key] for v in self.villages if indicator.key in v.progress]
             if lines:
-                sums[indicator.key] = reduce(add, lines)
+                sums[indicator.key] = Progress.total(lines)
         return sums
 
     def status(self, village: VillageWeek, key: str) -> Status | None:

@@ -241,3 +241,17 @@ def test_a_province_person_leaves_and_their_chats_stop(session, province):
     assert session.exec(select(Subscription).where(Subscription.commune_id == unit.id)).first() is None
     event_ = session.exec(select(MembershipEvent)).one()
     assert (event_.commune_id, event_.action, event_.old_role) == (unit.id, "left", "province_leader")
+
+
+def test_progress_total_is_the_lines_added_with_plus():
+    from datetime import date
+    from functools import reduce
+    from operator import add
+
+    from tocds.models.progress import Progress
+
+    with_targets = [Progress("vneid", 10.5, 3, 40.0, date(2026, 1, 1), date(2026, 12, 31)),
+                    Progress("vneid", 2.0, 7, 20.0, date(2026, 3, 1), date(2027, 6, 30))]
+    without = Progress("vneid", 0.0, 4, None, None, None)
+    for lines in (with_targets, [*with_targets, without], [without, *with_targets], with_targets[:1]):
+        assert Progress.total(lines) == reduce(add, lines)

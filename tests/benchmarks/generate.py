@@ -175,7 +175,7 @@ def _rows(scale: Scale) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every table's (columns, rows), ids given, in arrival order."""
     rng = random.Random(scale.seed)
     joined = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)
-    units = [(1, None, "province", "Tỉnh Bench", "tinh bench", None, None, None, None, "Asia/Ho_Chi_Minh", False)]
+    units = [(1, None, "province", "Tỉnh Bench", "tinh bench", "{}", "Asia/Ho_Chi_Minh", False)]
     villages: list[tuple[int, int]] = []  # (village id, commune id)
     next_id = 2
     communes = []
