@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="with --commune: back to every indicator not retired, in the catalog's order")
     catalog.set_defaults(run=cmd_indicators)
     invite = admin.add_parser("invite", help="print an invite code")
-    invite.add_argument("--commune", required=True)
+    where = invite.add_mutually_exclusive_group(required=True)
+    where.add_argument("--commune")
+    where.add_argument("--province", help="for province_office and province_leader")
     invite.add_argument("--village")
     invite.add_argument("--role", required=True)
     invite.add_argument("--uses", type=int, default=30, help="how many people may join with it")
@@ -141,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     role = admin.add_parser("role", help="give a person another role in their place")
     role.add_argument("--commune", required=True)
     role.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
-    role.add_argument("--role", required=True, help="member, village_leader, office, leader or admin")
+    role.add_argument("--role", required=True, help="member, village_leader, office, leader, admin, "
+                      "province_office or province_leader")
     role.add_argument("--village", help="which place, when the person has several in the commune")
     role.set_defaults(run=cmd_role)
 
@@ -156,12 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     job = jobs.add_parser("run", help="run one job now: reminders, escalation, weekly-summary, alerts, "
                                       "period-report or deadline-reminders")
     job.add_argument("name", help="the job")
-    job.add_argument("--commune", help="one commune (default: every commune)")
+    job.add_argument("--commune", help="one commune (default: every commune, and every province for "
+                                       "weekly-summary and alerts)")
+    job.add_argument("--province", help="one province (weekly-summary, alerts)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
     job.set_defaults(run=cmd_jobs_run)
 
     export = commands.add_parser("export", help="a period's counts per village and indicator")
-    export.add_argument("--commune", required=True)
+    exported = export.add_mutually_exclusive_group(required=True)
+    exported.add_argument("--commune")
+    exported.add_argument("--province", help="every commune of the province (CSV: every village)")
     export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
     export.add_argument("--format", choices=("xlsx", "csv"),
                         help="default: xlsx when --out ends in .xlsx, otherwise csv")
@@ -192,6 +199,16 @@ def commune_named(session, name: str | None):
     if commune is None:
         raise CommandError(f"no commune named {name!r}; see `tocds admin import`")
     return commune
+
+
+def province_named(session, name: str):
+    from ..models.imports import find_province
+
+    province = find_province(session, name)
+    if province is None:
+        raise CommandError(f"no province named {name!r}; a village file's province column creates it "
+                           "(see `tocds admin import`)")
+    return province
 
 
 def village_named(session, commune, name: str | None):
@@ -370,13 +387,21 @@ def cmd_invite(args) -> int:
     import json
 
     from ..models.invites import create_invite, role_fits, telegram_link
+    from ..models.people import PROVINCE_ROLES
 
     _, session = settings_and_session()
-    commune = commune_named(session, args.commune)
-    unit = village_named(session, commune, args.village) if args.village else commune
     role = role_named(args.role)
+    if args.province:
+        if args.village:
+            raise CommandError("--village goes with --commune, not --province")
+        unit = province_named(session, args.province)
+    else:
+        commune = commune_named(session, args.commune)
+        unit = village_named(session, commune, args.village) if args.village else commune
     if not role_fits(unit, role):
-        fix = "leave out --village" if args.village else "add --village V"
+        fix = ("use --commune C (and --village V for a team)" if args.province
+               else "use --province P" if role in PROVINCE_ROLES
+               else "leave out --village" if args.village else "add --village V")
         raise CommandError(f"a {role} does not belong to a {unit.level}: {fix}")
     try:
         invite = create_invite(session, unit, role, uses=args.uses, days=args.days)
@@ -596,8 +621,11 @@ def cmd_jobs_run(args) -> int:
     if now.tzinfo is None:
         raise CommandError("--now needs a time zone, e.g. 2026-11-27T15:00+07:00 or …Z")
     settings, session = settings_and_session()
+    if args.province and Level.PROVINCE not in job.levels:
+        raise CommandError(f"{job.name} runs for communes, not provinces")
     communes = ([commune_named(session, args.commune)] if args.commune else
-                list(session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id))))
+                [province_named(session, args.province)] if args.province else
+                list(session.exec(select(OrgUnit).where(OrgUnit.level.in_(job.levels)).order_by(OrgUnit.id))))
     failed = 0
     for commune in communes:
         try:
@@ -623,7 +651,7 @@ def cmd_export(args) -> int:
     from ..models.periods import local_date, parse_period, week_of
 
     settings, session = settings_and_session()
-    commune = commune_named(session, args.commune)
+    commune = province_named(session, args.province) if args.province else commune_named(session, args.commune)
     try:
         period = parse_period(args.period)
     except ValueError as problem:
@@ -659,7 +687,7 @@ def cmd_chat(args) -> int:
     from sqlmodel import select
 
     from ..models import OrgUnit
-    from ..models.people import VILLAGE_ROLES
+    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
     from .channels import render
     from .channels.console import ConsoleChat, sign_in
 
@@ -674,6 +702,10 @@ def cmd_chat(args) -> int:
         unit = village_named(session, commune, args.village)
     elif args.village:
         raise CommandError(f"a {role} belongs to the commune: leave out --village")
+    elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
+        if commune.parent_id is None:
+            raise CommandError(f"{commune.name} is in no province: give the village file a province column")
+        unit = session.get(OrgUnit, commune.parent_id)
     else:
         unit = commune
     defaults = settings.defaults()

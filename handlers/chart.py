@@ -1,4 +1,5 @@
-"""The weekly summary's bar chart: each village's progress on one indicator, as a PNG.
+"""The weekly summary's bar chart: each village's (a province's: each commune's) progress on
+one indicator, as a PNG.
 
 Drawn with matplotlib's object API on the Agg canvas (no display, no pyplot figure
 registry, so nothing to leak); matplotlib is imported when a chart is drawn, not when
@@ -9,6 +10,7 @@ import io
 import textwrap
 
 from ..locales import Translator
+from ..models.orgunits import Level
 from ..models.progress import Status
 from ..models.summary import VillageWeek, WeeklySummary
 
@@ -26,7 +28,7 @@ def default_indicator(summary: WeeklySummary) -> str | None:
     """The first indicator the commune tracks (in its order) that some village has a target
     for; else its first indicator (None: it tracks none)."""
     for indicator in summary.indicators:
-        if any(v.progress[indicator.key].target is not None for v in summary.villages):
+        if any(v.progress[indicator.key].target is not None for v in summary.villages if indicator.key in v.progress):
             return indicator.key
     return summary.indicators[0].key if summary.indicators else None
 
@@ -34,7 +36,8 @@ def default_indicator(summary: WeeklySummary) -> str | None:
 def progress_chart(summary: WeeklySummary, t: Translator, indicator_key: str | None = None) -> bytes:
     """Horizontal bars, one per village: % of the target reached (counts where no village
     has a target), a black tick where the time-line expects the village today, bars
-    coloured by status (grey without a target)."""
+    coloured by status (grey without a target). A province's communes that do not track the
+    indicator have no bar."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -46,7 +49,7 @@ def progress_chart(summary: WeeklySummary, t: Translator, indicator_key: str | N
     indicator = next((i for i in summary.indicators if i.key == key), None)
     if indicator is None:
         raise ValueError(f"no indicator {key!r}")
-    villages = summary.villages
+    villages = [v for v in summary.villages if key in v.progress]
     as_of = summary.as_of
     with_target = any(v.progress[key].target for v in villages)
 
@@ -79,7 +82,9 @@ def progress_chart(summary: WeeklySummary, t: Translator, indicator_key: str | N
         figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
-        heading = t("{indicator}: progress by village", indicator=indicator.short(t.language))
+        heading = (t("{indicator}: progress by commune", indicator=indicator.short(t.language))
+                   if summary.commune.level == Level.PROVINCE else
+                   t("{indicator}: progress by village", indicator=indicator.short(t.language)))
         period = summary.period
         axes.set_title(f"{heading}\n{summary.commune.name}, {t.day_month(period.first)}–{t.day_month(period.last)}",
                        loc="left")

@@ -24,9 +24,12 @@ from .subscribe import toggle_subscription
 
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
-OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
-SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
-READERS = SUBSCRIBERS  # the commune's figures: office, leaders, admins
+OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and evidence
+PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
+SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
+READERS = SUBSCRIBERS  # a commune's figures: its office, leaders, admins, and its province's people
+INVITERS = OFFICE | {Role.PROVINCE_OFFICE}  # a province office invites to the province only
+EXPORTERS = OFFICE | {Role.PROVINCE_OFFICE}
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,10 @@ TABLE = (
             N_("who has not reported this week")),
     Command("duyet", "review", OFFICE, start_review, N_("review the evidence members sent")),
     Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
-    Command("moi", "invite", OFFICE, invite, N_("make an invite code")),
+    Command("moi", "invite", INVITERS, invite, N_("make an invite code")),
     Command("thanhvien", "members", OFFICE, show_members,
             N_("who belongs to the commune or a village; remove a person or change a role")),
-    Command("xuat", "export", OFFICE, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
+    Command("xuat", "export", EXPORTERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),

@@ -42,6 +42,7 @@ class Context:
     places: list[Place] = field(default_factory=list)
     conversation: Conversation | None = None
     readings: dict = field(default_factory=dict)  # text -> what the report readers made of it
+    _province_communes: list[OrgUnit] | None = None
 
     @classmethod
     def load(cls, session: Session, incoming: Incoming, now: datetime, defaults: Defaults):
@@ -77,9 +78,24 @@ class Context:
         """The communes this person works for (office, leader, admin)."""
         return [p.unit for p in self.places if p.unit.level == Level.COMMUNE]
 
+    def provinces(self) -> list[OrgUnit]:
+        """The provinces this person works for (province office, province leader)."""
+        return [p.unit for p in self.places if p.unit.level == Level.PROVINCE]
+
+    def province_communes(self) -> list[OrgUnit]:
+        """Every commune of this person's provinces, in org-unit order (read once per message)."""
+        if self._province_communes is None:
+            ids = [p.id for p in self.provinces()]
+            self._province_communes = list(self.session.exec(
+                select(OrgUnit).where(OrgUnit.parent_id.in_(ids), OrgUnit.level == Level.COMMUNE)
+                .order_by(OrgUnit.id)).all()) if ids else []
+        return self._province_communes
+
     def commune_ids(self) -> list[int]:
-        """The communes of every place: a village's, or the commune itself."""
-        return sorted({p.unit.parent_id if p.unit.level == Level.VILLAGE else p.unit.id for p in self.places})
+        """The communes of every place: a village's, the commune itself, or a province's communes."""
+        own = {p.unit.parent_id if p.unit.level == Level.VILLAGE else p.unit.id for p in self.places
+               if p.unit.level != Level.PROVINCE}
+        return sorted(own | {c.id for c in self.province_communes()})
 
     def today(self, unit: OrgUnit | None = None) -> date:
         """Today in the time zone of the unit's commune (of the first place when none is named)."""

@@ -1,5 +1,6 @@
-"""`/xuat [period] [csv]`: the commune's period as a spreadsheet (or the contract's CSV) in the chat;
-the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`) or written (`2026-Q4`)."""
+"""`/xuat [period] [csv]`: the commune's (or the province's) period as a spreadsheet (or the
+contract's CSV) in the chat; the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`)
+or written (`2026-Q4`)."""
 
 import io
 from datetime import date
@@ -7,25 +8,28 @@ from datetime import date
 from sqlmodel import Session
 
 from ..locales import Translator
-from ..models import OrgUnit
+from ..models import Level, OrgUnit
 from ..models.exports import file_name, write_csv
 from ..models.periods import Period
-from ..models.summary import weekly_summary
+from ..models.summary import province_summary, weekly_summary
 from .context import Context
 from .messages import Attachment, Outgoing
-from .reports import requested_period
-from .spreadsheet import summary_workbook
+from .reports import requested_period, summarised_units
+from .spreadsheet import province_workbook, summary_workbook
 
 FORMATS = ("xlsx", "csv")  # the first is the default
 
 
 def export_file(session: Session, commune: OrgUnit, period: Period, today: date, t: Translator,
                 kind: str) -> Attachment:
-    """The period's workbook (the weekly summary's, over any period) or the CSV, named after the period."""
+    """The period's workbook (the weekly summary's, over any period) or the CSV, named after the
+    period; of a commune, or of a province (`province_workbook`)."""
     if kind == "csv":
         buffer = io.StringIO()
         write_csv(session, commune, period, buffer)
         content = buffer.getvalue().encode("utf-8")
+    elif commune.level == Level.PROVINCE:
+        content = province_workbook(province_summary(session, commune, period, today), t)
     else:
         content = summary_workbook(weekly_summary(session, commune, period, today), t)
     return Attachment("file", file_name(commune, period, kind), content)
@@ -35,9 +39,9 @@ def export(context: Context, args: str) -> list[Outgoing]:
     t = context.t
     words = args.split()
     kind = next((word.lower() for word in words if word.lower() in FORMATS), FORMATS[0])
-    wanted = " ".join(word for word in words if word.lower() not in FORMATS)
+    units, wanted = summarised_units(context, " ".join(word for word in words if word.lower() not in FORMATS))
     replies = []
-    for commune in context.communes():
+    for commune in units:
         today = context.today(commune)
         period = requested_period(t, None, wanted, today)
         if isinstance(period, str):
@@ -46,6 +50,8 @@ def export(context: Context, args: str) -> list[Outgoing]:
                 "first": t.date(period.first), "last": t.date(period.last)}
         caption = (t("{commune}, {period} ({first}–{last}): counts per village and indicator.", **span)
                    if kind == "csv" else
+                   t("{commune}, {period} ({first}–{last}): counts per commune with totals, progress against the targets, one sheet per commune.", **span)
+                   if commune.level == Level.PROVINCE else
                    t("{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, the reporting calendar, the KPI figures and one sheet per village.", **span))
         replies.append(Outgoing(caption, attachment=export_file(context.session, commune, period, today, t, kind)))
     return replies

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from ..models import OrgUnit, Role
+from ..models import Level, OrgUnit, Role
 from ..models.invites import InviteRefused, create_invite, redeem, role_fits, telegram_link
 from ..models.text import fold
 from .context import Context, step
@@ -47,8 +47,11 @@ def start(context: Context, args: str) -> list[Outgoing]:
 
 
 def invitable_units(context: Context) -> list[OrgUnit]:
-    """The communes this person works for, and all their villages."""
+    """The communes this person works for, and all their villages; the provinces (whose
+    roles only a province office gives)."""
     units = []
+    if Role.PROVINCE_OFFICE in context.roles:
+        units.extend(p.unit for p in context.places if p.role == Role.PROVINCE_OFFICE)
     for commune in context.communes():
         units.append(commune)
         units.extend(context.session.exec(
@@ -62,7 +65,7 @@ def invite(context: Context, args: str) -> list[Outgoing]:
     t, units = context.t, invitable_units(context)
     words = args.split()
     role = None
-    for size in (2, 1):  # a role may be two words at the end: "tổ trưởng"
+    for size in (3, 2, 1):  # a role may be several words at the end: "tổ trưởng", "lãnh đạo tỉnh"
         if len(words) >= size and (role := role_from_words(" ".join(words[-size:]))):
             words = words[:-size]
             break
@@ -73,6 +76,8 @@ def invite(context: Context, args: str) -> list[Outgoing]:
         if unit is None:
             return [Outgoing(t("“{name}” is not a village of your commune. Send /moi and pick one.",
                                name=" ".join(words)))]
+    if unit is None and len(units) == 1 and units[0].level == Level.PROVINCE:
+        unit = units[0]  # a province office invites to its province: nothing to ask
     if unit is None:
         choices = [Choice(u.name, f"u:{u.id}") for u in units]
         return [context.ask("invite.unit", t("Invite people to which village (or the commune office)?"),

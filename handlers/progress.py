@@ -4,6 +4,8 @@ side by side.
 
 The arguments are read like a leader's plain question (`handlers/questions.py`), so
 `/tiendo vneid Tân Hòa`, `tiến độ vneid thôn Tân Hòa` and `thôn tân hòa tháng 11` agree.
+A province's people see the province (each commune's progress, communes ranked), or the
+commune or village they name.
 """
 
 from functools import reduce
@@ -12,12 +14,15 @@ from operator import add
 from sqlmodel import select
 
 from ..models import OrgUnit
+from ..models.orgunits import children
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
 from ..models.queries import progress, totals
+from ..models.summary import province_summary
 from .context import Context
 from .messages import Outgoing
 from .questions import Question, compared, read, visible_villages
+from .summary import province_text
 from .wording import period_name, progress_line, tracked_labels
 
 MAX_NAMED = 5  # villages named in the "far behind" line, to keep the reply on one screen
@@ -33,18 +38,36 @@ def show_progress(context: Context, args: str) -> list[Outgoing]:
     if refusal:
         return [Outgoing(refusal)]
     reply = comparison if question.topic == "compare" else summary
-    return [Outgoing(reply(context, title, villages, question)) for title, villages in scopes(context, question)]
+    replies = [Outgoing(reply(context, title, villages, question)) for title, villages in scopes(context, question)]
+    if question.village is None and question.commune is None:
+        replies += [Outgoing(province_progress(context, province, question)) for province in context.provinces()]
+    return replies
 
 
 def scopes(context: Context, question: Question) -> list[tuple[str, list[OrgUnit]]]:
-    """What the answer covers, each with its title: the village named; otherwise the
-    person's own villages and communes (`thôn mình`, `xã mình` mean the same)."""
+    """What the answer covers, each with its title: the village or commune named; otherwise
+    the person's own villages and communes (`thôn mình`, `xã mình` mean the same)."""
     if question.village is not None:
         return [(question.village.name, [question.village])]
     session = context.session
+    if question.commune is not None:
+        return [(question.commune.name, children(session, question.commune))]
     return [(village.name, [village]) for village in context.villages()] + [
         (commune.name, list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).all()))
         for commune in context.communes()]
+
+
+def province_progress(context: Context, province: OrgUnit, question: Question) -> str:
+    """The province's summary of the period (the indicator asked: each commune's line,
+    ranked), or two periods side by side for all its villages."""
+    communes = [c for c in context.province_communes() if c.parent_id == province.id]
+    if question.topic == "compare":
+        villages = list(context.session.exec(select(OrgUnit).where(OrgUnit.parent_id.in_([c.id for c in communes]))
+                                             .order_by(OrgUnit.id)).all())
+        return comparison(context, province.name, villages, question)
+    today = context.today(province)
+    period = question.period or week_of(today)
+    return province_text(province_summary(context.session, province, period, today), context.t, question.indicator)
 
 
 def check(context: Context, question: Question) -> str | None:
@@ -118,7 +141,7 @@ def comparison(context: Context, title: str, villages: list[OrgUnit], question: 
     ids = [v.id for v in villages]
     before, after = (totals(context.session, ids, p.first, p.last) for p in (earlier, later))
     lines = [f"📊 {title} — {period_name(t, earlier)} → {period_name(t, later)}"]
-    for key, name in tracked_labels(context, villages[0].parent_id).items():
+    for key, name in tracked_labels(context, *dict.fromkeys(v.parent_id for v in villages)).items():
         old, new = before.get(key, 0), after.get(key, 0)
         if (old or new) and question.indicator in (None, key):
             sign = "+" if new > old else "−" if new < old else "±"

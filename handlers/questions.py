@@ -62,6 +62,7 @@ WORST_FIRST = ("cham", "thap", "kem", "yeu nhat", "yeu kem", "it nhat", "cuoi ba
                "lowest", "worst", "bottom")
 FILE_FORMATS = ("csv",)  # a request for the CSV rather than the workbook (`xuất csv tháng 11`)
 FOLDED_KINDS = tuple(fold(kind) for kind in VILLAGE_KINDS)  # the report grammar's kind words
+COMMUNE_KINDS = ("xa", "phuong", "thi tran", "dac khu", "commune", "ward")  # folded: `xã Đồng Phú`, `Đồng Phú`
 # Phrases that end a village's name typed in a question ("thôn X tháng 11", "thôn X tiến độ").
 QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in phrases] + [
     [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year", "this", "last", "next")] + [
@@ -97,6 +98,7 @@ class Question:
     topic: str | None = None  # a key of TOPICS
     indicator: str | None = None  # an indicator key
     village: OrgUnit | None = None
+    commune: OrgUnit | None = None  # a commune of the asker's province, named
     unknown_village: str | None = None  # "thôn X" named, but X is none of the villages this person may see
     period: Period | None = None
     bad_period: str | None = None  # a period written that does not exist (tháng 13, 2026-W60)
@@ -107,8 +109,8 @@ class Question:
 
     @property
     def understood(self) -> bool:
-        return any((self.topic, self.indicator, self.village, self.unknown_village, self.period, self.bad_period,
-                    self.own_unit))
+        return any((self.topic, self.indicator, self.village, self.commune, self.unknown_village, self.period,
+                    self.bad_period, self.own_unit))
 
 
 def _fold(text: str) -> str:
@@ -142,9 +144,10 @@ def _remove(text: str, phrase: str) -> str:
 
 
 def visible_villages(context: Context) -> list[OrgUnit]:
-    """The villages this person may ask about: their own, and every village of their communes."""
+    """The villages this person may ask about: their own, and every village of their communes
+    (and of their provinces' communes)."""
     villages = {v.id: v for v in context.villages()}
-    commune_ids = [c.id for c in context.communes()]
+    commune_ids = [c.id for c in context.communes()] + [c.id for c in context.province_communes()]
     if commune_ids:
         for village in context.session.exec(
             select(OrgUnit).where(OrgUnit.parent_id.in_(commune_ids), OrgUnit.level == Level.VILLAGE)
@@ -171,8 +174,12 @@ def read(context: Context, text: str) -> Question:
     words = aliases(context) | {i.short(language): i.key for i in indicators(context.session)
                                 for language in LANGUAGES if i.key in keys}
     indicator_words = sorted(((fold(word), key) for word, key in words.items()), key=lambda p: -len(p[0]))
-    folded, question.village = _village(context, folded)
-    if question.village is None:
+    folded, unit = _unit(context, folded)
+    if unit is not None and unit.level == Level.COMMUNE:
+        question.commune = unit
+    else:
+        question.village = unit
+    if unit is None:
         stop = [phrase.split() for phrase, _ in indicator_words] + QUESTION_PHRASES
         unknown = _unknown_village(_UNNAMED.sub(" ", folded), stop)
         question.unknown_village = unknown and as_typed(text, unknown)
@@ -195,14 +202,35 @@ def village_names(village: OrgUnit) -> list[str]:
     return [village.name_key, bare[1]] if len(bare) == 2 and bare[0] in FOLDED_KINDS else [village.name_key]
 
 
-def _village(context: Context, folded: str) -> tuple[str, OrgUnit | None]:
-    """The village named in the text (full name, or the name after its kind word), and
-    the text without it."""
+def commune_names(commune: OrgUnit) -> list[str]:
+    """The folded names a commune is asked by: its full name, and the name after its kind word."""
+    kind = next((kind for kind in COMMUNE_KINDS if commune.name_key.startswith(kind + " ")), None)
+    return [commune.name_key, commune.name_key.removeprefix(kind + " ")] if kind else [commune.name_key]
+
+
+def _unit(context: Context, folded: str) -> tuple[str, OrgUnit | None]:
+    """The village (or, for a province's people, the commune) named in the text (full name,
+    or the name after its kind word), and the text without it. The longest name wins, so
+    `xã Đồng Phú` is the commune even beside a `Thôn Đồng Phú`."""
     candidates = [(name, village) for village in visible_villages(context) for name in village_names(village)]
-    for phrase, village in sorted(candidates, key=lambda c: -len(c[0])):
+    candidates += [(name, commune) for commune in context.province_communes() for name in commune_names(commune)]
+    for phrase, unit in sorted(candidates, key=lambda c: -len(c[0])):
         if _has(folded, phrase):
-            return _remove(folded, phrase), village
+            return _remove(folded, phrase), unit
     return folded, None
+
+
+def named_commune(context: Context, words: str) -> tuple[OrgUnit | None, str]:
+    """A commune of the asker's provinces named in a command's words (`/tuan xã Đồng Phú tuần
+    trước`), and the words without it; None (and the words as they are) for anyone else."""
+    if not context.provinces():
+        return None, words
+    folded = _fold(words).replace("/", " ")
+    for commune in context.province_communes():
+        for phrase in sorted(commune_names(commune), key=len, reverse=True):
+            if _has(folded, phrase):
+                return commune, _remove(folded, phrase)
+    return None, words
 
 
 def _unknown_village(folded: str, stop: list[list[str]]) -> str | None:
@@ -299,14 +327,16 @@ def request_for(question: Question, text: str) -> tuple[str, str] | None:
     """The command that answers the question (its permission applies), and its arguments."""
     period = question.bad_period or (question.period.label if question.period else "")
     village = question.village.name if question.village else question.unknown_village
+    commune = question.commune.name if question.commune else ""  # a province's commune: its reply
+    name, words = summary_request(question, text)
     requests = {
-        "missing": ("chuabaocao", period),
-        "export": ("xuat", f"{period} {question.file_format or ''}"),
+        "missing": ("chuabaocao", f"{period} {commune}"),
+        "export": ("xuat", f"{period} {question.file_format or ''} {commune}"),
         "invite": ("moi", f"{village or ''} {question.role.value if question.role else ''}"),
         "audit": ("nhatky", ""),
         "review": ("duyet", ""),
         "subscribe": ("nhantin", ""),
-        "summary": summary_request(question, text),
+        "summary": (name, words if name == "tiendo" else f"{words} {commune}"),
         "ranking": ("xephang", text),
     }
     if question.topic in requests:

@@ -4,6 +4,10 @@
 `/xephang [indicator] [chậm nhất]` ranks villages by progress (from the top, or the bottom);
 `/chuabaocao [period]` lists who has not reported (this week by default). Each reads period
 words as questions do (`tháng trước`, `quý này`, `6 tháng đầu năm`).
+
+A province's people get the same replies about communes instead of villages (each commune's
+progress and colours, communes ranked, communes with villages not reporting); a commune of
+their province named in the words narrows the reply to that commune's.
 """
 
 from datetime import date
@@ -12,29 +16,43 @@ from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, containing, week_of
-from ..models.summary import weekly_summary
+from ..models.summary import WeeklySummary, province_summary, weekly_summary
 from .chart import default_indicator, progress_chart
 from .context import Context
 from .messages import Attachment, Outgoing
-from .questions import period_named, read
-from .summary import summary_text
-from .wording import STATUS_MARKS, labels, period_name, tracked_labels
+from .questions import named_commune, period_named, read
+from .summary import completeness_line, province_text, ranking_lines, summary_text
+from .wording import labels, period_name, tracked_labels
 
 
-def for_each_commune(context: Context, reply) -> list[Outgoing]:
-    return [Outgoing(reply(commune, context.today(commune))) for commune in context.communes()]
+def summarised_units(context: Context, args: str) -> tuple[list[OrgUnit], str]:
+    """The communes and provinces a reply covers, and the words left for the period: a
+    province's people who name one of its communes get that commune alone."""
+    commune, args = named_commune(context, args)
+    return ([commune] if commune else context.communes() + context.provinces()), args
+
+
+def unit_summary(context: Context, unit: OrgUnit, period: Period, today: date) -> WeeklySummary:
+    """A commune's summary, or a province's over its communes (`ProvinceSummary.overview`)."""
+    if unit.level == Level.PROVINCE:
+        return province_summary(context.session, unit, period, today).overview
+    return weekly_summary(context.session, unit, period, today)
 
 
 def period_reply(context: Context, kind: str, args: str) -> list[Outgoing]:
     t = context.t
-
-    def reply(commune: OrgUnit, today: date) -> str:
+    units, args = summarised_units(context, args)
+    replies = []
+    for unit in units:
+        today = context.today(unit)
         period = requested_period(t, kind, args, today)
         if isinstance(period, str):
-            return period
-        return summary_text(weekly_summary(context.session, commune, period, today), t)
-
-    return for_each_commune(context, reply)
+            replies.append(Outgoing(period))
+        elif unit.level == Level.PROVINCE:
+            replies.append(Outgoing(province_text(province_summary(context.session, unit, period, today), t)))
+        else:
+            replies.append(Outgoing(summary_text(weekly_summary(context.session, unit, period, today), t)))
+    return replies
 
 
 def requested_period(t: Translator, kind: str | None, args: str, today: date) -> Period | str:
@@ -68,58 +86,57 @@ def year(context: Context, args: str) -> list[Outgoing]:
 
 
 def ranking(context: Context, args: str) -> list[Outgoing]:
-    """Villages ranked by the share of their target reached (or by count without targets),
-    with the chart of their progress against the time-line; `/xephang vneid chậm nhất`
-    (thấp nhất, lowest…) from the bottom up, each village keeping its place."""
+    """Villages (a province's: communes) ranked by the share of their target reached (or by
+    count without targets), with the chart of their progress against the time-line;
+    `/xephang vneid chậm nhất` (thấp nhất, lowest…) from the bottom up, each keeping its place.
+    A province's people naming a commune, or a village of one, get that commune's villages."""
     t, names = context.t, labels(context)
     question = read(context, args)
     if args.strip() and not question.understood:
         offered = tracked_labels(context, *context.commune_ids())
         return [Outgoing(t("I do not know “{word}”.", word=args.strip()) + " " + ", ".join(offered))]
+    narrowed = question.commune or next((c for c in context.province_communes() if question.village
+                                         and c.id == question.village.parent_id), None)
     replies = []
-    for commune in context.communes():
-        today = context.today(commune)
-        summary = weekly_summary(context.session, commune, week_of(today), today)
+    for unit in [narrowed] if narrowed else context.communes() + context.provinces():
+        today = context.today(unit)
+        summary = unit_summary(context, unit, week_of(today), today)
         key = question.indicator or default_indicator(summary)
         if key not in {i.key for i in summary.indicators}:
-            replies.append(Outgoing(t("{commune} does not track {indicator}.", commune=commune.name,
+            replies.append(Outgoing(t("{commune} does not track {indicator}.", commune=unit.name,
                                       indicator=names.get(key, key))))
             continue
-        ranked = sorted(summary.villages, key=lambda v: (-(v.progress[key].ratio or 0),
-                                                         -v.progress[key].achieved, v.village.id))
-        places = list(enumerate(ranked, start=1))
-        if question.worst_first:
-            places.reverse()
-        heading = (t("📉 {commune} — {indicator}, lowest first", commune=commune.name, indicator=names[key])
-                   if question.worst_first else t("🏆 {commune} — {indicator}", commune=commune.name, indicator=names[key]))
-        lines = [heading]
-        for place, village in places:
-            line = village.progress[key]
-            figure = (f"{t.percent(line.ratio)} ({t.number(round(line.achieved))}/{t.number(round(line.target))})"
-                      if line.ratio is not None else t.number(round(line.achieved)))
-            lines.append(f"{place}. {STATUS_MARKS[line.status(today)]} {village.village.name} — {figure}")
-        chart = Attachment("picture", file_name(commune, summary.period, "png"), progress_chart(summary, t, key))
+        heading = (t("📉 {commune} — {indicator}, lowest first", commune=unit.name, indicator=names[key])
+                   if question.worst_first else t("🏆 {commune} — {indicator}", commune=unit.name, indicator=names[key]))
+        lines = [heading, *ranking_lines(summary, t, key, question.worst_first)]
+        chart = Attachment("picture", file_name(unit, summary.period, "png"), progress_chart(summary, t, key))
         replies.append(Outgoing("\n".join(lines), attachment=chart))
     return replies
 
 
 def missing(context: Context, args: str) -> list[Outgoing]:
     """The villages without a report in the period (this week by default), in the person's
-    commune (or their own village)."""
+    commune (or their own village); for a province, the communes with such villages."""
     t = context.t
+    narrowed, args = named_commune(context, args)
     replies = []
-    for place in context.places:
-        commune = place.unit if place.unit.level == Level.COMMUNE else context.session.get(OrgUnit, place.unit.parent_id)
-        today = context.today(commune)
+    for unit in [narrowed] if narrowed else [place.unit for place in context.places]:
+        today = context.today(unit)
         period = requested_period(t, None, args, today)
         if isinstance(period, str):
             return [Outgoing(period)]
-        summary = weekly_summary(context.session, commune, period, today)
-        absent = [v for v in summary.missing if place.unit.level == Level.COMMUNE or v.id == place.unit.id]
         named = period_name(t, period)
-        if place.unit.level == Level.VILLAGE:
-            text = (t("{village} has not reported for {period} yet.", village=place.unit.name, period=named)
-                    if absent else t("{village} has reported for {period}.", village=place.unit.name, period=named))
+        if unit.level == Level.PROVINCE:
+            province = province_summary(context.session, unit, period, today)
+            replies.append(Outgoing(t("{unit}, {period}:", unit=unit.name, period=named) + " "
+                                    + completeness_line(province, t)))
+            continue
+        commune = unit if unit.level == Level.COMMUNE else context.session.get(OrgUnit, unit.parent_id)
+        summary = weekly_summary(context.session, commune, period, today)
+        absent = [v for v in summary.missing if unit.level == Level.COMMUNE or v.id == unit.id]
+        if unit.level == Level.VILLAGE:
+            text = (t("{village} has not reported for {period} yet.", village=unit.name, period=named)
+                    if absent else t("{village} has reported for {period}.", village=unit.name, period=named))
         elif absent:
             text = t.plural("{commune}, {period}: {count} village has not reported: {villages}.",
                             "{commune}, {period}: {count} villages have not reported: {villages}.",

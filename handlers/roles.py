@@ -10,6 +10,8 @@ ROLE_NAMES = {
     Role.OFFICE: N_("commune office"),
     Role.LEADER: N_("commune leader"),
     Role.ADMIN: N_("administrator"),
+    Role.PROVINCE_OFFICE: N_("province office"),
+    Role.PROVINCE_LEADER: N_("province leader"),
 }
 
 ROLE_WORDS = {
@@ -20,6 +22,8 @@ ROLE_WORDS = {
     "can bo": Role.OFFICE,
     "lanh dao": Role.LEADER,
     "quan tri": Role.ADMIN,
+    "van phong tinh": Role.PROVINCE_OFFICE,
+    "lanh dao tinh": Role.PROVINCE_LEADER,
 }
 
 

@@ -10,6 +10,10 @@ The weekly summary job and exports of any period (week, month, quarter, half, ye
 5. KPI: the commune's figures per indicator, as the province's KPI tracker asks for them;
 6. one sheet per village: its indicators in the period and against the target.
 
+A province's workbook (`province_workbook`) is made of the same sheets: the period and
+progress of its communes (a commune's row has no figure for an indicator it does not track),
+then each commune's period sheet.
+
 Every sheet starts with the commune, the period and its first and last day (real dates);
 the column headers follow at `HEADER_ROW`. Numbers are numbers (formatted, not text).
 openpyxl is imported when a workbook is written, so that `tocds --help` stays quick.
@@ -20,8 +24,9 @@ import re
 from datetime import date
 
 from ..locales import Translator
+from ..models.orgunits import Level
 from ..models.progress import Progress, Status
-from ..models.summary import VillageWeek, WeeklySummary
+from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
 from .summary import is_week
 
 HEADER_ROW = 4
@@ -58,6 +63,33 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def province_workbook(province: ProvinceSummary, t: Translator) -> bytes:
+    """Communes × indicators in the period (with how many villages did not report), their
+    progress, then one sheet per commune: its villages × indicators."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    completeness = (t("Villages not reported"), lambda _, row, t: _not_reported(province, row))
+    _period_sheet(book.active, province.overview, t, reported=completeness)
+    _progress_sheet(book.create_sheet(), province.overview, t)
+    for commune in province.communes:
+        _period_sheet(book.create_sheet(), commune, t, title=commune.commune.name)
+    _keep_texts_as_text(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _not_reported(province: ProvinceSummary, row: VillageWeek) -> str:
+    commune = next(c for c in province.communes if c.commune.id == row.village.id)
+    return f"{len(commune.missing)}/{len(commune.villages)}"
+
+
+def _part_word(summary: WeeklySummary, t: Translator) -> str:
+    """What a row of the summary is: a village, or a province's commune."""
+    return t("Commune") if summary.commune.level == Level.PROVINCE else t("Village")
 
 
 def _keep_texts_as_text(book) -> None:
@@ -154,24 +186,29 @@ def _verified_names(summary: WeeklySummary, t: Translator) -> list[str]:
     return [t("{indicator} with approved evidence", indicator=i.short(t.language)) for i in summary.indicators]
 
 
-def _period_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
-    """Villages × indicators in the period, then the verified counts if any, whether reported; totals."""
+def _period_sheet(sheet, summary: WeeklySummary, t: Translator, title: str | None = None,
+                  reported=None) -> None:
+    """Villages × indicators in the period, then the verified counts if any, whether reported; totals.
+    `reported`: another last column, as (header, function of the summary, the row and `t`).
+    An indicator a row does not track (a province's commune) is an empty cell."""
     from openpyxl.styles import Font
 
-    _heading(sheet, summary, t, t("Week") if is_week(summary) else t("Period"))
+    _heading(sheet, summary, t, title or (t("Week") if is_week(summary) else t("Period")))
     keys = [i.key for i in summary.indicators]
     verified = _verified_names(summary, t)
-    _header(sheet, [t("Village"), *(i.short(t.language) for i in summary.indicators), *verified, t("Reported")])
+    reported_header, reported_cell = reported or (t("Reported"), _reported_word)
+    _header(sheet, [_part_word(summary, t), *(i.short(t.language) for i in summary.indicators), *verified,
+                    reported_header])
     row = HEADER_ROW
     for village in summary.villages:
         row += 1
-        counts = [village.week.get(key, 0) for key in keys]
+        counts = [village.week.get(key, 0) if key in village.progress else None for key in keys]
         if verified:
             counts += [(village.verified or {}).get(key, 0) for key in keys]
         sheet.cell(row, 1, village.village.name)
         for column, count in enumerate(counts, 2):
             sheet.cell(row, column, count).number_format = COUNT_FORMAT
-        sheet.cell(row, len(counts) + 2, _reported_word(summary, village, t))
+        sheet.cell(row, len(counts) + 2, reported_cell(summary, village, t))
     row += 1
     totals = [summary.totals.get(key, 0) for key in keys]
     if verified:
@@ -213,9 +250,10 @@ def _progress_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
     from openpyxl.styles import Font
 
     _heading(sheet, summary, t, t("Progress"), summary.as_of)
-    _header(sheet, [t("Village"), t("Indicator"), *_progress_names(summary, t)])
+    _header(sheet, [_part_word(summary, t), t("Indicator"), *_progress_names(summary, t)])
     names = {i.key: i.short(t.language) for i in summary.indicators}
-    rows = [(v.village.name, v.progress[i.key]) for v in summary.villages for i in summary.indicators]
+    rows = [(v.village.name, v.progress[i.key]) for v in summary.villages for i in summary.indicators
+            if i.key in v.progress]
     rows += [(t("Total"), line) for line in summary.progress.values()]
     first_total = HEADER_ROW + 1 + len(rows) - len(summary.progress)
     for row, (name, line) in enumerate(rows, HEADER_ROW + 1):

@@ -1,5 +1,6 @@
-"""`/nhantin`: this chat receives the commune's summaries and alerts (again: it stops). The
-office also sees the commune's other subscribed chats and may stop any of them."""
+"""`/nhantin`: this chat receives the commune's (or the province's) summaries and alerts
+(again: it stops). The office also sees the unit's other subscribed chats and may stop any
+of them."""
 
 from sqlmodel import select
 
@@ -8,13 +9,18 @@ from ..models.members import stop_subscription
 from .context import Context, step
 from .messages import Choice, Outgoing
 
-STOPPERS = {Role.OFFICE, Role.ADMIN}  # who may stop another person's chat
+STOPPERS = {Role.OFFICE, Role.ADMIN, Role.PROVINCE_OFFICE}  # who may stop another person's chat
+
+
+def subscribed_units(context: Context):
+    """The communes and provinces whose summaries this person may have sent to a chat."""
+    return context.communes() + context.provinces()
 
 
 def toggle_subscription(context: Context, args: str) -> list[Outgoing]:
     t, incoming, session = context.t, context.incoming, context.session
     replies = []
-    for commune in context.communes():
+    for commune in subscribed_units(context):
         existing = session.exec(
             select(Subscription).where(
                 Subscription.channel == incoming.channel,
@@ -42,7 +48,7 @@ def _other_chats(context: Context) -> list[tuple[Subscription, str]]:
     return list(context.session.exec(
         select(Subscription, Person.name)
         .join(Person, Person.id == Subscription.person_id)
-        .where(Subscription.commune_id.in_([c.id for c in context.communes()]))
+        .where(Subscription.commune_id.in_([c.id for c in subscribed_units(context)]))
         .where((Subscription.channel != incoming.channel) | (Subscription.chat_id != incoming.chat_id))
         .order_by(Subscription.created_at, Subscription.id)
     ).all())
@@ -69,7 +75,7 @@ def _stop_chosen(context: Context, data: str) -> list[Outgoing]:
     if data == "no":
         return [Outgoing(t("Nothing was changed."))]
     subscription = context.session.get(Subscription, int(data.removeprefix("s:")))
-    if subscription is None or subscription.commune_id not in {c.id for c in context.communes()}:
+    if subscription is None or subscription.commune_id not in {c.id for c in subscribed_units(context)}:
         return [Outgoing(t("That chat had already stopped."))]
     name = context.session.get(Person, subscription.person_id).name
     stop_subscription(context.session, subscription, by=context.person.id, now=context.now)

@@ -1,8 +1,8 @@
-"""The weekly summary as a short text that fits a phone screen."""
+"""The weekly summary as a short text that fits a phone screen: a commune's, or a province's."""
 
 from ..locales import Translator
 from ..models.progress import Status
-from ..models.summary import WeeklySummary
+from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
 from .wording import STATUS_MARKS, period_name, progress_line
 
 
@@ -34,6 +34,15 @@ def reporting_line(summary: WeeklySummary, t: Translator) -> str:
                     len(weeks), **span)
 
 
+def indicator_lines(summary: WeeklySummary, t: Translator, key: str | None = None) -> list[str]:
+    """One line per indicator (or the one asked): the period's total, and since the start
+    against the target where there is one."""
+    week, progress = summary.totals, summary.progress
+    return [line for indicator in summary.indicators if key in (None, indicator.key) and indicator.key in progress
+            if (line := progress_line(t, indicator.short(t.language), week.get(indicator.key, 0),
+                                      progress[indicator.key], summary.as_of, whole_week=is_week(summary)))]
+
+
 def summary_text(summary: WeeklySummary, t: Translator) -> str:
     """Title; one line per indicator (the period's total, and since the start against the
     target where there is one); the counts with approved evidence where the commune requires
@@ -45,16 +54,7 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
         return "\n".join(lines)
 
     names = {i.key: i.short(t.language) for i in summary.indicators}
-    week, commune = summary.totals, summary.progress
-    shown = 0
-    for indicator in summary.indicators:
-        key = indicator.key
-        line = progress_line(t, names[key], week.get(key, 0), commune[key], summary.as_of, whole_week=is_week(summary))
-        if line:
-            lines.append(line)
-            shown += 1
-    if not shown:
-        lines.append(t("Nothing reported yet."))
+    lines += indicator_lines(summary, t) or [t("Nothing reported yet.")]
     verified = summary.verified_totals
     if verified is not None:
         counts = " · ".join(f"{names[key]} {t.number(count)}" for key, count in verified.items())
@@ -77,3 +77,75 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
                 on_track=t.number(standing.on_track), targets=t.number(standing.targets),
                 reached=t.percent(standing.reached)))
     return "\n".join(lines)
+
+
+def province_text(province: ProvinceSummary, t: Translator, key: str | None = None) -> str:
+    """Title; the province's line per indicator (or the one asked); the communes' colours;
+    every commune ranked by its standing (by the indicator asked, when one is); the communes
+    far behind; the communes with villages that did not report, how many of how many."""
+    overview = province.overview
+    lines = [title(overview, t)]
+    if not overview.villages:
+        lines.append(t("{unit} has no communes yet. The operator adds them with tocds admin import (a province column).",
+                       unit=overview.commune.name))
+        return "\n".join(lines)
+    lines += indicator_lines(overview, t, key) or [t("Nothing reported yet.")]
+    if key is not None:
+        lines += ranking_lines(overview, t, key)
+    elif overview.has_targets:
+        counts = overview.status_counts
+        lines.append(t("Communes × indicators: 🟢 {green} · 🟡 {yellow} · 🔴 {red}",
+                       green=t.number(counts[Status.GREEN]), yellow=t.number(counts[Status.YELLOW]),
+                       red=t.number(counts[Status.RED])))
+        lines.append(t("🏆 Communes, by the share of their targets on track:"))
+        for rank, (commune, standing) in enumerate(overview.ranked(), 1):
+            mark = STATUS_MARKS[overview.worst(commune)]
+            if standing is None:
+                lines.append(f"{rank}. {mark} {commune.village.name} — " + t("no target"))
+                continue
+            lines.append(f"{rank}. {mark} {commune.village.name} — " + t(
+                "{on_track}/{targets} on track · {reached} of the target reached on average",
+                on_track=t.number(standing.on_track), targets=t.number(standing.targets),
+                reached=t.percent(standing.reached)))
+        red = [(row, [i.short(t.language) for i in overview.indicators
+                      if row.status(i.key, overview.as_of) == Status.RED]) for row in overview.villages]
+        red = [f"{row.village.name} ({', '.join(names)})" for row, names in red if names]
+        if red:
+            lines.append(t.plural("🔴 {count} commune far behind: {communes}", "🔴 {count} communes far behind: {communes}",
+                                  len(red), communes="; ".join(red)))
+    lines.append(completeness_line(province, t))
+    return "\n".join(lines)
+
+
+def ranking_lines(summary: WeeklySummary, t: Translator, key: str, worst_first: bool = False) -> list[str]:
+    """The villages (a province's communes that track the indicator) by the share of its target
+    reached (by count without a target), best first, each with its colour and place:
+    `2. 🟡 Thôn Tân Hòa — 87% (1.052/1.200)`; `worst_first` from the bottom up."""
+    rows = [row for row in summary.villages if key in row.progress]
+    ranked = sorted(rows, key=lambda row: (-(row.progress[key].ratio or 0), -row.progress[key].achieved,
+                                           row.village.id))
+    places = list(enumerate(ranked, start=1))
+    if worst_first:
+        places.reverse()
+    return [f"{place}. {STATUS_MARKS[row.status(key, summary.as_of)]} {row.village.name} — {figure(row, key, t)}"
+            for place, row in places]
+
+
+def figure(row: VillageWeek, key: str, t: Translator) -> str:
+    """`87% (6.052/6.928)`, or the count alone without a target."""
+    line = row.progress[key]
+    if line.ratio is None:
+        return t.number(round(line.achieved))
+    return f"{t.percent(line.ratio)} ({t.number(round(line.achieved))}/{t.number(round(line.target))})"
+
+
+def completeness_line(province: ProvinceSummary, t: Translator) -> str:
+    """The communes with villages that did not report: `Xã Đồng Phú 2/10 · Xã Hòa An 1/8`."""
+    incomplete = province.incomplete
+    if not incomplete:
+        return t("✅ Every village of every commune reported.")
+    communes = " · ".join(f"{c.commune.name} {t.number(len(c.missing))}/{t.number(len(c.villages))}"
+                          for c in incomplete)
+    return t.plural("⚠️ {count} commune of {total} with villages not reported: {communes}",
+                    "⚠️ {count} communes of {total} with villages not reported: {communes}",
+                    len(incomplete), total=t.number(len(province.communes)), communes=communes)

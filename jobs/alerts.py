@@ -1,14 +1,17 @@
-"""Daily red alerts (seed 004): a village's indicator that turns red is reported once."""
+"""Daily red alerts (seed 004): a village's indicator that turns red is reported once; for a
+province, a commune's (its villages added up) that turns red. `AlertState` keeps the colour
+of either: its `village_id` is an org unit's id, a village's or a commune's."""
 
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
-from ..models import AlertState, OrgUnit
-from ..models.periods import local_date
+from ..models import AlertState, Level, OrgUnit
+from ..models.periods import local_date, week_of
 from ..models.progress import Status
 from ..models.queries import progress, tracked
+from ..models.summary import province_summary
 from ..models.types import utcnow
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
@@ -21,12 +24,18 @@ def day_label(commune: OrgUnit, now: datetime) -> str:
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     """Notes every colour; the pairs that turned red since the last run make the alert."""
     today = local_date(now, commune.timezone)
-    villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)))
+    if commune.level == Level.PROVINCE:  # its communes, each over the indicators it tracks
+        overview = province_summary(session, commune, week_of(today), today).overview
+        villages, by_village = [row.village for row in overview.villages], {
+            row.village.id: row.progress for row in overview.villages}
+        names = {i.key: i for i in overview.indicators}
+    else:
+        villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)))
+        by_village = progress(session, villages, today)
+        names = {i.key: i for i in tracked(session, commune.id)}
     states = {(s.village_id, s.indicator_key): s for s in session.exec(
         select(AlertState).where(AlertState.village_id.in_([v.id for v in villages])))}
     turned_red = []
-    by_village = progress(session, villages, today)
-    names = {i.key: i for i in tracked(session, commune.id)}
     for village in villages:
         for line in by_village[village.id].values():
             status = line.status(today) if line.indicator_key in names else None
@@ -59,4 +68,4 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     return to_subscribers(session, commune, compose)
 
 
-ALERTS = Job("alerts", day_label, plan)
+ALERTS = Job("alerts", day_label, plan, (Level.COMMUNE, Level.PROVINCE))

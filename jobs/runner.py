@@ -1,4 +1,5 @@
-"""Running a job once per commune and period, and handing its messages to the outbox.
+"""Running a job once per org unit (a commune; a province for the jobs that have one) and
+period, and handing its messages to the outbox.
 
 A run is recorded (job, commune, period) in the same transaction as every message it
 will send; the outbox senders deliver them, within the messengers' limits, after a crash
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
-from ..models import JobRun, OrgUnit, OutboxMessage
+from ..models import JobRun, Level, OrgUnit, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Job:
     name: str
     period: Callable[[OrgUnit, datetime], str]  # the period a run at that moment covers
     plan: Callable[[Session, OrgUnit, datetime], list[Delivery]]
+    levels: tuple[Level, ...] = (Level.COMMUNE,)  # the units it runs for (JobRun.commune_id is any unit's id)
 
 
 def quiet_until(now: datetime, timezone: str) -> datetime | None:

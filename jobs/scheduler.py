@@ -1,4 +1,5 @@
-"""When jobs run: per commune, in the commune's time zone, with weekday names.
+"""When jobs run: per commune (and per province, for the jobs a province has), in the
+unit's time zone, with weekday names.
 
 APScheduler 3 fires the jobs; `runner.run_job` makes each run happen once per period
 however often it fires (a restart, a second scheduler, a run missed by hours), so a
@@ -78,9 +79,12 @@ class Scheduler:
         )
 
     def plans(self) -> list[tuple[int, str, str, dict[str, When]]]:
+        """Each commune's and province's schedule, of the jobs that run for its level."""
         with Session(get_writer(self.database_url)) as session:
-            return [(c.id, c.name, c.timezone, schedule_of(session, c.id)) for c in session.exec(
-                select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id))]
+            units = session.exec(select(OrgUnit).where(OrgUnit.level.in_([Level.COMMUNE, Level.PROVINCE]))
+                                 .order_by(OrgUnit.id))
+            return [(u.id, u.name, u.timezone, {name: when for name, when in schedule_of(session, u.id).items()
+                                                 if u.level in JOBS[name].levels}) for u in units]
 
     def sync(self) -> None:
         """Schedules new communes, and moves jobs whose commune changed its times."""

@@ -1,18 +1,19 @@
-"""Monday's weekly summary to the subscribed chats: the text, the chart and the spreadsheet."""
+"""Monday's weekly summary to the subscribed chats: the text, the chart and the spreadsheet;
+a commune's, or a province's (its communes ranked, one bar and one sheet per commune)."""
 
 from datetime import datetime, timedelta
 from functools import cache
 
 from sqlmodel import Session
 
-from ..handlers.chart import progress_chart
+from ..handlers.chart import default_indicator, progress_chart
 from ..handlers.messages import Attachment, Outgoing
-from ..handlers.spreadsheet import summary_workbook
-from ..handlers.summary import summary_text
-from ..models import OrgUnit
+from ..handlers.spreadsheet import province_workbook, summary_workbook
+from ..handlers.summary import province_text, summary_text
+from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, local_date, week_of
-from ..models.summary import weekly_summary
+from ..models.summary import province_summary, weekly_summary
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 
@@ -34,17 +35,37 @@ def run_key(commune: OrgUnit, now: datetime) -> str:
 
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     week = summarised_week(commune, now)
-    summary = weekly_summary(session, commune, week, local_date(now, commune.timezone))
+    today = local_date(now, commune.timezone)
+    if commune.level == Level.PROVINCE:
+        province = province_summary(session, commune, week, today)
+        summary = province.overview
+
+        def text(t):
+            return province_text(province, t)
+
+        def workbook(t):
+            return province_workbook(province, t)
+    else:
+        summary = weekly_summary(session, commune, week, today)
+
+        def text(t):
+            return summary_text(summary, t)
+
+        def workbook(t):
+            return summary_workbook(summary, t)
+
+    charted = default_indicator(summary) is not None  # a province without communes has nothing to draw
 
     @cache  # rendered once per language, however many chats read it
     def compose(t):
+        chart = Attachment("picture", file_name(commune, week, "png"), progress_chart(summary, t)) if charted else None
         return (
-            Outgoing(summary_text(summary, t)),
-            Outgoing("", attachment=Attachment("picture", file_name(commune, week, "png"), progress_chart(summary, t))),
-            Outgoing("", attachment=Attachment("file", file_name(commune, week, "xlsx"), summary_workbook(summary, t))),
+            Outgoing(text(t)),
+            *([Outgoing("", attachment=chart)] if chart else []),
+            Outgoing("", attachment=Attachment("file", file_name(commune, week, "xlsx"), workbook(t))),
         )
 
     return to_subscribers(session, commune, compose)
 
 
-WEEKLY_SUMMARY = Job("weekly-summary", run_key, plan)
+WEEKLY_SUMMARY = Job("weekly-summary", run_key, plan, (Level.COMMUNE, Level.PROVINCE))

@@ -5,21 +5,22 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from .orgunits import OrgUnit
+from .orgunits import Level, OrgUnit, children
 from .periods import Period
-from .queries import commune_table
+from .queries import communes_table
 
 CSV_HEADER = ("commune", "village", "indicator", "count")
 
 
-def write_csv(session: Session, commune: OrgUnit, period: Period, handle: TextIO) -> None:
-    """One row per village × indicator, 0 where nothing was reported (DESIGN.md, export)."""
+def write_csv(session: Session, unit: OrgUnit, period: Period, handle: TextIO) -> None:
+    """One row per village × indicator, 0 where nothing was reported (DESIGN.md, export), of a
+    commune or of every commune of a province (the same four columns)."""
+    communes = children(session, unit) if unit.level == Level.PROVINCE else [unit]
+    table = communes_table(session, [c.id for c in communes], period.first, period.last)
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows(
-        (commune.name, village, key, count)
-        for village, key, count in commune_table(session, commune.id, period.first, period.last)
-    )
+    writer.writerows((commune.name, village, key, count)
+                     for commune in communes for village, key, count in table.get(commune.id, []))
 
 
 def file_name(commune: OrgUnit, period: Period, kind: str) -> str:

@@ -19,8 +19,8 @@ from .orgunits import Level, OrgUnit
 from .targets import Target
 from .text import fold
 
-NAME_COLUMNS = ("commune", "village")
-VILLAGE_COLUMNS = (*NAME_COLUMNS, "households", "population", "adults")
+NAME_COLUMNS = ("province", "commune", "village")  # the province is optional: every other column is a figure
+VILLAGE_COLUMNS = ("commune", "village", "households", "population", "adults")
 TARGET_COLUMNS = ("commune", "village", "indicator", "baseline", "target_percent", "start", "deadline")
 NAME_LENGTH = 200  # org_unit.name
 MAX_WHOLE = 2**31 - 1  # the database's integer
@@ -121,6 +121,31 @@ def find_commune(session: Session, name: str) -> OrgUnit | None:
     ).first()
 
 
+def find_province(session: Session, name: str) -> OrgUnit | None:
+    return session.exec(
+        select(OrgUnit).where(OrgUnit.level == Level.PROVINCE, OrgUnit.name_key == fold(name))
+    ).first()
+
+
+def place_in_province(session: Session, row: "Row", commune: OrgUnit, name: str, timezone: str) -> None:
+    """Puts the commune under the province named (created if new). A commune already under
+    another province is refused rather than moved: moving it would change who sees its
+    figures, which an operator should decide on purpose, not by a typo in a file."""
+    province = find_province(session, name)
+    if province is None:
+        province = OrgUnit(level=Level.PROVINCE, name=name, name_key=fold(name), timezone=timezone)
+        session.add(province)
+        session.flush()
+    if commune.parent_id is None:
+        commune.parent_id = province.id
+        session.add(commune)
+        session.flush()
+    elif commune.parent_id != province.id:
+        current = session.get(OrgUnit, commune.parent_id)
+        raise row.problem("province", f"{commune.name} belongs to {current.name}, not {name}; "
+                                      "a commune is not moved to another province by an import")
+
+
 def find_village(session: Session, commune: OrgUnit, name: str) -> OrgUnit | None:
     return session.exec(
         select(OrgUnit).where(OrgUnit.parent_id == commune.id, OrgUnit.name_key == fold(name))
@@ -135,9 +160,10 @@ class VillagesImported(NamedTuple):
 
 def import_villages(session: Session, path: Path, timezone: str) -> VillagesImported:
     """Creates or updates communes and villages with their figures: every column besides
-    commune and village is a figure (households, population, adults, pop15, or any other an
-    indicator may name as its denominator). An empty cell takes the figure away; a column
-    left out of the file leaves it as it is."""
+    province, commune and village is a figure (households, population, adults, pop15, or any
+    other an indicator may name as its denominator). An empty cell takes the figure away; a
+    column left out of the file leaves it as it is. A `province` cell places the commune
+    under that province (an empty one leaves the commune where it is)."""
     added = updated = 0
     rows = read_rows(path, VILLAGE_COLUMNS)
     figures = [column for column in rows[0].values if column and column not in NAME_COLUMNS] if rows else []
@@ -149,7 +175,7 @@ def import_villages(session: Session, path: Path, timezone: str) -> VillagesImpo
         for row in rows:
             names = {c: " ".join(row.text(c).split()) for c in NAME_COLUMNS}
             for column, name in names.items():
-                if not name:
+                if not name and column != "province":
                     raise row.problem(column, "empty name")
                 if len(name) > NAME_LENGTH:
                     raise row.problem(column, f"a name of more than {NAME_LENGTH} characters")
@@ -160,6 +186,8 @@ def import_villages(session: Session, path: Path, timezone: str) -> VillagesImpo
                                   name_key=fold(names["commune"]), timezone=timezone)
                 session.add(commune)
                 session.flush()
+            if names["province"]:
+                place_in_province(session, row, commune, names["province"], timezone)
             village = find_village(session, commune, names["village"])
             sizes = dict(village.sizes) if village is not None else {}
             sizes.update((c, v) for c, v in given.items() if v is not None)

@@ -9,7 +9,16 @@ from sqlmodel import Session, select
 
 from .mailbox import ChannelBot
 from .orgunits import Level, OrgUnit
-from .people import COMMUNE_ROLES, VILLAGE_ROLES, ChannelAccount, Invite, Membership, Person, Role
+from .people import (
+    COMMUNE_ROLES,
+    PROVINCE_ROLES,
+    VILLAGE_ROLES,
+    ChannelAccount,
+    Invite,
+    Membership,
+    Person,
+    Role,
+)
 from .types import utcnow
 
 # Easy to read aloud and type on a phone: no 0/O, 1/I/L.
@@ -19,9 +28,13 @@ DEFAULT_USES = 30
 DEFAULT_DAYS = 14
 
 
+ROLES_OF_LEVEL = {Level.VILLAGE: VILLAGE_ROLES, Level.COMMUNE: COMMUNE_ROLES, Level.PROVINCE: PROVINCE_ROLES}
+
+
 def role_fits(unit: OrgUnit, role: Role) -> bool:
-    """Members and team leaders belong to villages; office, leaders and admins to communes."""
-    return role in (VILLAGE_ROLES if unit.level == Level.VILLAGE else COMMUNE_ROLES)
+    """Members and team leaders belong to villages; office, leaders and admins to communes;
+    the province's office and leaders to provinces."""
+    return role in ROLES_OF_LEVEL.get(unit.level, ())
 
 
 def create_invite(

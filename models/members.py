@@ -64,7 +64,8 @@ def members_of(session: Session, commune: OrgUnit, village: OrgUnit | None = Non
 
 
 def commune_of(session: Session, unit: OrgUnit) -> OrgUnit:
-    return unit if unit.level == Level.COMMUNE else session.get(OrgUnit, unit.parent_id)
+    """The commune of a village; a commune or a province (where events of its places are kept) itself."""
+    return session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
 
 
 def remove(session: Session, membership: Membership, by: int | None, now: datetime,

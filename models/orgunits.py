@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from sqlalchemy import JSON, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 
 class Level(StrEnum):
@@ -38,3 +38,8 @@ class Village(NamedTuple):
     id: int
     parent_id: int
     name: str
+
+
+def children(session: Session, unit: OrgUnit) -> list[OrgUnit]:
+    """A province's communes, or a commune's villages, in org-unit order."""
+    return list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.id)).all())

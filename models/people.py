@@ -15,10 +15,13 @@ class Role(StrEnum):
     OFFICE = "office"
     LEADER = "leader"
     ADMIN = "admin"
+    PROVINCE_OFFICE = "province_office"
+    PROVINCE_LEADER = "province_leader"
 
 
 VILLAGE_ROLES = (Role.MEMBER, Role.VILLAGE_LEADER)
 COMMUNE_ROLES = (Role.OFFICE, Role.LEADER, Role.ADMIN)
+PROVINCE_ROLES = (Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER)  # read their communes' figures, report nothing
 
 
 class Person(SQLModel, table=True):

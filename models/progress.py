@@ -55,6 +55,27 @@ class Progress(NamedTuple):
             return Status.GREEN
         return Status.RED if self.gain < 0.5 * expected else Status.YELLOW
 
+    @staticmethod
+    def total(lines: "list[Progress]") -> "Progress":
+        """The lines added up as `+` adds two, in one pass: a province sums tens of thousands,
+        and `+` would make a tuple at every step."""
+        first = lines[0]
+        baseline, gain, target = 0.0, 0, 0.0
+        starts, deadlines = [], []
+        for line in lines:
+            baseline += line.baseline
+            gain += line.gain
+            if target is not None:
+                if line.target is None:
+                    target = None
+                else:
+                    target += line.target
+                    starts.append(line.start)
+                    deadlines.append(line.deadline)
+        if target is None:
+            return Progress(first.indicator_key, baseline, gain, None, None, None)
+        return Progress(first.indicator_key, baseline, gain, target, min(starts), max(deadlines))
+
     def __add__(self, other: "Progress") -> "Progress":  # type: ignore[override]
         """Sum of two villages' progress on one indicator (for commune totals)."""
         both = self.target is not None and other.target is not None

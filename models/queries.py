@@ -145,6 +145,14 @@ def commune_table(
     session: Session, commune_id: int, first: date, last: date
 ) -> list[tuple[str, str, int]]:
     """(village name, indicator key, count) for every village × indicator, 0 where nothing."""
+    return communes_table(session, [commune_id], first, last).get(commune_id, [])
+
+
+def communes_table(
+    session: Session, commune_ids: list[int], first: date, last: date
+) -> dict[int, list[tuple[str, str, int]]]:
+    """`commune_table` of each commune (a province's), in the same statement for all of them:
+    each village × indicator its commune tracks, then anything else counted in the commune."""
     sums = (
         select(
             EntryCount.village_id,
@@ -152,27 +160,30 @@ def commune_table(
             func.sum(EntryCount.count).label("total"),
         )
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
-        .where(OrgUnit.parent_id == commune_id, EntryCount.day.between(first, last), LIVE)
+        .where(OrgUnit.parent_id.in_(commune_ids), EntryCount.day.between(first, last), LIVE)
         .group_by(EntryCount.village_id, EntryCount.indicator_key)
         .subquery()
     )
-    keys = [i.key for i in tracked(session, commune_id)]
     rows = session.execute(
-        select(OrgUnit.name, sums.c.indicator_key, sums.c.total)
+        select(OrgUnit.parent_id, OrgUnit.name, sums.c.indicator_key, sums.c.total)
         .select_from(OrgUnit)
         .outerjoin(sums, sums.c.village_id == OrgUnit.id)
-        .where(OrgUnit.parent_id == commune_id)
+        .where(OrgUnit.parent_id.in_(commune_ids))
         .order_by(OrgUnit.id)
     )
-    counted: dict[str, dict[str, int]] = {}
-    for name, key, total in rows:
-        counts = counted.setdefault(name, {})
+    counted: dict[int, dict[str, dict[str, int]]] = {}  # commune → village name → key → count
+    for commune_id, name, key, total in rows:
+        counts = counted.setdefault(commune_id, {}).setdefault(name, {})
         if key is not None:
             counts[key] = int(total)
-    # Then anything else counted in the period (retired, or dropped from the list since).
-    found = {key for counts in counted.values() for key in counts}
-    keys += [i.key for i in indicators(session) if i.key in found and i.key not in keys]
-    return [(name, key, counts.get(key, 0)) for name, counts in counted.items() for key in keys]
+    table = {}
+    for commune_id, villages in counted.items():
+        keys = [i.key for i in tracked(session, commune_id)]
+        # Then anything else counted in the period (retired, or dropped from the list since).
+        found = {key for counts in villages.values() for key in counts}
+        keys += [i.key for i in indicators(session) if i.key in found and i.key not in keys]
+        table[commune_id] = [(name, key, counts.get(key, 0)) for name, counts in villages.items() for key in keys]
+    return table
 
 
 def by_key(keys: tuple[str, ...], key_column, amount) -> list:

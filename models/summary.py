@@ -11,7 +11,7 @@ Python only arranges the aggregated rows: one per village, and one per village Ã
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, reduce
+from functools import cache
 from operator import add
 from typing import NamedTuple
 
@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from .entries import EntryCount, NothingToReport
 from .indicators import Indicator
-from .orgunits import OrgUnit, Village
+from .orgunits import OrgUnit, Village, children
 from .people import Person
 from .periods import Period, week_of
 from .progress import Progress, Status
@@ -113,17 +113,18 @@ class WeeklySummary:
 
     @property
     def progress(self) -> dict[str, Progress]:
-        """The commune's progress per indicator: the villages' Progress added up with `+`.
+        """The commune's progress per indicator: the villages' Progress added up with `+`
+        (a province's: its communes' that track the indicator).
 
         As `Progress.__add__` has it, the sum has a target only when every village has
         one (a village without a denominator leaves the commune line as counts only).
         """
-        if not self.villages:
-            return {}
-        return {
-            indicator.key: reduce(add, (v.progress[indicator.key] for v in self.villages))
-            for indicator in self.indicators
-        }
+        sums = {}
+        for indicator in self.indicators:
+            lines = [v.progress[indicator.key] for v in self.villages if indicator.key in v.progress]
+            if lines:
+                sums[indicator.key] = Progress.total(lines)
+        return sums
 
     def status(self, village: VillageWeek, key: str) -> Status | None:
         return village.status(key, self.as_of)
@@ -159,20 +160,24 @@ class WeeklySummary:
         on_track = sum(1 for line in lines if line.status(self.as_of) == Status.GREEN)
         return Standing(on_track, len(lines), sum(line.ratio for line in lines) / len(lines))
 
-    def top(self, n: int = TOP_VILLAGES) -> list[tuple[VillageWeek, Standing]]:
-        """The leading villages with their standing.
+    def ranked(self) -> list[tuple[VillageWeek, Standing | None]]:
+        """Every village with its standing, best first: the largest share of their targets on
+        track first, then the largest average share of the target reached, then org-unit
+        order; counts of different indicators (households, people) are never added up.
+        Villages without a target come last, in org-unit order."""
+        return sorted(((v, self.standing(v)) for v in self.villages), key=lambda pair: (
+            pair[1] is None, -pair[1].share_on_track if pair[1] else 0, -pair[1].reached if pair[1] else 0,
+            pair[0].village.id))
 
-        The rule: the largest share of their targets on track first, then the largest
-        average share of the target reached, then org-unit order; counts of different
-        indicators (households, people) are never added up. A village without a target,
-        or with no target on track and nothing in the period, is not "leading".
-        """
-        standings = ((v, self.standing(v)) for v in self.villages)
-        ranked = sorted(
-            ((v, s) for v, s in standings if s is not None and (s.on_track or v.week)),
-            key=lambda pair: (-pair[1].share_on_track, -pair[1].reached, pair[0].village.id),
-        )
-        return ranked[:n]
+    def top(self, n: int = TOP_VILLAGES) -> list[tuple[VillageWeek, Standing]]:
+        """The leading villages with their standing, by the rule of `ranked`. A village
+        without a target, or with no target on track and nothing in the period, is not "leading"."""
+        return [(v, s) for v, s in self.ranked() if s is not None and (s.on_track or v.week)][:n]
+
+    def worst(self, village: VillageWeek) -> Status | None:
+        """The village's worst colour over its indicators (None: no colour at all)."""
+        found = {status for status in self.statuses(village).values() if status is not None}
+        return next((status for status in (Status.RED, Status.YELLOW, Status.GREEN) if status in found), None)
 
 
 def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: date) -> WeeklySummary:
@@ -267,7 +272,9 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     verified = verified_counts(session, sorted(with_evidence), period.first, period.last) if with_evidence else {}
 
     by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
+    counted: dict[int, set[str]] = {c.id: set() for c in communes}  # the keys counted in each commune
     for village in villages:
+        counted[village.parent_id].update(read.week.get(village.id, ()))
         by_commune[village.parent_id].append(VillageWeek(
             village=village,
             week=read.week.get(village.id, {}),
@@ -277,10 +284,9 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
             calendar=read.calendar.get(village.id, {}),
             verified=verified.get(village.id, {}) if village.parent_id in with_evidence else None,
         ))
-    # What a commune tracks, then anything else counted in the period (an indicator retired or
-    # dropped from its list since): a past period's figures are never left out.
-    counted = {key for counts in read.week.values() for key in counts}
-    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted)) for c in communes]
+    # What a commune tracks, then anything else counted in it in the period (an indicator retired
+    # or dropped from its list since): a past period's figures are never left out.
+    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
 
 
 def shown(session: Session, commune_id: int, counted: set[str]) -> list[Indicator]:
@@ -288,3 +294,35 @@ def shown(session: Session, commune_id: int, counted: set[str]) -> list[Indicato
     own = tracked(session, commune_id)
     keys = {i.key for i in own}
     return own + [i for i in indicators(session) if i.key in counted and i.key not in keys]
+
+
+@dataclass(frozen=True)
+class ProvinceSummary:
+    """A province's summary: each commune's, and `overview`, the province as a summary whose
+    rows are its communes (their totals, their progress on the indicators each tracks, and
+    "reported" when every village did) â€” what rankings, charts and sheets of communes read."""
+
+    communes: list[WeeklySummary]  # in org-unit order
+    overview: WeeklySummary
+
+    @property
+    def province(self) -> OrgUnit:
+        return self.overview.commune
+
+    @property
+    def incomplete(self) -> list[WeeklySummary]:
+        """The communes with a village that has not reported."""
+        return [commune for commune in self.communes if commune.missing]
+
+
+def province_summary(session: Session, province: OrgUnit, period: Period, as_of: date) -> ProvinceSummary:
+    """The summaries of every commune of the province, in `weekly_summaries`' statements, and
+    the province over them. Its indicators are those its communes show, in catalog order; a
+    commune that does not track one has no line for it."""
+    communes = weekly_summaries(session, children(session, province), period, as_of)
+    rows = [VillageWeek(village=Village(c.commune.id, province.id, c.commune.name), week=c.totals,
+                        progress=c.progress, reported=bool(c.villages) and not c.missing, reporters=[],
+                        calendar={}, verified=c.verified_totals) for c in communes]
+    shown_keys = {i.key for c in communes for i in c.indicators}
+    union = [i for i in indicators(session) if i.key in shown_keys]
+    return ProvinceSummary(communes, WeeklySummary(province, period, min(period.last, as_of), rows, union))

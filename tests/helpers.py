@@ -46,6 +46,18 @@ def make_commune(session: Session, name: str = "Xã Đồng Phú", villages=None
     return Commune(unit, made)
 
 
+def make_province(session: Session, name: str, communes: list[Commune]) -> OrgUnit:
+    """A province over communes made with `make_commune`."""
+    unit = OrgUnit(level=Level.PROVINCE, name=name, name_key=fold(name), timezone="Asia/Ho_Chi_Minh")
+    session.add(unit)
+    session.flush()
+    for commune in communes:
+        commune.unit.parent_id = unit.id
+        session.add(commune.unit)
+    session.commit()
+    return unit
+
+
 class Chatter:
     """One person chatting on the console channel; `say` returns the replies' texts."""
 

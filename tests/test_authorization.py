@@ -1,10 +1,11 @@
-"""The authorisation matrix: every command × every role × a village of one's own commune
-and a village of another commune.
+"""The authorisation matrix: every command × every role × a village of one's own commune,
+a village of another commune of the same province, and a village of another province.
 
 - A role the command is not for gets the polite refusal, and nothing else.
-- Asked about another commune's village, the answer is the one a village that does
-  not exist gets: nothing about it (not even that it exists) is revealed.
-- No reply and no file ever carries another commune's figures or names.
+- Asked about a village out of reach (another commune's, for a commune's people; another
+  province's, for a province's people), the answer is the one a village that does not
+  exist gets: nothing about it (not even that it exists) is revealed.
+- No reply and no file ever carries figures or names from out of reach.
 The README's matrix is checked against the code's table, so it stays true.
 """
 
@@ -15,25 +16,33 @@ from pathlib import Path
 import pytest
 from sqlmodel import delete
 
-from helpers import NOW, Chatter, incoming, make_commune, send
+from helpers import NOW, Chatter, incoming, make_commune, make_province, send
 from tocds.bot.channels import render
 from tocds.handlers.commands import COMMANDS, TABLE
 from tocds.models import Conversation, Role, Subscription
-from tocds.models.people import VILLAGE_ROLES
+from tocds.models.people import PROVINCE_ROLES, VILLAGE_ROLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 OTHER_COMMUNE, OTHER_VILLAGE, NO_VILLAGE = "Xã Bí Mật", "Thôn Kín Đáo", "Thôn Không Có"
-SECRET_FIGURES = ("777", "555")  # what the other commune reported
+OUR_PROVINCE, OTHER_PROVINCE = "Tỉnh Đồng Nai", "Tỉnh Xa Xôi"
+SIBLING_COMMUNE, SIBLING_VILLAGE = "Xã Bên Cạnh", "Thôn Láng Giềng"  # our province's, not our commune's
+SECRET_FIGURES = ("777", "555")  # what the other province's commune reported
+OTHER_SECRETS = (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ", OTHER_PROVINCE)
+SIBLING_SECRETS = ("313", SIBLING_COMMUNE, "Người Bên")  # out of reach of our commune's people only
 REFUSAL = "/{name} không dành cho vai trò của bạn. Gửi /trogiup để xem bạn làm được gì."
 RANDOM_CODES = re.compile(r"\b[A-Z0-9]{6,}\b")  # invite codes differ from call to call
 
 
 @pytest.fixture
 def world(session):
-    """Two communes: ours (a report, a photo waiting for review) and another one whose
-    figures, names and evidence must never show."""
+    """Our province: our commune (a report, a photo waiting for review) and a sibling commune
+    (a report); another province's commune whose figures, names and evidence must never show."""
     ours = make_commune(session)
+    sibling = make_commune(session, SIBLING_COMMUNE, {SIBLING_VILLAGE: (5000, 20000, 15000, 16000)})
     theirs = make_commune(session, OTHER_COMMUNE, {OTHER_VILLAGE: (50, 200, 150, 160)})
+    make_province(session, OUR_PROVINCE, [ours, sibling])
+    make_province(session, OTHER_PROVINCE, [theirs])
+    Chatter(session, "Người Bên", [sibling.villages[SIBLING_VILLAGE]], Role.MEMBER).say("vneid 313")
     stranger = Chatter(session, "Người Lạ", [theirs.villages[OTHER_VILLAGE]], Role.MEMBER)
     stranger.say("vneid 777 bdhvs 555")
     send(session, incoming("nguoi la", "", "secret-photo", kind="photo", attachment="secret-file"))
@@ -73,48 +82,73 @@ def ask(session, person: Chatter, text: str) -> str:
     return said(person.chat.send(text, NOW))
 
 
-@pytest.mark.parametrize("target", ["own", "other"])
+def place_of(ours, role: Role):
+    """Where a person of that role sits: a village of ours, our commune, or our province."""
+    if role in VILLAGE_ROLES:
+        return ours.villages["Thôn Tân Hòa"]
+    return province_of(ours) if role in PROVINCE_ROLES else ours.unit
+
+
+def province_of(commune):
+    from sqlmodel import Session
+
+    from tocds.models import OrgUnit
+
+    return Session.object_session(commune.unit).get(OrgUnit, commune.unit.parent_id)
+
+
+def secrets_for(role: Role) -> tuple[str, ...]:
+    return OTHER_SECRETS if role in PROVINCE_ROLES else (*OTHER_SECRETS, *SIBLING_SECRETS)
+
+
+@pytest.mark.parametrize("target", ["own", "sibling", "other"])
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("command", [c.name for c in TABLE])
 def test_every_command_for_every_role(session, world, command, role, target):
     ours, theirs = world
-    unit = ours.villages["Thôn Tân Hòa"] if role in VILLAGE_ROLES else ours.unit
+    unit = place_of(ours, role)
     person = Chatter(session, "Người Thử", [unit], role)
-    village = "Thôn Phú Lợi" if target == "own" else OTHER_VILLAGE
+    village = {"own": "Thôn Phú Lợi", "sibling": SIBLING_VILLAGE, "other": OTHER_VILLAGE}[target]
     answer = ask(session, person, f"/{command} {village}")
 
     if role not in COMMANDS[command].roles:
         assert answer == REFUSAL.format(name=command)
         return
     assert answer.strip() and not answer.startswith(REFUSAL.format(name=command)[:20])
-    for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
+    for secret in secrets_for(role):
         assert secret not in answer
-    if target == "other":
+    if target == "other" or (target == "sibling" and role not in PROVINCE_ROLES):
         twin = Chatter(session, "Người Thử Hai", [unit], role)  # in a chat of its own
-        assert same_answer(answer, ask(session, twin, f"/{command} {NO_VILLAGE}"))
+        assert same_answer(answer, ask(session, twin, f"/{command} {NO_VILLAGE}"), village)
 
 
 @pytest.mark.parametrize("question", ["tiến độ thôn Kín Đáo", "thon kin dao thang 11", "xếp hạng", "ai chưa báo cáo",
-                                      "tien do vneid", "thôn Kín Đáo tuần này"])
-@pytest.mark.parametrize("role", [Role.LEADER, Role.OFFICE])
+                                      "tien do vneid", "thôn Kín Đáo tuần này", "tổng hợp tuần xã Bí Mật",
+                                      "xếp hạng xã Bí Mật", "tiến độ thôn Láng Giềng"])
+@pytest.mark.parametrize("role", [Role.LEADER, Role.OFFICE, Role.PROVINCE_LEADER, Role.PROVINCE_OFFICE])
 def test_plain_questions_never_reveal_another_commune(session, world, role, question):
     ours, _ = world
-    person = Chatter(session, "Người Thử", [ours.unit], role)
+    person = Chatter(session, "Người Thử", [place_of(ours, role)], role)
     answer = ask(session, person, question)
-    for secret in (*SECRET_FIGURES, "778", OTHER_COMMUNE, "Người Lạ"):
-        assert secret not in answer
-    if fold_has_other(question):
-        unknown = ask(session, person, question.replace("Kín Đáo", "Không Có").replace("kin dao", "khong co"))
-        assert same_answer(answer, unknown)
+    typed = [secret for secret in secrets_for(role) if secret.lower() in question.lower()]
+    for secret in secrets_for(role):
+        assert secret not in answer or secret in typed
+    hidden = "Kín Đáo" if fold_has_other(question) else "Láng Giềng" if (
+        "Láng Giềng" in question and role not in PROVINCE_ROLES) else None
+    if hidden:
+        unknown = ask(session, person, question.replace(hidden, "Không Có").replace("kin dao", "khong co"))
+        assert same_answer(answer, unknown, hidden)
 
 
 def fold_has_other(question: str) -> bool:
     return "kín đáo" in question.lower() or "kin dao" in question.lower()
 
 
-def same_answer(about_other: str, about_nothing: str) -> bool:
+def same_answer(about_other: str, about_nothing: str, typed: str = OTHER_VILLAGE) -> bool:
     """The two answers are the same, but for the name typed (and a fresh invite code)."""
-    renamed = about_other.replace("Kín Đáo", "Không Có").replace("kin dao", "khong co")
+    name = typed.removeprefix("Thôn ")
+    renamed = about_other.replace(name, "Không Có").replace(name.lower(), "không có")
+    renamed = renamed.replace("kin dao", "khong co").replace("lang gieng", "khong co")
     return RANDOM_CODES.sub("CODE", renamed) == RANDOM_CODES.sub("CODE", about_nothing)
 
 

@@ -46,10 +46,11 @@ generate.py in a database of the benchmark's own (a new SQLite file; a new
 - entries_scan_s_<db>: the baseline, a plain full scan of the entries table by the
   database: `SELECT count(*), sum(count) FROM entry_count` (every row read, nothing but
   the two numbers sent back), median of 5, warm.
-- province_summary_s_<db>: the weekly summary of ISO week 2026-W52 (progress as of its
-  Sunday) for the whole province: `weekly_summaries` of its 100 communes, in one session
-  and one call (the code every summary runs: a commune's is the same call for one
-  commune); median of 3, warm. province_ratio_<db> = province / scan; target ≤ 2.
+- province_summary_s_<db>: what a province leader receives for ISO week 2026-W52 (progress
+  as of its Sunday): the province's summary (`province_summary`: `weekly_summaries` of its
+  100 communes in one call, the communes added up) written as its text (`province_text`:
+  the communes ranked, the red ones, the villages not reporting), in one session; median of
+  3, warm. province_ratio_<db> = province / scan; target ≤ 2.
   province_by_commune_s_<db>: the same, as Monday's job computes it: `weekly_summary`
   for each commune, a session each (each commune has its own hour); for information.
 - commune_summary_s_<db>: the same for one commune (the 51st), a session of its own;
@@ -104,10 +105,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tocds.bot.runtime import spare_the_collector  # noqa: E402
+from tocds.handlers.summary import province_text  # noqa: E402
+from tocds.locales import translator  # noqa: E402
 from tocds.models import ChannelAccount, Level, OrgUnit, Person, Role  # noqa: E402
 from tocds.models.db import get_engine, get_writer, upgrade  # noqa: E402
 from tocds.models.invites import join  # noqa: E402
-from tocds.models.summary import weekly_summaries, weekly_summary  # noqa: E402
+from tocds.models.summary import province_summary, weekly_summary  # noqa: E402
 from tocds.models.text import fold  # noqa: E402
 
 FIRST_USER = 10_000
@@ -335,6 +338,8 @@ def measure_summaries(url: str) -> dict:
     with Session(engine) as session:
         communes = list(session.execute(
             select(OrgUnit.id).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id)).scalars())
+        province_id = session.execute(select(OrgUnit.id).where(OrgUnit.level == Level.PROVINCE)).scalar_one()
+    vietnamese = translator("vi")
     one = communes[len(communes) // 2]
 
     def scan() -> None:
@@ -350,8 +355,8 @@ def measure_summaries(url: str) -> dict:
 
     def province() -> None:
         with Session(engine) as session:
-            units = session.execute(select(OrgUnit).where(OrgUnit.id.in_(communes)).order_by(OrgUnit.id)).scalars()
-            weekly_summaries(session, list(units), SUMMARY_WEEK, AS_OF)
+            summary = province_summary(session, session.get(OrgUnit, province_id), SUMMARY_WEEK, AS_OF)
+            province_text(summary, vietnamese)
 
     def fetch() -> None:
         with engine.connect() as connection:
