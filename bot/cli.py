@@ -299,14 +299,21 @@ def cmd_db_backup(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
-    from ..models.imports import ImportProblem, import_villages
+def imported_whole(load, *args):
+    """An operator's file imported whole, or a CommandError saying where it is wrong."""
+    from ..models.imports import ImportProblem
 
-    settings, session = settings_and_session()
     try:
-        imported = import_villages(session, args.file, settings.timezone)
+        return load(*args)
     except (ImportProblem, OSError, UnicodeDecodeError) as problem:
         raise CommandError(f"{problem} — nothing was imported") from None
+
+
+def cmd_import(args) -> int:
+    from ..models.imports import import_villages
+
+    settings, session = settings_and_session()
+    imported = imported_whole(import_villages, session, args.file, settings.timezone)
     print(f"{args.file}: {imported.added} villages added, {imported.updated} updated")
     if imported.unused:
         print(f"stored, but no indicator takes a percentage of them yet: {', '.join(imported.unused)} "
@@ -315,13 +322,10 @@ def cmd_import(args) -> int:
 
 
 def cmd_targets(args) -> int:
-    from ..models.imports import ImportProblem, import_targets
+    from ..models.imports import import_targets
 
     _, session = settings_and_session()
-    try:
-        count = import_targets(session, args.file)
-    except (ImportProblem, OSError, UnicodeDecodeError) as problem:
-        raise CommandError(f"{problem} — nothing was imported") from None
+    count = imported_whole(import_targets, session, args.file)
     print(f"{args.file}: {count} targets applied")
     return 0
 
@@ -344,14 +348,10 @@ def cmd_indicators(args) -> int:
         raise CommandError("give FILE.csv to import the catalog, --show to write it, "
                            "or --commune C to see a commune's list")
     from ..models.catalog import import_indicators
-    from ..models.imports import ImportProblem
 
     path = Path(args.what)
     _, session = settings_and_session()
-    try:
-        imported = import_indicators(session, path)
-    except (ImportProblem, OSError, UnicodeDecodeError) as problem:
-        raise CommandError(f"{problem} — nothing was imported") from None
+    imported = imported_whole(import_indicators, session, path)
     changes = [f"{len(keys)} {what}" + (f" ({', '.join(keys)})" if keys else "")
                for what, keys in (("added", imported.added), ("updated", imported.updated),
                                   ("retired", imported.retired), ("tracked again", imported.restored),
@@ -468,16 +468,12 @@ def cmd_deadlines(args) -> int:
 
     from ..models.deadlines import deadlines_of, import_deadlines
     from ..models.due_dates import next_due
-    from ..models.imports import ImportProblem
     from ..models.periods import local_date
 
     settings, session = settings_and_session()
     commune = commune_named(session, args.commune)
     if args.file:
-        try:
-            import_deadlines(session, commune, args.file)
-        except (ImportProblem, OSError, UnicodeDecodeError) as problem:
-            raise CommandError(f"{problem} — nothing was imported") from None
+        imported_whole(import_deadlines, session, commune, args.file)
     deadlines = deadlines_of(session, commune)
     today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
     print("period_kind,due,remind_days,next_due,period")
