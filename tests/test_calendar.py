@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from processes import Processes
 from sqlmodel import select
+from test_jobs import telegram_member
 
 from helpers import NOW, Chatter
 from tocds.handlers.messages import Outgoing
 from tocds.jobs import JOBS
 from tocds.jobs.runner import run_job
-from tocds.models import ChannelAccount, OutboxMessage, Person, Role
+from tocds.models import OutboxMessage, Role
 from tocds.models.deadlines import import_deadlines
-from tocds.models.invites import join
 
 HCM = "Asia/Ho_Chi_Minh"
 TAN_HOA, PHU_LOI = "Thôn Tân Hòa", "Thôn Phú Lợi"
@@ -119,13 +119,7 @@ def test_the_period_report_from_the_command_line_once(db_url, session, commune, 
 @pytest.fixture
 def leader(session, commune):
     """The commune's chairman, on Telegram."""
-    person = Person(name="Anh Tuấn")
-    session.add(person)
-    session.flush()
-    session.add(ChannelAccount(person_id=person.id, channel="telegram", external_id="700"))
-    join(session, person, commune.unit, Role.LEADER)
-    session.commit()
-    return person
+    return telegram_member(session, "Anh Tuấn", commune.unit, "700", Role.LEADER)
 
 
 @pytest.fixture
