@@ -57,24 +57,12 @@ class Progress(NamedTuple):
 
     @staticmethod
     def total(lines: "list[Progress]") -> "Progress":
-        """The lines added up as `+` adds two, in one pass: a province sums tens of thousands,
-        and `+` would make a tuple at every step."""
-        first = lines[0]
-        baseline, gain, target = 0.0, 0, 0.0
-        starts, deadlines = [], []
-        for line in lines:
-            baseline += line.baseline
-            gain += line.gain
-            if target is not None:
-                if line.target is None:
-                    target = None
-                else:
-                    target += line.target
-                    starts.append(line.start)
-                    deadlines.append(line.deadline)
-        if target is None:
-            return Progress(first.indicator_key, baseline, gain, None, None, None)
-        return Progress(first.indicator_key, baseline, gain, target, min(starts), max(deadlines))
+        """The lines added up as `+` adds two, at once: a province sums tens of thousands,
+        and `+` would make a tuple at every step (the columns are taken apart by `zip`, in C)."""
+        keys, baselines, gains, targets, starts, deadlines = zip(*lines, strict=True)
+        if None in targets:
+            return Progress(keys[0], sum(baselines), sum(gains), None, None, None)
+        return Progress(keys[0], sum(baselines), sum(gains), sum(targets), min(starts), max(deadlines))
 
     def __add__(self, other: "Progress") -> "Progress":  # type: ignore[override]
         """Sum of two villages' progress on one indicator (for commune totals)."""

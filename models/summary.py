@@ -9,6 +9,7 @@ Python only arranges the aggregated rows: one per village, and one per village Ã
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -84,24 +85,24 @@ class WeeklySummary:
     @property
     def totals(self) -> dict[str, int]:
         """The commune's counts in the period per indicator (only non-zero keys, in the commune's order)."""
-        sums: dict[str, int] = {}
-        for indicator in self.indicators:
-            total = sum(v.week.get(indicator.key, 0) for v in self.villages)
-            if total:
-                sums[indicator.key] = total
-        return sums
+        return self._added_up(v.week for v in self.villages)
 
     @property
     def verified_totals(self) -> dict[str, int] | None:
         """`totals` counting only entries with approved evidence; None when the commune does not require it."""
         if not self.commune.requires_evidence:
             return None
-        sums: dict[str, int] = {}
-        for indicator in self.indicators:
-            total = sum((v.verified or {}).get(indicator.key, 0) for v in self.villages)
-            if total:
-                sums[indicator.key] = total
-        return sums
+        return self._added_up(v.verified or {} for v in self.villages)
+
+    def _added_up(self, rows: Iterable[dict[str, int]]) -> dict[str, int]:
+        # Each row holds only its non-zero keys: one pass over them, not one over the
+        # villages per indicator (a province adds up thousands).
+        sums = {indicator.key: 0 for indicator in self.indicators}
+        for counts in rows:
+            for key, count in counts.items():
+                if key in sums:
+                    sums[key] += count
+        return {key: total for key, total in sums.items() if total}
 
     @property
     def weeks(self) -> list[Period]:
@@ -119,12 +120,12 @@ class WeeklySummary:
         As `Progress.__add__` has it, the sum has a target only when every village has
         one (a village without a denominator leaves the commune line as counts only).
         """
-        sums = {}
-        for indicator in self.indicators:
-            lines = [v.progress[indicator.key] for v in self.villages if indicator.key in v.progress]
-            if lines:
-                sums[indicator.key] = Progress.total(lines)
-        return sums
+        lines: dict[str, list[Progress]] = {indicator.key: [] for indicator in self.indicators}
+        for village in self.villages:
+            for key, line in village.progress.items():
+                if key in lines:
+                    lines[key].append(line)
+        return {key: Progress.total(of_key) for key, of_key in lines.items() if of_key}
 
     def status(self, village: VillageWeek, key: str) -> Status | None:
         return village.status(key, self.as_of)
@@ -199,23 +200,26 @@ _NOTHING = (
 )
 
 
-@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it) and kind of period
-def _period_statement(keys: tuple[str, ...], one_week: bool) -> Select:
-    """The period's live counts per village, ISO week and person, a column per indicator:
-    the village's counts, who reported what, and which weeks it reported, in one read.
-    For a single week its Monday is given, rather than worked out for every count. The
+@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it) and kind of read
+def _period_statement(keys: tuple[str, ...], one_week: bool, people: bool) -> Select:
+    """The period's live counts per village, ISO week and (with `people`) person, a column per
+    indicator: the village's counts, who reported what, and which weeks it reported, in one
+    read. For a single week its Monday is given, rather than worked out for every count. The
     counts are added up before the people's names are joined: the database then groups
     narrow rows by hashing them instead of sorting every count with a name beside it."""
     monday = bindparam("monday", type_=Date) if one_week else week_start(EntryCount.day)
+    person = [EntryCount.person_id] if people else []
     counts = (
-        select(EntryCount.village_id, monday.label("monday"), EntryCount.person_id,
+        select(EntryCount.village_id, monday.label("monday"), *person,
                *(total.label(f"count_{n}") for n, total in enumerate(by_key(keys, EntryCount.indicator_key,
                                                                            EntryCount.count))))
         .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
         .where(IN_COMMUNES, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
-        .group_by(EntryCount.village_id, *([] if one_week else [monday]), EntryCount.person_id)
-        .subquery()
+        .group_by(EntryCount.village_id, *([] if one_week else [monday]), *person)
     )
+    if not people:
+        return counts
+    counts = counts.subquery()
     return (
         select(counts.c.village_id, counts.c.monday, counts.c.person_id, Person.name,
                *(counts.c[f"count_{n}"] for n in range(len(keys))))
@@ -233,40 +237,47 @@ class _PeriodRead:
     calendar: dict[int, dict[date, str]]
 
 
-def _read_period(session: Session, commune_ids: list[int], period: Period, keys: tuple[str, ...]) -> _PeriodRead:
-    """People are listed by name; a person whose counts all add up to 0 still appears (with
-    no counts), taken-back counts do not. A week with entries is "entries", one with only a
-    "nothing this week" (for a week overlapping the period) is "nothing"."""
+def _read_period(session: Session, commune_ids: list[int], period: Period, keys: tuple[str, ...],
+                 people: bool) -> _PeriodRead:
+    """People (when asked for) are listed by name; a person whose counts all add up to 0 still
+    appears (with no counts), taken-back counts do not. A week with entries is "entries", one
+    with only a "nothing this week" (for a week overlapping the period) is "nothing"."""
     sums: dict[int, list[int]] = {}
-    people: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
+    by_person: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
     calendar: dict[int, dict[date, str]] = defaultdict(dict)
     week = week_of(period.first)
     one_week = (week.first, week.last) == (period.first, period.last)
     nothing = [0] * len(keys)
-    for village_id, monday, person_id, name, *counts in fetch(session, _period_statement(keys, one_week),
-                                                              communes=commune_ids, first=period.first,
-                                                              last=period.last, monday=week.first):
+    for village_id, monday, *row in fetch(session, _period_statement(keys, one_week, people), communes=commune_ids,
+                                          first=period.first, last=period.last, monday=week.first):
         calendar[village_id][as_date(monday)] = "entries"
+        if people:
+            person_id, name, *counts = row
+            _, earlier = by_person[village_id].get(person_id, (name, nothing))
+            by_person[village_id][person_id] = (name, list(map(add, earlier, counts)))
+        else:
+            counts = row
         sums[village_id] = list(map(add, sums.get(village_id, nothing), counts))
-        _, earlier = people[village_id].get(person_id, (name, nothing))
-        people[village_id][person_id] = (name, list(map(add, earlier, counts)))
     for village_id, monday in fetch(session, _NOTHING, communes=commune_ids, last=period.last, monday=week.first):
         calendar[village_id].setdefault(as_date(monday), "nothing")
 
     return _PeriodRead(
         {village_id: named_counts(keys, counts) for village_id, counts in sums.items()},
-        {village_id: [(name, named_counts(keys, counts)) for name, counts in by_person.values()]
-         for village_id, by_person in people.items()},
+        {village_id: [(name, named_counts(keys, counts)) for name, counts in of_village.values()]
+         for village_id, of_village in by_person.items()},
         dict(calendar),
     )
 
 
-def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date) -> list[WeeklySummary]:
-    """`weekly_summary` of each commune, in the same statements for all of them (a province's at once)."""
+def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date, *,
+                     reporters: bool = True) -> list[WeeklySummary]:
+    """`weekly_summary` of each commune, in the same statements for all of them (a province's at once).
+    Without `reporters` no village lists who reported (a province's summary names nobody):
+    the counts are read per village, not per person."""
     day = min(period.last, as_of)
     ids = [c.id for c in communes]
     keys = tuple(i.key for i in indicators(session))
-    read = _read_period(session, ids, period, keys)
+    read = _read_period(session, ids, period, keys, reporters)
     villages, lines = communes_progress(session, ids, day)
     with_evidence = {c.id for c in communes if c.requires_evidence}
     verified = verified_counts(session, sorted(with_evidence), period.first, period.last) if with_evidence else {}
@@ -319,7 +330,7 @@ def province_summary(session: Session, province: OrgUnit, period: Period, as_of:
     """The summaries of every commune of the province, in `weekly_summaries`' statements, and
     the province over them. Its indicators are those its communes show, in catalog order; a
     commune that does not track one has no line for it."""
-    communes = weekly_summaries(session, children(session, province), period, as_of)
+    communes = weekly_summaries(session, children(session, province), period, as_of, reporters=False)
     rows = [VillageWeek(village=Village(c.commune.id, province.id, c.commune.name), week=c.totals,
                         progress=c.progress, reported=bool(c.villages) and not c.missing, reporters=[],
                         calendar={}, verified=c.verified_totals) for c in communes]
