@@ -57,21 +57,11 @@ class Progress(NamedTuple):
 
     @staticmethod
     def total(lines: "list[Progress]") -> "Progress":
-        """The lines added up as `+` adds two, at once: a province sums tens of thousands,
-        and `+` would make a tuple at every step (the columns are taken apart by `zip`, in C)."""
+        """The lines of villages added up (a commune's, a province's): baselines, gains and
+        targets summed, the earliest start and the latest deadline. The sum has a target only
+        when every line has one. The columns are taken apart by `zip` (a province adds up
+        tens of thousands of lines)."""
         keys, baselines, gains, targets, starts, deadlines = zip(*lines, strict=True)
         if None in targets:
             return Progress(keys[0], sum(baselines), sum(gains), None, None, None)
         return Progress(keys[0], sum(baselines), sum(gains), sum(targets), min(starts), max(deadlines))
-
-    def __add__(self, other: "Progress") -> "Progress":  # type: ignore[override]
-        """Sum of two villages' progress on one indicator (for commune totals)."""
-        both = self.target is not None and other.target is not None
-        return Progress(
-            self.indicator_key,
-            self.baseline + other.baseline,
-            self.gain + other.gain,
-            self.target + other.target if both else None,
-            min(self.start, other.start) if both else None,
-            max(self.deadline, other.deadline) if both else None,
-        )

@@ -117,7 +117,7 @@ class WeeklySummary:
         """The commune's progress per indicator: the villages' Progress added up with `+`
         (a province's: its communes' that track the indicator).
 
-        As `Progress.__add__` has it, the sum has a target only when every village has
+        As `Progress.total` has it, the sum has a target only when every village has
         one (a village without a denominator leaves the commune line as counts only).
         """
         lines: dict[str, list[Progress]] = {indicator.key: [] for indicator in self.indicators}

@@ -243,15 +243,15 @@ def test_a_province_person_leaves_and_their_chats_stop(session, province):
     assert (event_.commune_id, event_.action, event_.old_role) == (unit.id, "left", "province_leader")
 
 
-def test_progress_total_is_the_lines_added_with_plus():
+def test_progress_total_adds_the_lines_up_and_keeps_a_target_only_when_every_line_has_one():
     from datetime import date
-    from functools import reduce
-    from operator import add
 
     from tocds.models.progress import Progress
 
-    with_targets = [Progress("vneid", 10.5, 3, 40.0, date(2026, 1, 1), date(2026, 12, 31)),
-                    Progress("vneid", 2.0, 7, 20.0, date(2026, 3, 1), date(2027, 6, 30))]
+    january = Progress("vneid", 10.5, 3, 40.0, date(2026, 1, 1), date(2026, 12, 31))
+    march = Progress("vneid", 2.0, 7, 20.0, date(2026, 3, 1), date(2027, 6, 30))
     without = Progress("vneid", 0.0, 4, None, None, None)
-    for lines in (with_targets, [*with_targets, without], [without, *with_targets], with_targets[:1]):
-        assert Progress.total(lines) == reduce(add, lines)
+    assert Progress.total([january, march]) == Progress("vneid", 12.5, 10, 60.0, date(2026, 1, 1), date(2027, 6, 30))
+    assert Progress.total([january]) == january
+    for lines in ([january, march, without], [without, january, march]):
+        assert Progress.total(lines) == Progress("vneid", 12.5, 14, None, None, None)
