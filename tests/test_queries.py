@@ -143,7 +143,7 @@ def test_a_commune_target_is_shared_out_by_denominator(session, commune, people)
     # dvc has no denominator: shared equally between the two villages.
     assert tan_hoa["dvc"].target == phu_loi["dvc"].target == 50
     assert tan_hoa["dvc"].baseline == 5
-    total = tan_hoa["vneid"] + phu_loi["vneid"]
+    total = Progress.total([tan_hoa["vneid"], phu_loi["vneid"]])
     assert (total.baseline, total.target) == (pytest.approx(700), 560)
 
 
