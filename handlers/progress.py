@@ -8,8 +8,6 @@ A province's people see the province (each commune's progress, communes ranked),
 commune or village they name.
 """
 
-from functools import reduce
-from operator import add
 
 from sqlmodel import select
 
@@ -115,7 +113,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
         if question.indicator not in (None, key):
             continue
         rows = [lines[key] for lines in by_village.values()]
-        total: Progress = reduce(add, rows)
+        total = Progress.total(rows)
         line = progress_line(t, name, counted.get(key, 0), total, as_of, whole_week=this_week)
         if line:
             lines.append(line)
