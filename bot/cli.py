@@ -97,9 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="with --commune: back to every indicator not retired, in the catalog's order")
     catalog.set_defaults(run=cmd_indicators)
     invite = admin.add_parser("invite", help="print an invite code")
-    where = invite.add_mutually_exclusive_group(required=True)
-    where.add_argument("--commune")
-    where.add_argument("--province", help="for province_office and province_leader")
+    add_place(invite)
     invite.add_argument("--village")
     invite.add_argument("--role", required=True)
     invite.add_argument("--uses", type=int, default=30, help="how many people may join with it")
@@ -131,17 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.set_defaults(run=cmd_evidence)
 
     members = admin.add_parser(
-        "members", help="CSV of who belongs to a commune or a village: name,unit,role,channel,joined,last_report")
-    members.add_argument("--commune", required=True)
+        "members", help="CSV of who belongs to a commune, a village or a province: "
+                        "name,unit,role,channel,joined,last_report")
+    add_place(members, "its province_office and province_leader people")
     members.add_argument("--village")
     members.set_defaults(run=cmd_members)
-    remove = admin.add_parser("remove", help="end a person's place in a commune or village (past reports stay)")
-    remove.add_argument("--commune", required=True)
+    remove = admin.add_parser(
+        "remove", help="end a person's place in a commune, village or province (past reports stay)")
+    add_place(remove, "a province_office or province_leader")
     remove.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
     remove.add_argument("--village", help="which place, when the person has several in the commune")
     remove.set_defaults(run=cmd_remove)
     role = admin.add_parser("role", help="give a person another role in their place")
-    role.add_argument("--commune", required=True)
+    add_place(role, "province_office ⇄ province_leader")
     role.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
     role.add_argument("--role", required=True, help="member, village_leader, office, leader, admin, "
                       "province_office or province_leader")
@@ -178,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_place(parser: argparse.ArgumentParser, province_help: str = "for province_office and province_leader"):
+    """`--commune C` or `--province P`, one of them, for the commands that serve both levels."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--commune")
+    where.add_argument("--province", help=province_help)
+
+
 def settings_and_session():
     from ..models.db import open_session
     from .settings import get_settings
@@ -209,6 +216,24 @@ def province_named(session, name: str):
         raise CommandError(f"no province named {name!r}; a village file's province column creates it "
                            "(see `tocds admin import`)")
     return province
+
+
+def unit_named(session, args):
+    """The commune of `--commune`, or the province of `--province`."""
+    return province_named(session, args.province) if args.province else commune_named(session, args.commune)
+
+
+def scope_named(session, args):
+    """The commune or province named, and the village of `--village` in it (None without one)."""
+    if args.province and args.village:
+        raise CommandError("--village goes with --commune, not --province")
+    unit = unit_named(session, args)
+    return unit, village_named(session, unit, args.village) if args.village else None
+
+
+def place_option(unit) -> str:
+    """`--commune 'Xã Đồng Phú'` or `--province 'Tỉnh Đồng Nai'`: the unit as a command names it."""
+    return f"--{unit.level} {unit.name!r}"
 
 
 def village_named(session, commune, name: str | None):
@@ -391,13 +416,8 @@ def cmd_invite(args) -> int:
 
     _, session = settings_and_session()
     role = role_named(args.role)
-    if args.province:
-        if args.village:
-            raise CommandError("--village goes with --commune, not --province")
-        unit = province_named(session, args.province)
-    else:
-        commune = commune_named(session, args.commune)
-        unit = village_named(session, commune, args.village) if args.village else commune
+    place, village = scope_named(session, args)
+    unit = village or place
     if not role_fits(unit, role):
         fix = ("use --commune C (and --village V for a team)" if args.province
                else "use --province P" if role in PROVINCE_ROLES
@@ -505,28 +525,26 @@ def cmd_members(args) -> int:
     from ..models.members import members_of
 
     _, session = settings_and_session()
-    commune = commune_named(session, args.commune)
-    village = village_named(session, commune, args.village) if args.village else None
+    unit, village = scope_named(session, args)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("name", "unit", "role", "channel", "joined", "last_report"))
-    for m in members_of(session, commune, village):
+    for m in members_of(session, village or unit):
         writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), m.joined.date().isoformat(),
                          m.last_report.isoformat() if m.last_report else ""))
     return 0
 
 
 def place_named(session, args):
-    """The one place of `--person` in `--commune` (or in `--village`), else how to say which."""
+    """The one place of `--person` in `--commune` (or in `--village`) or `--province`, else how to say which."""
     from ..models.members import members_of
     from ..models.text import fold
 
-    commune = commune_named(session, args.commune)
-    village = village_named(session, commune, args.village) if args.village else None
-    places = [m for m in members_of(session, commune, village) if fold(m.name) == fold(args.person)]
-    where = village.name if village else commune.name
+    unit, village = scope_named(session, args)
+    places = [m for m in members_of(session, village or unit) if fold(m.name) == fold(args.person)]
+    where = (village or unit).name
     if not places:
         raise CommandError(f"nobody named {args.person!r} belongs to {where}; "
-                           f"see `tocds admin members --commune {commune.name!r}`")
+                           f"see `tocds admin members {place_option(unit)}`")
     if len({m.person_id for m in places}) > 1:
         raise CommandError(f"{len({m.person_id for m in places})} people named {args.person!r} belong to {where}; "
                            "rename one, or remove them in the chat with /thanhvien")
@@ -554,14 +572,17 @@ def cmd_role(args) -> int:
     from ..models import Membership
     from ..models.invites import role_fits
     from ..models.members import change_role
+    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
     from ..models.types import utcnow
 
     _, session = settings_and_session()
     role = role_named(args.role)
     place = place_named(session, args)
     if not role_fits(place.unit, role):
-        raise CommandError(f"a {role} does not belong to a {place.unit.level}: "
-                           "invite the person there instead (`tocds admin invite`)")
+        where = ("--province P" if role in PROVINCE_ROLES else "--commune C --village V" if role in VILLAGE_ROLES
+                 else "--commune C")
+        raise CommandError(f"a {role} does not belong to a {place.unit.level}: invite the person where it does "
+                           f"(`tocds admin invite {where} --role {role}`)")
     change_role(session, session.get(Membership, place.membership_id), role, by=None, now=utcnow())
     session.commit()
     print(f"{place.name}: {place.role} → {role} in {place.unit.name}")
@@ -647,7 +668,7 @@ def cmd_export(args) -> int:
     from ..models.periods import local_date, parse_period, week_of
 
     settings, session = settings_and_session()
-    commune = province_named(session, args.province) if args.province else commune_named(session, args.commune)
+    commune = unit_named(session, args)
     try:
         period = parse_period(args.period)
     except ValueError as problem:
