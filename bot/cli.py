@@ -106,17 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(run=cmd_invite)
 
     schedule = admin.add_parser(
-        "schedule", help="show a commune's schedule, or set one job's day and time: JOB WEEKDAY HH:MM")
-    schedule.add_argument("--commune", required=True)
+        "schedule", help="show a commune's or a province's schedule, or set one job's day and time: "
+                         "JOB WEEKDAY HH:MM")
+    add_place(schedule, "the jobs that run for the province")
     schedule.add_argument("change", nargs="*", metavar="JOB WEEKDAY HH:MM",
                           help="e.g. reminders thursday 16:30; WEEKDAY monday … sunday or daily; "
                                "JOB default goes back to the default")
     schedule.set_defaults(run=cmd_schedule)
 
     deadlines = admin.add_parser(
-        "deadlines", help="a commune's reporting deadlines: show them, or import FILE.csv (period_kind,due"
-                          "[,remind_days]), which replaces them")
-    deadlines.add_argument("--commune", required=True)
+        "deadlines", help="a commune's or a province's reporting deadlines: show them, or import FILE.csv "
+                          "(period_kind,due[,remind_days]), which replaces them")
+    add_place(deadlines, "the province's own deadlines")
     deadlines.add_argument("file", nargs="?", type=Path, metavar="FILE.csv",
                            help="rows such as month,10 (the 10th of the month after), quarter,15, half,06-10 "
                                 "or year,11-20 (that day, the first after the period's first day)")
@@ -160,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "period-report or deadline-reminders")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune, and every province for "
-                                       "weekly-summary and alerts)")
-    job.add_argument("--province", help="one province (weekly-summary, alerts)")
+                                       "the jobs a province has)")
+    job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
     job.set_defaults(run=cmd_jobs_run)
 
@@ -447,17 +448,19 @@ def cmd_schedule(args) -> int:
 
     from sqlmodel import select
 
+    from ..jobs import JOBS
     from ..jobs.scheduler import DAILY_ONLY, SCHEDULE, schedule_of
     from ..models import JobSchedule
     from ..models.jobs import EVERY_DAY, WEEKDAYS
 
     _, session = settings_and_session()
-    commune = commune_named(session, args.commune)
+    unit = unit_named(session, args)
+    jobs = [job for job in SCHEDULE if unit.level in JOBS[job].levels]
     if args.change:
         job, *when = args.change
-        if job not in SCHEDULE:
-            raise CommandError(f"unknown job {job!r}; use one of {', '.join(SCHEDULE)}")
-        own = session.get(JobSchedule, (commune.id, job))
+        if job not in jobs:
+            raise CommandError(f"{job!r} is not a job of a {unit.level}; use one of {', '.join(jobs)}")
+        own = session.get(JobSchedule, (unit.id, job))
         if when == ["default"]:
             if own is not None:
                 session.delete(own)
@@ -469,21 +472,22 @@ def cmd_schedule(args) -> int:
                 at = time.fromisoformat(when[1])
             except ValueError:
                 raise CommandError(f"{when[1]!r} is not a time of day; write HH:MM, e.g. 16:30") from None
-            session.merge(JobSchedule(commune_id=commune.id, job=job, weekday=when[0].lower(), at=at))
+            session.merge(JobSchedule(commune_id=unit.id, job=job, weekday=when[0].lower(), at=at))
         else:
             raise CommandError("write JOB WEEKDAY HH:MM (WEEKDAY: monday … sunday or daily), or JOB default")
         session.commit()
-    own = {s.job for s in session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune.id))}
+    own = {s.job for s in session.exec(select(JobSchedule).where(JobSchedule.commune_id == unit.id))}
     print("job,weekday,time,timezone,source")
-    for job, when in schedule_of(session, commune.id).items():
-        print(f"{job},{when.weekday},{when.at:%H:%M},{commune.timezone},{'commune' if job in own else 'default'}")
+    for job, when in schedule_of(session, unit.id).items():
+        if job in jobs:
+            print(f"{job},{when.weekday},{when.at:%H:%M},{unit.timezone},{unit.level if job in own else 'default'}")
     print("A running scheduler picks a change up within 10 minutes.", file=sys.stderr)
     return 0
 
 
 def cmd_deadlines(args) -> int:
-    """Imports the commune's deadlines (whole or nothing), then shows them with the next due
-    day of each, in the file's format (the extra columns are ignored when imported back)."""
+    """Imports the commune's or province's deadlines (whole or nothing), then shows them with the
+    next due day of each, in the file's format (the extra columns are ignored when imported back)."""
     from datetime import UTC, datetime
 
     from ..models.deadlines import deadlines_of, import_deadlines
@@ -491,18 +495,18 @@ def cmd_deadlines(args) -> int:
     from ..models.periods import local_date
 
     settings, session = settings_and_session()
-    commune = commune_named(session, args.commune)
+    unit = unit_named(session, args)
     if args.file:
-        imported_whole(import_deadlines, session, commune, args.file)
-    deadlines = deadlines_of(session, commune)
-    today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
+        imported_whole(import_deadlines, session, unit, args.file)
+    deadlines = deadlines_of(session, unit)
+    today = local_date(datetime.now(UTC), unit.timezone or settings.timezone)
     print("period_kind,due,remind_days,next_due,period")
     for deadline in deadlines:
         day, period = next_due(deadline.period_kind, deadline.rule, today)
         print(f"{deadline.period_kind},{deadline.due},{deadline.remind_days},{day.isoformat()},{period.label}")
     if not deadlines:
-        print(f"{commune.name} has no reporting deadlines: import them with "
-              f"tocds admin deadlines --commune {commune.name!r} FILE.csv", file=sys.stderr)
+        print(f"{unit.name} has no reporting deadlines: import them with "
+              f"tocds admin deadlines {place_option(unit)} FILE.csv", file=sys.stderr)
     return 0
 
 

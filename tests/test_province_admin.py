@@ -1,8 +1,9 @@
-"""Administering a province: its people from the command line and with `/thanhvien`."""
+"""Administering a province: its people from the command line and with `/thanhvien`, its
+reporting deadlines, and its calendar's jobs (the period reports and deadline reminders)."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from processes import Processes
@@ -138,3 +139,99 @@ def test_a_province_office_cannot_reach_a_commune_or_another_province(session, p
     assert session.get(Membership, theirs) is not None
     assert session.exec(select(MembershipEvent)).all() == []
 
+
+# The reporting calendar of a province -------------------------------------------------------------
+
+
+@pytest.fixture
+def subscribed(session, province):
+    """The province office's chat subscribed; Lan reported in November for Tân Hòa (Đồng Phú's
+    Phú Lợi and Hòa An's Bến Đò never did); the province's chairman and Đồng Phú's, on Telegram."""
+    from test_jobs import telegram_member
+
+    unit, dong_phu, _ = province
+    Chatter(session, "Hà", [unit], Role.PROVINCE_OFFICE).say("/nhantin")
+    Chatter(session, "Lan", [dong_phu.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 5")
+    telegram_member(session, "Chủ Tịch Tỉnh", unit, "800", Role.PROVINCE_LEADER)
+    telegram_member(session, "Chủ Tịch Xã", dong_phu.unit, "700", Role.LEADER)
+    return unit
+
+
+def test_a_month_closes_and_the_province_report_goes_to_its_office(session, subscribed):
+    from test_calendar import at_seven, by_chat, read_back
+
+    from tocds.jobs import JOBS
+    from tocds.jobs.runner import run_job
+
+    run = run_job(session, JOBS["period-report"], subscribed, at_seven(date(2026, 12, 1)))
+    assert run.period == "2026-11"
+    [(chat, (text, workbook))] = by_chat(session, run).items()
+    assert chat == ("console", "ha")  # the province's chat, not the communes' nor the leaders'
+    heading, _, title, *lines = text.text.split("\n")
+    assert heading == "🗓 Đã hết kỳ 2026-11 (01/11/2026–30/11/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
+    assert title == f"📊 {PROVINCE} — kỳ 2026-11 (01/11/2026–30/11/2026)"
+    assert lines[-1] == "⚠️ 2/2 xã có thôn chưa báo cáo: Xã Đồng Phú 1/2 · Xã Hòa An 1/1"
+    assert workbook.attachment.name == "tocds-tinh-dong-nai-2026-11.xlsx"
+    assert read_back(workbook.attachment.content).sheetnames[2:] == ["Xã Đồng Phú", "Xã Hòa An"]
+    assert run_job(session, JOBS["period-report"], subscribed, at_seven(date(2026, 12, 1), 15)) is None
+
+
+def test_the_province_office_is_reminded_and_on_the_day_its_leaders_hear_which_communes_lag(
+        session, subscribed, tmp_path):
+    from test_calendar import at_seven, by_chat, write
+
+    from tocds.jobs import JOBS
+    from tocds.jobs.runner import run_job
+    from tocds.models.deadlines import import_deadlines
+
+    import_deadlines(session, subscribed, write(tmp_path, "period_kind,due,remind_days\nmonth,10,3\n"))
+    before = by_chat(session, run_job(session, JOBS["deadline-reminders"], subscribed, at_seven(date(2026, 12, 7), 8)))
+    assert list(before) == [("console", "ha")]
+    text, workbook = before[("console", "ha")]
+    assert text.text.split("\n")[0].startswith("⏰ Còn 3 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11")
+    assert f"📊 {PROVINCE} — kỳ 2026-11" in text.text and workbook.attachment.name == "tocds-tinh-dong-nai-2026-11.xlsx"
+
+    on_the_day = run_job(session, JOBS["deadline-reminders"], subscribed, at_seven(date(2026, 12, 10), 8))
+    sent = by_chat(session, on_the_day)
+    assert set(sent) == {("console", "ha"), ("telegram", "800")}  # not the commune's leader
+    assert sent[("telegram", "800")][0].text.split("\n")[1] == (
+        "⚠️ Còn 2 xã có thôn chưa báo cáo trong kỳ: Xã Đồng Phú 1/2 · Xã Hòa An 1/1.")
+    assert run_job(session, JOBS["deadline-reminders"], subscribed, at_seven(date(2026, 12, 10), 9)) is None
+
+
+def test_with_every_village_reported_the_province_leaders_are_left_alone(session, province, subscribed, tmp_path):
+    from test_calendar import at_seven, by_chat, write
+
+    from tocds.jobs import JOBS
+    from tocds.jobs.runner import run_job
+    from tocds.models.deadlines import import_deadlines
+
+    _, dong_phu, hoa_an = province
+    Chatter(session, "Hòa", [dong_phu.villages["Thôn Phú Lợi"]], Role.MEMBER).say("/khong")
+    Chatter(session, "Bình", [hoa_an.villages["Thôn Bến Đò"]], Role.MEMBER).say("vneid 1")
+    import_deadlines(session, subscribed, write(tmp_path, "period_kind,due\nmonth,10\n"))
+    run = run_job(session, JOBS["deadline-reminders"], subscribed, at_seven(date(2026, 12, 10), 8))
+    assert list(by_chat(session, run)) == [("console", "ha")]
+
+
+def test_the_operator_sets_a_provinces_deadlines_and_sees_its_jobs(db_url, session, subscribed, tmp_path):
+    processes = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    (tmp_path / "han.csv").write_text("period_kind,due\nquarter,15\nyear,11-20\n", encoding="utf-8")
+    empty = processes.run("admin", "deadlines", "--province", PROVINCE)
+    assert f"tocds admin deadlines --province '{PROVINCE}' FILE.csv" in empty.stderr
+    shown = processes.run("admin", "deadlines", "--province", PROVINCE, "han.csv").stdout.splitlines()
+    assert shown[0] == "period_kind,due,remind_days,next_due,period"
+    assert [line.split(",")[:3] for line in shown[1:]] == [["quarter", "15", "3"], ["year", "11-20", "3"]]
+
+    schedule = processes.run("admin", "schedule", "--province", PROVINCE).stdout.splitlines()
+    assert schedule == ["job,weekday,time,timezone,source",
+                        "weekly-summary,monday,07:30,Asia/Ho_Chi_Minh,default",
+                        "alerts,daily,07:00,Asia/Ho_Chi_Minh,default",
+                        "period-report,daily,07:00,Asia/Ho_Chi_Minh,default",
+                        "deadline-reminders,daily,08:00,Asia/Ho_Chi_Minh,default"]
+    moved = processes.run("admin", "schedule", "--province", PROVINCE, "deadline-reminders", "daily", "09:15")
+    assert "deadline-reminders,daily,09:15,Asia/Ho_Chi_Minh,province" in moved.stdout.splitlines()
+    refused = processes.run("admin", "schedule", "--province", PROVINCE, "reminders", "thursday", "16:30")
+    assert refused.returncode == 2 and "'reminders' is not a job of a province" in refused.stderr
+    ran = processes.run("jobs", "run", "period-report", "--province", PROVINCE, "--now", "2026-12-01T07:00+07:00")
+    assert ran.stdout.splitlines()[0] == f"period-report, {PROVINCE}, 2026-11: 2 messages queued"
