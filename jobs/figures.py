@@ -16,6 +16,8 @@ from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, w
 
 @dataclass(frozen=True)
 class Figures:
+    """What the weekly summary, the period reports and the deadline reminders send of a unit."""
+
     summary: WeeklySummary  # a province's overview: one row per commune
     province: ProvinceSummary | None = None
 

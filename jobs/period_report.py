@@ -45,11 +45,11 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
 
         @cache  # rendered once per language, however many chats read it
         def compose(t: Translator, figures=figures, due=due) -> list[Outgoing]:
-            period = figures.summary.period
+            closed = figures.summary.period
             heading = t("🗓 {period} has ended: its figures and workbook, for the report to the level above.",
-                        period=period_name(t, period))
+                        period=period_name(t, closed))
             if due is not None:
-                heading += "\n" + t("The report is due on {day}.", day=t.date(due_date(due, period)))
+                heading += "\n" + t("The report is due on {day}.", day=t.date(due_date(due, closed)))
             return report_messages(figures, heading, t)
 
         deliveries += to_subscribers(session, commune, compose)
