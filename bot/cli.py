@@ -97,9 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="with --commune: back to every indicator not retired, in the catalog's order")
     catalog.set_defaults(run=cmd_indicators)
     invite = admin.add_parser("invite", help="print an invite code")
-    where = invite.add_mutually_exclusive_group(required=True)
-    where.add_argument("--commune")
-    where.add_argument("--province", help="for province_office and province_leader")
+    add_place(invite)
     invite.add_argument("--village")
     invite.add_argument("--role", required=True)
     invite.add_argument("--uses", type=int, default=30, help="how many people may join with it")
@@ -108,17 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(run=cmd_invite)
 
     schedule = admin.add_parser(
-        "schedule", help="show a commune's schedule, or set one job's day and time: JOB WEEKDAY HH:MM")
-    schedule.add_argument("--commune", required=True)
+        "schedule", help="show a commune's or a province's schedule, or set one job's day and time: "
+                         "JOB WEEKDAY HH:MM")
+    add_place(schedule, "the jobs that run for the province")
     schedule.add_argument("change", nargs="*", metavar="JOB WEEKDAY HH:MM",
                           help="e.g. reminders thursday 16:30; WEEKDAY monday … sunday or daily; "
                                "JOB default goes back to the default")
     schedule.set_defaults(run=cmd_schedule)
 
     deadlines = admin.add_parser(
-        "deadlines", help="a commune's reporting deadlines: show them, or import FILE.csv (period_kind,due"
-                          "[,remind_days]), which replaces them")
-    deadlines.add_argument("--commune", required=True)
+        "deadlines", help="a commune's or a province's reporting deadlines: show them, or import FILE.csv "
+                          "(period_kind,due[,remind_days]), which replaces them")
+    add_place(deadlines, "the province's own deadlines")
     deadlines.add_argument("file", nargs="?", type=Path, metavar="FILE.csv",
                            help="rows such as month,10 (the 10th of the month after), quarter,15, half,06-10 "
                                 "or year,11-20 (that day, the first after the period's first day)")
@@ -131,17 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.set_defaults(run=cmd_evidence)
 
     members = admin.add_parser(
-        "members", help="CSV of who belongs to a commune or a village: name,unit,role,channel,joined,last_report")
-    members.add_argument("--commune", required=True)
+        "members", help="CSV of who belongs to a commune, a village or a province: "
+                        "name,unit,role,channel,joined,last_report")
+    add_place(members, "its province_office and province_leader people")
     members.add_argument("--village")
     members.set_defaults(run=cmd_members)
-    remove = admin.add_parser("remove", help="end a person's place in a commune or village (past reports stay)")
-    remove.add_argument("--commune", required=True)
+    remove = admin.add_parser(
+        "remove", help="end a person's place in a commune, village or province (past reports stay)")
+    add_place(remove, "a province_office or province_leader")
     remove.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
     remove.add_argument("--village", help="which place, when the person has several in the commune")
     remove.set_defaults(run=cmd_remove)
     role = admin.add_parser("role", help="give a person another role in their place")
-    role.add_argument("--commune", required=True)
+    add_place(role, "province_office ⇄ province_leader")
     role.add_argument("--person", required=True, help="the name as `tocds admin members` shows it")
     role.add_argument("--role", required=True, help="member, village_leader, office, leader, admin, "
                       "province_office or province_leader")
@@ -160,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "period-report or deadline-reminders")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune, and every province for "
-                                       "weekly-summary and alerts)")
-    job.add_argument("--province", help="one province (weekly-summary, alerts)")
+                                       "the jobs a province has)")
+    job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
     job.set_defaults(run=cmd_jobs_run)
 
@@ -176,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "XLSX to ./tocds-<commune>-<period>.xlsx, its path printed on stderr)")
     export.set_defaults(run=cmd_export)
     return parser
+
+
+def add_place(parser: argparse.ArgumentParser, province_help: str = "for province_office and province_leader"):
+    """`--commune C` or `--province P`, one of them, for the commands that serve both levels."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--commune")
+    where.add_argument("--province", help=province_help)
 
 
 def settings_and_session():
@@ -209,6 +217,24 @@ def province_named(session, name: str):
         raise CommandError(f"no province named {name!r}; a village file's province column creates it "
                            "(see `tocds admin import`)")
     return province
+
+
+def unit_named(session, args):
+    """The commune of `--commune`, or the province of `--province`."""
+    return province_named(session, args.province) if args.province else commune_named(session, args.commune)
+
+
+def scope_named(session, args):
+    """The commune or province named, and the village of `--village` in it (None without one)."""
+    if args.province and args.village:
+        raise CommandError("--village goes with --commune, not --province")
+    unit = unit_named(session, args)
+    return unit, village_named(session, unit, args.village) if args.village else None
+
+
+def place_option(unit) -> str:
+    """`--commune 'Xã Đồng Phú'` or `--province 'Tỉnh Đồng Nai'`: the unit as a command names it."""
+    return f"--{unit.level} {unit.name!r}"
 
 
 def village_named(session, commune, name: str | None):
@@ -391,13 +417,8 @@ def cmd_invite(args) -> int:
 
     _, session = settings_and_session()
     role = role_named(args.role)
-    if args.province:
-        if args.village:
-            raise CommandError("--village goes with --commune, not --province")
-        unit = province_named(session, args.province)
-    else:
-        commune = commune_named(session, args.commune)
-        unit = village_named(session, commune, args.village) if args.village else commune
+    place, village = scope_named(session, args)
+    unit = village or place
     if not role_fits(unit, role):
         fix = ("use --commune C (and --village V for a team)" if args.province
                else "use --province P" if role in PROVINCE_ROLES
@@ -427,17 +448,19 @@ def cmd_schedule(args) -> int:
 
     from sqlmodel import select
 
+    from ..jobs import JOBS
     from ..jobs.scheduler import DAILY_ONLY, SCHEDULE, schedule_of
     from ..models import JobSchedule
     from ..models.jobs import EVERY_DAY, WEEKDAYS
 
     _, session = settings_and_session()
-    commune = commune_named(session, args.commune)
+    unit = unit_named(session, args)
+    jobs = [job for job in SCHEDULE if unit.level in JOBS[job].levels]
     if args.change:
         job, *when = args.change
-        if job not in SCHEDULE:
-            raise CommandError(f"unknown job {job!r}; use one of {', '.join(SCHEDULE)}")
-        own = session.get(JobSchedule, (commune.id, job))
+        if job not in jobs:
+            raise CommandError(f"{job!r} is not a job of a {unit.level}; use one of {', '.join(jobs)}")
+        own = session.get(JobSchedule, (unit.id, job))
         if when == ["default"]:
             if own is not None:
                 session.delete(own)
@@ -449,21 +472,22 @@ def cmd_schedule(args) -> int:
                 at = time.fromisoformat(when[1])
             except ValueError:
                 raise CommandError(f"{when[1]!r} is not a time of day; write HH:MM, e.g. 16:30") from None
-            session.merge(JobSchedule(commune_id=commune.id, job=job, weekday=when[0].lower(), at=at))
+            session.merge(JobSchedule(commune_id=unit.id, job=job, weekday=when[0].lower(), at=at))
         else:
             raise CommandError("write JOB WEEKDAY HH:MM (WEEKDAY: monday … sunday or daily), or JOB default")
         session.commit()
-    own = {s.job for s in session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune.id))}
+    own = {s.job for s in session.exec(select(JobSchedule).where(JobSchedule.commune_id == unit.id))}
     print("job,weekday,time,timezone,source")
-    for job, when in schedule_of(session, commune.id).items():
-        print(f"{job},{when.weekday},{when.at:%H:%M},{commune.timezone},{'commune' if job in own else 'default'}")
+    for job, when in schedule_of(session, unit.id).items():
+        if job in jobs:
+            print(f"{job},{when.weekday},{when.at:%H:%M},{unit.timezone},{unit.level if job in own else 'default'}")
     print("A running scheduler picks a change up within 10 minutes.", file=sys.stderr)
     return 0
 
 
 def cmd_deadlines(args) -> int:
-    """Imports the commune's deadlines (whole or nothing), then shows them with the next due
-    day of each, in the file's format (the extra columns are ignored when imported back)."""
+    """Imports the commune's or province's deadlines (whole or nothing), then shows them with the
+    next due day of each, in the file's format (the extra columns are ignored when imported back)."""
     from datetime import UTC, datetime
 
     from ..models.deadlines import deadlines_of, import_deadlines
@@ -471,18 +495,18 @@ def cmd_deadlines(args) -> int:
     from ..models.periods import local_date
 
     settings, session = settings_and_session()
-    commune = commune_named(session, args.commune)
+    unit = unit_named(session, args)
     if args.file:
-        imported_whole(import_deadlines, session, commune, args.file)
-    deadlines = deadlines_of(session, commune)
-    today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
+        imported_whole(import_deadlines, session, unit, args.file)
+    deadlines = deadlines_of(session, unit)
+    today = local_date(datetime.now(UTC), unit.timezone or settings.timezone)
     print("period_kind,due,remind_days,next_due,period")
     for deadline in deadlines:
         day, period = next_due(deadline.period_kind, deadline.rule, today)
         print(f"{deadline.period_kind},{deadline.due},{deadline.remind_days},{day.isoformat()},{period.label}")
     if not deadlines:
-        print(f"{commune.name} has no reporting deadlines: import them with "
-              f"tocds admin deadlines --commune {commune.name!r} FILE.csv", file=sys.stderr)
+        print(f"{unit.name} has no reporting deadlines: import them with "
+              f"tocds admin deadlines {place_option(unit)} FILE.csv", file=sys.stderr)
     return 0
 
 
@@ -505,28 +529,26 @@ def cmd_members(args) -> int:
     from ..models.members import members_of
 
     _, session = settings_and_session()
-    commune = commune_named(session, args.commune)
-    village = village_named(session, commune, args.village) if args.village else None
+    unit, village = scope_named(session, args)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("name", "unit", "role", "channel", "joined", "last_report"))
-    for m in members_of(session, commune, village):
+    for m in members_of(session, village or unit):
         writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), m.joined.date().isoformat(),
                          m.last_report.isoformat() if m.last_report else ""))
     return 0
 
 
 def place_named(session, args):
-    """The one place of `--person` in `--commune` (or in `--village`), else how to say which."""
+    """The one place of `--person` in `--commune` (or in `--village`) or `--province`, else how to say which."""
     from ..models.members import members_of
     from ..models.text import fold
 
-    commune = commune_named(session, args.commune)
-    village = village_named(session, commune, args.village) if args.village else None
-    places = [m for m in members_of(session, commune, village) if fold(m.name) == fold(args.person)]
-    where = village.name if village else commune.name
+    unit, village = scope_named(session, args)
+    places = [m for m in members_of(session, village or unit) if fold(m.name) == fold(args.person)]
+    where = (village or unit).name
     if not places:
         raise CommandError(f"nobody named {args.person!r} belongs to {where}; "
-                           f"see `tocds admin members --commune {commune.name!r}`")
+                           f"see `tocds admin members {place_option(unit)}`")
     if len({m.person_id for m in places}) > 1:
         raise CommandError(f"{len({m.person_id for m in places})} people named {args.person!r} belong to {where}; "
                            "rename one, or remove them in the chat with /thanhvien")
@@ -554,14 +576,17 @@ def cmd_role(args) -> int:
     from ..models import Membership
     from ..models.invites import role_fits
     from ..models.members import change_role
+    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
     from ..models.types import utcnow
 
     _, session = settings_and_session()
     role = role_named(args.role)
     place = place_named(session, args)
     if not role_fits(place.unit, role):
-        raise CommandError(f"a {role} does not belong to a {place.unit.level}: "
-                           "invite the person there instead (`tocds admin invite`)")
+        where = ("--province P" if role in PROVINCE_ROLES else "--commune C --village V" if role in VILLAGE_ROLES
+                 else "--commune C")
+        raise CommandError(f"a {role} does not belong to a {place.unit.level}: invite the person where it does "
+                           f"(`tocds admin invite {where} --role {role}`)")
     change_role(session, session.get(Membership, place.membership_id), role, by=None, now=utcnow())
     session.commit()
     print(f"{place.name}: {place.role} → {role} in {place.unit.name}")
@@ -647,7 +672,7 @@ def cmd_export(args) -> int:
     from ..models.periods import local_date, parse_period, week_of
 
     settings, session = settings_and_session()
-    commune = province_named(session, args.province) if args.province else commune_named(session, args.commune)
+    commune = unit_named(session, args)
     try:
         period = parse_period(args.period)
     except ValueError as problem:

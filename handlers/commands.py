@@ -28,7 +28,7 @@ OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and eviden
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures: its office, leaders, admins, and its province's people
-INVITERS = OFFICE | {Role.PROVINCE_OFFICE}  # a province office invites to the province only
+PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
 EXPORTERS = OFFICE | {Role.PROVINCE_OFFICE}
 
 
@@ -98,8 +98,8 @@ TABLE = (
             N_("who has not reported this week")),
     Command("duyet", "review", OFFICE, start_review, N_("review the evidence members sent")),
     Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
-    Command("moi", "invite", INVITERS, invite, N_("make an invite code")),
-    Command("thanhvien", "members", OFFICE, show_members,
+    Command("moi", "invite", PEOPLE, invite, N_("make an invite code")),
+    Command("thanhvien", "members", PEOPLE, show_members,
             N_("who belongs to the commune or a village; remove a person or change a role")),
     Command("xuat", "export", EXPORTERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,

@@ -1,11 +1,12 @@
-"""`/thanhvien [village]`: who belongs to the office's commune, and from there removing a
-person or changing their role; `/roi`: a person leaving a village or the commune."""
+"""`/thanhvien [village]`: who belongs to the office's commune (a province office: the province's
+own people), and from there removing a person or changing their role; `/roi`: a person leaving
+a village, a commune or a province."""
 
 from collections.abc import Callable
 
 from sqlmodel import select
 
-from ..models import Membership, OrgUnit, Person, Role
+from ..models import Level, Membership, OrgUnit, Person, Role
 from ..models.invites import role_fits
 from ..models.members import Member, change_role, members_of, remove
 from ..models.text import fold
@@ -18,18 +19,21 @@ from .roles import ROLE_NAMES
 
 def show_members(context: Context, args: str) -> list[Outgoing]:
     t = context.t
+    units = invitable_units(context)
+    managed = [u for u in units if u.level != Level.VILLAGE]  # a province office's province, an office's communes
     village = None
     if args.strip():
         wanted = fold(args)
-        village = next((u for u in invitable_units(context) if u.level == "village" and wanted in village_names(u)),
-                       None)
+        village = next((u for u in units if u.level == Level.VILLAGE and wanted in village_names(u)), None)
+        if village is None and all(u.level == Level.PROVINCE for u in managed):
+            return [Outgoing(t("A province office manages the province's own people; each commune's office manages its villages'. Send /thanhvien to see them."))]
         if village is None:  # another commune's village is answered as one that does not exist
             return [Outgoing(t("“{name}” is not a village of your commune. Send /thanhvien to see everyone.",
                                name=args.strip()))]
-    members = [m for commune in context.communes() for m in members_of(context.session, commune, village)]
+    members = [m for unit in ([village] if village else managed) for m in members_of(context.session, unit)]
     if not members:
         return [Outgoing(t("Nobody belongs to {unit} yet. Invite people with /moi.", unit=village.name))]
-    where = village.name if village else ", ".join(c.name for c in context.communes())
+    where = village.name if village else ", ".join(u.name for u in managed)
     lines = [t.plural("👥 {unit}: {count} person", "👥 {unit}: {count} people", len(members), unit=where)]
     lines += [f"{i}. {describe(context, m)}" for i, m in enumerate(members, 1)]
     lines.append(t("Pick a person to remove them or change their role."))
@@ -52,7 +56,7 @@ PlaceStep = Callable[[Context, str, Membership, OrgUnit, str], list[Outgoing]]
 
 def place_step(name: str):
     """Registers a step about the place picked in `/thanhvien`: "no" ends it, and a place
-    removed meanwhile (or not in the asker's commune) is said so; the handler gets the
+    removed meanwhile (or not among the asker's places to manage) is said so; the handler gets the
     membership, its unit and the person's name."""
 
     def register(handler: PlaceStep) -> PlaceStep:

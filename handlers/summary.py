@@ -144,8 +144,13 @@ def completeness_line(province: ProvinceSummary, t: Translator) -> str:
     incomplete = province.incomplete
     if not incomplete:
         return t("✅ Every village of every commune reported.")
-    communes = " · ".join(f"{c.commune.name} {t.number(len(c.missing))}/{t.number(len(c.villages))}"
-                          for c in incomplete)
     return t.plural("⚠️ {count} commune of {total} with villages not reported: {communes}",
                     "⚠️ {count} communes of {total} with villages not reported: {communes}",
-                    len(incomplete), total=t.number(len(province.communes)), communes=communes)
+                    len(incomplete), total=t.number(len(province.communes)),
+                    communes=incomplete_communes(province, t))
+
+
+def incomplete_communes(province: ProvinceSummary, t: Translator) -> str:
+    """`Xã Đồng Phú 2/10 · Xã Hòa An 1/8`: each commune with villages not reported, how many of how many."""
+    return " · ".join(f"{c.commune.name} {t.number(len(c.missing))}/{t.number(len(c.villages))}"
+                      for c in province.incomplete)

@@ -1,6 +1,7 @@
 """Reminders of the reports due at the level above: `remind_days` before a deadline the
 office (the subscribed chats) gets the figures to submit; on the day itself too, and, while
-villages are still missing reports for the period, the commune's leaders in private."""
+villages are still missing reports for the period, the commune's leaders in private (a
+province's: its leaders, told which communes have villages missing)."""
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -11,12 +12,12 @@ from sqlmodel import Session
 from ..handlers.messages import Outgoing
 from ..handlers.wording import period_name
 from ..locales import N_, Translator, translator
-from ..models import OrgUnit, Role
+from ..models import Level, OrgUnit, Role
 from ..models.deadlines import ReportDeadline, deadlines_of, falling_due
 from ..models.due_dates import period_due_on
 from ..models.periods import Period, local_date
-from ..models.summary import WeeklySummary, weekly_summary
 from .alerts import day_label
+from .figures import Figures, figures_of
 from .period_report import report_messages
 from .reminders import team_accounts
 from .runner import Delivery, Job
@@ -24,30 +25,28 @@ from .subscribers import to_subscribers
 
 REPORT_NAMES = {"month": N_("monthly report"), "quarter": N_("quarterly report"), "half": N_("6-month report"),
                 "year": N_("yearly report")}
+LEADERS = {Level.COMMUNE: Role.LEADER, Level.PROVINCE: Role.PROVINCE_LEADER}  # told on the day of what is missing
 
 
-def ahead(deadline: ReportDeadline, summary: WeeklySummary, day: date, t: Translator) -> str:
+def ahead(deadline: ReportDeadline, figures: Figures, day: date, t: Translator) -> str:
     return t.plural("⏰ The {report} for {period} is due at the level above in {count} day, on {day}. The figures to submit are below and in the workbook.",
                     "⏰ The {report} for {period} is due at the level above in {count} days, on {day}. The figures to submit are below and in the workbook.",
                     deadline.remind_days, report=t(REPORT_NAMES[deadline.period_kind]),
-                    period=period_name(t, summary.period), day=t.date(day))
+                    period=period_name(t, figures.summary.period), day=t.date(day))
 
 
-def due_today(deadline: ReportDeadline, summary: WeeklySummary, day: date, t: Translator) -> str:
+def due_today(deadline: ReportDeadline, figures: Figures, day: date, t: Translator) -> str:
     text = t("⏰ The {report} for {period} is due at the level above today, {day}. The figures to submit are below and in the workbook.",
-             report=t(REPORT_NAMES[deadline.period_kind]), period=period_name(t, summary.period), day=t.date(day))
-    missing = summary.missing
-    if missing:
-        text += "\n" + t.plural("⚠️ {count} village has still not reported in the period: {villages}.",
-                                "⚠️ {count} villages have still not reported in the period: {villages}.",
-                                len(missing), villages=", ".join(v.name for v in missing))
-    return text
+             report=t(REPORT_NAMES[deadline.period_kind]), period=period_name(t, figures.summary.period),
+             day=t.date(day))
+    missing = figures.not_reported(t)
+    return f"{text}\n{missing}" if missing else text
 
 
-def to_leaders(session: Session, commune: OrgUnit, compose, skipped: set[tuple[str, str]]) -> list[Delivery]:
-    """The commune's leaders in their private chats, but for a chat already receiving it."""
+def to_leaders(session: Session, unit: OrgUnit, compose, skipped: set[tuple[str, str]]) -> list[Delivery]:
+    """The commune's (province's) leaders in their private chats, but for a chat already receiving it."""
     deliveries = []
-    for _, person, account in team_accounts(session, [commune], roles=(Role.LEADER,)):
+    for _, person, account in team_accounts(session, [unit], roles=(LEADERS[unit.level],)):
         if (account.channel, account.external_id) in skipped:
             continue
         skipped.add((account.channel, account.external_id))
@@ -57,15 +56,15 @@ def to_leaders(session: Session, commune: OrgUnit, compose, skipped: set[tuple[s
 
 
 def composer(session: Session, commune: OrgUnit, deadline: ReportDeadline, period: Period, day: date,
-             today: date, heading) -> tuple[WeeklySummary, Callable[[Translator], list[Outgoing]]]:
-    """The period's summary as of today, and its messages under `heading`, once per language."""
-    summary = weekly_summary(session, commune, period, today)
+             today: date, heading) -> tuple[Figures, Callable[[Translator], list[Outgoing]]]:
+    """The period's figures as of today, and its messages under `heading`, once per language."""
+    figures = figures_of(session, commune, period, today)
 
     @cache  # rendered once per language, however many chats read it
     def compose(t: Translator) -> list[Outgoing]:
-        return report_messages(summary, heading(deadline, summary, day, t), t)
+        return report_messages(figures, heading(deadline, figures, day, t), t)
 
-    return summary, compose
+    return figures, compose
 
 
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
@@ -73,10 +72,10 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     deadlines = deadlines_of(session, commune)
     deliveries = []
     for deadline, period in falling_due(deadlines, today):
-        summary, compose = composer(session, commune, deadline, period, today, today, due_today)
+        figures, compose = composer(session, commune, deadline, period, today, today, due_today)
         office = to_subscribers(session, commune, compose)
         deliveries += office
-        if summary.missing:
+        if not figures.complete:
             deliveries += to_leaders(session, commune, compose, {(d.channel, d.chat_id) for d in office})
     for deadline in deadlines:
         if not deadline.remind_days:  # 0: on the day alone
@@ -89,4 +88,4 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     return deliveries
 
 
-DEADLINE_REMINDERS = Job("deadline-reminders", day_label, plan)
+DEADLINE_REMINDERS = Job("deadline-reminders", day_label, plan, (Level.COMMUNE, Level.PROVINCE))

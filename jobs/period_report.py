@@ -1,5 +1,5 @@
 """The period reports: when a month, quarter, half or year closes, its figures and workbook go
-to the commune's subscribed chats, ready for the report to the level above."""
+to the commune's (or province's) subscribed chats, ready for the report to the level above."""
 
 from datetime import datetime
 from functools import cache
@@ -7,27 +7,25 @@ from functools import cache
 from sqlmodel import Session
 
 from ..handlers.messages import Attachment, Outgoing
-from ..handlers.spreadsheet import summary_workbook
-from ..handlers.summary import summary_text
 from ..handlers.wording import period_name
 from ..locales import Translator
-from ..models import OrgUnit
+from ..models import Level, OrgUnit
 from ..models.deadlines import deadlines_of
 from ..models.due_dates import closed_on, due_date
 from ..models.exports import file_name
 from ..models.periods import local_date
-from ..models.summary import WeeklySummary, weekly_summary
+from .figures import Figures, figures_of
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 
 
-def report_messages(summary: WeeklySummary, heading: str, t: Translator) -> list[Outgoing]:
+def report_messages(figures: Figures, heading: str, t: Translator) -> list[Outgoing]:
     """`heading` over the period's summary text, then its workbook: what an office needs to
     write the period's report (also what deadline reminders send)."""
-    workbook = summary_workbook(summary, t)
+    summary = figures.summary
     name = file_name(summary.commune, summary.period, "xlsx")
-    return [Outgoing(f"{heading}\n\n{summary_text(summary, t)}"),
-            Outgoing("", attachment=Attachment("file", name, workbook))]
+    return [Outgoing(f"{heading}\n\n{figures.text(t)}"),
+            Outgoing("", attachment=Attachment("file", name, figures.workbook(t)))]
 
 
 def run_key(commune: OrgUnit, now: datetime) -> str:
@@ -42,19 +40,20 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     rules = {d.period_kind: d.rule for d in deadlines_of(session, commune)}
     deliveries = []
     for period in closed_on(today):
-        summary = weekly_summary(session, commune, period, today)
+        figures = figures_of(session, commune, period, today)
         due = rules.get(period.kind)
 
         @cache  # rendered once per language, however many chats read it
-        def compose(t: Translator, summary=summary, due=due) -> list[Outgoing]:
+        def compose(t: Translator, figures=figures, due=due) -> list[Outgoing]:
+            closed = figures.summary.period
             heading = t("🗓 {period} has ended: its figures and workbook, for the report to the level above.",
-                        period=period_name(t, summary.period))
+                        period=period_name(t, closed))
             if due is not None:
-                heading += "\n" + t("The report is due on {day}.", day=t.date(due_date(due, summary.period)))
-            return report_messages(summary, heading, t)
+                heading += "\n" + t("The report is due on {day}.", day=t.date(due_date(due, closed)))
+            return report_messages(figures, heading, t)
 
         deliveries += to_subscribers(session, commune, compose)
     return deliveries
 
 
-PERIOD_REPORT = Job("period-report", run_key, plan)
+PERIOD_REPORT = Job("period-report", run_key, plan, (Level.COMMUNE, Level.PROVINCE))

@@ -8,12 +8,10 @@ from sqlmodel import Session
 
 from ..handlers.chart import default_indicator, progress_chart
 from ..handlers.messages import Attachment, Outgoing
-from ..handlers.spreadsheet import province_workbook, summary_workbook
-from ..handlers.summary import province_text, summary_text
 from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, local_date, week_of
-from ..models.summary import province_summary, weekly_summary
+from .figures import figures_of
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 
@@ -35,34 +33,17 @@ def run_key(commune: OrgUnit, now: datetime) -> str:
 
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     week = summarised_week(commune, now)
-    today = local_date(now, commune.timezone)
-    if commune.level == Level.PROVINCE:
-        province = province_summary(session, commune, week, today)
-        summary = province.overview
-
-        def text(t):
-            return province_text(province, t)
-
-        def workbook(t):
-            return province_workbook(province, t)
-    else:
-        summary = weekly_summary(session, commune, week, today)
-
-        def text(t):
-            return summary_text(summary, t)
-
-        def workbook(t):
-            return summary_workbook(summary, t)
-
+    figures = figures_of(session, commune, week, local_date(now, commune.timezone))
+    summary = figures.summary
     charted = default_indicator(summary) is not None  # a province without communes has nothing to draw
 
     @cache  # rendered once per language, however many chats read it
     def compose(t):
         chart = Attachment("picture", file_name(commune, week, "png"), progress_chart(summary, t)) if charted else None
         return (
-            Outgoing(text(t)),
+            Outgoing(figures.text(t)),
             *([Outgoing("", attachment=chart)] if chart else []),
-            Outgoing("", attachment=Attachment("file", file_name(commune, week, "xlsx"), workbook(t))),
+            Outgoing("", attachment=Attachment("file", file_name(commune, week, "xlsx"), figures.workbook(t))),
         )
 
     return to_subscribers(session, commune, compose)

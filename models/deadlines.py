@@ -1,5 +1,5 @@
-"""Reporting deadlines as data: when a commune's monthly, quarterly, 6-month and yearly
-reports are due at the level above, imported from a CSV (`tocds admin deadlines`)."""
+"""Reporting deadlines as data: when a commune's (or a province's) monthly, quarterly, 6-month
+and yearly reports are due at the level above, imported from a CSV (`tocds admin deadlines`)."""
 
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ class ReportDeadline(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("unit_id", "period_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    unit_id: int = Field(foreign_key="org_unit.id", description="a commune (a province later)")
+    unit_id: int = Field(foreign_key="org_unit.id", description="a commune or a province")
     period_kind: str = Field(max_length=8, description="month, quarter, half or year")
     due: str = Field(max_length=16, description="as given: 10 (month, quarter), 06-10 or 10/06 (half, year)")
     remind_days: int = Field(default=REMIND_DAYS, description="the office is reminded this many days before")

@@ -1,4 +1,5 @@
-"""Who belongs to a commune, and people leaving it: removed, a role changed, a place left.
+"""Who belongs to a commune (or to a province's own places), and people leaving it: removed,
+a role changed, a place left.
 
 Shared by `/thanhvien`, `/roi`, `/nhantin` and `tocds admin members|remove|role`. Every
 change is written to `membership_event`; past entries stay, with who made them.
@@ -7,12 +8,12 @@ change is written to `membership_event`; past entries stay, with who made them.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .entries import Entry
 from .jobs import Subscription
-from .orgunits import Level, OrgUnit
+from .orgunits import Level, OrgUnit, children
 from .people import ChannelAccount, Membership, MembershipEvent, Person, Role
 
 
@@ -30,15 +31,16 @@ class Member:
     last_report: date | None
 
 
-def units_of(session: Session, commune: OrgUnit) -> list[OrgUnit]:
-    """The commune itself, then its villages."""
-    villages = session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)).all()
-    return [commune, *villages]
+def units_of(session: Session, unit: OrgUnit) -> list[OrgUnit]:
+    """A commune, then its villages; a village or a province alone (a province's communes
+    manage their own people)."""
+    return [unit, *children(session, unit)] if unit.level == Level.COMMUNE else [unit]
 
 
-def members_of(session: Session, commune: OrgUnit, village: OrgUnit | None = None) -> list[Member]:
-    """Everyone with a place in the commune (its office and its villages), or in one village."""
-    unit_ids = [village.id] if village else [u.id for u in units_of(session, commune)]
+def members_of(session: Session, unit: OrgUnit) -> list[Member]:
+    """Everyone with a place in the unit: a commune's office and its villages' teams, one
+    village's team, or a province's office and leaders."""
+    unit_ids = [u.id for u in units_of(session, unit)]
     last = (
         select(Entry.person_id, Entry.village_id, func.max(Entry.day).label("day"))
         .where(Entry.village_id.in_(unit_ids))
@@ -71,18 +73,16 @@ def commune_of(session: Session, unit: OrgUnit) -> OrgUnit:
 def remove(session: Session, membership: Membership, by: int | None, now: datetime,
            action: str = "removed") -> list[Subscription]:
     """Ends a place (`removed` by someone, or `left`); when it was the person's last place in
-    the commune, the subscriptions they made for it stop too. Returns those subscriptions."""
+    the commune (or province), the subscriptions they made for it stop too. Returns those subscriptions."""
     unit = session.get(OrgUnit, membership.org_unit_id)
     commune = commune_of(session, unit)
     session.add(MembershipEvent(at=now, commune_id=commune.id, unit_id=unit.id, person_id=membership.person_id,
                                 by_id=by, action=action, old_role=membership.role))
     session.delete(membership)
     session.flush()
-    still_there = session.exec(
-        select(Membership.id)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
-        .where(Membership.person_id == membership.person_id,
-               or_(OrgUnit.id == commune.id, OrgUnit.parent_id == commune.id))
+    still_there = session.exec(  # a province's commune places are not the province's
+        select(Membership.id).where(Membership.person_id == membership.person_id,
+                                    Membership.org_unit_id.in_([u.id for u in units_of(session, commune)]))
     ).first()
     if still_there is not None:
         return []

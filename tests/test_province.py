@@ -123,9 +123,10 @@ def test_a_commune_or_village_named_narrows_the_reply(session, province):
 def test_a_province_person_reports_nothing_and_manages_no_commune(session, province):
     unit, _, _ = province
     office = Chatter(session, "Hà", [unit], Role.PROVINCE_OFFICE)
-    for command in ("/baocao", "/duyet", "/thanhvien", "/nhatky", "/khong"):
+    for command in ("/baocao", "/duyet", "/nhatky", "/khong"):
         assert "không dành cho vai trò" in office.say(command)
     assert "Báo cáo do thành viên" in office.say("vneid 5")  # a report's words are no report from them
+    assert "Xã" not in office.say("/thanhvien")  # the province's own people alone (test_province_admin.py)
 
 
 def test_the_province_summary_costs_the_same_statements_for_any_number_of_communes(session, province):

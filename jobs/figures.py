@@ -1,0 +1,55 @@
+"""A unit's figures for a period as the jobs send them: a commune's summary, or a province's
+(its communes as rows); the text and the workbook of either, and who has not reported."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from ..handlers.spreadsheet import province_workbook, summary_workbook
+from ..handlers.summary import incomplete_communes, province_text, summary_text
+from ..locales import Translator
+from ..models import Level, OrgUnit
+from ..models.periods import Period
+from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the weekly summary, the period reports and the deadline reminders send of a unit."""
+
+    summary: WeeklySummary  # a province's overview: one row per commune
+    province: ProvinceSummary | None = None
+
+    def text(self, t: Translator) -> str:
+        return province_text(self.province, t) if self.province else summary_text(self.summary, t)
+
+    def workbook(self, t: Translator) -> bytes:
+        return province_workbook(self.province, t) if self.province else summary_workbook(self.summary, t)
+
+    @property
+    def complete(self) -> bool:
+        """Every village (of every commune) reported in the period."""
+        return not (self.province.incomplete if self.province else self.summary.missing)
+
+    def not_reported(self, t: Translator) -> str | None:
+        """The line naming the villages (a province: the communes, `Xã Đồng Phú 1/2`) that have
+        not reported in the period; None when every one did."""
+        if self.complete:
+            return None
+        if self.province:
+            communes = incomplete_communes(self.province, t)
+            return t.plural("⚠️ {count} commune still has villages that have not reported in the period: {communes}.",
+                            "⚠️ {count} communes still have villages that have not reported in the period: {communes}.",
+                            len(self.province.incomplete), communes=communes)
+        missing = self.summary.missing
+        return t.plural("⚠️ {count} village has still not reported in the period: {villages}.",
+                        "⚠️ {count} villages have still not reported in the period: {villages}.",
+                        len(missing), villages=", ".join(v.name for v in missing))
+
+
+def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date) -> Figures:
+    if unit.level == Level.PROVINCE:
+        province = province_summary(session, unit, period, as_of)
+        return Figures(province.overview, province)
+    return Figures(weekly_summary(session, unit, period, as_of))
