@@ -1,7 +1,7 @@
 """The period reports: when a month, quarter, half or year closes, its figures and workbook go
 to the commune's (or province's) subscribed chats, ready for the report to the level above."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlmodel import Session
@@ -13,10 +13,12 @@ from ..models import Level, OrgUnit
 from ..models.deadlines import deadlines_of
 from ..models.due_dates import closed_on, due_date
 from ..models.exports import file_name
-from ..models.periods import local_date
+from ..models.periods import Period, local_date
 from .figures import Figures, figures_of
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
+
+CATCH_UP_DAYS = 7  # how long after a period closes its report still goes out, if it has not yet
 
 
 def report_messages(figures: Figures, heading: str, t: Translator) -> list[Outgoing]:
@@ -28,18 +30,25 @@ def report_messages(figures: Figures, heading: str, t: Translator) -> list[Outgo
             Outgoing("", attachment=Attachment("file", name, figures.workbook(t)))]
 
 
+def closed_lately(today: date) -> list[Period]:
+    """The periods that closed in the last `CATCH_UP_DAYS` days, today included: a report
+    missed while the scheduler was down goes out with its next run. Periods close on the
+    first of a month, so a week holds one closing day at most."""
+    return [period for back in range(CATCH_UP_DAYS) for period in closed_on(today - timedelta(days=back))]
+
+
 def run_key(commune: OrgUnit, now: datetime) -> str:
-    """The periods closing today (`2026-12 2026-Q4 2026-H2 2026` on 1 January), or the day
-    when none does: each period's report is recorded once, and so sent once."""
+    """The periods that closed lately (`2026-12 2026-Q4 2026-H2 2026` from 1 January), or
+    the day when none did: each period's report is recorded once, and so sent once."""
     today = local_date(now, commune.timezone)
-    return " ".join(p.label for p in closed_on(today)) or today.isoformat()
+    return " ".join(p.label for p in closed_lately(today)) or today.isoformat()
 
 
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     today = local_date(now, commune.timezone)
     rules = {d.period_kind: d.rule for d in deadlines_of(session, commune)}
     deliveries = []
-    for period in closed_on(today):
+    for period in closed_lately(today):
         figures = figures_of(session, commune, period, today)
         due = rules.get(period.kind)
 

@@ -74,8 +74,22 @@ def test_a_month_closes_and_its_report_goes_to_the_office(session, commune, offi
     assert "KPI" in read_back(workbook.attachment.content).sheetnames
     # Once per period: again the same day, by hand or by a second scheduler, sends nothing.
     assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1), 15)) is None
-    nothing = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 2)))
-    assert (nothing.period, nothing.messages) == ("2026-12-02", 0)  # no period closes on 2 December
+    # The next days' runs still cover November (a missed run is caught up): it went out already.
+    assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 2))) is None
+    nothing = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 8)))
+    assert (nothing.period, nothing.messages) == ("2026-12-08", 0)  # a week on, nothing closed lately
+
+
+def test_a_period_report_missed_while_the_scheduler_was_down_goes_out_with_the_next_run(
+        session, commune, office, reported):
+    # The server was off from 31 December to the morning of 3 January.
+    run = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2027, 1, 3)))
+    assert run.period == "2026-12 2026-Q4 2026-H2 2026"
+    first = messages(session, run)[0].text.split("\n")[0]
+    assert first == "🗓 Đã hết kỳ 2026-12 (01/12/2026–31/12/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
+    assert [m.attachment.name for m in messages(session, run) if m.attachment] == [
+        f"tocds-xa-dong-phu-{label}.xlsx" for label in ("2026-12", "2026-Q4", "2026-H2", "2026")]
+    assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2027, 1, 4))) is None
 
 
 @pytest.mark.parametrize(
