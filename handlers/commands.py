@@ -100,7 +100,7 @@ TABLE = (
     Command("nhatky", "audit", OFFICE, show_audit, N_("changes to reports and evidence decisions")),
     Command("moi", "invite", PEOPLE, invite, N_("make an invite code")),
     Command("thanhvien", "members", PEOPLE, show_members,
-            N_("who belongs to the commune or a village; remove a person or change a role")),
+            N_("who belongs to the commune, a village or the province; remove a person or change a role")),
     Command("xuat", "export", EXPORTERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
