@@ -114,8 +114,8 @@ class WeeklySummary:
 
     @property
     def progress(self) -> dict[str, Progress]:
-        """The commune's progress per indicator: the villages' Progress added up with `+`
-        (a province's: its communes' that track the indicator).
+        """The commune's progress per indicator: the villages' lines added up (`Progress.total`;
+        a province's: its communes' that track the indicator).
 
         As `Progress.total` has it, the sum has a target only when every village has
         one (a village without a denominator leaves the commune line as counts only).

@@ -17,8 +17,8 @@ from tocds.models import CommuneIndicator, Level, Membership, OrgUnit, OutboxMes
 from tocds.models.exports import CSV_HEADER, write_csv
 from tocds.models.imports import ImportProblem, import_villages
 from tocds.models.invites import role_fits
-from tocds.models.periods import week_of
-from tocds.models.summary import province_summary
+from tocds.models.periods import containing, week_of
+from tocds.models.summary import province_summary, weekly_summary
 
 PROVINCE = "Tỉnh Đồng Nai"
 MONDAY_0730 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Vietnam, after week 2026-W48
@@ -127,6 +127,23 @@ def test_a_province_person_reports_nothing_and_manages_no_commune(session, provi
         assert "không dành cho vai trò" in office.say(command)
     assert "Báo cáo do thành viên" in office.say("vneid 5")  # a report's words are no report from them
     assert "Xã" not in office.say("/thanhvien")  # the province's own people alone (test_province_admin.py)
+
+
+@pytest.mark.parametrize("kind", ["week", "month"])
+def test_a_province_summary_counts_what_its_communes_summaries_count_and_names_nobody(session, province, kind):
+    unit, dong_phu, hoa_an = province
+    Chatter(session, "Cúc", [dong_phu.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 2 ho 1")
+    period = containing(kind, TODAY)
+    summary = province_summary(session, session.get(OrgUnit, unit.id), period, TODAY)
+    for commune, alone in zip(summary.communes, (weekly_summary(session, c.unit, period, TODAY)
+                                                 for c in (dong_phu, hoa_an)), strict=True):
+        assert commune.totals == alone.totals and commune.missing == alone.missing
+        assert [v.calendar for v in commune.villages] == [v.calendar for v in alone.villages]
+        assert all(v.reporters == [] for v in commune.villages)  # no names read for a province
+    tan_hoa = next(v for v in summary.communes[0].villages if v.village.name == "Thôn Tân Hòa")
+    assert tan_hoa.week == {"ho": 7, "vneid": 42, "bdhvs": 3}
+    assert [name for name, _ in weekly_summary(session, dong_phu.unit, period, TODAY).villages[0].reporters] == [
+        "Cúc", "Lan"]  # a commune's summary still says who reported what
 
 
 def test_the_province_summary_costs_the_same_statements_for_any_number_of_communes(session, province):
