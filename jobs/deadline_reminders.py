@@ -1,18 +1,19 @@
 """Reminders of the reports due at the level above: `remind_days` before a deadline the
-office (the subscribed chats) gets the figures to submit; on the day itself too, and, while
-villages are still missing reports for the period, the commune's leaders in private (a
-province's: its leaders, told which communes have villages missing)."""
+office (the subscribed chats) gets the figures to submit (or with the first run after that
+day, when the scheduler was down then); on the day itself too, and, while villages are still
+missing reports for the period, the commune's leaders in private (a province's: its leaders,
+told which communes have villages missing)."""
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
 from ..handlers.wording import period_name
 from ..locales import N_, Translator, translator
-from ..models import Level, OrgUnit, Role
+from ..models import JobRun, Level, OrgUnit, Role
 from ..models.deadlines import ReportDeadline, deadlines_of, falling_due
 from ..models.due_dates import period_due_on
 from ..models.periods import Period, local_date
@@ -23,15 +24,16 @@ from .reminders import team_accounts
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 
+NAME = "deadline-reminders"
 REPORT_NAMES = {"month": N_("monthly report"), "quarter": N_("quarterly report"), "half": N_("6-month report"),
                 "year": N_("yearly report")}
 LEADERS = {Level.COMMUNE: Role.LEADER, Level.PROVINCE: Role.PROVINCE_LEADER}  # told on the day of what is missing
 
 
-def ahead(deadline: ReportDeadline, figures: Figures, day: date, t: Translator) -> str:
+def ahead(deadline: ReportDeadline, figures: Figures, day: date, t: Translator, days_left: int) -> str:
     return t.plural("⏰ The {report} for {period} is due at the level above in {count} day, on {day}. The figures to submit are below and in the workbook.",
                     "⏰ The {report} for {period} is due at the level above in {count} days, on {day}. The figures to submit are below and in the workbook.",
-                    deadline.remind_days, report=t(REPORT_NAMES[deadline.period_kind]),
+                    days_left, report=t(REPORT_NAMES[deadline.period_kind]),
                     period=period_name(t, figures.summary.period), day=t.date(day))
 
 
@@ -78,14 +80,29 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
         if not figures.complete:
             deliveries += to_leaders(session, commune, compose, {(d.channel, d.chat_id) for d in office})
     for deadline in deadlines:
-        if not deadline.remind_days:  # 0: on the day alone
-            continue
-        day = today + timedelta(days=deadline.remind_days)
-        period = period_due_on(deadline.period_kind, deadline.rule, day)
-        if period is not None and period.first <= today:  # a period not begun has nothing to submit yet
+        reminder = reminder_due(session, commune, deadline, today)
+        if reminder is not None:
+            day, period = reminder
+            heading = partial(ahead, days_left=(day - today).days)
             deliveries += to_subscribers(session, commune,
-                                         composer(session, commune, deadline, period, day, today, ahead)[1])
+                                         composer(session, commune, deadline, period, day, today, heading)[1])
     return deliveries
 
 
-DEADLINE_REMINDERS = Job("deadline-reminders", day_label, plan, (Level.COMMUNE, Level.PROVINCE))
+def reminder_due(session: Session, unit: OrgUnit, deadline: ReportDeadline, today: date) -> tuple[date, Period] | None:
+    """The deadline (its day and period) the office is to be reminded of today: the one
+    `remind_days` ahead, or a nearer one whose reminder day had no run up to today (the
+    scheduler was down): a missed reminder goes out late, once, rather than never."""
+    for days_left in range(deadline.remind_days, 0, -1):  # remind_days 0: on the day alone
+        day = today + timedelta(days=days_left)
+        period = period_due_on(deadline.period_kind, deadline.rule, day)
+        if period is None or period.first > today:  # not due that day, or a period not begun: nothing to submit
+            continue
+        missed = [(today - timedelta(days=n)).isoformat() for n in range(1, deadline.remind_days - days_left + 1)]
+        reminded = session.exec(select(JobRun.id).where(JobRun.job == NAME, JobRun.commune_id == unit.id,
+                                                        JobRun.period.in_(missed))).first() if missed else None
+        return None if reminded is not None else (day, period)
+    return None
+
+
+DEADLINE_REMINDERS = Job(NAME, day_label, plan, (Level.COMMUNE, Level.PROVINCE))

@@ -164,6 +164,18 @@ def test_the_office_is_reminded_days_before_the_deadline(session, commune, offic
     assert quiet.messages == 0  # neither 3 days before nor the day
 
 
+def test_a_reminder_missed_while_the_scheduler_was_down_goes_out_with_the_next_run(session, commune, office,
+                                                                                   reported, monthly):
+    # The server was off on 7 December, the reminder's day; it runs again on the 8th.
+    run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 8), 8))
+    [(chat, (text, workbook))] = by_chat(session, run).items()
+    assert chat == ("console", "chi hanh") and text.text.split("\n")[0].startswith(
+        "⏰ Còn 2 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026)")
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    again = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 9), 8))
+    assert again.messages == 0  # caught up once
+
+
 def test_on_the_day_the_leaders_hear_of_the_villages_still_missing(session, commune, office, leader, reported,
                                                                     monthly):
     run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 10), 8))
