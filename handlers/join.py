@@ -1,9 +1,8 @@
 """Joining with `/start CODE`, and the office making invite codes with `/moi`."""
 
-from sqlmodel import select
-
 from ..models import Level, OrgUnit, Role
 from ..models.invites import InviteRefused, create_invite, redeem, role_fits, telegram_link
+from ..models.orgunits import children
 from ..models.text import fold
 from .context import Context, step
 from .messages import Choice, Outgoing
@@ -54,9 +53,7 @@ def invitable_units(context: Context) -> list[OrgUnit]:
         units.extend(p.unit for p in context.places if p.role == Role.PROVINCE_OFFICE)
     for commune in context.communes():
         units.append(commune)
-        units.extend(context.session.exec(
-            select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)
-        ).all())
+        units.extend(children(context.session, commune))
     return units
 
 

@@ -51,8 +51,7 @@ def scopes(context: Context, question: Question) -> list[tuple[str, list[OrgUnit
     if question.commune is not None:
         return [(question.commune.name, children(session, question.commune))]
     return [(village.name, [village]) for village in context.villages()] + [
-        (commune.name, list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id)).all()))
-        for commune in context.communes()]
+        (commune.name, children(session, commune)) for commune in context.communes()]
 
 
 def province_progress(context: Context, province: OrgUnit, question: Question) -> str:

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
 from ..models import AlertState, Level, OrgUnit
+from ..models.orgunits import children
 from ..models.periods import local_date, week_of
 from ..models.progress import Status
 from ..models.queries import progress, tracked
@@ -30,7 +31,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
             row.village.id: row.progress for row in overview.villages}
         names = {i.key: i for i in overview.indicators}
     else:
-        villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)))
+        villages = children(session, commune)
         by_village = progress(session, villages, today)
         names = {i.key: i for i in tracked(session, commune.id)}
     states = {(s.village_id, s.indicator_key): s for s in session.exec(

@@ -8,6 +8,7 @@ from ..handlers.messages import Outgoing
 from ..handlers.wording import example_report
 from ..locales import translator
 from ..models import ChannelAccount, Membership, OrgUnit, Person
+from ..models.orgunits import children
 from ..models.people import VILLAGE_ROLES
 from ..models.periods import local_date, week_of
 from ..models.queries import reported_village_ids
@@ -25,7 +26,7 @@ def week_label(commune: OrgUnit, now: datetime) -> str:
 def missing_villages(session: Session, commune: OrgUnit, now: datetime) -> list[OrgUnit]:
     """The commune's villages with no entry and no "nothing this week" in the week of `now`."""
     week = week_of(local_date(now, commune.timezone))
-    villages = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id == commune.id).order_by(OrgUnit.id)))
+    villages = children(session, commune)
     reported = reported_village_ids(session, [v.id for v in villages], week.first)
     return [v for v in villages if v.id not in reported]
 
