@@ -87,6 +87,14 @@ def tracked(session: Session, commune_id: int) -> list[Indicator]:
     return lists.get(commune_id, lists[None])
 
 
+def shown(session: Session, commune_id: int, counted: Iterable[str]) -> list[Indicator]:
+    """The commune's indicators in its order, then those it no longer tracks (retired, or
+    dropped from its list) that have counts: a past period's figures are never left out."""
+    own = tracked(session, commune_id)
+    keys, counted = {i.key for i in own}, set(counted)
+    return own + [i for i in indicators(session) if i.key in counted and i.key not in keys]
+
+
 def _catalog(session: Session) -> tuple[list[Indicator], dict[int | None, list[Indicator]]]:
     """The catalog and every commune's list, in one statement once per session (it changes
     only by `tocds admin indicators`; a summary's first read: one round trip, not two)."""
@@ -178,10 +186,7 @@ def communes_table(
             counts[key] = int(total)
     table = {}
     for commune_id, villages in counted.items():
-        keys = [i.key for i in tracked(session, commune_id)]
-        # Then anything else counted in the period (retired, or dropped from the list since).
-        found = {key for counts in villages.values() for key in counts}
-        keys += [i.key for i in indicators(session) if i.key in found and i.key not in keys]
+        keys = [i.key for i in shown(session, commune_id, (key for counts in villages.values() for key in counts))]
         table[commune_id] = [(name, key, counts.get(key, 0)) for name, counts in villages.items() for key in keys]
     return table
 

@@ -34,7 +34,7 @@ from .queries import (
     fetch,
     indicators,
     named_counts,
-    tracked,
+    shown,
     verified_counts,
     week_start,
 )
@@ -298,13 +298,6 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     # What a commune tracks, then anything else counted in it in the period (an indicator retired
     # or dropped from its list since): a past period's figures are never left out.
     return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
-
-
-def shown(session: Session, commune_id: int, counted: set[str]) -> list[Indicator]:
-    """The commune's indicators in its order, then those it no longer tracks that have counts."""
-    own = tracked(session, commune_id)
-    keys = {i.key for i in own}
-    return own + [i for i in indicators(session) if i.key in counted and i.key not in keys]
 
 
 @dataclass(frozen=True)
