@@ -11,11 +11,10 @@ from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name, write_csv
 from ..models.periods import Period
-from ..models.summary import province_summary, weekly_summary
 from .context import Context
+from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .reports import requested_period, summarised_units
-from .spreadsheet import province_workbook, summary_workbook
 
 FORMATS = ("xlsx", "csv")  # the first is the default
 
@@ -28,10 +27,8 @@ def export_file(session: Session, commune: OrgUnit, period: Period, today: date,
         buffer = io.StringIO()
         write_csv(session, commune, period, buffer)
         content = buffer.getvalue().encode("utf-8")
-    elif commune.level == Level.PROVINCE:
-        content = province_workbook(province_summary(session, commune, period, today), t)
     else:
-        content = summary_workbook(weekly_summary(session, commune, period, today), t)
+        content = figures_of(session, commune, period, today).workbook(t)
     return Attachment("file", file_name(commune, period, kind), content)
 
 

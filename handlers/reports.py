@@ -16,12 +16,13 @@ from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, containing, week_of
-from ..models.summary import WeeklySummary, province_summary, weekly_summary
+from ..models.summary import province_summary, weekly_summary
 from .chart import default_indicator, progress_chart
 from .context import Context
+from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .questions import named_commune, period_named, read
-from .summary import completeness_line, province_text, ranking_lines, summary_text
+from .summary import completeness_line, ranking_lines
 from .wording import labels, period_name, tracked_labels
 
 
@@ -30,13 +31,6 @@ def summarised_units(context: Context, args: str) -> tuple[list[OrgUnit], str]:
     province's people who name one of its communes get that commune alone."""
     commune, args = named_commune(context, args)
     return ([commune] if commune else context.communes() + context.provinces()), args
-
-
-def unit_summary(context: Context, unit: OrgUnit, period: Period, today: date) -> WeeklySummary:
-    """A commune's summary, or a province's over its communes (`ProvinceSummary.overview`)."""
-    if unit.level == Level.PROVINCE:
-        return province_summary(context.session, unit, period, today).overview
-    return weekly_summary(context.session, unit, period, today)
 
 
 def period_reply(context: Context, kind: str, args: str) -> list[Outgoing]:
@@ -48,10 +42,8 @@ def period_reply(context: Context, kind: str, args: str) -> list[Outgoing]:
         period = requested_period(t, kind, args, today)
         if isinstance(period, str):
             replies.append(Outgoing(period))
-        elif unit.level == Level.PROVINCE:
-            replies.append(Outgoing(province_text(province_summary(context.session, unit, period, today), t)))
         else:
-            replies.append(Outgoing(summary_text(weekly_summary(context.session, unit, period, today), t)))
+            replies.append(Outgoing(figures_of(context.session, unit, period, today).text(t)))
     return replies
 
 
@@ -100,7 +92,7 @@ def ranking(context: Context, args: str) -> list[Outgoing]:
     replies = []
     for unit in [narrowed] if narrowed else context.communes() + context.provinces():
         today = context.today(unit)
-        summary = unit_summary(context, unit, week_of(today), today)
+        summary = figures_of(context.session, unit, week_of(today), today).summary
         key = question.indicator or default_indicator(summary)
         if key not in {i.key for i in summary.indicators}:
             replies.append(Outgoing(t("{commune} does not track {indicator}.", commune=unit.name,

@@ -10,6 +10,7 @@ from functools import cache, partial
 
 from sqlmodel import Session, select
 
+from ..handlers.figures import Figures, figures_of
 from ..handlers.messages import Outgoing
 from ..handlers.wording import period_name
 from ..locales import N_, Translator, translator
@@ -18,7 +19,6 @@ from ..models.deadlines import ReportDeadline, deadlines_of, falling_due
 from ..models.due_dates import period_due_on
 from ..models.periods import Period, local_date
 from .alerts import day_label
-from .figures import Figures, figures_of
 from .period_report import report_messages
 from .reminders import team_accounts
 from .runner import Delivery, Job

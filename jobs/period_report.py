@@ -6,6 +6,7 @@ from functools import cache
 
 from sqlmodel import Session
 
+from ..handlers.figures import Figures, figures_of
 from ..handlers.messages import Attachment, Outgoing
 from ..handlers.wording import period_name
 from ..locales import Translator
@@ -14,7 +15,6 @@ from ..models.deadlines import deadlines_of
 from ..models.due_dates import closed_on, due_date
 from ..models.exports import file_name
 from ..models.periods import Period, local_date
-from .figures import Figures, figures_of
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 

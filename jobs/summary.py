@@ -7,11 +7,11 @@ from functools import cache
 from sqlmodel import Session
 
 from ..handlers.chart import default_indicator, progress_chart
+from ..handlers.figures import figures_of
 from ..handlers.messages import Attachment, Outgoing
 from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, local_date, week_of
-from .figures import figures_of
 from .runner import Delivery, Job
 from .subscribers import to_subscribers
 

@@ -1,22 +1,23 @@
-"""A unit's figures for a period as the jobs send them: a commune's summary, or a province's
-(its communes as rows); the text and the workbook of either, and who has not reported."""
+"""A unit's figures for a period: a commune's summary, or a province's (its communes as rows);
+the text and the workbook of either, and who has not reported. What the jobs send and what
+`/tuan`, `/thang`, `/xephang` and `/xuat` answer, for a commune and a province alike."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
-from ..handlers.spreadsheet import province_workbook, summary_workbook
-from ..handlers.summary import incomplete_communes, province_text, summary_text
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.periods import Period
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
+from .spreadsheet import province_workbook, summary_workbook
+from .summary import incomplete_communes, province_text, summary_text
 
 
 @dataclass(frozen=True)
 class Figures:
-    """What the weekly summary, the period reports and the deadline reminders send of a unit."""
+    """What the summaries, the period reports, the deadline reminders and `/xuat` give of a unit."""
 
     summary: WeeklySummary  # a province's overview: one row per commune
     province: ProvinceSummary | None = None
