@@ -315,18 +315,17 @@ def _kpi_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
     indicators = [i for i in summary.indicators if i.key in lines]
     for row, indicator in enumerate(indicators, HEADER_ROW + 1):
         line = lines[indicator.key]
-        has_goal = line.target is not None
+        has_goal, status = line.target is not None, line.status(as_of)
         timeline = line.expected(as_of) / line.target if has_goal and line.target and line.start else None
         values = [indicator.name(t.language), line.baseline, line.achieved, line.target,
                   line.ratio if has_goal else None, timeline, line.deadline if has_goal else None,
-                  status_word(line.status(as_of), t)]
+                  status_word(status, t)]
         formats = [None, COUNT_FORMAT, COUNT_FORMAT, COUNT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT,
                    _date_format(t), None]
         for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
             cell = sheet.cell(row, column, value)
             if number_format:
                 cell.number_format = number_format
-        status = line.status(as_of)
         if status is not None:
             _fill(sheet.cell(row, len(values)), STATUS_FILLS[status])
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 40})
