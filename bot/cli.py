@@ -198,21 +198,22 @@ def commune_named(session, name: str | None):
     from sqlmodel import select
 
     from ..models import Level, OrgUnit
-    from ..models.imports import find_commune
+    from ..models.imports import find_unit
 
     if name is None:
         commune = session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE).order_by(OrgUnit.id)).first()
     else:
-        commune = find_commune(session, name)
+        commune = find_unit(session, Level.COMMUNE, name)
     if commune is None:
         raise CommandError(f"no commune named {name!r}; see `tocds admin import`")
     return commune
 
 
 def province_named(session, name: str):
-    from ..models.imports import find_province
+    from ..models import Level
+    from ..models.imports import find_unit
 
-    province = find_province(session, name)
+    province = find_unit(session, Level.PROVINCE, name)
     if province is None:
         raise CommandError(f"no province named {name!r}; a village file's province column creates it "
                            "(see `tocds admin import`)")

@@ -19,10 +19,10 @@ from babel.dates import format_date
 from ..handlers.context import Defaults
 from ..jobs import JOBS
 from ..jobs.runner import run_job
-from ..models import Role
+from ..models import Level, Role
 from ..models.db import open_session
 from ..models.exports import write_csv
-from ..models.imports import find_commune, find_village, import_targets, import_villages
+from ..models.imports import find_unit, find_village, import_targets, import_villages
 from ..models.periods import week_of
 from .channels import render
 from .channels.console import ConsoleChat, ConsolePrinter, sign_in
@@ -114,7 +114,7 @@ def play(out: Path) -> int:
     villages_csv, targets_csv = write_seed_files(out, week.first)
     import_villages(session, villages_csv, TIMEZONE)
     import_targets(session, targets_csv)
-    commune = find_commune(session, COMMUNE)
+    commune = find_unit(session, Level.COMMUNE, COMMUNE)
     say = lambda text="": print(text)  # noqa: E731
 
     say(f"tocds demo — {COMMUNE}, {len(VILLAGES)} villages, week {week.label} "

@@ -115,23 +115,16 @@ def all_or_nothing(session: Session):
     session.commit()
 
 
-def find_commune(session: Session, name: str) -> OrgUnit | None:
-    return session.exec(
-        select(OrgUnit).where(OrgUnit.level == Level.COMMUNE, OrgUnit.name_key == fold(name))
-    ).first()
-
-
-def find_province(session: Session, name: str) -> OrgUnit | None:
-    return session.exec(
-        select(OrgUnit).where(OrgUnit.level == Level.PROVINCE, OrgUnit.name_key == fold(name))
-    ).first()
+def find_unit(session: Session, level: Level, name: str) -> OrgUnit | None:
+    """The commune or province of that name (accents and case aside)."""
+    return session.exec(select(OrgUnit).where(OrgUnit.level == level, OrgUnit.name_key == fold(name))).first()
 
 
 def place_in_province(session: Session, row: "Row", commune: OrgUnit, name: str, timezone: str) -> None:
     """Puts the commune under the province named (created if new). A commune already under
     another province is refused rather than moved: moving it would change who sees its
     figures, which an operator should decide on purpose, not by a typo in a file."""
-    province = find_province(session, name)
+    province = find_unit(session, Level.PROVINCE, name)
     if province is None:
         province = OrgUnit(level=Level.PROVINCE, name=name, name_key=fold(name), timezone=timezone)
         session.add(province)
@@ -180,7 +173,7 @@ def import_villages(session: Session, path: Path, timezone: str) -> VillagesImpo
                 if len(name) > NAME_LENGTH:
                     raise row.problem(column, f"a name of more than {NAME_LENGTH} characters")
             given = {c: row.whole(c, required=c in VILLAGE_COLUMNS) for c in figures}
-            commune = find_commune(session, names["commune"])
+            commune = find_unit(session, Level.COMMUNE, names["commune"])
             if commune is None:
                 commune = OrgUnit(level=Level.COMMUNE, name=names["commune"],
                                   name_key=fold(names["commune"]), timezone=timezone)
@@ -212,7 +205,7 @@ def import_targets(session: Session, path: Path) -> int:
     rows = read_rows(path, TARGET_COLUMNS)
     with all_or_nothing(session):
         for row in rows:
-            commune = find_commune(session, row.text("commune"))
+            commune = find_unit(session, Level.COMMUNE, row.text("commune"))
             if commune is None:
                 raise row.problem("commune", f"no commune {row.text('commune')!r}: import the villages first")
             unit = commune
