@@ -4,6 +4,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, select
 
 
@@ -23,7 +24,7 @@ class OrgUnit(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200, description="fold(name), for matching typed names")
     sizes: dict[str, int] = Field(
-        default_factory=dict, sa_type=JSON, sa_column_kwargs={"nullable": False},
+        default_factory=dict, sa_type=JSON().with_variant(JSONB(), "postgresql"), sa_column_kwargs={"nullable": False},
         description="villages: figure name → value (households, population, adults, pop15, any "
                     "other a village CSV carries), the denominators indicators name",
     )

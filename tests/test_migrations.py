@@ -93,3 +93,42 @@ def test_0010_keeps_every_figure_and_word_and_goes_back(tmp_path):
         assert sorted(old.execute("SELECT name, households, population, adults, pop15 FROM org_unit")) == [
             ("T", 120, 480, 330, 360), ("U", 80, 300, 200, None), ("X", None, None, None, None)]
         assert sorted(old.execute("SELECT alias_key, alias, indicator_key FROM indicator_alias")) == aliases_before
+
+
+def test_0012_keeps_the_figures_and_goes_back(db_url, session):
+    """On PostgreSQL the figures become JSONB and back (SQLite: no change); nothing is lost either way."""
+    from datetime import date
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from helpers import add_target, make_commune
+    from tocds.models.db import alembic_config, get_writer, upgrade
+    from tocds.models.queries import communes_progress
+
+    commune = make_commune(session, "Xã X", {"Thôn T": (120, 480, 330, None), "Thôn U": (80, None, None, 200)})
+    add_target(session, commune.unit, "ho", percent=50)
+    session.close()
+    config = alembic_config(db_url)
+    engine = get_engine(db_url)
+
+    def migrate(step, revision):
+        with get_writer(db_url).begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+
+    def figures() -> tuple[str, dict]:
+        kind = next(c["type"] for c in inspect(engine).get_columns("org_unit") if c["name"] == "sizes")
+        with Session(engine) as reading:
+            sizes = dict(reading.execute(select(OrgUnit.name, OrgUnit.sizes).where(OrgUnit.level == "village")).all())
+        return type(kind).__name__, sizes
+
+    expected = {"Thôn T": {"households": 120, "population": 480, "adults": 330},
+                "Thôn U": {"households": 80, "pop15": 200}}
+    migrate(command.downgrade, "0011")
+    assert figures() == ("JSON", expected)
+    upgrade(db_url)
+    assert figures() == ("JSONB" if engine.dialect.name == "postgresql" else "JSON", expected)
+    with Session(engine) as reading:
+        _, lines = communes_progress(reading, [commune.unit.id], date(2026, 6, 1))
+    assert [lines[v.id]["ho"].target for v in commune.villages.values()] == [60, 40]  # half of each one's households
