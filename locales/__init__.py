@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
@@ -23,6 +24,13 @@ def load_catalog(language: str) -> NullTranslations:
     """The compiled catalog; Babel returns an empty NullTranslations when it is missing."""
     directory = resources.files(__name__)
     return Translations.load(str(directory), [language], domain=DOMAIN)
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    """Parsed once: Babel parses a locale given by name again for every number it writes
+    (a province's summary writes thousands)."""
+    return Locale.parse(language)
 
 
 @dataclass(frozen=True)
@@ -42,16 +50,16 @@ class Translator:
         return text.format(count=self.number(count), **values)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.language)
+        return format_decimal(value, locale=babel_locale(self.language))
 
     def percent(self, ratio: float) -> str:
-        return format_percent(ratio, format="#,##0%", locale=self.language)
+        return format_percent(ratio, format="#,##0%", locale=babel_locale(self.language))
 
     def date(self, day: date) -> str:
-        return format_date(day, "dd/MM/yyyy" if self.language == "vi" else "d MMM yyyy", locale=self.language)
+        return format_date(day, "dd/MM/yyyy" if self.language == "vi" else "d MMM yyyy", locale=babel_locale(self.language))
 
     def day_month(self, day: date) -> str:
-        return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=self.language)
+        return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
 
 
 def translator(language: str | None) -> Translator:
