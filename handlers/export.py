@@ -28,7 +28,7 @@ def export_file(session: Session, commune: OrgUnit, period: Period, today: date,
         write_csv(session, commune, period, buffer)
         content = buffer.getvalue().encode("utf-8")
     else:
-        content = figures_of(session, commune, period, today).workbook(t)
+        content = figures_of(session, commune, period, today, workbook=True).workbook(t)
     return Attachment("file", file_name(commune, period, kind), content)
 
 

@@ -49,8 +49,10 @@ class Figures:
                         len(missing), villages=", ".join(v.name for v in missing))
 
 
-def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date) -> Figures:
+def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, workbook: bool = False) -> Figures:
+    """`workbook`: the figures will make a workbook too, which for a province has a sheet of
+    villages per commune (each commune's own summary, read besides the province's)."""
     if unit.level == Level.PROVINCE:
-        province = province_summary(session, unit, period, as_of)
+        province = province_summary(session, unit, period, as_of, villages=workbook)
         return Figures(province.overview, province)
     return Figures(weekly_summary(session, unit, period, as_of))

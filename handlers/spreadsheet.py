@@ -67,9 +67,11 @@ def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
 
 def province_workbook(province: ProvinceSummary, t: Translator) -> bytes:
     """Communes × indicators in the period (with how many villages did not report), their
-    progress, then one sheet per commune: its villages × indicators."""
+    progress, then one sheet per commune: its villages × indicators (`province_summary(…, villages=True)`)."""
     from openpyxl import Workbook
 
+    if province.communes is None:
+        raise ValueError("a province's workbook lists each commune's villages: province_summary(…, villages=True)")
     book = Workbook()
     completeness = (t("Villages not reported"), lambda _, row, t: _not_reported(province, row))
     _period_sheet(book.active, province.overview, t, reported=completeness)
@@ -83,8 +85,8 @@ def province_workbook(province: ProvinceSummary, t: Translator) -> bytes:
 
 
 def _not_reported(province: ProvinceSummary, row: VillageWeek) -> str:
-    commune = next(c for c in province.communes if c.commune.id == row.village.id)
-    return f"{len(commune.missing)}/{len(commune.villages)}"
+    commune = next(c for c in province.reporting if c.commune.id == row.village.id)
+    return f"{commune.missing}/{commune.villages}"
 
 
 def _part_word(summary: WeeklySummary, t: Translator) -> str:

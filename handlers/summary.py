@@ -108,7 +108,7 @@ def province_text(province: ProvinceSummary, t: Translator, key: str | None = No
                 on_track=t.number(standing.on_track), targets=t.number(standing.targets),
                 reached=t.percent(standing.reached)))
         red = [(row, [i.short(t.language) for i in overview.indicators
-                      if row.status(i.key, overview.as_of) == Status.RED]) for row in overview.villages]
+                      if overview.status(row, i.key) == Status.RED]) for row in overview.villages]
         red = [f"{row.village.name} ({', '.join(names)})" for row, names in red if names]
         if red:
             lines.append(t.plural("🔴 {count} commune far behind: {communes}", "🔴 {count} communes far behind: {communes}",
@@ -127,7 +127,7 @@ def ranking_lines(summary: WeeklySummary, t: Translator, key: str, worst_first: 
     places = list(enumerate(ranked, start=1))
     if worst_first:
         places.reverse()
-    return [f"{place}. {STATUS_MARKS[row.status(key, summary.as_of)]} {row.village.name} — {figure(row, key, t)}"
+    return [f"{place}. {STATUS_MARKS[summary.status(row, key)]} {row.village.name} — {figure(row, key, t)}"
             for place, row in places]
 
 
@@ -146,11 +146,10 @@ def completeness_line(province: ProvinceSummary, t: Translator) -> str:
         return t("✅ Every village of every commune reported.")
     return t.plural("⚠️ {count} commune of {total} with villages not reported: {communes}",
                     "⚠️ {count} communes of {total} with villages not reported: {communes}",
-                    len(incomplete), total=t.number(len(province.communes)),
+                    len(incomplete), total=t.number(len(province.reporting)),
                     communes=incomplete_communes(province, t))
 
 
 def incomplete_communes(province: ProvinceSummary, t: Translator) -> str:
     """`Xã Đồng Phú 2/10 · Xã Hòa An 1/8`: each commune with villages not reported, how many of how many."""
-    return " · ".join(f"{c.commune.name} {t.number(len(c.missing))}/{t.number(len(c.villages))}"
-                      for c in province.incomplete)
+    return " · ".join(f"{c.commune.name} {t.number(c.missing)}/{t.number(c.villages)}" for c in province.incomplete)

@@ -60,7 +60,7 @@ def to_leaders(session: Session, unit: OrgUnit, compose, skipped: set[tuple[str,
 def composer(session: Session, commune: OrgUnit, deadline: ReportDeadline, period: Period, day: date,
              today: date, heading) -> tuple[Figures, Callable[[Translator], list[Outgoing]]]:
     """The period's figures as of today, and its messages under `heading`, once per language."""
-    figures = figures_of(session, commune, period, today)
+    figures = figures_of(session, commune, period, today, workbook=True)
 
     @cache  # rendered once per language, however many chats read it
     def compose(t: Translator) -> list[Outgoing]:

@@ -49,7 +49,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     rules = {d.period_kind: d.rule for d in deadlines_of(session, commune)}
     deliveries = []
     for period in closed_lately(today):
-        figures = figures_of(session, commune, period, today)
+        figures = figures_of(session, commune, period, today, workbook=True)
         due = rules.get(period.kind)
 
         @cache  # rendered once per language, however many chats read it

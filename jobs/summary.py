@@ -33,7 +33,7 @@ def run_key(commune: OrgUnit, now: datetime) -> str:
 
 def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
     week = summarised_week(commune, now)
-    figures = figures_of(session, commune, week, local_date(now, commune.timezone))
+    figures = figures_of(session, commune, week, local_date(now, commune.timezone), workbook=True)
     summary = figures.summary
     charted = default_indicator(summary) is not None  # a province without communes has nothing to draw
 

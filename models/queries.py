@@ -6,6 +6,7 @@ most: entries are never loaded into Python to be added up.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from operator import add
@@ -281,11 +282,11 @@ def _villages(denominators: tuple[str, ...]) -> Select:
     )
 
 
-@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it)
-def _gains(keys: tuple[str, ...]) -> CompoundSelect:
-    """Per village, its running totals (without a day) and, taken off them, its live counts
-    dated after `today` or before `before` (the latest target start, at most the day after
-    today: the two ranges never overlap), by day."""
+@cache  # one statement per catalog (a few in a process's life: tocds admin indicators changes it) and grouping
+def _gains(keys: tuple[str, ...], by_commune: bool) -> CompoundSelect:
+    """Per village (`by_commune`: per commune), its running totals (without a day) and, taken off
+    them, each village's live counts dated after `today` or before `before` (the latest target
+    start, at most the day after today: the two ranges never overlap), by day."""
 
     def outside(span: Callable[[type[EntryCount]], ColumnElement[bool]]) -> Select:
         anywhere = aliased(EntryCount)
@@ -298,39 +299,112 @@ def _gains(keys: tuple[str, ...]) -> CompoundSelect:
             .group_by(EntryCount.village_id, EntryCount.day)
         )
 
+    unit = OrgUnit.parent_id if by_commune else VillageTotal.village_id
     return union_all(
-        select(VillageTotal.village_id, cast(null(), Date), *by_key(keys, VillageTotal.indicator_key, VillageTotal.total))
+        select(unit, cast(null(), Date), *by_key(keys, VillageTotal.indicator_key, VillageTotal.total))
         .join(OrgUnit, OrgUnit.id == VillageTotal.village_id)
         .where(IN_COMMUNES)
-        .group_by(VillageTotal.village_id),
+        .group_by(unit),
         outside(lambda counts: counts.day > bindparam("today")),
         outside(lambda counts: counts.day < bindparam("before")),
     )
 
 
-def _gains_as_of(
-    session: Session, communes: list[int], keys: tuple[str, ...],
-    targets: dict[int, dict[str, tuple]], parents: dict[int, int], today: date,
-) -> dict[int, list[int]]:
-    """Village id → its gain per indicator (in `keys` order): the running total less the
-    counts dated after today or before the target's start (each pair by its own start)."""
-    gains: dict[int, list[int]] = {}
-    starts = [target[3] for of_unit in targets.values() for target in of_unit.values()]
-    before = min(max(starts, default=date.min), today + timedelta(days=1))
-    no_gain = [0] * len(keys)
-    for village_id, day, *amounts in fetch(session, _gains(keys), communes=communes, today=today, before=before):
-        if day is None:  # the running totals themselves
-            gains[village_id] = list(map(add, gains.get(village_id, no_gain), amounts))
-            continue
-        line = gains.setdefault(village_id, list(no_gain))
-        day = as_date(day)
-        for n, amount in enumerate(amounts):
-            if amount and day <= today:  # before the latest start: is it before this pair's?
-                target = targets[village_id].get(keys[n]) or targets[parents[village_id]].get(keys[n])
-                if target is None or day >= target[3]:
-                    continue
-            line[n] += amount
-    return gains
+@dataclass
+class _Plan:
+    """What progress reads of some communes besides the counts."""
+
+    catalog: list[tuple[str, int | None]]  # each indicator's key and the place of its denominator (None: none)
+    targets: dict[int, dict[str, tuple]]  # org unit → indicator key → its target
+    villages: list[Village]  # in org-unit order
+    sizes: dict[int, list[int | None]]  # village → its denominators
+    wholes: dict[int, list[int]]  # commune → its villages' denominators added up, then their number
+    bare: dict[int, list[int]]  # commune → per denominator, how many of its villages lack it (or have 0)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.catalog)
+
+    @property
+    def parents(self) -> dict[int, int]:
+        return {village.id: village.parent_id for village in self.villages}
+
+    def gains(self, session: Session, communes: list[int], today: date, by_commune: bool) -> dict[int, list[int]]:
+        """Village (`by_commune`: commune) id → its gain per indicator (in catalog order): the running
+        total less the counts dated after today or before the target's start (each village ×
+        indicator by its own start)."""
+        parents = self.parents
+        gains: dict[int, list[int]] = {}
+        starts = [target[3] for of_unit in self.targets.values() for target in of_unit.values()]
+        before = min(max(starts, default=date.min), today + timedelta(days=1))
+        keys = self.keys
+        no_gain = [0] * len(keys)
+        for unit_id, day, *amounts in fetch(session, _gains(keys, by_commune), communes=communes, today=today,
+                                            before=before):
+            if day is None:  # the running totals themselves
+                gains[unit_id] = list(map(add, gains.get(unit_id, no_gain), amounts))
+                continue
+            village_id, day = unit_id, as_date(day)
+            line = gains.setdefault(parents[village_id] if by_commune else village_id, list(no_gain))
+            for n, amount in enumerate(amounts):
+                if amount and day <= today:  # before the latest start: is it before this pair's?
+                    target = self.targets[village_id].get(keys[n]) or self.targets[parents[village_id]].get(keys[n])
+                    if target is None or day >= target[3]:
+                        continue
+                line[n] += amount
+        return gains
+
+
+def _plan(session: Session, communes: list[int]) -> _Plan:
+    # The denominators are read once each, whichever indicators share them.
+    denominators = tuple(dict.fromkeys(i.denominator for i in indicators(session) if i.denominator))
+    catalog = [(i.key, denominators.index(i.denominator) if i.denominator else None) for i in indicators(session)]
+    targets: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
+        targets[unit_id][key] = tuple(target)
+    plan = _Plan(catalog, targets, [], {}, {}, {})
+    of_commune: dict[int, list[list[int | None]]] = defaultdict(list)
+    for village_id, parent_id, name, *values in fetch(session, _villages(denominators), communes=communes):
+        plan.villages.append(Village(village_id, parent_id, name))
+        plan.sizes[village_id] = values
+        of_commune[parent_id].append(values)
+    for commune, rows in of_commune.items():
+        columns = list(zip(*rows, strict=True))  # one per denominator (filter(None): leaves out both None and 0)
+        plan.wholes[commune] = [sum(filter(None, column)) for column in columns] + [len(rows)]
+        plan.bare[commune] = [len(rows) - sum(map(bool, column)) for column in columns]
+    return plan
+
+
+def _line(key: str, target: tuple, gain: int, share: float, figures: int, rest: float | None) -> Progress:
+    """The line of villages under one target: a commune's shared out among them (`share`: their
+    parts of it added up), or a village's own (`share` 1). The baseline is taken by the share;
+    the goal is the percent of the figure of those that have it (`figures`: those figures
+    added up) when the target is a percent, and its count by the share of the others (`rest`:
+    their parts added up; None when there are no others): none at all without a count."""
+    baseline, percent, count, start, deadline = target
+    if rest is not None and count is None:
+        goal = None
+    else:
+        goal = (0.0 if percent is None else percent / 100 * figures) + (0.0 if rest is None else count * rest)
+    return Progress(key, baseline * share, gain, goal, start, deadline)
+
+
+def _village_line(key: str, position: int | None, gain: int, sizes: list[int | None], target: tuple | None,
+                  commune_target: tuple | None, whole: int) -> Progress:
+    """A village's line: its own target, or else its commune's shared out by the village's
+    part of the commune's `whole` (its denominator's figure, or one village where the
+    indicator has no denominator), or else the counts alone."""
+    size = None if position is None else sizes[position]
+    if target is not None:
+        share = 1.0
+    elif commune_target is not None:
+        part = 1 if position is None else size or 0
+        target, share = commune_target, part / whole if whole else 0.0
+    else:
+        return Progress(key, 0.0, gain, None, None, None)
+    if target[1] is not None and size:  # a percent of the village's own figure
+        return _line(key, target, gain, share, size, None)
+    return _line(key, target, gain, share, 0, share)
 
 
 def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, dict[str, Progress]]:
@@ -356,56 +430,69 @@ def communes_progress(
     targets that start with the campaign): the database then reads one row per village,
     however long the history.
     """
-    # Each indicator of the catalog with the place of its denominator among those read (None: it
-    # has none); a commune's summary then shows the indicators it tracks.
-    denominators = tuple(dict.fromkeys(i.denominator for i in indicators(session) if i.denominator))
-    catalog = [(i.key, denominators.index(i.denominator) if i.denominator else None) for i in indicators(session)]
-    targets: dict[int, dict[str, tuple]] = defaultdict(dict)  # org unit → indicator key → its target
-    for unit_id, key, *target in fetch(session, _TARGETS, communes=communes):
-        targets[unit_id][key] = tuple(target)
-    villages: list[Village] = []
-    sizes: dict[int, list[int | None]] = {}  # village → its denominators
-    parents: dict[int, int] = {}
-    wholes: dict[int, list[int]] = {}  # commune → its villages' denominators added up, then their number
-    for village_id, parent_id, name, *values in fetch(session, _villages(denominators), communes=communes):
-        villages.append(Village(village_id, parent_id, name))
-        parents[village_id], sizes[village_id] = parent_id, values
-        whole = wholes.setdefault(parent_id, [0] * (len(denominators) + 1))
-        for n, value in enumerate(values):
-            whole[n] += value or 0
-        whole[-1] += 1
-
-    gains = _gains_as_of(session, communes, tuple(key for key, _ in catalog), targets, parents, today)
-
-    # Per commune and indicator: its target, and the whole that a village's share of it is
-    # taken from (the denominator added up, or the number of villages).
-    shared = {commune: [(targets[commune].get(key), whole[-1 if position is None else position])
-                        for key, position in catalog]
-              for commune, whole in wholes.items()}
-    no_gain = [0] * len(catalog)
+    plan = _plan(session, communes)
+    gains = plan.gains(session, communes, today, by_commune=False)
+    shared = {commune: [(plan.targets[commune].get(key), whole[-1 if position is None else position])
+                        for key, position in plan.catalog]
+              for commune, whole in plan.wholes.items()}
+    no_gain = [0] * len(plan.catalog)
     result: dict[int, dict[str, Progress]] = {}
-    for village in villages:
-        own_sizes, own_targets = sizes[village.id], targets.get(village.id, {})
-        lines = result[village.id] = {}
-        for (key, position), gain, (commune_target, whole) in zip(
-                catalog, gains.get(village.id, no_gain), shared[village.parent_id], strict=True):
-            size = None if position is None else own_sizes[position]
-            target = own_targets.get(key)
-            if target is not None:
-                share = 1.0
-            elif commune_target is not None:  # shared out: the village's denominator, or one village, of the whole
-                part = 1 if position is None else size or 0
-                target, share = commune_target, part / whole if whole else 0.0
-            else:
-                lines[key] = Progress(key, 0.0, gain, None, None, None)
-                continue
-            baseline, percent, count, start, deadline = target
-            if percent is not None and size:
-                goal = percent / 100 * size
-            else:
-                goal = None if count is None else count * share
-            lines[key] = Progress(key, baseline * share, gain, goal, start, deadline)
-    return villages, result
+    for village in plan.villages:
+        sizes, own = plan.sizes[village.id], plan.targets.get(village.id, {})
+        result[village.id] = {
+            key: _village_line(key, position, gain, sizes, own.get(key), commune_target, whole)
+            for (key, position), gain, (commune_target, whole) in zip(
+                plan.catalog, gains.get(village.id, no_gain), shared[village.parent_id], strict=True)}
+    return plan.villages, result
+
+
+def communes_overall(
+    session: Session, communes: list[int], today: date
+) -> tuple[list[Village], dict[int, dict[str, Progress]]]:
+    """The villages of some communes (in org-unit order) and each commune's progress per
+    indicator: what its villages' lines of `communes_progress` add up to (`Progress.total`),
+    worked out per commune. A province's summary reads hundreds of communes: the villages
+    under the commune's target are taken together (`_line`), and only those with a target
+    of their own one by one; the gains are added up by the database."""
+    plan = _plan(session, communes)
+    gains = plan.gains(session, communes, today, by_commune=True)
+    parents = plan.parents
+    own: dict[tuple[int, str], list[int]] = defaultdict(list)  # (commune, key) → its villages with their own target
+    for unit_id, of_unit in plan.targets.items():
+        if unit_id in parents:
+            for key in of_unit:
+                own[parents[unit_id], key].append(unit_id)
+    no_gain = [0] * len(plan.catalog)
+    result: dict[int, dict[str, Progress]] = {}
+    for commune, whole in plan.wholes.items():
+        lines = result[commune] = {}
+        for (key, position), gain in zip(plan.catalog, gains.get(commune, no_gain), strict=True):
+            alone = own.get((commune, key), [])
+            parts = [_village_line(key, position, 0, plan.sizes[v], plan.targets[v][key], None, 0) for v in alone]
+            if len(alone) < whole[-1]:
+                parts.append(_together(key, position, plan.targets[commune].get(key), alone, plan, commune))
+            lines[key] = Progress.total(parts)._replace(gain=gain)
+    return plan.villages, result
+
+
+def _together(key: str, position: int | None, target: tuple | None, alone: list[int], plan: _Plan,
+              commune: int) -> Progress:
+    """The line (without its gain) of a commune's villages under the commune's target: all
+    but those with their own (`alone`)."""
+    if target is None:
+        return Progress(key, 0.0, 0, None, None, None)
+    whole = plan.wholes[commune]
+    if position is None:  # one part per village
+        share = (whole[-1] - len(alone)) / whole[-1]
+        return _line(key, target, 0, share, 0, share)
+    sizes = [plan.sizes[v][position] for v in alone]
+    figures = whole[position] - sum(size or 0 for size in sizes)
+    share = figures / whole[position] if whole[position] else 0.0
+    if target[1] is None:
+        return _line(key, target, 0, share, 0, share)
+    # A percent: of each village's figure; those without one have no part (share 0) of the count.
+    without = plan.bare[commune][position] - sum(not size for size in sizes)
+    return _line(key, target, 0, share, figures, 0.0 if without else None)
 
 
 def latest_entry_id(session: Session, person_id: int, since: date | None = None) -> int | None:

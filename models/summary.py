@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from operator import add
 from typing import NamedTuple
 
@@ -30,6 +30,7 @@ from .queries import (
     LIVE,
     as_date,
     by_key,
+    communes_overall,
     communes_progress,
     fetch,
     indicators,
@@ -95,14 +96,7 @@ class WeeklySummary:
         return self._added_up(v.verified or {} for v in self.villages)
 
     def _added_up(self, rows: Iterable[dict[str, int]]) -> dict[str, int]:
-        # Each row holds only its non-zero keys: one pass over them, not one over the
-        # villages per indicator (a province adds up thousands).
-        sums = {indicator.key: 0 for indicator in self.indicators}
-        for counts in rows:
-            for key, count in counts.items():
-                if key in sums:
-                    sums[key] += count
-        return {key: total for key, total in sums.items() if total}
+        return _added_up(self.indicators, rows)
 
     @property
     def weeks(self) -> list[Period]:
@@ -127,11 +121,18 @@ class WeeklySummary:
                     lines[key].append(line)
         return {key: Progress.total(of_key) for key, of_key in lines.items() if of_key}
 
+    @cached_property
+    def _colours(self) -> dict[int, dict[str, Status | None]]:
+        """Each row's status per indicator it has a line for, worked out once: the counts, the
+        ranking, the marks and the red list of a summary all read them."""
+        return {v.village.id: {key: line.status(self.as_of) for key, line in v.progress.items()} for v in self.villages}
+
     def status(self, village: VillageWeek, key: str) -> Status | None:
-        return village.status(key, self.as_of)
+        return self._colours[village.village.id].get(key)
 
     def statuses(self, village: VillageWeek) -> dict[str, Status | None]:
-        return {i.key: village.status(i.key, self.as_of) for i in self.indicators}
+        colours = self._colours[village.village.id]
+        return {i.key: colours.get(i.key) for i in self.indicators}
 
     @property
     def status_counts(self) -> dict[Status, int]:
@@ -158,7 +159,8 @@ class WeeklySummary:
         lines = [line for line in village.progress.values() if line.ratio is not None]
         if not lines:
             return None
-        on_track = sum(1 for line in lines if line.status(self.as_of) == Status.GREEN)
+        colours = self._colours[village.village.id]
+        on_track = sum(1 for line in lines if colours[line.indicator_key] == Status.GREEN)
         return Standing(on_track, len(lines), sum(line.ratio for line in lines) / len(lines))
 
     def ranked(self) -> list[tuple[VillageWeek, Standing | None]]:
@@ -179,6 +181,18 @@ class WeeklySummary:
         """The village's worst colour over its indicators (None: no colour at all)."""
         found = {status for status in self.statuses(village).values() if status is not None}
         return next((status for status in (Status.RED, Status.YELLOW, Status.GREEN) if status in found), None)
+
+
+def _added_up(shown: list[Indicator], rows: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Counts added up per indicator shown, in their order (only non-zero keys). Each row holds
+    only its non-zero keys: one pass over them, not one over the rows per indicator (a province
+    adds up thousands)."""
+    sums = {indicator.key: 0 for indicator in shown}
+    for counts in rows:
+        for key, count in counts.items():
+            if key in sums:
+                sums[key] += count
+    return {key: total for key, total in sums.items() if total}
 
 
 def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: date) -> WeeklySummary:
@@ -269,18 +283,25 @@ def _read_period(session: Session, commune_ids: list[int], period: Period, keys:
     )
 
 
+def _verified(session: Session, communes: list[OrgUnit], period: Period) -> dict[int, dict[str, int]]:
+    """Village id → its counts in the period with approved evidence, for the villages of the
+    communes that require evidence (the others: none)."""
+    with_evidence = sorted(c.id for c in communes if c.requires_evidence)
+    return verified_counts(session, with_evidence, period.first, period.last) if with_evidence else {}
+
+
 def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, as_of: date, *,
                      reporters: bool = True) -> list[WeeklySummary]:
-    """`weekly_summary` of each commune, in the same statements for all of them (a province's at once).
-    Without `reporters` no village lists who reported (a province's summary names nobody):
+    """`weekly_summary` of each commune, in the same statements for all of them.
+    Without `reporters` no village lists who reported (a province's communes name nobody):
     the counts are read per village, not per person."""
     day = min(period.last, as_of)
     ids = [c.id for c in communes]
     keys = tuple(i.key for i in indicators(session))
     read = _read_period(session, ids, period, keys, reporters)
     villages, lines = communes_progress(session, ids, day)
+    verified = _verified(session, communes, period)
     with_evidence = {c.id for c in communes if c.requires_evidence}
-    verified = verified_counts(session, sorted(with_evidence), period.first, period.last) if with_evidence else {}
 
     by_commune: dict[int, list[VillageWeek]] = {c.id: [] for c in communes}
     counted: dict[int, set[str]] = {c.id: set() for c in communes}  # the keys counted in each commune
@@ -300,33 +321,69 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
 
 
+class CommuneReporting(NamedTuple):
+    """How many of a commune's villages have not reported in a period, of how many."""
+
+    commune: OrgUnit
+    missing: int
+    villages: int
+
+
 @dataclass(frozen=True)
 class ProvinceSummary:
-    """A province's summary: each commune's, and `overview`, the province as a summary whose
-    rows are its communes (their totals, their progress on the indicators each tracks, and
-    "reported" when every village did) — what rankings, charts and sheets of communes read."""
+    """A province's summary: `overview`, the province as a summary whose rows are its communes
+    (their totals, their progress on the indicators each tracks, and "reported" when every
+    village did) — what rankings, charts and sheets of communes read; how many villages of
+    each commune reported; and, when asked for, each commune's own summary (a workbook's sheets)."""
 
-    communes: list[WeeklySummary]  # in org-unit order
     overview: WeeklySummary
+    reporting: list[CommuneReporting]  # in org-unit order
+    communes: list[WeeklySummary] | None = None  # in org-unit order; None unless asked for
 
     @property
     def province(self) -> OrgUnit:
         return self.overview.commune
 
     @property
-    def incomplete(self) -> list[WeeklySummary]:
+    def incomplete(self) -> list[CommuneReporting]:
         """The communes with a village that has not reported."""
-        return [commune for commune in self.communes if commune.missing]
+        return [commune for commune in self.reporting if commune.missing]
 
 
-def province_summary(session: Session, province: OrgUnit, period: Period, as_of: date) -> ProvinceSummary:
-    """The summaries of every commune of the province, in `weekly_summaries`' statements, and
-    the province over them. Its indicators are those its communes show, in catalog order; a
-    commune that does not track one has no line for it."""
-    communes = weekly_summaries(session, children(session, province), period, as_of, reporters=False)
-    rows = [VillageWeek(village=Village(c.commune.id, province.id, c.commune.name), week=c.totals,
-                        progress=c.progress, reported=bool(c.villages) and not c.missing, reporters=[],
-                        calendar={}, verified=c.verified_totals) for c in communes]
-    shown_keys = {i.key for c in communes for i in c.indicators}
+def province_summary(session: Session, province: OrgUnit, period: Period, as_of: date, *,
+                     villages: bool = False) -> ProvinceSummary:
+    """The province over its communes, each one's row added up per commune by the database and
+    `communes_overall`, not through each village × indicator (a province has thousands): the
+    same figures as each commune's own summary (its `totals`, `progress`, `missing`, `verified_totals`).
+    Its indicators are those its communes show, in catalog order; a commune that does not track
+    one has no line for it. With `villages`, each commune's own summary as well (`weekly_summaries`)."""
+    communes = children(session, province)
+    day = min(period.last, as_of)
+    ids = [c.id for c in communes]
+    keys = tuple(i.key for i in indicators(session))
+    read = _read_period(session, ids, period, keys, people=False)
+    all_villages, lines = communes_overall(session, ids, day)
+    verified = _verified(session, communes, period)
+
+    of_commune: dict[int, list[int]] = {c.id: [] for c in communes}
+    for village in all_villages:
+        of_commune[village.parent_id].append(village.id)
+    rows, reporting, shown_keys = [], [], set()
+    for commune in communes:
+        its = of_commune[commune.id]
+        weeks = [read.week[v] for v in its if v in read.week]
+        own = shown(session, commune.id, {key for week in weeks for key in week})
+        shown_keys.update(i.key for i in own)
+        overall = lines.get(commune.id, {})
+        missing = sum(v not in read.calendar for v in its)
+        rows.append(VillageWeek(
+            village=Village(commune.id, province.id, commune.name),
+            week=_added_up(own, weeks),
+            progress={i.key: overall[i.key] for i in own if i.key in overall},
+            reported=bool(its) and not missing, reporters=[], calendar={},
+            verified=_added_up(own, (verified[v] for v in its if v in verified)) if commune.requires_evidence else None,
+        ))
+        reporting.append(CommuneReporting(commune, missing, len(its)))
     union = [i for i in indicators(session) if i.key in shown_keys]
-    return ProvinceSummary(communes, WeeklySummary(province, period, min(period.last, as_of), rows, union))
+    return ProvinceSummary(WeeklySummary(province, period, day, rows, union), reporting,
+                           weekly_summaries(session, communes, period, as_of, reporters=False) if villages else None)

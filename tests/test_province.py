@@ -133,13 +133,22 @@ def test_a_province_person_reports_nothing_and_manages_no_commune(session, provi
 def test_a_province_summary_counts_what_its_communes_summaries_count_and_names_nobody(session, province, kind):
     unit, dong_phu, hoa_an = province
     Chatter(session, "Cúc", [dong_phu.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 2 ho 1")
+    add_target(session, dong_phu.unit, "vneid", percent=20)
+    add_target(session, dong_phu.villages["Thôn Phú Lợi"], "ho", count=50, baseline=4)
     period = containing(kind, TODAY)
-    summary = province_summary(session, session.get(OrgUnit, unit.id), period, TODAY)
-    for commune, alone in zip(summary.communes, (weekly_summary(session, c.unit, period, TODAY)
-                                                 for c in (dong_phu, hoa_an)), strict=True):
-        assert commune.totals == alone.totals and commune.missing == alone.missing
-        assert [v.calendar for v in commune.villages] == [v.calendar for v in alone.villages]
+    summary = province_summary(session, session.get(OrgUnit, unit.id), period, TODAY, villages=True)
+    alone = [weekly_summary(session, c.unit, period, TODAY) for c in (dong_phu, hoa_an)]
+    for commune, row, reporting, own in zip(summary.communes, summary.overview.villages, summary.reporting, alone,
+                                            strict=True):
+        assert commune.totals == own.totals == row.week and commune.missing == own.missing
+        assert (reporting.missing, reporting.villages) == (len(own.missing), len(own.villages))
+        assert row.progress.keys() == own.progress.keys()  # the indicators the commune shows, in its order
+        for key, line in own.progress.items():  # worked out per commune: the same line, but for rounding
+            assert row.progress[key]._replace(baseline=0, target=None) == line._replace(baseline=0, target=None)
+            assert (row.progress[key].baseline, row.progress[key].target) == pytest.approx((line.baseline, line.target))
+        assert [v.calendar for v in commune.villages] == [v.calendar for v in own.villages]
         assert all(v.reporters == [] for v in commune.villages)  # no names read for a province
+    assert province_summary(session, session.get(OrgUnit, unit.id), period, TODAY).communes is None  # not asked for
     tan_hoa = next(v for v in summary.communes[0].villages if v.village.name == "Thôn Tân Hòa")
     assert tan_hoa.week == {"ho": 7, "vneid": 42, "bdhvs": 3}
     assert [name for name, _ in weekly_summary(session, dong_phu.unit, period, TODAY).villages[0].reporters] == [

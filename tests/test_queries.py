@@ -1,13 +1,27 @@
 """Totals, completeness and progress against entries added up independently."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_counts, make_commune
 from tocds.models import Role
+from tocds.models.entries import Entry, EntryCount
+from tocds.models.people import Person
 from tocds.models.progress import Progress, Status
-from tocds.models.queries import commune_table, progress, reported_village_ids, totals, weekly_history
+from tocds.models.queries import (
+    commune_table,
+    communes_overall,
+    communes_progress,
+    indicators,
+    progress,
+    reported_village_ids,
+    totals,
+    weekly_history,
+)
 
 START, DEADLINE = date(2026, 1, 1), date(2026, 12, 31)
 
@@ -162,3 +176,72 @@ def test_a_village_without_denominators_shows_counts_only(session):
     Chatter(session, "Ba", [village], Role.MEMBER).say("vneid 3")
     vneid = progress(session, [village], TODAY)[village.id]["vneid"]
     assert (vneid.gain, vneid.target, vneid.status(TODAY)) == (3, None, None)
+
+
+# A commune's progress, worked out per commune -------------------------------------------
+
+FIGURE_VALUES = st.one_of(st.none(), st.just(0), st.integers(1, 500))
+DAYS = st.sampled_from([date(2025, 12, 20), START, date(2026, 3, 1), date(2026, 9, 9), TODAY,
+                        TODAY + timedelta(days=3)])
+GOALS = st.one_of(st.tuples(st.integers(1, 100), st.none()), st.tuples(st.none(), st.integers(1, 900)),
+                 st.tuples(st.integers(1, 100), st.integers(1, 900)))  # (percent, count): one at least
+SPANS = st.sampled_from([(START, DEADLINE), (date(2026, 3, 1), date(2026, 6, 30)), (TODAY + timedelta(days=2), DEADLINE)])
+TARGETS = st.builds(lambda baseline, goal, span: (baseline, *goal, *span), st.integers(0, 60), GOALS, SPANS)
+
+
+@st.composite
+def communes_with_targets(draw):
+    """Villages with and without their figures (or 0), commune targets by percent or count (or
+    both, or neither), some villages with their own, counts before a start and after today."""
+    communes = []
+    for _ in range(draw(st.integers(1, 3))):
+        villages = [(draw(st.tuples(FIGURE_VALUES, FIGURE_VALUES, FIGURE_VALUES, FIGURE_VALUES)),
+                     draw(st.dictionaries(st.integers(0, 6), TARGETS, max_size=2)),
+                     draw(st.lists(st.tuples(DAYS, st.integers(0, 6), st.integers(1, 40)), max_size=4)))
+                    for _ in range(draw(st.integers(1, 4)))]
+        communes.append((villages, draw(st.dictionaries(st.integers(0, 6), TARGETS, max_size=7))))
+    return communes
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=communes_with_targets())
+def test_a_communes_progress_is_what_its_villages_lines_add_up_to(session, plan):
+    keys = [i.key for i in indicators(session)]
+    person = Person(name="Lan")
+    session.add(person)
+    session.flush()
+    made = []
+    for villages, commune_targets in plan:
+        named = {f"Thôn {n}": figures for n, (figures, _, _) in enumerate(villages)}
+        commune = make_commune(session, f"Xã {uuid.uuid4().hex[:8]}", named)
+        made.append(commune.unit.id)
+        for place, (baseline, percent, count, start, deadline) in commune_targets.items():
+            add_target(session, commune.unit, keys[place % len(keys)], baseline=baseline, percent=percent,
+                       count=count, start=start, deadline=deadline)
+        for (_, own_targets, counts), village in zip(villages, commune.villages.values(), strict=True):
+            for place, (baseline, percent, count, start, deadline) in own_targets.items():
+                add_target(session, village, keys[place % len(keys)], baseline=baseline, percent=percent,
+                           count=count, start=start, deadline=deadline)
+            for n, (day, place, count) in enumerate(counts):
+                entry = Entry(person_id=person.id, village_id=village.id, day=day, channel="console",
+                              chat_id="c", message_id=uuid.uuid4().hex)
+                session.add(entry)
+                session.flush()
+                session.add(EntryCount(entry_id=entry.id, village_id=village.id, day=day, person_id=person.id,
+                                       indicator_key=keys[(place + n) % len(keys)], count=count))
+        session.commit()
+
+    villages, lines = communes_progress(session, made, TODAY)
+    assert communes_overall(session, made, TODAY)[0] == villages
+    overall = communes_overall(session, made, TODAY)[1]
+    for commune in made:
+        of_villages = [lines[v.id] for v in villages if v.parent_id == commune]
+        for key in keys:
+            added = Progress.total([village[key] for village in of_villages])
+            found = overall[commune][key]
+            assert (found.indicator_key, found.gain, found.start, found.deadline) == (
+                added.indicator_key, added.gain, added.start, added.deadline)
+            assert found.baseline == pytest.approx(added.baseline)
+            assert (found.target is None) == (added.target is None)
+            if added.target is not None:
+                assert found.target == pytest.approx(added.target)

@@ -47,12 +47,14 @@ generate.py in a database of the benchmark's own (a new SQLite file; a new
   database: `SELECT count(*), sum(count) FROM entry_count` (every row read, nothing but
   the two numbers sent back), median of 5, warm.
 - province_summary_s_<db>: what a province leader receives for ISO week 2026-W52 (progress
-  as of its Sunday): the province's summary (`province_summary`: `weekly_summaries` of its
-  100 communes in one call, the communes added up) written as its text (`province_text`:
-  the communes ranked, the red ones, the villages not reporting), in one session; median of
-  3, warm. province_ratio_<db> = province / scan; target ≤ 2.
-  province_by_commune_s_<db>: the same, as Monday's job computes it: `weekly_summary`
-  for each commune, a session each (each commune has its own hour); for information.
+  as of its Sunday): the province's summary (`province_summary`: its 100 communes' rows
+  in one call, each commune's figures and progress added up per commune, not per village)
+  written as its text (`province_text`: the communes ranked, the red ones, the villages not
+  reporting), in one session; median of 3, warm. province_ratio_<db> = province / scan;
+  target ≤ 2.
+  province_by_commune_s_<db>: the communes' own summaries, as Monday's job computes them:
+  `weekly_summary` for each commune, a session each (each commune has its own hour); for
+  information.
 - commune_summary_s_<db>: the same for one commune (the 51st), a session of its own;
   median of 10, warm. commune_ratio_<db> = commune / scan; target < 0.05.
 - The summaries are timed in a process settled as `tocds run`, `scheduler` and `serve` settle
