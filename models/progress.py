@@ -14,7 +14,8 @@ class Status(StrEnum):
 class Progress(NamedTuple):
     """One village (or a sum of villages) and one indicator, since the target's start.
 
-    A named tuple, not a dataclass: a province's summary makes tens of thousands of them.
+    A named tuple, not a dataclass: a province's workbook (every commune's villages) makes tens
+    of thousands of them.
     """
 
     indicator_key: str
@@ -57,10 +58,10 @@ class Progress(NamedTuple):
 
     @staticmethod
     def total(lines: "list[Progress]") -> "Progress":
-        """The lines of villages added up (a commune's, a province's): baselines, gains and
-        targets summed, the earliest start and the latest deadline. The sum has a target only
-        when every line has one. The columns are taken apart by `zip` (a province adds up
-        tens of thousands of lines)."""
+        """Lines added up (a commune's villages, a commune's parts in `communes_overall`):
+        baselines, gains and targets summed, the earliest start and the latest deadline. The sum
+        has a target only when every line has one. The columns are taken apart by `zip`, in one
+        pass each."""
         keys, baselines, gains, targets, starts, deadlines = zip(*lines, strict=True)
         if None in targets:
             return Progress(keys[0], sum(baselines), sum(gains), None, None, None)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from operator import add
 
 from sqlalchemy import (
@@ -325,7 +325,7 @@ class _Plan:
     def keys(self) -> tuple[str, ...]:
         return tuple(key for key, _ in self.catalog)
 
-    @property
+    @cached_property  # the gains and `communes_overall` both read it
     def parents(self) -> dict[int, int]:
         return {village.id: village.parent_id for village in self.villages}
 

@@ -55,7 +55,7 @@ class Standing(NamedTuple):
         return self.on_track / self.targets
 
 
-@dataclass(frozen=True, slots=True)  # a province's summary holds thousands
+@dataclass(frozen=True, slots=True)  # a province's workbook holds every commune's villages: thousands
 class VillageWeek:
     """One village in the summary."""
 
