@@ -16,9 +16,10 @@ from .export import export
 from .join import invite, start
 from .members import leave, show_members
 from .messages import Choice, Outgoing
+from .nothing import nothing_this_week
 from .photos import show_evidence
 from .progress import show_progress
-from .report import example, nothing_this_week, start_guided
+from .report import example, start_guided
 from .review import start_review
 from .subscribe import toggle_subscription
 
@@ -86,7 +87,7 @@ TABLE = (
     Command("baocao", "report", REPORTERS, start_guided, N_("report step by step, with buttons")),
     Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week (/sua vneid 6)")),
     Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
-    Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week")),
+    Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week (/khong tuần trước: last week)")),
     Command("minhchung", "evidence", REPORTERS, show_evidence, N_("send a photo as evidence for my report")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
     Command("tuan", "week", READERS, reports.week, N_("this week's summary")),

@@ -26,8 +26,9 @@ from .reading import LONGEST_READ, Proposal
 log = logging.getLogger(__name__)
 
 # What a member's words ask (handlers/intents.py), and the command that does it.
-INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong", "guided": "baocao", "help": "trogiup",
-                   "evidence": "minhchung", "language": "ngonngu"}
+INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong", "nothing_last_week": "khong", "guided": "baocao",
+                   "help": "trogiup", "evidence": "minhchung", "language": "ngonngu"}
+INTENT_ARGS = {"nothing_last_week": "last week"}  # `/khong last week`, whatever the language
 EVERYONES_INTENTS = {"greeting", "thanks", "help", "language"}  # besides a member's reports
 FRIENDLY_LINES = {
     "greeting": N_("Hello, {name} 👋 Send /trogiup to see what I can do."),
@@ -167,7 +168,7 @@ def intent_of(context: Context) -> intents.Intent | None:
 def follow(context: Context, intent: intents.Intent) -> list[Outgoing]:
     """Runs the command a member asked for in words, or answers a greeting or thanks in one line."""
     if intent.kind in INTENT_COMMANDS:
-        return run_command(context, INTENT_COMMANDS[intent.kind], intent.args)
+        return run_command(context, INTENT_COMMANDS[intent.kind], intent.args or INTENT_ARGS.get(intent.kind, ""))
     if context.incoming.is_group:
         return []  # "cảm ơn cả nhà" in the team's group is not for the bot
     return [Outgoing(context.t(FRIENDLY_LINES[intent.kind], name=context.person.name))]

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Generic, Literal, TypeVar, get_args
 
+from ..models.periods import Period, numbered
 from ..models.text import fold
 
 MAX_COUNT = 1_000_000  # a count above this is an error "too_large" (also protects the DB integer)
@@ -39,6 +40,8 @@ ErrorCode = Literal[
     "unpaired_number",
     "vague_day",
     "unclear",
+    "week_not_begun",
+    "week_too_old",
 ]
 ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)
 
@@ -60,7 +63,8 @@ class ParseError:
     word: str = ""  # the offending text as typed
     key: str = ""  # the indicator concerned
     suggestion: str = ""  # unknown_key: the closest alias, display form
-    day: date | None = None  # day_too_old: the day parsed
+    day: date | None = None  # day_too_old: the day parsed; week_…: the week's first (not begun) or last day
+    part: str = ""  # in a message of several days, the day (as typed) of the part that is wrong
 
 
 _DIGITS = "0123456789"
@@ -183,6 +187,33 @@ def report_day(word: str, today: date, month: int, day_of_month: int, year: int 
     if day < earliest_day(today):
         return ParseError("day_too_old", word=word, day=day)
     return day
+
+
+def numbered_week(number: int, today: date) -> Period | None:
+    """ISO week `number` of today's ISO year; in a year's first weeks, a number above the
+    current one is last year's week when that week is still in the report window (`tuần 52`
+    on 4 January). None for a number no such year has."""
+    year, this_week, _ = today.isocalendar()
+    try:
+        last_year = numbered("week", year - 1, number)
+    except ValueError:
+        last_year = None
+    if number > this_week and last_year is not None and last_year.last >= earliest_day(today):
+        return last_year
+    try:
+        return numbered("week", year, number)
+    except ValueError:
+        return None
+
+
+def week_report_day(word: str, week: Period, today: date) -> date | ParseError:
+    """The day a report for a whole week is saved on: today in the current week, the last day
+    of a week that has ended. A week not begun, or wholly before `earliest_day`, is an error."""
+    if week.first > today:
+        return ParseError("week_not_begun", word=word, day=week.first)
+    if week.last < earliest_day(today):
+        return ParseError("week_too_old", word=word, day=week.last)
+    return min(week.last, today)
 
 
 @lru_cache(maxsize=64)

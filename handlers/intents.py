@@ -46,6 +46,12 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
                 "tuần này tổ nghỉ không đi được", "tuần này không đi được",
                 "nothing this week", "nothing to report", "nothing to report this week",
                 "no report this week"),
+    "nothing_last_week": ("tuần trước không có gì", "tuần trước không có", "tuần trước không có gì để báo cáo",
+                          "tuần trước không có gì báo cáo", "tuần trước thôn không có gì", "không có gì tuần trước",
+                          "tuần rồi không có gì", "tuần qua không có gì", "tuần vừa rồi không có gì",
+                          "tuần trước tổ nghỉ", "tuần trước nghỉ", "tuần trước không làm được gì",
+                          "tuần trước không đi được", "tuần trước tổ nghỉ không đi được",
+                          "nothing last week", "nothing to report last week", "no report last week"),
     "greeting": ("chào", "xin chào", "chào bạn", "chào buổi sáng", "chào buổi chiều", "chào buổi tối",
                  "chào cả nhà", "chào mọi người", "bot ơi", "alo", "hi", "hello", "hey", "good morning",
                  "good afternoon", "good evening", "👋"),
@@ -90,7 +96,7 @@ SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": 
 # regular expressions would take their time over a page of text).
 MAX_WORDS = 40
 ANSWERS = ("cancel", "no", "yes")  # with a question open
-MEANINGS = ("undo", "nothing", "edit", "greeting", "thanks", "guided", "help", "evidence", "language")  # with none
+MEANINGS = ("undo", "nothing", "nothing_last_week", "edit", "greeting", "thanks", "guided", "help", "evidence", "language")  # with none
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|->|[=→👍🙏👋]")
 _NUMBER = r"\d+(?:[.,]\d+)*"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from ..models.periods import Period, week_of
 from ..models.text import fold
 from .grammar import (
     MAX_COUNT,
@@ -27,10 +28,12 @@ from .grammar import (
     ParseError,
     Phrases,
     QuickReport,
+    numbered_week,
     parse_report,
     report_day,
     tokenize,
     village_names,
+    week_report_day,
 )
 
 
@@ -42,13 +45,17 @@ class Reading:
     day: date
     village: str | None
     unused: tuple[str, ...] = ()  # numbers in the message this reading does not count, as typed
+    week: Period | None = None  # the week named (`tuần 47`), whose day `day` is
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """A message read leniently: one reading to confirm, or several to choose from."""
+    """A message read leniently: one reading to confirm, or several to choose from — or, for
+    a message naming several days (`thứ 3 đi 6 hộ, thứ 5 đi 8 hộ`), one reading per day,
+    confirmed and saved together."""
 
     readings: tuple[Reading, ...]
+    per_day: bool = False  # the readings are the message's days, not ways to read it
 
 
 # Words that carry no count: openers and politeness, verbs, units, joiners, and the phrases
@@ -103,20 +110,26 @@ _LIST_MARKER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[.)](?=[ \t])")  # `1. Hộ: 15
 _GLUED = re.compile(r"([0-9])([^\W\d_])")  # `12hộ` -> `12 hộ`
 _SYMBOLS = re.compile(r"[^\w\s.,;:=/\u2212-]")  # emojis, brackets, bullets, quotes, `+`, `!`, `?`
 _DASH_ALONE = re.compile(r"(?<![0-9])-(?![0-9])|[\u2013\u2014]")  # `- VNeID: 5` bullets, `–`
+_DATE_RANGE = re.compile(r"(/[0-9]{1,2})-([0-9]{1,2}/)")  # `30/11-06/12`: two dates
 
 _WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}  # thứ hai … thứ bảy
 _LAST_WEEKDAY = {"chu nhat": 6, "cn": 6, "sunday": 6, "monday": 0, "tuesday": 1, "wednesday": 2,
                  "thursday": 3, "friday": 4, "saturday": 5}
 # Day words and how many days back they are.
-_DAYS_BACK = {"hom nay": 0, "sang nay": 0, "chieu nay": 0, "trua nay": 0, "toi nay": 0, "tuan nay": 0,
-              "today": 0, "this week": 0, "hom qua": 1, "toi qua": 1, "sang qua": 1, "chieu qua": 1,
+_DAYS_BACK = {"hom nay": 0, "sang nay": 0, "chieu nay": 0, "trua nay": 0, "toi nay": 0,
+              "today": 0, "hom qua": 1, "toi qua": 1, "sang qua": 1, "chieu qua": 1,
               "dem qua": 1, "yesterday": 1, "hom kia": 2, "hom kia nua": 3}
 # After a weekday: which week (`thứ bảy tuần trước`); `vừa rồi` is the latest one, as without.
 _WEEK_QUALIFIERS = Phrases([("tuần trước", 1), ("tuần rồi", 1), ("tuần qua", 1), ("last week", 1),
                             ("tuần này", 0), ("this week", 0)])
+# Week words and how many weeks back they are: the report is the week's (`tuần 47`, with its
+# number, is read apart: the number is never a count).
+_WEEKS_BACK = {"tuan nay": 0, "this week": 0, "tuan truoc": 1, "tuan trc": 1, "tuan roi": 1, "tuan qua": 1,
+               "tuan vua roi": 1, "tuan vua qua": 1, "last week": 1}
+_WEEK_WORDS = frozenset({"tuan", "week"})
 _CLAUSE_WORDS = frozenset({"nhung", "but", "song"})
 # Day words that name no single day: the member is asked to write the date.
-_VAGUE_DAYS = ("tuan truoc", "tuan roi", "tuan qua", "hom truoc", "thang truoc", "last week")
+_VAGUE_DAYS = ("hom truoc", "thang truoc")
 
 
 @dataclass
@@ -127,10 +140,18 @@ class _Item:
     position: int
 
 
+@dataclass(frozen=True)
+class _Day:
+    day: date
+    text: str  # as typed
+    at: int  # how many items were read before it
+    week: Period | None  # the week named, if a week was
+
+
 @dataclass
 class _Scan:
     items: list[_Item] = field(default_factory=list)
-    day: tuple[date, str] | None = None
+    days: list[_Day] = field(default_factory=list)
     village: str | None = None
     error: ParseError | None = None  # what stopped the scan: no reading is offered then
     negation: str | None = None  # a word that negated a clause, as typed
@@ -161,6 +182,7 @@ _DAY_PHRASES = Phrases([(phrase, ("back", n)) for phrase, n in _DAYS_BACK.items(
                        + [(f"t{n + 2}", ("weekday", n)) for n in range(6)]
                        + [(f"thu {n + 2}", ("weekday", n)) for n in range(6)]
                        + [(phrase, ("weekday", n)) for phrase, n in _LAST_WEEKDAY.items()]
+                       + [(phrase, ("week", n)) for phrase, n in _WEEKS_BACK.items()]
                        + [(phrase, ("vague", 0)) for phrase in _VAGUE_DAYS])
 
 
@@ -169,6 +191,7 @@ def _normalize(text: str) -> str:
     text = _LIST_MARKER.sub(" ", text)
     text = _SYMBOLS.sub(" ", text)
     text = _DASH_ALONE.sub(" ", text)
+    text = _DATE_RANGE.sub(r"\1 \2", text)
     return _GLUED.sub(r"\1 \2", text)
 
 
@@ -215,6 +238,9 @@ class _Reader:
             scan.error = give_up.error
         return scan
 
+    def names_indicator(self) -> bool:
+        return any(self.aliases.match(self.words, i) for i in range(len(self.words)))
+
     def _ends_clause(self, i: int) -> bool:
         """Whether a new clause starts at word i: after `,` `;` `.` or a new line, or at `nhưng`."""
         if i == 0:
@@ -231,8 +257,8 @@ class _Reader:
         if not any(ch.isalnum() for ch in token.text):
             return i + 1  # punctuation, bullets
         if (day := self._day(i)) is not None:
-            length, value = day
-            self._set_day(scan, value, self._span(i, i + length))
+            length, value, week = day
+            scan.days.append(_Day(value, self._span(i, i + length), len(scan.items), week))
             return i + length
         if (village := self._village(i)) is not None:
             length, name = village
@@ -273,39 +299,81 @@ class _Reader:
     def _span(self, start: int, end: int) -> str:
         return " ".join(token.text for token in self.tokens[start:end])
 
-    def _set_day(self, scan: _Scan, day: date, word: str) -> None:
-        if scan.day is not None and scan.day[0] != day:
-            raise _GiveUp(ParseError("repeated_day", word=word))
-        scan.day = (day, word)
-
-    def _day(self, i: int) -> tuple[int, date] | None:
-        """(words, day) of a day written at i."""
+    def _day(self, i: int) -> tuple[int, date, Period | None] | None:
+        """(words, day, week named) of a day or a week written at i."""
         text = self.tokens[i].text
         if dated := _DATE.fullmatch(text):
-            return 1, self._dated(text, dated)
+            return 1, self._dated(text, dated), None
         if self.words[i] == "ngay" and i + 1 < len(self.tokens) and self.tokens[i + 1].text.isdigit():
             month = self.today.month  # `ngày 28`: this month's (or last month's) 28th
             day_of_month = int(self.tokens[i + 1].text)
             if day_of_month > self.today.day:
                 month = month - 1 or 12
-            return 2, self._checked(report_day(self._span(i, i + 2), self.today, month, day_of_month))
+            return 2, self._checked(report_day(self._span(i, i + 2), self.today, month, day_of_month)), None
+        if (week := self._numbered_week(i)) is not None:
+            return self._week(i, *week)
         found = _DAY_PHRASES.match(self.words, i)
         if found is None:
             return None
         length, (kind, n) = found
         if kind == "vague":
             raise _GiveUp(ParseError("vague_day", word=self._span(i, i + length)))
+        if kind == "week":
+            return self._week(i, length, week_of(self.today - timedelta(weeks=n)))
         if kind == "back":
-            return length, self.today - timedelta(days=n)
+            return length, self.today - timedelta(days=n), None
         monday = self.today - timedelta(days=self.today.weekday())
         after = _WEEK_QUALIFIERS.match(self.words, i + length)
         if after is None:  # the latest such weekday, today included
-            return length, self.today - timedelta(days=(self.today.weekday() - n) % 7)
+            return length, self.today - timedelta(days=(self.today.weekday() - n) % 7), None
         qualifier, weeks_back = after
         day = monday - timedelta(days=7 * weeks_back) + timedelta(days=n)
         if day > self.today:
             raise _GiveUp(ParseError("bad_date", word=self._span(i, i + length + qualifier)))
-        return length + qualifier, day
+        return length + qualifier, day, None
+
+    def _numbered_week(self, i: int) -> tuple[int, Period] | None:
+        """(words, week) of `tuần 47` (the ISO week) or `tuần 30/11`, `tuần 30/11–06/12` (the
+        week of that day) at i; the number is the week's, never a count."""
+        if self.words[i] not in _WEEK_WORDS or i + 1 == len(self.tokens) or \
+                self.text[self.tokens[i].end:self.tokens[i + 1].start].strip():
+            return None  # `báo cáo tuần: 45 hộ` names no week
+        following = self.tokens[i + 1].text
+        if following.isdigit() and len(following) <= 2:
+            week = numbered_week(int(following), self.today)
+            if week is None:
+                raise _GiveUp(ParseError("bad_date", word=self._span(i, i + 2)))
+            return 2, week
+        if not (dated := _DATE.fullmatch(following)):
+            return None
+        day = report_day(following, self.today, int(dated[2] or dated[4]), int(dated[1]))
+        if isinstance(day, ParseError) and day.code != "day_too_old":  # an old day may name a recent week
+            raise _GiveUp(day)
+        week = week_of(day.day if isinstance(day, ParseError) else day)
+        length = 2
+        if i + 2 < len(self.tokens) and (end := _DATE.fullmatch(self.tokens[i + 2].text)) and \
+                self._range_end(week, end) in (week.first + timedelta(days=n) for n in range(7)):
+            length = 3  # the range's end, in the same week
+        return length, week
+
+    @staticmethod
+    def _range_end(week: Period, end: re.Match) -> date | None:
+        """The end of a range `30/11–06/12` written after a day of `week`, as a date."""
+        month, day_of_month = int(end[2] or end[4]), int(end[1])
+        try:
+            return date(week.first.year + (month < week.first.month), month, day_of_month)
+        except ValueError:
+            return None
+
+    def _week(self, i: int, length: int, week: Period) -> tuple[int, date, Period | None]:
+        """The day a report for the week at i gets, or — with a weekday after it (`tuần trước
+        thứ 7`) — that weekday of the week."""
+        after = _DAY_PHRASES.match(self.words, i + length)
+        if after is not None and after[1][0] == "weekday":
+            end = i + length + after[0]
+            day = week.first + timedelta(days=after[1][1])
+            return end - i, self._checked(report_day(self._span(i, end), self.today, day.month, day.day, day.year)), None
+        return length, self._checked(week_report_day(self._span(i, i + length), week, self.today)), week
 
     def _dated(self, text: str, dated: re.Match) -> date:
         month, year = dated[2] or dated[4], dated[3] or dated[5]
@@ -419,9 +487,10 @@ def _pair(items: list[_Item], from_right: bool) -> tuple[list[tuple[_Item, _Item
     return pairs, rest
 
 
-def _reading(pairs, rest, scan: _Scan, today: date, strict: bool) -> Reading | ParseError:
-    """The reading a pairing makes, or what is wrong with it. `strict`: every indicator named
-    must have its number (when two pairings are offered, each may leave one out)."""
+def _reading(pairs, rest, day: _Day | None, village: str | None, today: date, strict: bool) -> Reading | ParseError:
+    """The reading a pairing makes for a day (none named: today), or what is wrong with it.
+    `strict`: every indicator named must have its number (when two pairings are offered, each
+    may leave one out)."""
     counts: dict[str, int] = {}
     for key, number in pairs:
         if key.value in counts:
@@ -438,8 +507,41 @@ def _reading(pairs, rest, scan: _Scan, today: date, strict: bool) -> Reading | P
         if strict and item.kind == "key" and item.value not in counts:
             return ParseError("missing_count", word=item.text, key=item.value)
     unused = tuple(item.text for item in rest if item.kind == "number")
-    return Reading(counts, scan.day[0] if scan.day else today, scan.village, unused)
+    return Reading(counts, day.day if day else today, village, unused, day.week if day else None)
 
+
+def _per_day(scan: _Scan, today: date) -> Proposal | ParseError:
+    """A message naming several days: each day with the counts after it (`thứ 3 đi 6 hộ, thứ
+    5 đi 8 hộ`) — or before it, when the message begins with counts (`6 hộ thứ 3, 8 hộ thứ
+    5`) — read as one reading of its own. A day named again adds to its reading; a day without
+    counts, or counts without a day, leave the message unclear."""
+    days = scan.days
+    leading = days[0].at == 0
+    bounds = [day.at for day in days] + [len(scan.items)] if leading else [0] + [day.at for day in days]
+    if not leading and bounds[-1] != len(scan.items):
+        return ParseError("repeated_day", word=days[-1].text)  # counts after the last day: which day?
+    readings: dict[date, Reading] = {}
+    for day, start, end in zip(days, bounds, bounds[1:], strict=False):
+        items = scan.items[start:end]
+        if not items:
+            return ParseError("repeated_day", word=day.text)  # `hôm qua hôm nay 3 vneid`: which day has the 3?
+        left, right = _pair(items, False), _pair(items, True)
+        reading = _reading(*left, day, scan.village, today, strict=True)
+        if isinstance(reading, Reading) and left[0] != right[0]:
+            reading = ParseError("unclear", word=" ".join(item.text for item in items))
+        if isinstance(reading, ParseError):
+            return ParseError(reading.code, reading.word, reading.key, reading.suggestion, reading.day, part=day.text)
+        if (earlier := readings.get(day.day)) is not None:
+            if repeated := earlier.counts.keys() & reading.counts.keys():
+                key = next(iter(repeated))
+                return ParseError("repeated_key", word=key, key=key, part=day.text)
+            reading = Reading({**earlier.counts, **reading.counts}, day.day, scan.village,
+                              earlier.unused + reading.unused, earlier.week or reading.week)
+        readings[day.day] = reading
+    return Proposal(tuple(readings.values()), per_day=True)
+
+
+WEEK_ERRORS = ("week_not_begun", "week_too_old")
 
 # Longer than this, a message is a page of text, not a report written in words: only the
 # strict grammar reads it (Telegram allows 4,096 characters).
@@ -454,22 +556,28 @@ def read_report(
     strict = parse_report(text, today=today, aliases=aliases, villages=villages)
     if isinstance(strict, QuickReport) or len(text) > LONGEST_READ:
         return strict
-    scan = _Reader(text, today, aliases, villages).scan()
+    reader = _Reader(text, today, aliases, villages)
+    scan = reader.scan()
     if scan.error is None and scan.unknown_words > max(12, 4 * len(scan.items)):
         return strict  # a page of words that are in no list is no report, whatever numbers it holds
     if scan.error is not None:
+        if scan.error.code in WEEK_ERRORS and not reader.names_indicator():
+            return strict  # `tuần 40 thôn mình` names no indicator: maybe a question, not a report refused
         # The same problem: the strict grammar knows which indicator it concerns.
         return strict if isinstance(strict, ParseError) and strict.code == scan.error.code else scan.error
     if not scan.items:
         if scan.negation:
             return ParseError("unclear", word=scan.negation)
-        only_a_day = (scan.day or scan.village) and not scan.unknown_words  # `hôm kia`: the counts are missing
+        only_a_day = (scan.days or scan.village) and not scan.unknown_words  # `hôm kia`: the counts are missing
         return ParseError("no_pairs") if only_a_day else strict
+    if len({day.day for day in scan.days}) > 1:
+        return _per_day(scan, today)
+    day = scan.days[0] if scan.days else None
     left, right = _pair(scan.items, False), _pair(scan.items, True)
     agreed = left[0] == right[0]
-    readings = [_reading(*left, scan, today, strict=agreed)]
+    readings = [_reading(*left, day, scan.village, today, strict=agreed)]
     if not agreed:
-        readings.append(_reading(*right, scan, today, strict=False))
+        readings.append(_reading(*right, day, scan.village, today, strict=False))
     found = {tuple(r.counts.items()): r for r in readings if isinstance(r, Reading)}
     if found:
         return Proposal(tuple(found.values()))

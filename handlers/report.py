@@ -11,15 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from ..locales import N_, Translator
-from ..models import Entry, EntryCount, NothingToReport, OrgUnit
+from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
 from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
-from .reading import Proposal, attempts_report, read_report
-from .wording import example_report, format_counts, labels, tracked_labels, week_line
+from .reading import Proposal, Reading, attempts_report, read_report
+from .wording import example_report, format_counts, labels, period_name, tracked_labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
 HISTORY_FACTOR = 3
@@ -38,12 +38,14 @@ ERRORS = {
     "repeated_key": N_("{indicator} is written twice. Write each indicator once."),
     "bad_date": N_("“{word}” is not a date. Write the day as dd/mm (e.g. 20/11), or hôm qua."),
     "day_too_old": N_("{day} is more than 14 days ago: reports can be for today and the 14 days before. For older days, ask your commune office."),
-    "repeated_day": N_("The message has two days. Write one day, at the start or at the end."),
+    "repeated_day": N_("I cannot tell which counts are for “{word}”. Write each day before its counts: thứ 3 đi 6 hộ, thứ 5 đi 8 hộ."),
     "unknown_village": N_("“{word}” is not one of your villages: {villages}."),
     "no_pairs": N_("There is nothing to save in it."),
     "unpaired_number": N_("I cannot tell what {word} counts: write the indicator next to it."),
     "vague_day": N_("“{word}” is not one day: write the day as dd/mm (e.g. 20/11)."),
     "unclear": N_("I could not tell what to save from it (“{word}”)."),
+    "week_not_begun": N_("“{word}” has not begun yet (it starts {day}). Report for this week or one that has passed."),
+    "week_too_old": N_("“{word}” ended on {day}, more than 14 days ago: reports can be for today and the 14 days before. For older weeks, ask your commune office."),
 }
 
 
@@ -99,6 +101,8 @@ def error_text(context: Context, error: ParseError) -> str:
     )
     if error.code == "unknown_key" and error.suggestion:
         problem += " " + t("Did you mean “{suggestion}”?", suggestion=error.suggestion)
+    if error.part:
+        problem = t("In the part “{part}”: {problem}", part=error.part, problem=problem)
     return "⚠️ " + t("Not saved. {problem}", problem=problem) + "\n" + example(context)
 
 
@@ -125,6 +129,17 @@ def pending_report(context: Context, counts: dict[str, int], day: date, **more) 
             "evidence": evidence_of(context), **more}  # evidence: a photo whose caption is the report
 
 
+def read_pending(context: Context, reading: Reading) -> dict:
+    """A lenient reading waiting to be confirmed, with the week it names (if it names one)."""
+    return pending_report(context, reading.counts, reading.day, village=reading.village, unused=list(reading.unused),
+                          week=reading.week.first.isoformat() if reading.week else None)
+
+
+def days_of(pending: dict) -> list[dict]:
+    """The report's days: itself, and the other days of a message that named several."""
+    return [pending, *pending.get("also", ())]
+
+
 def to_village(context: Context, village_name: str | None, pending: dict) -> list[Outgoing]:
     """Submits for the village named, or the sender's only one; asks which otherwise."""
     villages = context.villages()
@@ -142,10 +157,10 @@ def to_village(context: Context, village_name: str | None, pending: dict) -> lis
 
 def propose(context: Context, proposal: Proposal) -> list[Outgoing]:
     """A message read leniently: its one reading to confirm, or its readings to choose from."""
-    readings = [pending_report(context, r.counts, r.day, village=r.village, unused=list(r.unused))
-                for r in proposal.readings]
-    if len(readings) == 1:
-        return to_village(context, proposal.readings[0].village, {**readings[0], "lenient": True})
+    readings = [read_pending(context, r) for r in proposal.readings]
+    if len(readings) == 1 or proposal.per_day:  # several days are confirmed (and saved) together
+        first, *also = readings
+        return to_village(context, first["village"], {**first, "also": also, "lenient": True})
     t = context.t
     choices = [Choice(reading_text(context, r), f"r:{i}") for i, r in enumerate(readings)]
     choices.append(Choice(t("No, cancel"), "no"))
@@ -165,23 +180,44 @@ def _reading_chosen(context: Context, data: str) -> list[Outgoing]:
 
 
 def reading_text(context: Context, pending: dict) -> str:
-    """`Hộ 15 · VNeID 6`, with the day when it is not today and the numbers left out, if any."""
-    t = context.t
-    text = format_counts(context, pending["counts"])
-    day = date.fromisoformat(pending["day"])
-    if day != context.today():
-        text += ", " + t.date(day)
-    if pending.get("unused"):
-        text += " " + t("(not counted: {numbers})", numbers=", ".join(pending["unused"]))
-    return text
+    """`Hộ 15 · VNeID 6`, with the day when it is not today (or the week named) and the numbers
+    left out, if any; each day's, for a message of several days."""
+    texts = []
+    for part in days_of(pending):
+        text = format_counts(context, part["counts"])
+        day = date.fromisoformat(part["day"])
+        if part.get("week") or day != context.today():
+            text += ", " + when(context, part)
+        texts.append(text + unused_note(context, part))
+    return "; ".join(texts)
+
+
+def unused_note(context: Context, part: dict) -> str:
+    """` (không tính: 3)`: the numbers a reading left out, if any."""
+    if not part.get("unused"):
+        return ""
+    return " " + context.t("(not counted: {numbers})", numbers=", ".join(part["unused"]))
+
+
+def when(context: Context, part: dict, named: bool = False) -> str:
+    """The day a reading is for: `24/11` (`Thứ Ba 24/11`, named), or for a week named `tuần
+    16/11–22/11, ghi vào ngày 22/11`."""
+    t, day = context.t, date.fromisoformat(part["day"])
+    if part.get("week"):
+        return t("{week}, saved on {day}", week=period_name(t, week_of(day)), day=t.day_month(day))
+    return t.weekday(day) if named else t.day_month(day)
 
 
 def short_form(context: Context, pending: dict) -> str:
-    """The same report as the strict grammar reads it at once: `hộ 15 vneid 6 24/11`."""
+    """The same report as the strict grammar reads it at once: `hộ 15 vneid 6 24/11`; for a
+    message of several days, one such line a day."""
     names = labels(context)
-    text = " ".join(f"{names[key].lower()} {count}" for key, count in pending["counts"].items())
-    day = date.fromisoformat(pending["day"])
-    return text if day == context.today() else f"{text} {day:%d/%m}"
+    lines = []
+    for part in days_of(pending):
+        text = " ".join(f"{names[key].lower()} {count}" for key, count in part["counts"].items())
+        day = date.fromisoformat(part["day"])
+        lines.append(text if day == context.today() else f"{text} {day:%d/%m}")
+    return "\n".join(lines)
 
 
 def village_choices(context: Context) -> list[Choice]:
@@ -267,29 +303,45 @@ def size_name(t: Translator, name: str) -> str:
 
 def submit(context: Context, village: OrgUnit, pending: dict) -> list[Outgoing]:
     """Saves, unless the report was read leniently or a count looks wrong: then asks first,
-    in one question, keeping the report."""
-    counts, day = pending["counts"], date.fromisoformat(pending["day"])
+    in one question, keeping the report (all its days, for a message that named several)."""
     if find_entry(context, pending["message_id"]) is not None:
-        return [save(context, village, day, pending)]  # this very message, delivered again: answered as before
+        return [save(context, village, pending)]  # this very message, delivered again: answered as before
+    days = days_of(pending)
     offered = tracked_labels(context, village.parent_id)
-    untracked = [labels(context)[key] for key in counts if key not in offered]
+    untracked = [labels(context)[key] for key in dict.fromkeys(k for part in days for k in part["counts"])
+                 if key not in offered]
     if untracked:  # a member of two communes, writing one's indicator for the other's village
         context.finish()
         return [Outgoing("⚠️ " + context.t("Not saved: {village} does not track {indicators}.", village=village.name,
                                            indicators=", ".join(untracked)) + "\n" + example(context))]
-    reasons = implausible(context, village, counts, day) + resent(context, village, counts, day)
+    weeks: dict[date, dict[str, int]] = {}  # the message's counts in each week it names
+    for part in days:
+        week = weeks.setdefault(week_of(date.fromisoformat(part["day"])).first, {})
+        for key, count in part["counts"].items():
+            week[key] = week.get(key, 0) + count
+    reasons = [reason for monday, counts in weeks.items() for reason in implausible(context, village, counts, monday)]
+    reasons += [reason for part in days
+                for reason in resent(context, village, part["counts"], date.fromisoformat(part["day"]))]
     lenient = pending.get("lenient")
     if not reasons and not lenient:
-        return [save(context, village, day, pending)]
+        return [save(context, village, pending)]
     t = context.t
     lines = []
-    if lenient:
-        lines.append(t("I read: {counts} ({village}, {day}).", counts=format_counts(context, counts),
-                       village=village.name, day=t.day_month(day)))
+    if lenient and len(days) > 1:
+        lines.append(t("I read, for {village}:", village=village.name))
+        lines += [f"• {when(context, part, named=True)}: {format_counts(context, part['counts'])}{unused_note(context, part)}"
+                  for part in days]
+    elif lenient:
+        lines.append(t("I read: {counts} ({village}, {day}).", counts=format_counts(context, pending["counts"]),
+                       village=village.name, day=when(context, pending)))
         if pending.get("unused"):
             lines.append(t("(not counted: {numbers})", numbers=", ".join(pending["unused"])))
     lines += ["⚠️ " + r for r in reasons]
-    lines.append(t("Save it anyway?") if reasons else t("Save it?"))
+    if len(days) > 1:
+        lines.append(t.plural("Save the {count} day anyway?", "Save the {count} days anyway?", len(days)) if reasons
+                     else t.plural("Save the {count} day?", "Save the {count} days?", len(days)))
+    else:
+        lines.append(t("Save it anyway?") if reasons else t("Save it?"))
     choices = [Choice(t("Yes, save"), "yes"), Choice(t("No, cancel"), "no")]
     return [context.ask("report.confirm", "\n".join(lines), choices, pending=pending, village_id=village.id)]
 
@@ -301,23 +353,36 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
     if data != "yes":
         return [Outgoing(cancelled(context, state["pending"]))]
     village = next(v for v in context.villages() if v.id == state["village_id"])
-    pending = state["pending"]
-    return [save(context, village, date.fromisoformat(pending["day"]), pending)]
+    return [save(context, village, state["pending"])]
 
 
 def cancelled(context: Context, pending: dict) -> str:
     t = context.t
+    if pending.get("lenient") and pending.get("also"):
+        return t("Cancelled: nothing was saved. You can also write each day short, one message a day, which is saved at once:\n{examples}",
+                 examples=short_form(context, pending))
     if pending.get("lenient"):
         return t("Cancelled: nothing was saved. You can also write it short, which is saved at once: {example}",
                  example=short_form(context, pending))
     return t("Cancelled: nothing was saved. Send the report again with the right numbers.")
 
 
-def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoing:
-    """Stores the entry once per message (with its photo, if any) and confirms exactly what is stored."""
-    session, incoming = context.session, context.incoming
-    counts, message_id = pending["counts"], pending["message_id"]
+def save(context: Context, village: OrgUnit, pending: dict) -> Outgoing:
+    """Stores the report once per message, an entry a day it names (the first with its photo,
+    if any), and confirms exactly what is stored."""
     context.finish()
+    stored = [store(context, village, date.fromisoformat(part["day"]), part["counts"],
+                    pending["message_id"] if n == 0 else f"{pending['message_id']}/{n + 1}", pending.get("evidence"))
+              for n, part in enumerate(days_of(pending))]
+    return Outgoing(confirmation(context, stored[0][0], [(day, counts) for _, day, counts in stored],
+                                 bool(pending.get("evidence"))))
+
+
+def store(context: Context, village: OrgUnit, day: date, counts: dict[str, int], message_id: str,
+          evidence: dict | None) -> tuple[OrgUnit, date, dict[str, int]]:
+    """One entry, keyed by `message_id`: the village, day and counts stored, by this message
+    now or by the same message delivered before."""
+    session, incoming = context.session, context.incoming
     existing = find_entry(context, message_id)
     if existing is None:
         entry = Entry(
@@ -345,13 +410,13 @@ def save(context: Context, village: OrgUnit, day: date, pending: dict) -> Outgoi
             if existing is None:
                 raise
         else:
-            if pending.get("evidence"):
-                attach(context, entry.id, pending["evidence"])
+            if evidence:
+                attach(context, entry.id, evidence)  # once per message: the first day's entry
     if existing is not None:
         village = context.session.get(OrgUnit, existing.village_id)
         day = existing.day
         counts = {c.indicator_key: c.count for c in entry_counts(context.session, existing.id)}
-    return Outgoing(confirmation(context, village, day, counts, bool(pending.get("evidence"))))
+    return village, day, counts
 
 
 def find_entry(context: Context, message_id: str) -> Entry | None:
@@ -365,13 +430,15 @@ def find_entry(context: Context, message_id: str) -> Entry | None:
     ).first()
 
 
-def confirmation(context: Context, village: OrgUnit, day: date, counts: dict[str, int], photo: bool) -> str:
+def confirmation(context: Context, village: OrgUnit, stored: list[tuple[date, dict[str, int]]], photo: bool) -> str:
+    """A line for each day saved, then the village's week (each week, for days in two)."""
     t = context.t
-    saved = t("✅ Saved for {village}, {day}: {counts}.", village=village.name, day=t.date(day),
-              counts=format_counts(context, counts))
+    lines = [t("✅ Saved for {village}, {day}: {counts}.", village=village.name, day=t.date(day),
+               counts=format_counts(context, counts)) for day, counts in stored]
     if photo:
-        saved += " " + t("📎 With the photo as evidence.")
-    return saved + "\n" + week_line(context, village, day)
+        lines[0] += " " + t("📎 With the photo as evidence.")
+    mondays = dict.fromkeys(week_of(day).first for day, _ in stored)
+    return "\n".join(lines + [week_line(context, village, monday) for monday in mondays])
 
 
 # The guided report ---------------------------------------------------------------
@@ -493,37 +560,3 @@ def _merge_chosen(context: Context, data: str) -> list[Outgoing]:
     if data == "no":
         return [Outgoing(context.t("Cancelled: nothing was saved."))]
     return submit(context, guided_village(context, state), state[data])  # the choice was the confirming tap
-
-
-# Nothing this week -------------------------------------------------------------------
-
-
-def nothing_this_week(context: Context, args: str) -> list[Outgoing]:
-    villages = context.villages()
-    if len(villages) > 1:
-        return [ask_village(context, "nothing.village", {})]
-    return [mark_nothing(context, villages[0])]
-
-
-@step("nothing.village")
-def _nothing_village(context: Context, data: str) -> list[Outgoing]:
-    context.finish()
-    return [mark_nothing(context, chosen_village(context, data))]
-
-
-def mark_nothing(context: Context, village: OrgUnit) -> Outgoing:
-    t, session = context.t, context.session
-    week = week_of(context.today(village))
-    if totals(session, [village.id], week.first, week.last):
-        return Outgoing(t("{village} already reported this week, so there is nothing to mark.",
-                          village=village.name) + "\n" + week_line(context, village, week.first))
-    exists = session.exec(
-        select(NothingToReport).where(
-            NothingToReport.village_id == village.id, NothingToReport.week_start == week.first
-        )
-    ).first()
-    if exists is None:
-        session.add(NothingToReport(village_id=village.id, week_start=week.first,
-                                    person_id=context.person.id))
-    return Outgoing(t("✅ Noted: nothing to report for {village} in the week {first}–{last}. You can still report if something comes up.",
-                      village=village.name, first=t.day_month(week.first), last=t.day_month(week.last)))

@@ -61,6 +61,10 @@ class Translator:
     def day_month(self, day: date) -> str:
         return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
 
+    def weekday(self, day: date) -> str:
+        """`Thứ Ba 24/11`, `Tuesday 24 Nov`: a day among others of its week, named."""
+        return format_date(day, "EEEE dd/MM" if self.language == "vi" else "EEEE d MMM", locale=babel_locale(self.language))
+
 
 def translator(language: str | None) -> Translator:
     return Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)

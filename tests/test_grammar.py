@@ -347,7 +347,7 @@ def test_error_codes():
     assert set(ERROR_CODES) == {
         "unknown_key", "not_whole", "negative", "too_large", "missing_count", "missing_key",
         "repeated_key", "bad_date", "day_too_old", "repeated_day", "unknown_village", "no_pairs",
-        "unpaired_number", "vague_day", "unclear",
+        "unpaired_number", "vague_day", "unclear", "week_not_begun", "week_too_old",
     }  # fmt: skip
 
 

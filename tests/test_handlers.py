@@ -301,7 +301,7 @@ def test_nothing_this_week_counts_as_reported(session, commune, lan):
 
 def test_nothing_this_week_after_a_report_says_so(session, commune, lan):
     lan.say("vneid 1")
-    assert lan.say("/khong").startswith("Thôn Tân Hòa đã có báo cáo tuần này")
+    assert lan.say("/khong").startswith("Thôn Tân Hòa đã có số liệu tuần 23/11–29/11, không cần báo")
     assert session.exec(select(NothingToReport)).all() == []
 
 

@@ -9,6 +9,7 @@ from test_grammar import ALIASES
 
 from tocds.handlers.grammar import ParseError, QuickReport
 from tocds.handlers.reading import Proposal, Reading, attempts_report, read_report
+from tocds.models.periods import Period
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 VILLAGES = ["Thôn Tân Hòa", "Thôn Phú Lợi"]
@@ -83,12 +84,106 @@ def test_words_that_are_no_numbers(text):
     ("text", "days_back"),
     [("vneid 5 hôm kia", 2), ("thứ 3 đi 10 hộ", 1), ("thứ hai hộ 6", 2), ("chủ nhật vừa rồi 6 hộ", 3),
      ("thứ bảy tuần trước em đi 9 hộ", 4), ("t4 hộ 3", 0), ("ngày 20/11 đi 14 hộ", 5), ("20-11 hộ 14", 5),
-     ("hộ 9 ngày 21/11/2026", 4), ("ngày 24 đi 3 hộ", 1), ("sáng nay đi 7 hộ", 0), ("chiều qua 3 hộ", 1),
-     ("tuần này được 30 hộ", 0)],
+     ("hộ 9 ngày 21/11/2026", 4), ("ngày 24 đi 3 hộ", 1), ("sáng nay đi 7 hộ", 0), ("chiều qua 3 hộ", 1)],
 )
 def test_day_words(text, days_back):
     [reading] = read(text).readings
     assert reading.day == TODAY - timedelta(days=days_back)
+
+
+MONDAY = date(2026, 11, 23)
+LAST_WEEK = Period("2026-W47", date(2026, 11, 16), date(2026, 11, 22))
+THIS_WEEK = Period("2026-W48", MONDAY, date(2026, 11, 29))
+
+
+def of_week(week: Period, day: date, **counts: int) -> Proposal:
+    return Proposal((Reading(counts, day, None, (), week),))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A week named is the report's: an ended week's last day, the current week's today.
+        ("Báo cáo tuần 47: hộ 30, vneid 10", of_week(LAST_WEEK, LAST_WEEK.last, ho=30, vneid=10)),
+        ("bc tuần 48 đi 12 hộ", of_week(THIS_WEEK, TODAY, ho=12)),
+        ("tuần trước đi 30 hộ", of_week(LAST_WEEK, LAST_WEEK.last, ho=30)),
+        ("tuan roi 30 ho", of_week(LAST_WEEK, LAST_WEEK.last, ho=30)),
+        ("last week 30 households", of_week(LAST_WEEK, LAST_WEEK.last, ho=30)),
+        ("tuần này được 30 hộ", of_week(THIS_WEEK, TODAY, ho=30)),
+        ("tuần 16/11–22/11: hộ 5", of_week(LAST_WEEK, LAST_WEEK.last, ho=5)),
+        ("tuần 16/11-22/11 hộ 5", of_week(LAST_WEEK, LAST_WEEK.last, ho=5)),
+        ("tuần 18/11 hộ 5", of_week(LAST_WEEK, LAST_WEEK.last, ho=5)),
+        # … and a weekday after it is that weekday of the week.
+        ("tuần trước thứ 7 đi 9 hộ", one(date(2026, 11, 21), ho=9)),
+        # `tuần:` followed by a count names no week.
+        ("báo cáo tuần: 45 hộ", one(ho=45)),
+    ],
+)
+def test_a_week_named_is_the_reports_week(text, expected):
+    assert read(text) == expected
+
+
+def test_a_weeks_number_is_never_a_count():
+    [reading] = read("tuần 47 hộ 30").readings
+    assert reading.counts == {"ho": 30} and not reading.unused
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "day"),
+    [
+        ("tuần 49 hộ 3", "week_not_begun", date(2026, 11, 30)),  # next week
+        ("tuần 45 hộ 3", "week_too_old", date(2026, 11, 8)),  # ended 17 days ago
+        ("tuần 46 hộ 3", None, date(2026, 11, 15)),  # ended 10 days ago: still in the window
+    ],
+)
+def test_a_week_must_have_begun_and_be_in_the_window(text, code, day):
+    result = read(text)
+    if code is None:
+        assert result.readings[0].day == day
+    else:
+        assert result == ParseError(code, word=text[:7], day=day)
+
+
+def test_in_a_years_first_weeks_a_high_number_is_last_years_week():
+    new_year = date(2027, 1, 6)  # 2027-W01; 2026 has 53 weeks
+    [reading] = read_report("tuần 53 hộ 3", today=new_year, aliases=CATALOG).readings
+    assert reading.week.label == "2026-W53" and reading.day == date(2027, 1, 3)
+    assert read_report("tuần 52 hộ 3", today=new_year, aliases=CATALOG).readings[0].day == date(2026, 12, 27)
+
+
+def test_a_week_with_no_indicator_is_left_to_the_questions():
+    assert read("tuần 40 thôn mình").code == "unknown_key"  # not "too old": the member asks
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("thứ 3 đi 6 hộ, thứ 5 đi 8 hộ", [(date(2026, 11, 24), {"ho": 6}), (date(2026, 11, 19), {"ho": 8})]),
+        ("6 hộ thứ 3, 8 hộ thứ 5", [(date(2026, 11, 24), {"ho": 6}), (date(2026, 11, 19), {"ho": 8})]),
+        ("hôm qua: hộ 5 vneid 2\nhôm nay: hộ 3", [(date(2026, 11, 24), {"ho": 5, "vneid": 2}),
+                                                  (TODAY, {"ho": 3})]),
+        # a day named again adds to its own
+        ("thứ 2 hộ 4, thứ 3 hộ 5, thứ 2 vneid 1", [(MONDAY, {"ho": 4, "vneid": 1}), (date(2026, 11, 24), {"ho": 5})]),
+        ("tuần trước 30 hộ, tuần này 10 hộ", [(LAST_WEEK.last, {"ho": 30}), (TODAY, {"ho": 10})]),
+    ],
+)
+def test_several_days_are_one_reading_each(text, days):
+    proposal = read(text)
+    assert proposal.per_day
+    assert [(reading.day, reading.counts) for reading in proposal.readings] == days
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("thứ 3 đi 6 hộ, thứ 5 đi vneid", ParseError("missing_count", word="vneid", key="vneid", part="thứ 5")),
+        ("thứ 3 đi 6 hộ, thứ 5 hộ 8 vneid", ParseError("missing_count", word="vneid", key="vneid", part="thứ 5")),
+        ("thứ 3 đi 6 hộ, thứ 5 đi 5 hộ 6", ParseError("unclear", word="5 hộ 6", part="thứ 5")),  # 5 or 6 hộ?
+        ("thứ 3 hộ 4, thứ 3 hộ 5, thứ 5 hộ 1", ParseError("repeated_key", word="ho", key="ho", part="thứ 3")),
+    ],
+)
+def test_a_wrong_day_is_named(text, error):
+    assert read(text) == error
 
 
 @pytest.mark.parametrize(
@@ -112,12 +207,13 @@ def test_two_readings_are_both_offered(text, readings):
         ("họp lúc 2 giờ chiều", "unknown_key"),  # the grammar names the word it did not understand
         ("5 người chưa có VNeID", "unclear"),
         ("cài VNeID và sổ sức khỏe được 12 người", "missing_count"),  # which one has the 12?
-        ("tuần trước đi 10 hộ", "vague_day"),
+        ("hôm trước đi 10 hộ", "vague_day"),
         ("thứ sáu tuần này đi 3 hộ", "bad_date"),  # Friday has not come yet
         ("ngày 28/10 đi 3 hộ", "day_too_old"),
         ("vneid âm 3", "negative"),
         ("thôn Bí Mật 5 hộ", "unknown_village"),
-        ("hôm qua 5 hộ, hôm nay 3 vneid", "repeated_day"),
+        ("hôm qua hôm nay 3 vneid", "repeated_day"),  # which day has the 3?
+        ("5 hộ thứ 2, thứ 3, 3 vneid", "repeated_day"),  # counts after the last day: which day?
         ("vneid 5, 3 người vneid", "repeated_key"),
         ("15 hộ, vneid 2,5", "not_whole"),
         ("hôm kia", "no_pairs"),
