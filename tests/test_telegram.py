@@ -70,7 +70,7 @@ MEMBER_HELP = "\n".join([
     "/baocao (/report) — báo cáo từng bước, bằng nút bấm",
     "/sua (/edit) — sửa một số liệu của tôi trong tuần (/sua vneid 6)",
     "/xoa (/undo) — rút lại báo cáo gần nhất của tôi",
-    "/khong (/none) — tuần này không có gì để báo cáo",
+    "/khong (/none) — tuần này không có gì để báo cáo (/khong tuần trước: tuần trước)",
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
     "/roi (/leave) — rời thôn hoặc xã",
