@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("--village", help="which place, when the person has several in the commune")
     role.set_defaults(run=cmd_role)
 
+    from .places import add_place_commands  # rename, merge, retire, delete: a module of their own
+
+    add_place_commands(admin)
     sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
