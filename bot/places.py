@@ -39,7 +39,7 @@ def add_place_commands(admin) -> None:
     when.add_argument("--from", dest="day", type=_day, metavar="YYYY-MM-DD",
                       help="its first day out (default: this week's Monday, so this week already leaves it out)")
     when.add_argument("--undo", action="store_true", help="the village counts again")
-    retire.set_defaults(run=cmd_retire)
+    retire.set_defaults(run=cmd_retire, province=None)
     remove = place.add_parser("delete", help="delete a place nobody used (no reports, no members, nothing under it)")
     _add_place(remove)
     remove.set_defaults(run=cmd_delete)
