@@ -618,7 +618,8 @@ def test_admin_place_rename_merge_retire_delete(db_url, cwd):
     (cwd / "villages.csv").write_text(VILLAGES_CSV + f"{COMMUNE},Thôn Khe Bai,20,88,60,64\n"
                                       f"{COMMUNE},Xóm Khe Bai,100,400,300,320\n", encoding="utf-8")
     with Session(get_engine(db_url), expire_on_commit=False) as session:
-        import_villages_csv(session, cwd / "villages.csv", "Asia/Ho_Chi_Minh")
+        # Imported before the import refused near names (as it does now without --new).
+        import_villages_csv(session, cwd / "villages.csv", "Asia/Ho_Chi_Minh", new=["Xóm Khe Bai"])
         duplicate = session.execute(select(OrgUnit).where(OrgUnit.name == "Thôn Khe Bai")).scalar_one()
         Chatter(session, "Lan", [duplicate], Role.MEMBER).say("vneid 5")
 
@@ -635,6 +636,16 @@ def test_admin_place_rename_merge_retire_delete(db_url, cwd):
     assert "is not a date" in tocds("admin", "place", "retire", "--commune", COMMUNE, "--village", PHU_LOI,
                                     "--from", "mai", db=db_url, cwd=cwd).stderr
     assert count_rows(db_url, PlaceEvent) == 0
+    (cwd / "more.csv").write_text(f"commune,village,households,population,adults\n{COMMUNE},Bản Khe Bai,1,4,3\n",
+                                  encoding="utf-8")
+    assert "import again with --new 'Bản Khe Bai'" in refused(tocds("admin", "import", "more.csv", db=db_url, cwd=cwd))
+    (cwd / "excel.csv").write_bytes("commune,village,households,population,adults\nXa Kon,Thôn Bã,1,4,3\n"
+                                    .encode("cp1252"))
+    assert "excel.csv, row 2: the file is not saved as UTF-8" in refused(tocds("admin", "import", "excel.csv",
+                                                                              db=db_url, cwd=cwd))
+    assert ok(tocds("admin", "import", "more.csv", "--new", "Bản Khe Bai", db=db_url, cwd=cwd)).startswith(
+        "more.csv: 1 villages added")
+    ok(place("delete", "--commune", COMMUNE, "--village", "Bản Khe Bai"))
 
     assert ok(place("merge", "--commune", COMMUNE, "--village", "thon khe bai", "--into", "Xóm Khe Bai")) == (
         "Thôn Khe Bai merged into Xóm Khe Bai\n")
@@ -647,4 +658,4 @@ def test_admin_place_rename_merge_retire_delete(db_url, cwd):
         lan_village = session.execute(select(OrgUnit.name).join(Entry, Entry.village_id == OrgUnit.id)).scalar_one()
         events = session.execute(select(PlaceEvent.action, PlaceEvent.name).order_by(PlaceEvent.id)).all()
     assert lan_village == "Xóm Khe Bai"
-    assert events == [("merge", "Thôn Khe Bai"), ("rename", COMMUNE), ("retire", PHU_LOI), ("unretire", PHU_LOI)]
+    assert events == [("delete", "Bản Khe Bai"), ("merge", "Thôn Khe Bai"), ("rename", COMMUNE), ("retire", PHU_LOI), ("unretire", PHU_LOI)]
