@@ -16,8 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from ftfy import fix_encoding
-from rapidfuzz.distance import Levenshtein
 from sqlmodel import Session, select
 
 from .indicators import SIZE_NAME, Indicator
@@ -89,6 +87,8 @@ class Row:
     def check_not_garbled(self, column: str) -> None:
         """Refuses text that was UTF-8 read as a Windows code page and saved again (mojibake):
         `XÃ£ NghÄ©a Lá»™c` would otherwise become a commune of its own."""
+        from ftfy import fix_encoding  # here: the bot, which reads no files, does without it
+
         value = self.text(column)
         fixed = fix_encoding(value)
         if fixed != value:
@@ -202,6 +202,8 @@ def place_in_province(session: Session, row: "Row", commune: OrgUnit, name: str,
 def near_names(name: str, other: str) -> bool:
     """Whether two names of places would be taken for one: the same without the kind word
     and accents, or one letter apart (numbers aside: `Xóm 1` and `Xóm 2` are two villages)."""
+    from rapidfuzz.distance import Levenshtein  # here: the bot, which imports no places, does without it
+
     mine, theirs = bare_name(name), bare_name(other)
     if mine == theirs:
         return True
