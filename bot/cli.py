@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     villages = admin.add_parser(
         "import", help="import villages: commune,village,households,population,adults,pop15")
     villages.add_argument("file", type=Path)
+    villages.add_argument("--new", action="append", default=[], metavar="NAME",
+                          help="a new village, commune or province whose name is near one already there "
+                               "(kind word, accents or one letter apart) really is another: import it (repeatable)")
     villages.set_defaults(run=cmd_import)
     targets = admin.add_parser(
         "targets",
@@ -149,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("--village", help="which place, when the person has several in the commune")
     role.set_defaults(run=cmd_role)
 
+    from .places import add_place_commands  # rename, merge, retire, delete: a module of their own
+
+    add_place_commands(admin)
     sent = admin.add_parser("messages", help="messages sent per messenger and day (for quotas)")
     sent.add_argument("--days", type=int, default=31, help="how many days back (default 31)")
     sent.set_defaults(run=cmd_messages)
@@ -340,7 +346,7 @@ def cmd_import(args) -> int:
     from ..models.imports import import_villages
 
     settings, session = settings_and_session()
-    imported = imported_whole(import_villages, session, args.file, settings.timezone)
+    imported = imported_whole(import_villages, session, args.file, settings.timezone, args.new)
     print(f"{args.file}: {imported.added} villages added, {imported.updated} updated")
     if imported.unused:
         print(f"stored, but no indicator takes a percentage of them yet: {', '.join(imported.unused)} "

@@ -9,7 +9,8 @@ from sqlalchemy import literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, Role
+from ..locales import N_
+from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, PlaceEvent, Role
 from .context import Context
 from .evidence import STATUS_NAMES
 from .messages import Outgoing
@@ -49,7 +50,7 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         .order_by(changes.c.at.desc())
         .limit(limit)
     ).all()
-    people = _membership_lines(context, communes, limit)
+    people = _membership_lines(context, communes, limit) + _place_lines(context, communes, limit)
     if not rows and not people:
         return [Outgoing(t("No changes yet: reports that were edited or taken back, evidence decisions and people removed or leaving appear here."))]
     lines = []
@@ -94,6 +95,36 @@ def _membership_lines(context: Context, communes: list[int], limit: int) -> list
             change = t("stopped the summaries to {name}'s chat ({chat})", name=whom_name, chat=event.chat)
         who = by_name or t("the operator")
         lines.append((event.at, f"{_local(context, event.at)} · {who} · {unit}: {change}"))
+    return lines
+
+
+MOVED = {  # what a merge moved (place_event.detail), as the office reads it
+    "entries": N_("reports"), "evidence": N_("evidence"), "members": N_("members"), "targets": N_("targets"),
+    "targets_dropped": N_("targets both had (the other's kept)"), "invites": N_("invite codes"),
+    "villages": N_("villages"), "communes": N_("communes"), "subscriptions": N_("subscribed chats"),
+}
+
+
+def _place_lines(context: Context, communes: list[int], limit: int) -> list[tuple[datetime, str]]:
+    """The operator's latest changes to the commune's places as (when, line)."""
+    t = context.t
+    events = context.session.exec(select(PlaceEvent).where(PlaceEvent.commune_id.in_(communes))
+                                  .order_by(PlaceEvent.at.desc()).limit(limit)).all()
+    lines = []
+    for event in events:
+        if event.action == "rename":
+            change = t("renamed to {name}", name=event.new_name)
+        elif event.action == "merge":
+            moved = (pair.split("=") for pair in event.detail.split())
+            change = t("merged into {name}", name=event.new_name) + "".join(
+                f" · {t(MOVED[what])} {t.number(int(n))}" for what, n in moved)
+        elif event.action == "retire":
+            change = t("no longer counted from {day}", day=t.date(event.on_day))
+        elif event.action == "unretire":
+            change = t("counted again")
+        else:
+            change = t("deleted")
+        lines.append((event.at, f"{_local(context, event.at)} · {t('the operator')} · {event.name}: {change}"))
     return lines
 
 

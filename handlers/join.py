@@ -53,7 +53,7 @@ def invitable_units(context: Context) -> list[OrgUnit]:
         units.extend(p.unit for p in context.places if p.role == Role.PROVINCE_OFFICE)
     for commune in context.communes():
         units.append(commune)
-        units.extend(children(context.session, commune))
+        units.extend(children(context.session, commune, on=context.today(commune)))
     return units
 
 

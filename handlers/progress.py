@@ -48,10 +48,14 @@ def scopes(context: Context, question: Question) -> list[tuple[str, list[OrgUnit
     if question.village is not None:
         return [(question.village.name, [question.village])]
     session = context.session
+
+    def standing(commune: OrgUnit) -> list[OrgUnit]:  # the period's villages: a retired one stays in those before
+        return children(session, commune, on=(question.period or week_of(context.today(commune))).first)
+
     if question.commune is not None:
-        return [(question.commune.name, children(session, question.commune))]
+        return [(question.commune.name, standing(question.commune))]
     return [(village.name, [village]) for village in context.villages()] + [
-        (commune.name, children(session, commune)) for commune in context.communes()]
+        (commune.name, standing(commune)) for commune in context.communes()]
 
 
 def province_progress(context: Context, province: OrgUnit, question: Question) -> str:
@@ -105,7 +109,7 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     period: Period = question.period or week_of(today)
     as_of = min(today, period.last)
     counted = totals(context.session, [v.id for v in villages], period.first, period.last)
-    by_village = progress(context.session, villages, as_of)
+    by_village = progress(context.session, villages, as_of, period.first)
     this_week = period == week_of(today)
     lines = [f"📊 {title} — {period_name(t, period)}"]
     for key, name in tracked_labels(context, villages[0].parent_id).items():

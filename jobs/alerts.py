@@ -31,7 +31,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
             row.village.id: row.progress for row in overview.villages}
         names = {i.key: i for i in overview.indicators}
     else:
-        villages = children(session, commune)
+        villages = children(session, commune, on=today)
         by_village = progress(session, villages, today)
         names = {i.key: i for i in tracked(session, commune.id)}
     states = {(s.village_id, s.indicator_key): s for s in session.exec(

@@ -26,7 +26,7 @@ def week_label(commune: OrgUnit, now: datetime) -> str:
 def missing_villages(session: Session, commune: OrgUnit, now: datetime) -> list[OrgUnit]:
     """The commune's villages with no entry and no "nothing this week" in the week of `now`."""
     week = week_of(local_date(now, commune.timezone))
-    villages = children(session, commune)
+    villages = children(session, commune, on=week.first)  # as the week's summary: retired before it, gone
     reported = reported_village_ids(session, [v.id for v in villages], week.first)
     return [v for v in villages if v.id not in reported]
 

@@ -6,7 +6,7 @@ from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
 from .indicators import CommuneIndicator, Indicator, IndicatorAlias
 from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
-from .orgunits import Level, OrgUnit
+from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
 from .targets import Target
 from .totals import VillageTotal
@@ -35,6 +35,7 @@ __all__ = [
     "OrgUnit",
     "OutboxMessage",
     "Person",
+    "PlaceEvent",
     "ReportDeadline",
     "Role",
     "Target",

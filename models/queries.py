@@ -34,7 +34,7 @@ from sqlmodel import Session
 from .entries import Entry, EntryCount, Evidence, NothingToReport
 from .indicators import CommuneIndicator, Indicator, IndicatorAlias
 from .mailbox import OutboxMessage
-from .orgunits import OrgUnit, Village
+from .orgunits import OrgUnit, Village, standing_on
 from .progress import Progress
 from .targets import Target
 from .totals import VillageTotal
@@ -73,6 +73,9 @@ def fetch(session: Session, statement, **params) -> list:
 
 # The villages of some communes: statements built once take the commune ids as `communes`.
 IN_COMMUNES = OrgUnit.parent_id.in_(bindparam("communes", expanding=True))
+# ... and of those, the ones not retired by the day bound as `on` (progress: the day asked about;
+# a period's figures: its first day, so that a period begun before a retirement keeps the village).
+STANDING = standing_on(bindparam("on", type_=Date))
 
 
 def indicators(session: Session) -> list[Indicator]:
@@ -177,7 +180,7 @@ def communes_table(
         select(OrgUnit.parent_id, OrgUnit.name, sums.c.indicator_key, sums.c.total)
         .select_from(OrgUnit)
         .outerjoin(sums, sums.c.village_id == OrgUnit.id)
-        .where(OrgUnit.parent_id.in_(commune_ids))
+        .where(OrgUnit.parent_id.in_(commune_ids), standing_on(first))
         .order_by(OrgUnit.id)
     )
     counted: dict[int, dict[str, dict[str, int]]] = {}  # commune → village name → key → count
@@ -277,7 +280,7 @@ def _villages(denominators: tuple[str, ...]) -> Select:
     """The villages with the figures the catalog's indicators take their percentages of."""
     return (
         select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, *(OrgUnit.sizes[name].as_integer() for name in denominators))
-        .where(IN_COMMUNES)
+        .where(IN_COMMUNES, STANDING)
         .order_by(OrgUnit.id)
     )
 
@@ -295,7 +298,7 @@ def _gains(keys: tuple[str, ...], by_commune: bool) -> CompoundSelect:
             .join(OrgUnit, OrgUnit.id == EntryCount.village_id)
             # First whether the day index holds any count in the span at all (usually not):
             # the databases test this once, and then skip looking at every village.
-            .where(exists().where(span(anywhere)), IN_COMMUNES, LIVE, span(EntryCount))
+            .where(exists().where(span(anywhere)), IN_COMMUNES, STANDING, LIVE, span(EntryCount))
             .group_by(EntryCount.village_id, EntryCount.day)
         )
 
@@ -303,7 +306,7 @@ def _gains(keys: tuple[str, ...], by_commune: bool) -> CompoundSelect:
     return union_all(
         select(unit, cast(null(), Date), *by_key(keys, VillageTotal.indicator_key, VillageTotal.total))
         .join(OrgUnit, OrgUnit.id == VillageTotal.village_id)
-        .where(IN_COMMUNES)
+        .where(IN_COMMUNES, STANDING)
         .group_by(unit),
         outside(lambda counts: counts.day > bindparam("today")),
         outside(lambda counts: counts.day < bindparam("before")),
@@ -329,7 +332,8 @@ class _Plan:
     def parents(self) -> dict[int, int]:
         return {village.id: village.parent_id for village in self.villages}
 
-    def gains(self, session: Session, communes: list[int], today: date, by_commune: bool) -> dict[int, list[int]]:
+    def gains(self, session: Session, communes: list[int], today: date, on: date,
+              by_commune: bool) -> dict[int, list[int]]:
         """Village (`by_commune`: commune) id → its gain per indicator (in catalog order): the running
         total less the counts dated after today or before the target's start (each village ×
         indicator by its own start)."""
@@ -340,7 +344,7 @@ class _Plan:
         keys = self.keys
         no_gain = [0] * len(keys)
         for unit_id, day, *amounts in fetch(session, _gains(keys, by_commune), communes=communes, today=today,
-                                            before=before):
+                                            before=before, on=on):
             if day is None:  # the running totals themselves
                 gains[unit_id] = list(map(add, gains.get(unit_id, no_gain), amounts))
                 continue
@@ -355,7 +359,7 @@ class _Plan:
         return gains
 
 
-def _plan(session: Session, communes: list[int]) -> _Plan:
+def _plan(session: Session, communes: list[int], on: date) -> _Plan:
     # The denominators are read once each, whichever indicators share them.
     denominators = tuple(dict.fromkeys(i.denominator for i in indicators(session) if i.denominator))
     catalog = [(i.key, denominators.index(i.denominator) if i.denominator else None) for i in indicators(session)]
@@ -364,7 +368,7 @@ def _plan(session: Session, communes: list[int]) -> _Plan:
         targets[unit_id][key] = tuple(target)
     plan = _Plan(catalog, targets, [], {}, {}, {})
     of_commune: dict[int, list[list[int | None]]] = defaultdict(list)
-    for village_id, parent_id, name, *values in fetch(session, _villages(denominators), communes=communes):
+    for village_id, parent_id, name, *values in fetch(session, _villages(denominators), communes=communes, on=on):
         plan.villages.append(Village(village_id, parent_id, name))
         plan.sizes[village_id] = values
         of_commune[parent_id].append(values)
@@ -407,18 +411,25 @@ def _village_line(key: str, position: int | None, gain: int, sizes: list[int | N
     return _line(key, target, gain, share, 0, share)
 
 
-def progress(session: Session, villages: list[OrgUnit] | list[Village], today: date) -> dict[int, dict[str, Progress]]:
+def progress(session: Session, villages: list[OrgUnit], today: date,
+             since: date | None = None) -> dict[int, dict[str, Progress]]:
     """Each village's progress per indicator (key → Progress, in catalog order) since its
-    target's start, as of today: `communes_progress`, for the villages asked about."""
-    _, lines = communes_progress(session, sorted({v.parent_id for v in villages}), today)
+    target's start, as of today: `communes_progress`, for the villages asked about (among
+    their communes' villages standing on `since`; a retired village asked about by name: as
+    they stood the day before it retired)."""
+    retired = [v.retired_on - timedelta(days=1) for v in villages if v.retired_on is not None]
+    _, lines = communes_progress(session, sorted({v.parent_id for v in villages}), today,
+                                 min([since or today, *retired]))
     return {village.id: lines[village.id] for village in villages}
 
 
 def communes_progress(
-    session: Session, communes: list[int], today: date
+    session: Session, communes: list[int], today: date, since: date | None = None
 ) -> tuple[list[Village], dict[int, dict[str, Progress]]]:
     """The villages of some communes (in org-unit order) and each one's progress per
     indicator (key → Progress, in catalog order) since its target's start, as of today.
+    The villages are those standing on `since` (a period's first day; default: today): a
+    retired village leaves its commune's targets and denominators from its retirement on.
 
     A village's own target wins; otherwise its commune's applies, with the commune's
     baseline and absolute goal shared out by the village's part of the commune's
@@ -430,8 +441,9 @@ def communes_progress(
     targets that start with the campaign): the database then reads one row per village,
     however long the history.
     """
-    plan = _plan(session, communes)
-    gains = plan.gains(session, communes, today, by_commune=False)
+    on = since or today
+    plan = _plan(session, communes, on)
+    gains = plan.gains(session, communes, today, on, by_commune=False)
     shared = {commune: [(plan.targets[commune].get(key), whole[-1 if position is None else position])
                         for key, position in plan.catalog]
               for commune, whole in plan.wholes.items()}
@@ -447,15 +459,16 @@ def communes_progress(
 
 
 def communes_overall(
-    session: Session, communes: list[int], today: date
+    session: Session, communes: list[int], today: date, since: date | None = None
 ) -> tuple[list[Village], dict[int, dict[str, Progress]]]:
     """The villages of some communes (in org-unit order) and each commune's progress per
     indicator: what its villages' lines of `communes_progress` add up to (`Progress.total`),
     worked out per commune. A province's summary reads hundreds of communes: the villages
     under the commune's target are taken together (`_line`), and only those with a target
     of their own one by one; the gains are added up by the database."""
-    plan = _plan(session, communes)
-    gains = plan.gains(session, communes, today, by_commune=True)
+    on = since or today
+    plan = _plan(session, communes, on)
+    gains = plan.gains(session, communes, today, on, by_commune=True)
     parents = plan.parents
     own: dict[tuple[int, str], list[int]] = defaultdict(list)  # (commune, key) → its villages with their own target
     for unit_id, of_unit in plan.targets.items():

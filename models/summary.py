@@ -299,7 +299,7 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
     ids = [c.id for c in communes]
     keys = tuple(i.key for i in indicators(session))
     read = _read_period(session, ids, period, keys, reporters)
-    villages, lines = communes_progress(session, ids, day)
+    villages, lines = communes_progress(session, ids, day, period.first)
     verified = _verified(session, communes, period)
     with_evidence = {c.id for c in communes if c.requires_evidence}
 
@@ -362,7 +362,7 @@ def province_summary(session: Session, province: OrgUnit, period: Period, as_of:
     ids = [c.id for c in communes]
     keys = tuple(i.key for i in indicators(session))
     read = _read_period(session, ids, period, keys, people=False)
-    all_villages, lines = communes_overall(session, ids, day)
+    all_villages, lines = communes_overall(session, ids, day, period.first)
     verified = _verified(session, communes, period)
 
     of_commune: dict[int, list[int]] = {c.id: [] for c in communes}

@@ -607,3 +607,55 @@ def test_admin_members_remove_and_role(db_url, cwd):
         events = session.execute(select(MembershipEvent.action, MembershipEvent.by_id)
                                  .order_by(MembershipEvent.id)).all()
     assert events == [("removed", None), ("role", None), ("removed", None), ("unsubscribed", None)]
+
+
+def test_admin_place_rename_merge_retire_delete(db_url, cwd):
+    """The operator fixes places: each change says what it did; a refused one says why and how,
+    exits 2 and changes nothing."""
+    from helpers import Chatter
+    from tocds.models import PlaceEvent, Role
+
+    (cwd / "villages.csv").write_text(VILLAGES_CSV + f"{COMMUNE},Thôn Khe Bai,20,88,60,64\n"
+                                      f"{COMMUNE},Xóm Khe Bai,100,400,300,320\n", encoding="utf-8")
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        # Imported before the import refused near names (as it does now without --new).
+        import_villages_csv(session, cwd / "villages.csv", "Asia/Ho_Chi_Minh", new=["Xóm Khe Bai"])
+        duplicate = session.execute(select(OrgUnit).where(OrgUnit.name == "Thôn Khe Bai")).scalar_one()
+        Chatter(session, "Lan", [duplicate], Role.MEMBER).say("vneid 5")
+
+    def place(*args: str) -> subprocess.CompletedProcess:
+        return tocds("admin", "place", *args, db=db_url, cwd=cwd)
+
+    assert "merge 'Thôn Khe Bai' into it" in refused(place("rename", "--commune", COMMUNE, "--village",
+                                                            "Thôn Khe Bai", "--to", "xom khe bai"))
+    assert "no village named 'Thôn Xa'" in refused(place("merge", "--commune", COMMUNE, "--village", "Thôn Xa",
+                                                         "--into", "Xóm Khe Bai"))
+    assert "Lan still belong to 'Thôn Khe Bai'" in refused(place("retire", "--commune", COMMUNE,
+                                                                  "--village", "Thôn Khe Bai"))
+    assert "has reports and members" in refused(place("delete", "--commune", COMMUNE, "--village", "Thôn Khe Bai"))
+    assert "is not a date" in tocds("admin", "place", "retire", "--commune", COMMUNE, "--village", PHU_LOI,
+                                    "--from", "mai", db=db_url, cwd=cwd).stderr
+    assert count_rows(db_url, PlaceEvent) == 0
+    (cwd / "more.csv").write_text(f"commune,village,households,population,adults\n{COMMUNE},Bản Khe Bai,1,4,3\n",
+                                  encoding="utf-8")
+    assert "import again with --new 'Bản Khe Bai'" in refused(tocds("admin", "import", "more.csv", db=db_url, cwd=cwd))
+    (cwd / "excel.csv").write_bytes("commune,village,households,population,adults\nXa Kon,Thôn Bã,1,4,3\n"
+                                    .encode("cp1252"))
+    assert "excel.csv, row 2: the file is not saved as UTF-8" in refused(tocds("admin", "import", "excel.csv",
+                                                                              db=db_url, cwd=cwd))
+    assert ok(tocds("admin", "import", "more.csv", "--new", "Bản Khe Bai", db=db_url, cwd=cwd)).startswith(
+        "more.csv: 1 villages added")
+    ok(place("delete", "--commune", COMMUNE, "--village", "Bản Khe Bai"))
+
+    assert ok(place("merge", "--commune", COMMUNE, "--village", "thon khe bai", "--into", "Xóm Khe Bai")) == (
+        "Thôn Khe Bai merged into Xóm Khe Bai\n")
+    assert ok(place("rename", "--commune", COMMUNE, "--to", "Xã Đồng Phú Mới")) == f"{COMMUNE} → Xã Đồng Phú Mới\n"
+    retired = ok(place("retire", "--commune", "Xã Đồng Phú Mới", "--village", PHU_LOI, "--from", "2026-12-07"))
+    assert retired.startswith(f"{PHU_LOI} is retired from 07/12/2026 (")
+    assert ok(place("retire", "--commune", "Xã Đồng Phú Mới", "--village", PHU_LOI, "--undo")) == (
+        f"{PHU_LOI} counts again\n")
+    with Session(get_engine(db_url)) as session:
+        lan_village = session.execute(select(OrgUnit.name).join(Entry, Entry.village_id == OrgUnit.id)).scalar_one()
+        events = session.execute(select(PlaceEvent.action, PlaceEvent.name).order_by(PlaceEvent.id)).all()
+    assert lan_village == "Xóm Khe Bai"
+    assert events == [("delete", "Bản Khe Bai"), ("merge", "Thôn Khe Bai"), ("rename", COMMUNE), ("retire", PHU_LOI), ("unretire", PHU_LOI)]

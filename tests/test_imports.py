@@ -224,7 +224,7 @@ def target_rows(session) -> dict[tuple[str, str], tuple]:
 
 def test_targets_commune_wide_and_per_village(session, tmp_path, commune):
     path = write(tmp_path, f"""{TARGETS_HEADER_WITH_COUNT}
-Xã Đồng Phú,,vneid,6028,80%,,2026-01-01,2026-12-31
+Xã Đồng Phú,,vneid,428,80%,,2026-01-01,2026-12-31
 Xã Đồng Phú,Thôn Tân Hòa,bdhvs,120,"80,5",,01/01/2026,30/06/2026
 xa dong phu,thon phu loi,VNEID,10, 70 % ,,2026-02-01,31/12/2026
 Xã Đồng Phú,,dvc,0,,1.200,2026-01-01,2026-12-31
@@ -232,7 +232,7 @@ Xã Đồng Phú,Thôn Phú Lợi,ssk,,95,,2026-01-01,2026-12-31
 """)
     assert import_targets(session, path) == 5
     assert target_rows(session) == {
-        ("Xã Đồng Phú", "vneid"): (6028, 80.0, None, date(2026, 1, 1), date(2026, 12, 31)),
+        ("Xã Đồng Phú", "vneid"): (428, 80.0, None, date(2026, 1, 1), date(2026, 12, 31)),
         ("Thôn Tân Hòa", "bdhvs"): (120, 80.5, None, date(2026, 1, 1), date(2026, 6, 30)),
         ("Thôn Phú Lợi", "vneid"): (10, 70.0, None, date(2026, 2, 1), date(2026, 12, 31)),
         ("Xã Đồng Phú", "dvc"): (0, None, 1200, date(2026, 1, 1), date(2026, 12, 31)),
@@ -241,14 +241,14 @@ Xã Đồng Phú,Thôn Phú Lợi,ssk,,95,,2026-01-01,2026-12-31
 
 
 def test_targets_without_target_count_column(session, tmp_path, commune):
-    path = write(tmp_path, f"{TARGETS_HEADER}\nXã Đồng Phú,,tt,4200,80,2026-01-01,2026-12-31\n")
+    path = write(tmp_path, f"{TARGETS_HEADER}\nXã Đồng Phú,,tt,420,80,2026-01-01,2026-12-31\n")
     assert import_targets(session, path) == 1
-    assert target_rows(session) == {("Xã Đồng Phú", "tt"): (4200, 80.0, None, date(2026, 1, 1), date(2026, 12, 31))}
+    assert target_rows(session) == {("Xã Đồng Phú", "tt"): (420, 80.0, None, date(2026, 1, 1), date(2026, 12, 31))}
 
 
 def test_targets_reimport_replaces_values(session, tmp_path, commune):
     first = write(tmp_path, f"""{TARGETS_HEADER}
-Xã Đồng Phú,,vneid,6028,80,2026-01-01,2026-12-31
+Xã Đồng Phú,,vneid,428,80,2026-01-01,2026-12-31
 Xã Đồng Phú,Thôn Tân Hòa,vneid,100,60,2026-01-01,2026-12-31
 """, "first.csv")
     assert import_targets(session, first) == 2
@@ -256,18 +256,18 @@ Xã Đồng Phú,Thôn Tân Hòa,vneid,100,60,2026-01-01,2026-12-31
     assert import_targets(session, first) == 2
     assert [row[0] for row in targets(session)] == ids  # no duplicates
     second = write(tmp_path, f"""{TARGETS_HEADER_WITH_COUNT}
-Xã Đồng Phú,,vneid,6100,85,,2026-03-01,2027-03-01
+Xã Đồng Phú,,vneid,410,85,,2026-03-01,2027-03-01
 Xã Đồng Phú,Thôn Tân Hòa,vneid,0,,300,2026-03-01,2026-09-30
 """, "second.csv")
     assert import_targets(session, second) == 2
     assert [row[0] for row in targets(session)] == ids
     assert target_rows(session) == {
-        ("Xã Đồng Phú", "vneid"): (6100, 85.0, None, date(2026, 3, 1), date(2027, 3, 1)),
+        ("Xã Đồng Phú", "vneid"): (410, 85.0, None, date(2026, 3, 1), date(2027, 3, 1)),
         ("Thôn Tân Hòa", "vneid"): (0, None, 300, date(2026, 3, 1), date(2026, 9, 30)),
     }
 
 
-GOOD_TARGET = "Xã Đồng Phú,,vneid,6028,80,2026-01-01,2026-12-31"
+GOOD_TARGET = "Xã Đồng Phú,,vneid,428,80,2026-01-01,2026-12-31"
 
 
 @pytest.mark.parametrize(
@@ -351,3 +351,89 @@ def test_a_percentage_for_an_indicator_without_denominator_is_refused(session, t
                        "Xã A,,dvc,0,50,2026-01-01,2026-12-31\n", encoding="utf-8")
     with pytest.raises(ImportProblem, match=r"t\.csv, row 2, column target_percent: dvc is counted"):
         import_targets(session, targets)
+
+
+# ── guards: near names, garbled text, encodings, targets that cannot be meant ────────────
+
+
+KHE_BAI = f"{VILLAGES_HEADER}\nXã Nghĩa Lộc,Xóm Khe Bai,100,400,300,320\nXã Nghĩa Lộc,Xóm 1,10,40,30,32\n"
+
+
+@pytest.mark.parametrize(("row", "column", "near"), [
+    ("Xã Nghĩa Lộc,Thôn Khe Bai,20,88,60,64", "village", "Xóm Khe Bai"),  # the kind word
+    ("Xã Nghĩa Lộc,Thôn Khê Bải,20,88,60,64", "village", "Xóm Khe Bai"),  # the kind word and accents
+    ("Xã Nghĩa Lộc,Xóm Khe Bay,20,88,60,64", "village", "Xóm Khe Bai"),  # one letter
+    ("Phường Nghĩa Lộc,Xóm Khe Bai,20,88,60,64", "commune", "Xã Nghĩa Lộc"),
+    ("Xã Nghia Loc,Xóm Mới,20,88,60,64", "commune", None),  # accents alone: the same commune, not a new one
+], ids=["kind-word", "kind-word-and-accents", "one-letter", "commune-kind-word", "same-folded"])
+def test_a_new_name_near_one_there_is_refused_unless_confirmed(session, tmp_path, row, column, near):
+    import_villages(session, write(tmp_path, KHE_BAI, "first.csv"), TZ)
+    path = write(tmp_path, f"{VILLAGES_HEADER}\n{row}\n")
+    name = row.split(",")[0 if column == "commune" else 1]
+    if near is None:
+        assert import_villages(session, path, TZ).added == 1
+        assert len(session.scalars(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE)).all()) == 1
+        return
+    before = org_units(session)
+    with pytest.raises(ImportProblem, match=f"'{name}' would be a new {column}, but '{near}' is already there.*"
+                                            f"--new '{name}'") as raised:
+        import_villages(session, path, TZ)
+    assert_problem(raised.value, path, 2, column)
+    assert org_units(session) == before
+    assert import_villages(session, path, TZ, new=[name.lower()]).added == 1
+
+
+def test_numbered_villages_are_not_near_each_other(session, tmp_path):
+    import_villages(session, write(tmp_path, KHE_BAI, "first.csv"), TZ)
+    path = write(tmp_path, f"{VILLAGES_HEADER}\nXã Nghĩa Lộc,Xóm 2,10,40,30,32\nXã Nghĩa Lộc,Thôn 12,1,4,3,3\n")
+    assert import_villages(session, path, TZ).added == 2
+
+
+def test_garbled_text_is_refused_with_the_right_reading_and_the_fix(session, tmp_path):
+    garbled = "Xã Nghĩa Lộc".encode().decode("cp1252", errors="replace")
+    assert garbled == "XÃ£ NghÄ©a Lá»™c"
+    path = write(tmp_path, f"{VILLAGES_HEADER}\nXã A,Thôn 1,1,4,3,3\n{garbled},Thôn Khe Bai,20,88,60,64\n")
+    with pytest.raises(ImportProblem, match="'XÃ£ NghÄ©a Lá»™c' is garbled text \\(it reads 'Xã Nghĩa Lộc'.*"
+                                            "CSV UTF-8") as raised:
+        import_villages(session, path, TZ)
+    assert_problem(raised.value, path, 3, "commune")
+    assert org_units(session) == []
+
+
+def test_what_excel_saves_is_read_or_refused_with_row_and_fix(session, tmp_path):
+    unicode_text = f"{VILLAGES_HEADER}\nXã Đồng Phú,Thôn Phú Lợi,380,1490,1050,1160\n".replace(",", "\t")
+    assert import_villages(session, write(tmp_path, unicode_text, "u16.csv", "utf-16"), TZ).added == 1
+    assert ("Xã Đồng Phú", "Thôn Phú Lợi") in villages_by_name(session)
+    # Bytes both Windows code pages read alike are taken; Vietnamese letters that they read
+    # differently (ã is ă in CP1258) are not guessed.
+    alike = write(tmp_path, f"{VILLAGES_HEADER}\nXa Kon Tum,Thôn Kôn,1,4,3,3\n", "alike.csv", "cp1252")
+    assert import_villages(session, alike, TZ).added == 1
+    assert ("Xa Kon Tum", "Thôn Kôn") in villages_by_name(session)
+    differ = write(tmp_path, f"{VILLAGES_HEADER}\nXa Kon Tum,Thôn 1,1,4,3,3\nXa Kon Tum,Thôn Bã,1,4,3,3\n",
+                   "differ.csv", "cp1252")
+    with pytest.raises(ImportProblem, match=r"row 3: the file is not saved as UTF-8.* save it as CSV UTF-8: "
+                                            r"in Excel: File › Save As › \"CSV UTF-8"):
+        import_villages(session, differ, TZ)
+
+
+@pytest.mark.parametrize(("cells", "column", "says"), [
+    ("0,0.8,", "target_percent", "0.8 looks like a share written as a fraction: write 80 for 80%"),
+    ("0,1,", "target_percent", "write 100 for 100%"),
+    ("500,80,", "baseline", r"baseline 500 is already at or above the target \(80% of population = 320\)"),
+    ("700,,600", "baseline", r"baseline 700 is already at or above the target \(600\)"),
+    ("0,80,600", "target_count", "both a percent \\(80\\) and a count \\(600\\): keep the one"),
+], ids=["fraction", "one", "baseline-above-percent", "baseline-above-count", "percent-and-count"])
+def test_targets_that_cannot_be_meant_are_refused(session, tmp_path, commune, cells, column, says):
+    # Tân Hòa's population is 400: 80% of it is 320.
+    village = "Thôn Tân Hòa" if column == "baseline" and "80," in cells else ""
+    path = write(tmp_path, f"{TARGETS_HEADER_WITH_COUNT}\nXã Đồng Phú,{village},vneid,{cells},2026-01-01,2026-12-31\n")
+    with pytest.raises(ImportProblem, match=says) as raised:
+        import_targets(session, path)
+    assert_problem(raised.value, path, 2, column)
+    assert targets(session) == []
+
+
+def test_a_small_percentage_with_its_sign_is_taken_as_written(session, tmp_path, commune):
+    path = write(tmp_path, f"{TARGETS_HEADER}\nXã Đồng Phú,,vneid,0,\"0,8%\",2026-01-01,2026-12-31\n")
+    assert import_targets(session, path) == 1
+    assert target_rows(session)[("Xã Đồng Phú", "vneid")][1] == 0.8
