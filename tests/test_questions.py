@@ -348,7 +348,9 @@ def test_requests_in_words_are_answered_by_their_command(session, commune, two_w
     assert file_sent(office, "xuất báo cáo") == "tocds-xa-dong-phu-2026-W48.xlsx"
     assert office.say("xuất báo cáo tháng 12") == "Kỳ 2026-12 chưa bắt đầu: hãy chọn tuần này hoặc một kỳ trước đó."
     entries = entry_total(session)
-    assert leader.say("xuất báo cáo tháng 11").startswith("/xuat không dành cho vai trò của bạn.")
+    [workbook] = leader.chat.send("cho xin file excel tháng 11", NOW)  # leaders read every figure: the file too
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    assert leader.say("cho xin file excel tháng 11") == office.say("/xuat 2026-11")
     assert lan.say("xuất báo cáo tháng 11 ạ").startswith("/xuat không dành cho vai trò của bạn.")
     assert entry_total(session) == entries
 
