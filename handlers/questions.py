@@ -36,6 +36,8 @@ OWN_UNIT = ("thon minh", "xa minh", "ban minh", "xom minh", "thon em", "xa em", 
 # wins: a request (`xuất báo cáo`, `ai chưa báo cáo`) before the words a report also uses.
 TOPICS = {
     "missing": ("chua bao cao", "chua bc", "chua nop", "ai chua", "bao cao chua", "bc chua",
+                "chua gui bao cao", "chua gui bc", "chua gui so lieu", "chua co bao cao", "chua co bc",
+                "nao chua gui",  # `thôn nào chưa gửi`: who has not, before `thôn nào` asks for a ranking
                 "ai khong bao cao", "ai ko bao cao", "ai k bao cao", "ai ko bc", "ai k bc",
                 "missing", "not reported", "who has not", "who hasn't", "who hasnt", "haven't reported"),
     "export": ("xuat bao cao", "xuat bc", "xuat file", "xuat excel", "xuat du lieu", "xuat so lieu",

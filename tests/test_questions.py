@@ -72,6 +72,11 @@ CASES = [
     ("ai ko bc tháng này", ("chuabaocao", None, None, "2026-11")),
     ("ai k bc tuần trc", ("chuabaocao", None, None, "2026-W47")),
     ("thôn nào chưa báo cáo vậy", ("chuabaocao", None, None, None)),
+    ("những thôn nào chưa gửi báo cáo", ("chuabaocao", None, None, None)),  # not a ranking (issue 22)
+    ("thôn nào chưa gửi tuần trước", ("chuabaocao", None, None, "2026-W47")),
+    ("còn thôn nào chưa có báo cáo tháng này", ("chuabaocao", None, None, "2026-11")),
+    ("những thôn nào chưa báo cáo", ("chuabaocao", None, None, None)),
+    ("còn thôn nào chưa nộp", ("chuabaocao", None, None, None)),
     ("who hasn't reported this week", ("chuabaocao", None, None, "2026-W48")),
     ("who hasn’t reported", ("chuabaocao", None, None, None)),
     ("who has not reported last week?", ("chuabaocao", None, None, "2026-W47")),
@@ -316,6 +321,10 @@ def test_who_has_not_reported_in_a_period(session, commune, two_weeks):
         assert leader.say(typed) == last_week, typed
     assert leader.say("thôn nào chưa báo cáo tuần 46?") == (
         "Xã Đồng Phú, tuần 09/11–15/11: 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
+    this_week = "Xã Đồng Phú, tuần 23/11–29/11: 1 thôn chưa báo cáo: Thôn Phú Lợi."
+    for typed in ("những thôn nào chưa gửi báo cáo", "những thôn nào chưa báo cáo", "còn thôn nào chưa nộp"):
+        assert leader.say(typed) == this_week, typed  # who has not, never a ranking (issue 22)
+    assert leader.say("thôn nào chưa gửi tuần trước") == last_week
     assert leader.say("ai chưa báo cáo tháng 10") == (
         "Xã Đồng Phú, kỳ 2026-10 (01/10/2026–31/10/2026): 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
     in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en")
