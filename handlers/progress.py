@@ -106,14 +106,13 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     as_of = min(today, period.last)
     counted = totals(context.session, [v.id for v in villages], period.first, period.last)
     by_village = progress(context.session, villages, as_of)
-    this_week = period == week_of(today)
     lines = [f"📊 {title} — {period_name(t, period)}"]
     for key, name in tracked_labels(context, villages[0].parent_id).items():
         if question.indicator not in (None, key):
             continue
         rows = [lines[key] for lines in by_village.values()]
         total = Progress.total(rows)
-        line = progress_line(t, name, counted.get(key, 0), total, as_of, whole_week=this_week)
+        line = progress_line(t, name, counted.get(key, 0), total, period, today)
         if line:
             lines.append(line)
         if question.indicator and len(villages) > 1:

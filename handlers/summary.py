@@ -40,7 +40,7 @@ def indicator_lines(summary: WeeklySummary, t: Translator, key: str | None = Non
     week, progress = summary.totals, summary.progress
     return [line for indicator in summary.indicators if key in (None, indicator.key) and indicator.key in progress
             if (line := progress_line(t, indicator.short(t.language), week.get(indicator.key, 0),
-                                      progress[indicator.key], summary.as_of, whole_week=is_week(summary)))]
+                                      progress[indicator.key], summary.period, summary.today))]
 
 
 def summary_text(summary: WeeklySummary, t: Translator) -> str:

@@ -181,7 +181,7 @@ def test_a_week_reads_as_a_week(session, commune):
     assert leader.say("tân hòa tuần này").splitlines() == ["📊 Thôn Tân Hòa — tuần 23/11–29/11",
                                                            "▫️ VNeID: tuần này 3 · tổng 5"]
     assert leader.say("tân hòa tuần trước").splitlines() == ["📊 Thôn Tân Hòa — tuần 16/11–22/11",
-                                                            "▫️ VNeID: trong kỳ 2 · tổng 2"]
+                                                            "▫️ VNeID: trong tuần 2 · tổng 2"]
 
 
 # What a member types is a report unless it asks something -----------------------------------

@@ -3,17 +3,21 @@ text, the chart and the spreadsheet built from it, and the cost in SQL statement
 
 import io
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_entry_counts, make_commune
 from tocds.handlers.chart import default_indicator, progress_chart
+from tocds.handlers.messages import Outgoing
 from tocds.handlers.spreadsheet import HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
+from tocds.jobs import JOBS
+from tocds.jobs.runner import run_job
 from tocds.locales import translator
-from tocds.models import Entry, EntryCount, Level, OrgUnit, Person, Role
+from tocds.models import Entry, EntryCount, Level, OrgUnit, OutboxMessage, Person, Role
 from tocds.models.orgunits import Village
 from tocds.models.periods import parse_period, week_of
 from tocds.models.progress import Status
@@ -289,6 +293,37 @@ def test_a_quiet_week_says_nothing_was_reported(session, place):
     assert len(summary.missing) == 3
 
 
+# Periods named right (issue 22) --------------------------------------------------------
+
+MONDAY_MORNING = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Vietnam, the Monday after 2026-W48
+
+
+def sent_texts(session) -> list[str]:
+    session.commit()
+    return [Outgoing.from_dict(m.payload).text for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_a_week_that_is_over_is_named_alike_on_monday_however_it_is_asked(session, place, people):
+    """"Tuần này" only for the week under way: Monday's summary, /tuan tuần trước and the same
+    question in words all say "trong tuần" of last week's figures."""
+    people["Lan"].say("vneid 5")
+    leader = Chatter(session, "Chủ tịch", [place.unit], Role.LEADER)
+    assert "▫️ VNeID: tuần này 5 · tổng 5" in leader.say("/tuan").splitlines()  # Wednesday: the week under way
+    leader.say("/nhantin", MONDAY_MORNING)
+    run_job(session, JOBS["weekly-summary"], place.unit, MONDAY_MORNING)
+    [monday, *_] = [text for text in sent_texts(session) if text.startswith("📊")]
+    asked = [leader.say(words, MONDAY_MORNING) for words in (
+        "/tuan tuần trước", "tổng hợp tuần trước", "tình hình xã tuần trước", "/tiendo tuần trước", "/tuan 2026-W48")]
+    for text in (monday, *asked):
+        lines = text.splitlines()
+        assert lines[0] == "📊 Xã Đồng Phú — tuần 23/11–29/11"
+        assert "▫️ VNeID: trong tuần 5 · tổng 5" in lines and "tuần này" not in text, text
+    assert "▫️ VNeID: tuần này 0 · tổng 5" in leader.say("/tuan", MONDAY_MORNING).splitlines()  # the new week
+    in_english = Chatter(session, "Chairman", [place.unit], Role.LEADER, language="en")
+    assert "▫️ VNeID: 5 in the week · 5 in all" in in_english.say("/week last week", MONDAY_MORNING).splitlines()
+    assert "▫️ VNeID: 5 in the period · 5 in all" in in_english.say("/month", MONDAY_MORNING).splitlines()
+
+
 # The chart -----------------------------------------------------------------------------
 
 
@@ -408,7 +443,7 @@ def test_workbook_without_targets_has_no_colours(reported_week):
     assert week[-1][1:4] == (3, 11, 1)
     who = data_rows(book.worksheets[2])
     assert [(r[0], r[1]) for r in who] == [("Lan", "Thôn Tân Hòa"), ("Mai", "Thôn Tân Hòa")]
-    assert "tuần này không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
+    assert "không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
 
 
 def test_names_that_look_like_formulas_stay_text_in_the_workbook(session):
