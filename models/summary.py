@@ -178,9 +178,9 @@ class WeeklySummary:
             pair[0].village.id))
 
     def top(self, n: int = TOP_VILLAGES) -> list[tuple[VillageWeek, Standing]]:
-        """The leading villages with their standing, by the rule of `ranked`. A village
-        without a target, or with no target on track and nothing in the period, is not "leading"."""
-        return [(v, s) for v, s in self.ranked() if s is not None and (s.on_track or v.week)][:n]
+        """The leading villages with their standing, by the rule of `ranked`: only villages with
+        a target on track lead (none, when every line is behind)."""
+        return [(v, s) for v, s in self.ranked() if s is not None and s.on_track][:n]
 
     def worst(self, village: VillageWeek) -> Status | None:
         """The village's worst colour over its indicators (None: no colour at all)."""

@@ -155,8 +155,9 @@ def test_progress_and_statuses_with_targets(session, place, with_targets):
     # The commune line is the villages' sum; Hưng Long has no vneid target, so it has none.
     assert summary.progress["vneid"].achieved == 68 and summary.progress["vneid"].target is None
     assert summary.has_targets
-    # The larger share of targets on track first; Hưng Long has no target and is not "top".
-    assert [v.village.name for v, _ in summary.top()] == ["Thôn Tân Hòa", "Thôn Phú Lợi"]
+    # Only a village with a target on track leads: Phú Lợi's only one is yellow, Hưng Long has none.
+    assert [v.village.name for v, _ in summary.top()] == ["Thôn Tân Hòa"]
+    assert [v.village.name for v, _ in summary.ranked()] == list(VILLAGES)  # the whole ranking keeps everyone
 
 
 def test_a_commune_target_gives_the_commune_a_percentage(session, place, people):
@@ -244,22 +245,39 @@ def test_text_with_targets_shows_marks_percentages_and_counts(with_targets):
     assert any(line.endswith("🟢 1 · 🟡 1 · 🔴 1") for line in vi)
     en = summary_text(with_targets, EN).splitlines()
     assert "Villages × indicators: 🟢 1 · 🟡 1 · 🔴 1" in en
-    assert en[-3:] == ["🏆 Top villages, by the share of their targets on track:",
-                       "1. Thôn Tân Hòa — 🟢 1/2 on track · 16% of the target reached on average",
-                       "2. Thôn Phú Lợi — 🟢 0/1 on track · 4% of the target reached on average"]
+    # Phú Lợi has no target on track (yellow): it does not lead; Tân Hòa leads with one of two,
+    # marked with its worst colour (its bdhvs is red), never green.
+    assert en[-2:] == ["🏆 Top villages, by the share of their targets on track:",
+                       "1. 🔴 Thôn Tân Hòa — 1/2 on track · 16% of the target reached on average"]
 
 
 def test_top_villages_rank_by_their_targets_never_by_counts_of_different_units(session, place, people):
     for name in ("Thôn Tân Hòa", "Thôn Phú Lợi"):
         add_target(session, place.villages[name], "vneid", percent=50, start=START, deadline=DEADLINE)
-    people["Lan"].say("ho 90 vneid 1")  # many households, 1 person of the 200 aimed at
-    people["Hòa"].say("vneid 8")  # 8 people of 150
+    people["Lan"].say("ho 90 vneid 14")  # many households, 14 people of the 200 aimed at (13.3 expected)
+    people["Hòa"].say("vneid 12")  # 12 people of 150 (10 expected)
     summary = weekly_summary(session, place.unit, WEEK, TODAY)
     assert [(village.village.name, standing) for village, standing in summary.top()] == [
-        ("Thôn Phú Lợi", Standing(0, 1, 8 / 150)), ("Thôn Tân Hòa", Standing(0, 1, 1 / 200))]
+        ("Thôn Phú Lợi", Standing(1, 1, 12 / 150)), ("Thôn Tân Hòa", Standing(1, 1, 14 / 200))]
     assert summary_text(summary, VI).splitlines()[-2:] == [
-        "1. Thôn Phú Lợi — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 5% chỉ tiêu",
-        "2. Thôn Tân Hòa — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 0% chỉ tiêu"]
+        "1. 🟢 Thôn Phú Lợi — 1/1 chỉ tiêu đúng tiến độ · đạt trung bình 8% chỉ tiêu",
+        "2. 🟢 Thôn Tân Hòa — 1/1 chỉ tiêu đúng tiến độ · đạt trung bình 7% chỉ tiêu"]
+
+
+def test_with_every_line_behind_no_village_leads(session, place, people):
+    """Issue 22: "Thôn dẫn đầu" marked villages "🟢 0/7 chỉ tiêu đúng tiến độ" when every line was red."""
+    for name in ("Thôn Tân Hòa", "Thôn Phú Lợi"):
+        for key in ("vneid", "bdhvs"):
+            add_target(session, place.villages[name], key, percent=50, start=START, deadline=DEADLINE)
+    people["Lan"].say("vneid 1 bdhvs 1")  # far below the 13 and 10 the time-line expects by Wednesday
+    people["Hòa"].say("vneid 2")
+    leader = Chatter(session, "Chủ tịch", [place.unit], Role.LEADER)
+    text = leader.say("/tuan")
+    assert "Thôn × chỉ tiêu: 🟢 0 · 🟡 0 · 🔴 4" in text
+    assert text.splitlines()[-1] == "Chưa thôn nào có chỉ tiêu đúng tiến độ."
+    assert "dẫn đầu" not in text and "🏆" not in text and "🟢 0/" not in text
+    in_english = Chatter(session, "Chairman", [place.unit], Role.LEADER, language="en").say("/week")
+    assert in_english.splitlines()[-1] == "No village has a target on track yet."
 
 
 def test_numbers_follow_the_readers_locale(session):
@@ -271,7 +289,7 @@ def test_numbers_follow_the_readers_locale(session):
     en = summary_text(summary, EN)
     assert "🟢 VNeID: this week 1,200 · reached 1,200/2,500 (48%)" in en
     assert "All villages reported" in en
-    assert "1. Thôn Lớn — 🟢 1/1 on track · 48% of the target reached on average" in en
+    assert "1. 🟢 Thôn Lớn — 1/1 on track · 48% of the target reached on average" in en
 
 
 def test_a_commune_without_villages_or_reports_does_not_crash(session):
