@@ -1,5 +1,6 @@
 """How counts are written in replies, the same in every conversation."""
 
+import math
 from collections.abc import Iterable
 from datetime import date
 
@@ -91,11 +92,21 @@ def progress_line(t: Translator, name: str, count: int, total: Progress, period:
         line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
                           target=t.number(round(total.target)), percent=t.percent(total.ratio))
         if status is not None:
-            line += " · " + t("expected {percent} by {day}", percent=t.percent(total.expected(as_of) / total.target),
-                              day=t.day_month(as_of))
+            line += " · " + expected_by(t, total, status, as_of)
     else:
         line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
     return f"{STATUS_MARKS[status]} {line}"
+
+
+def expected_by(t: Translator, total: Progress, status: Status, as_of: date) -> str:
+    """`expected 92% by 3 Dec`; when the rounded shares tie on a line that is not green
+    (`88%`, expected `88%`), the count the time-line expects instead (`expected 442 by 25 Nov`,
+    beside `reached 439/500`), so that the reader sees why it is behind."""
+    expected, day = total.expected(as_of), t.day_month(as_of)
+    percent = t.percent(expected / total.target)
+    if status != Status.GREEN and percent == t.percent(total.ratio):
+        return t("expected {count} by {day}", count=t.number(math.ceil(expected)), day=day)
+    return t("expected {percent} by {day}", percent=percent, day=day)
 
 
 def counted_in(t: Translator, name: str, count: int, period: Period, today: date) -> str:

@@ -280,6 +280,25 @@ def test_with_every_line_behind_no_village_leads(session, place, people):
     assert in_english.splitlines()[-1] == "No village has a target on track yet."
 
 
+def test_a_tie_in_rounded_shares_shows_the_count_that_decides_the_colour(session):
+    """Issue 22: "đạt 88% · cần 88%" shown red. 438 of 500 at the start (23/11), due 31/12: by
+    Wednesday 25/11 the time-line expects 2/38 of the 62 to go, 441.3 (88%)."""
+    tie = make_commune(session, "Xã Hòa", {"Thôn Đông": (300, 1000, 700, 750)})
+    add_target(session, tie.villages["Thôn Đông"], "vneid", baseline=438, percent=50, start=MONDAY,
+               deadline=date(2026, 12, 31))
+    lan = Chatter(session, "Lan", [tie.villages["Thôn Đông"]], Role.MEMBER)
+    leader = Chatter(session, "Chủ tịch", [tie.unit], Role.LEADER)
+    lan.say("vneid 1")  # 439 (88%): a gain of 1, under half the 3.3 expected
+    red = "🔴 VNeID: tuần này 1 · đạt 439/500 (88%) · cần 442 đến 25/11"
+    assert red in leader.say("/tuan").splitlines() and red in leader.say("/tiendo").splitlines()
+    lan.say("vneid 1", NOW + timedelta(hours=1))  # 440 (88%): behind, but over half the expected gain
+    assert "🟡 VNeID: tuần này 2 · đạt 440/500 (88%) · cần 442 đến 25/11" in leader.say("/tiendo").splitlines()
+    english = Chatter(session, "Chairman", [tie.unit], Role.LEADER, language="en").say("/progress")
+    assert "🟡 VNeID: this week 2 · reached 440/500 (88%) · expected 442 by 25 Nov" in english.splitlines()
+    lan.say("vneid 2")  # 442: on the time-line; no tie to explain, the shares as usual
+    assert "🟢 VNeID: tuần này 4 · đạt 442/500 (88%) · cần 88% đến 25/11" in leader.say("/tiendo").splitlines()
+
+
 def test_numbers_follow_the_readers_locale(session):
     big = make_commune(session, "Xã Lớn", {"Thôn Lớn": (2000, 5000, 3000, 3200)})
     add_target(session, big.villages["Thôn Lớn"], "vneid", percent=50, start=START, deadline=DEADLINE)
