@@ -301,13 +301,33 @@ def period_named(words: str, today: date, kind: str | None = None) -> Period:
     raise ValueError(f"not a period: {words!r}")
 
 
-def compared(period: Period | None, today: date) -> tuple[Period, Period]:
-    """The two periods a comparison shows, earlier first: the period asked and the one
-    before it — or, for last week (month…), last and this (`so với tuần trước`). This week
-    and last without a period."""
+@dataclass(frozen=True)
+class Comparison:
+    """Two periods side by side, earlier first, and why they are the ones compared."""
+
+    earlier: Period
+    later: Period
+    # "same days": the later period is under way, and both are cut to the days it has had;
+    # "complete": it began today, so the two periods before it are compared; None: both are over.
+    rule: str | None = None
+
+
+def compared(period: Period | None, today: date) -> Comparison:
+    """The period asked and the one after it when that one is under way, otherwise the one
+    before it (`so với tuần trước`: last week and this; no period: this week and last). A
+    period under way is never set against a whole one: its days so far are compared with the
+    same days of the other (Monday to today's weekday; the first 25 days of both months), and
+    on its first day, which has barely begun, the two whole periods before it are."""
     period = period or containing("week", today)
     following = shifted(period, 1)
-    return (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
+    earlier, later = (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
+    if not later.first <= today <= later.last:
+        return Comparison(earlier, later)
+    if today == later.first:
+        return Comparison(shifted(earlier, -1), shifted(later, -1), "complete")
+    days_so_far = today - later.first
+    return Comparison(Period(earlier.label, earlier.first, min(earlier.first + days_so_far, earlier.last)),
+                      Period(later.label, later.first, today), "same days")
 
 
 # The summary command of each kind of period (`tổng hợp tháng 11` → /thang); a half has

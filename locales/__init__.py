@@ -61,6 +61,10 @@ class Translator:
     def day_month(self, day: date) -> str:
         return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
 
+    def weekday(self, day: date) -> str:
+        """`Thứ Hai`, `Monday`: days are named, never numbered."""
+        return format_date(day, "EEEE", locale=babel_locale(self.language))
+
 
 def translator(language: str | None) -> Translator:
     return Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)
