@@ -73,9 +73,10 @@ QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in 
 # Periods as questions write them, in folded text; the first pattern found wins, so the
 # longer forms come first (`6 tháng đầu năm` before `tháng`, `last week` before `week`).
 _THIS = "nay|this"
-_LAST = "truoc|trc|vua roi|vua qua|roi|ngoai|last"  # tuần trước (trc), tuần vừa rồi, tháng rồi, năm ngoái
+_BEFORE_LAST = "truoc nua|trc nua"  # tuần trước nữa: the one before last
+_LAST = "truoc|trc|vua roi|vua qua|qua|roi|ngoai|last"  # tuần trước (trc), tuần (vừa) qua, tháng rồi, năm ngoái
 _NEXT = "sau|toi|next"  # tuần sau, tháng tới: not begun, and said so rather than read as this one
-_SHIFTS = ((_THIS, 0), (_LAST, -1), (_NEXT, 1))
+_SHIFTS = ((_THIS, 0), (_BEFORE_LAST, -2), (_LAST, -1), (_NEXT, 1))
 _UNITS = {"week": ("tuan|week", r"\d{1,2}"), "month": ("thang|month", r"\d{1,2}"),
           "quarter": ("quy|quarter", r"[1-4]|i{1,3}|iv"), "year": ("nam|year", r"\d{4}")}
 _PERIOD_PATTERNS = (
@@ -85,9 +86,9 @@ _PERIOD_PATTERNS = (
     (re.compile(r"\b(?:6 thang|half year|half-year)\b"), "half"),  # the current half (`báo cáo 6 tháng`)
     (re.compile(r"\b(?:tuan|week)\s+(\d{1,2}[ /]\d{1,2})\b"), "week of"),  # `tuần 16/11`: the week of that day
     *((re.compile(rf"\b(this|last|next)\s+(?:{words})\b"), kind) for kind, (words, _) in _UNITS.items()),
-    *((re.compile(rf"\b(?:{words})(?:\s+({_THIS}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
+    *((re.compile(rf"\b(?:{words})(?:\s+(?:thu\s+(?=\d))?({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
       for kind, (words, number) in _UNITS.items() if kind != "year"),
-    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
+    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
     (re.compile(r"\bq([1-4])\b"), "quarter"),
     (re.compile(r"\b(20\d\d(?:-(?:w\d{1,2}|q[1-4]|h[12]|\d{1,2}))?)\b"), "label"),  # 2026-W47 … 2026
 )

@@ -66,6 +66,10 @@ CASES = [
     ("tiến độ tuần 16/11", ("tiendo", None, None, "2026-W47")),  # the week of that day, not week 16
     ("thôn Phú Lợi xếp thứ mấy", ("xephang", None, "Thôn Phú Lợi", None)),
     ("tiến độ q3", ("tiendo", None, None, "2026-Q3")),
+    ("tuần qua", ("tiendo", None, None, "2026-W47")),  # last week, not this one
+    ("tuần trước nữa thế nào", ("tiendo", None, None, "2026-W46")),  # the week before last
+    ("tiến độ tuần thứ 47", ("tiendo", None, None, "2026-W47")),
+    ("tổng hợp tháng trước nữa", ("thang", None, None, "2026-09")),
     # who has not reported, for a period too
     ("ai chưa báo cáo tuần trước", ("chuabaocao", None, None, "2026-W47")),
     ("ai chua bc tuan truoc a", ("chuabaocao", None, None, "2026-W47")),
