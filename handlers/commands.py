@@ -28,9 +28,8 @@ REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
 OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and evidence
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
-READERS = SUBSCRIBERS  # a commune's figures: its office, leaders, admins, and its province's people
+READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
 PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
-EXPORTERS = OFFICE | {Role.PROVINCE_OFFICE}
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ TABLE = (
     Command("moi", "invite", PEOPLE, invite, N_("make an invite code")),
     Command("thanhvien", "members", PEOPLE, show_members,
             N_("who belongs to the commune, a village or the province; remove a person or change a role")),
-    Command("xuat", "export", EXPORTERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
+    Command("xuat", "export", READERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),

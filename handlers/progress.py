@@ -11,6 +11,7 @@ commune or village they name.
 
 from sqlmodel import select
 
+from ..locales import Translator
 from ..models import OrgUnit
 from ..models.orgunits import children
 from ..models.periods import Period, week_of
@@ -19,7 +20,7 @@ from ..models.queries import progress, totals
 from ..models.summary import province_summary
 from .context import Context
 from .messages import Outgoing
-from .questions import Question, compared, read, visible_villages
+from .questions import Comparison, Question, compared, read, visible_villages
 from .summary import province_text
 from .wording import period_name, progress_line, tracked_labels
 
@@ -110,14 +111,13 @@ def summary(context: Context, title: str, villages: list[OrgUnit], question: Que
     as_of = min(today, period.last)
     counted = totals(context.session, [v.id for v in villages], period.first, period.last)
     by_village = progress(context.session, villages, as_of, period.first)
-    this_week = period == week_of(today)
     lines = [f"📊 {title} — {period_name(t, period)}"]
     for key, name in tracked_labels(context, villages[0].parent_id).items():
         if question.indicator not in (None, key):
             continue
         rows = [lines[key] for lines in by_village.values()]
         total = Progress.total(rows)
-        line = progress_line(t, name, counted.get(key, 0), total, as_of, whole_week=this_week)
+        line = progress_line(t, name, counted.get(key, 0), total, period, today)
         if line:
             lines.append(line)
         if question.indicator and len(villages) > 1:
@@ -138,15 +138,36 @@ def comparison(context: Context, title: str, villages: list[OrgUnit], question: 
     t = context.t
     if not villages:
         return t("{unit} has no villages yet. The operator adds them with tocds admin import.", unit=title)
-    earlier, later = compared(question.period, context.today(villages[0]))
+    pair = compared(question.period, context.today(villages[0]))
     ids = [v.id for v in villages]
-    before, after = (totals(context.session, ids, p.first, p.last) for p in (earlier, later))
-    lines = [f"📊 {title} — {period_name(t, earlier)} → {period_name(t, later)}"]
+    before, after = (totals(context.session, ids, p.first, p.last) for p in (pair.earlier, pair.later))
+    if pair.rule == "same days":
+        spans = [f"{t.day_month(p.first)}–{t.day_month(p.last)}" for p in (pair.earlier, pair.later)]
+    else:
+        spans = [period_name(t, p) for p in (pair.earlier, pair.later)]
+    lines = [f"📊 {title} — {spans[0]} → {spans[1]}"] + comparison_rule(t, pair)
+    heading = len(lines)
     for key, name in tracked_labels(context, *dict.fromkeys(v.parent_id for v in villages)).items():
         old, new = before.get(key, 0), after.get(key, 0)
         if (old or new) and question.indicator in (None, key):
             sign = "+" if new > old else "−" if new < old else "±"
             lines.append(f"{name}: {t.number(old)} → {t.number(new)} ({sign}{t.number(abs(new - old))})")
-    if len(lines) == 1:
+    if len(lines) == heading:
         lines.append(t("Nothing reported in either period."))
     return "\n".join(lines)
+
+
+def comparison_rule(t: Translator, pair: Comparison) -> list[str]:
+    """The line that says which days are compared, when the later period is not over."""
+    week = pair.later.kind == "week"
+    if pair.rule == "same days":
+        if week:
+            return [t("The same days of both weeks, {first}–{last}: this week is not over.",
+                      first=t.weekday(pair.later.first), last=t.weekday(pair.later.last))]
+        return [t.plural("The first {count} day of both periods: this one is not over.",
+                         "The first {count} days of both periods: this one is not over.",
+                         (pair.later.last - pair.later.first).days + 1)]
+    if pair.rule == "complete":
+        return [t("The last two whole weeks: this week has only just begun.") if week
+                else t("The last two whole periods: this one has only just begun.")]
+    return []

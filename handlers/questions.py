@@ -36,6 +36,8 @@ OWN_UNIT = ("thon minh", "xa minh", "ban minh", "xom minh", "thon em", "xa em", 
 # wins: a request (`xuất báo cáo`, `ai chưa báo cáo`) before the words a report also uses.
 TOPICS = {
     "missing": ("chua bao cao", "chua bc", "chua nop", "ai chua", "bao cao chua", "bc chua",
+                "chua gui bao cao", "chua gui bc", "chua gui so lieu", "chua co bao cao", "chua co bc",
+                "nao chua gui",  # `thôn nào chưa gửi`: who has not, before `thôn nào` asks for a ranking
                 "ai khong bao cao", "ai ko bao cao", "ai k bao cao", "ai ko bc", "ai k bc",
                 "missing", "not reported", "who has not", "who hasn't", "who hasnt", "haven't reported"),
     "export": ("xuat bao cao", "xuat bc", "xuat file", "xuat excel", "xuat du lieu", "xuat so lieu",
@@ -71,9 +73,10 @@ QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in 
 # Periods as questions write them, in folded text; the first pattern found wins, so the
 # longer forms come first (`6 tháng đầu năm` before `tháng`, `last week` before `week`).
 _THIS = "nay|this"
-_LAST = "truoc|trc|vua roi|vua qua|roi|ngoai|last"  # tuần trước (trc), tuần vừa rồi, tháng rồi, năm ngoái
+_BEFORE_LAST = "truoc nua|trc nua"  # tuần trước nữa: the one before last
+_LAST = "truoc|trc|vua roi|vua qua|qua|roi|ngoai|last"  # tuần trước (trc), tuần (vừa) qua, tháng rồi, năm ngoái
 _NEXT = "sau|toi|next"  # tuần sau, tháng tới: not begun, and said so rather than read as this one
-_SHIFTS = ((_THIS, 0), (_LAST, -1), (_NEXT, 1))
+_SHIFTS = ((_THIS, 0), (_BEFORE_LAST, -2), (_LAST, -1), (_NEXT, 1))
 _UNITS = {"week": ("tuan|week", r"\d{1,2}"), "month": ("thang|month", r"\d{1,2}"),
           "quarter": ("quy|quarter", r"[1-4]|i{1,3}|iv"), "year": ("nam|year", r"\d{4}")}
 _PERIOD_PATTERNS = (
@@ -83,9 +86,9 @@ _PERIOD_PATTERNS = (
     (re.compile(r"\b(?:6 thang|half year|half-year)\b"), "half"),  # the current half (`báo cáo 6 tháng`)
     (re.compile(r"\b(?:tuan|week)\s+(\d{1,2}[ /]\d{1,2})\b"), "week of"),  # `tuần 16/11`: the week of that day
     *((re.compile(rf"\b(this|last|next)\s+(?:{words})\b"), kind) for kind, (words, _) in _UNITS.items()),
-    *((re.compile(rf"\b(?:{words})(?:\s+({_THIS}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
+    *((re.compile(rf"\b(?:{words})(?:\s+(?:thu\s+(?=\d))?({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
       for kind, (words, number) in _UNITS.items() if kind != "year"),
-    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
+    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
     (re.compile(r"\bq([1-4])\b"), "quarter"),
     (re.compile(r"\b(20\d\d(?:-(?:w\d{1,2}|q[1-4]|h[12]|\d{1,2}))?)\b"), "label"),  # 2026-W47 … 2026
 )
@@ -299,13 +302,33 @@ def period_named(words: str, today: date, kind: str | None = None) -> Period:
     raise ValueError(f"not a period: {words!r}")
 
 
-def compared(period: Period | None, today: date) -> tuple[Period, Period]:
-    """The two periods a comparison shows, earlier first: the period asked and the one
-    before it — or, for last week (month…), last and this (`so với tuần trước`). This week
-    and last without a period."""
+@dataclass(frozen=True)
+class Comparison:
+    """Two periods side by side, earlier first, and why they are the ones compared."""
+
+    earlier: Period
+    later: Period
+    # "same days": the later period is under way, and both are cut to the days it has had;
+    # "complete": it began today, so the two periods before it are compared; None: both are over.
+    rule: str | None = None
+
+
+def compared(period: Period | None, today: date) -> Comparison:
+    """The period asked and the one after it when that one is under way, otherwise the one
+    before it (`so với tuần trước`: last week and this; no period: this week and last). A
+    period under way is never set against a whole one: its days so far are compared with the
+    same days of the other (Monday to today's weekday; the first 25 days of both months), and
+    on its first day, which has barely begun, the two whole periods before it are."""
     period = period or containing("week", today)
     following = shifted(period, 1)
-    return (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
+    earlier, later = (period, following) if following.first <= today <= following.last else (shifted(period, -1), period)
+    if not later.first <= today <= later.last:
+        return Comparison(earlier, later)
+    if today == later.first:
+        return Comparison(shifted(earlier, -1), shifted(later, -1), "complete")
+    days_so_far = today - later.first
+    return Comparison(Period(earlier.label, earlier.first, min(earlier.first + days_so_far, earlier.last)),
+                      Period(later.label, later.first, today), "same days")
 
 
 # The summary command of each kind of period (`tổng hợp tháng 11` → /thang); a half has

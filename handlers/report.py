@@ -205,7 +205,7 @@ def when(context: Context, part: dict, named: bool = False) -> str:
     t, day = context.t, date.fromisoformat(part["day"])
     if part.get("week"):
         return t("{week}, saved on {day}", week=period_name(t, week_of(day)), day=t.day_month(day))
-    return t.weekday(day) if named else t.day_month(day)
+    return t.weekday_and_day(day) if named else t.day_month(day)
 
 
 def short_form(context: Context, pending: dict) -> str:

@@ -178,7 +178,7 @@ def _reported_word(summary: WeeklySummary, village: VillageWeek, t: Translator) 
         return t("not reported")
     if village.week:
         return t("yes")
-    return t("nothing to report this week") if is_week(summary) else t("nothing to report")
+    return t("nothing to report")  # the sheet names its week: "this week" would be wrong for a past one
 
 
 def _verified_names(summary: WeeklySummary, t: Translator) -> list[str]:

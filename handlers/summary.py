@@ -2,7 +2,7 @@
 
 from ..locales import Translator
 from ..models.progress import Status
-from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
+from ..models.summary import ProvinceSummary, Standing, VillageWeek, WeeklySummary
 from .wording import STATUS_MARKS, period_name, progress_line
 
 
@@ -40,7 +40,7 @@ def indicator_lines(summary: WeeklySummary, t: Translator, key: str | None = Non
     week, progress = summary.totals, summary.progress
     return [line for indicator in summary.indicators if key in (None, indicator.key) and indicator.key in progress
             if (line := progress_line(t, indicator.short(t.language), week.get(indicator.key, 0),
-                                      progress[indicator.key], summary.as_of, whole_week=is_week(summary)))]
+                                      progress[indicator.key], summary.period, summary.today))]
 
 
 def summary_text(summary: WeeklySummary, t: Translator) -> str:
@@ -71,12 +71,22 @@ def summary_text(summary: WeeklySummary, t: Translator) -> str:
     top = summary.top()
     if top:
         lines.append(t("🏆 Top villages, by the share of their targets on track:"))
-        for rank, (village, standing) in enumerate(top, 1):
-            lines.append(f"{rank}. {village.village.name} — {STATUS_MARKS[Status.GREEN]} " + t(
-                "{on_track}/{targets} on track · {reached} of the target reached on average",
-                on_track=t.number(standing.on_track), targets=t.number(standing.targets),
-                reached=t.percent(standing.reached)))
+        lines += [standing_line(summary, rank, village, standing, t) for rank, (village, standing) in enumerate(top, 1)]
+    elif summary.has_targets:
+        lines.append(t("No village has a target on track yet."))
     return "\n".join(lines)
+
+
+def standing_line(summary: WeeklySummary, rank: int, row: VillageWeek, standing: Standing | None,
+                  t: Translator) -> str:
+    """`1. 🟡 Thôn Tân Hòa — 1/2 on track · 64% of the target reached on average`: the mark is
+    the row's worst colour, so a row with a line behind is never green."""
+    start = f"{rank}. {STATUS_MARKS[summary.worst(row)]} {row.village.name} — "
+    if standing is None:
+        return start + t("no target")
+    return start + t("{on_track}/{targets} on track · {reached} of the target reached on average",
+                     on_track=t.number(standing.on_track), targets=t.number(standing.targets),
+                     reached=t.percent(standing.reached))
 
 
 def province_text(province: ProvinceSummary, t: Translator, key: str | None = None) -> str:
@@ -98,15 +108,8 @@ def province_text(province: ProvinceSummary, t: Translator, key: str | None = No
                        green=t.number(counts[Status.GREEN]), yellow=t.number(counts[Status.YELLOW]),
                        red=t.number(counts[Status.RED])))
         lines.append(t("🏆 Communes, by the share of their targets on track:"))
-        for rank, (commune, standing) in enumerate(overview.ranked(), 1):
-            mark = STATUS_MARKS[overview.worst(commune)]
-            if standing is None:
-                lines.append(f"{rank}. {mark} {commune.village.name} — " + t("no target"))
-                continue
-            lines.append(f"{rank}. {mark} {commune.village.name} — " + t(
-                "{on_track}/{targets} on track · {reached} of the target reached on average",
-                on_track=t.number(standing.on_track), targets=t.number(standing.targets),
-                reached=t.percent(standing.reached)))
+        lines += [standing_line(overview, rank, commune, standing, t)
+                  for rank, (commune, standing) in enumerate(overview.ranked(), 1)]
         red = [(row, [i.short(t.language) for i in overview.indicators
                       if overview.status(row, i.key) == Status.RED]) for row in overview.villages]
         red = [f"{row.village.name} ({', '.join(names)})" for row, names in red if names]

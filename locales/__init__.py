@@ -62,6 +62,10 @@ class Translator:
         return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
 
     def weekday(self, day: date) -> str:
+        """`Thứ Hai`, `Monday`: days are named, never numbered."""
+        return format_date(day, "EEEE", locale=babel_locale(self.language))
+
+    def weekday_and_day(self, day: date) -> str:
         """`Thứ Ba 24/11`, `Tuesday 24 Nov`: a day among others of its week, named."""
         return format_date(day, "EEEE dd/MM" if self.language == "vi" else "EEEE d MMM", locale=babel_locale(self.language))
 

@@ -79,9 +79,14 @@ class VillageWeek:
 class WeeklySummary:
     commune: OrgUnit
     period: Period
-    as_of: date  # the day progress is computed for (period.last, or today if earlier)
+    today: date  # the day it is read for in the commune: a past period's, or the one under way
     villages: list[VillageWeek]  # in org-unit id order
     indicators: list[Indicator]  # those the commune tracks, in its order; then others counted in the period
+
+    @property
+    def as_of(self) -> date:
+        """The day progress is computed for: the period's last day, or today if earlier."""
+        return min(self.period.last, self.today)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -173,9 +178,9 @@ class WeeklySummary:
             pair[0].village.id))
 
     def top(self, n: int = TOP_VILLAGES) -> list[tuple[VillageWeek, Standing]]:
-        """The leading villages with their standing, by the rule of `ranked`. A village
-        without a target, or with no target on track and nothing in the period, is not "leading"."""
-        return [(v, s) for v, s in self.ranked() if s is not None and (s.on_track or v.week)][:n]
+        """The leading villages with their standing, by the rule of `ranked`: only villages with
+        a target on track lead (none, when every line is behind)."""
+        return [(v, s) for v, s in self.ranked() if s is not None and s.on_track][:n]
 
     def worst(self, village: VillageWeek) -> Status | None:
         """The village's worst colour over its indicators (None: no colour at all)."""
@@ -318,7 +323,7 @@ def weekly_summaries(session: Session, communes: list[OrgUnit], period: Period, 
         ))
     # What a commune tracks, then anything else counted in it in the period (an indicator retired
     # or dropped from its list since): a past period's figures are never left out.
-    return [WeeklySummary(c, period, day, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
+    return [WeeklySummary(c, period, as_of, by_commune[c.id], shown(session, c.id, counted[c.id])) for c in communes]
 
 
 class CommuneReporting(NamedTuple):
@@ -385,5 +390,5 @@ def province_summary(session: Session, province: OrgUnit, period: Period, as_of:
         ))
         reporting.append(CommuneReporting(commune, missing, len(its)))
     union = [i for i in indicators(session) if i.key in shown_keys]
-    return ProvinceSummary(WeeklySummary(province, period, day, rows, union), reporting,
+    return ProvinceSummary(WeeklySummary(province, period, as_of, rows, union), reporting,
                            weekly_summaries(session, communes, period, as_of, reporters=False) if villages else None)

@@ -222,6 +222,9 @@ def test_a_province_export_has_every_village_of_every_commune(session, province)
     assert office.last[0].attachment.name == "tocds-tinh-dong-nai-2026-W48.xlsx"
     office.say("/xuat csv")
     assert office.last[0].attachment.content.decode().count("\n") == len(rows)
+    leader = Chatter(session, "Chủ tịch tỉnh", [unit], Role.PROVINCE_LEADER)  # a leader reads the same workbook
+    leader.say("cho xin file excel tuần này")
+    assert leader.last[0].attachment.name == "tocds-tinh-dong-nai-2026-W48.xlsx"
 
 
 def test_the_operator_places_invites_exports_and_runs_jobs_for_a_province(db_url, tmp_path):

@@ -66,12 +66,21 @@ CASES = [
     ("tiến độ tuần 16/11", ("tiendo", None, None, "2026-W47")),  # the week of that day, not week 16
     ("thôn Phú Lợi xếp thứ mấy", ("xephang", None, "Thôn Phú Lợi", None)),
     ("tiến độ q3", ("tiendo", None, None, "2026-Q3")),
+    ("tuần qua", ("tiendo", None, None, "2026-W47")),  # last week, not this one
+    ("tuần trước nữa thế nào", ("tiendo", None, None, "2026-W46")),  # the week before last
+    ("tiến độ tuần thứ 47", ("tiendo", None, None, "2026-W47")),
+    ("tổng hợp tháng trước nữa", ("thang", None, None, "2026-09")),
     # who has not reported, for a period too
     ("ai chưa báo cáo tuần trước", ("chuabaocao", None, None, "2026-W47")),
     ("ai chua bc tuan truoc a", ("chuabaocao", None, None, "2026-W47")),
     ("ai ko bc tháng này", ("chuabaocao", None, None, "2026-11")),
     ("ai k bc tuần trc", ("chuabaocao", None, None, "2026-W47")),
     ("thôn nào chưa báo cáo vậy", ("chuabaocao", None, None, None)),
+    ("những thôn nào chưa gửi báo cáo", ("chuabaocao", None, None, None)),  # not a ranking (issue 22)
+    ("thôn nào chưa gửi tuần trước", ("chuabaocao", None, None, "2026-W47")),
+    ("còn thôn nào chưa có báo cáo tháng này", ("chuabaocao", None, None, "2026-11")),
+    ("những thôn nào chưa báo cáo", ("chuabaocao", None, None, None)),
+    ("còn thôn nào chưa nộp", ("chuabaocao", None, None, None)),
     ("who hasn't reported this week", ("chuabaocao", None, None, "2026-W48")),
     ("who hasn’t reported", ("chuabaocao", None, None, None)),
     ("who has not reported last week?", ("chuabaocao", None, None, "2026-W47")),
@@ -176,7 +185,7 @@ def test_a_week_reads_as_a_week(session, commune):
     assert leader.say("tân hòa tuần này").splitlines() == ["📊 Thôn Tân Hòa — tuần 23/11–29/11",
                                                            "▫️ VNeID: tuần này 3 · tổng 5"]
     assert leader.say("tân hòa tuần trước").splitlines() == ["📊 Thôn Tân Hòa — tuần 16/11–22/11",
-                                                            "▫️ VNeID: trong kỳ 2 · tổng 2"]
+                                                            "▫️ VNeID: trong tuần 2 · tổng 2"]
 
 
 # What a member types is a report unless it asks something -----------------------------------
@@ -284,26 +293,61 @@ def test_our_village_and_our_commune_are_the_askers_own(session, commune, two_we
     assert leader.say("tiến độ xã mình tuần trước").startswith("📊 Xã Đồng Phú — tuần 16/11–22/11\n")
 
 
+SAME_DAYS = "So sánh cùng các ngày Thứ Hai–Thứ Tư của hai tuần, vì tuần này chưa hết."
+
+
 def test_compared_with_last_week_side_by_side(session, commune, two_weeks):
+    """On Wednesday the week under way is compared with Monday–Wednesday of last week (issue 22)."""
     lan, minh = two_weeks
     leader = Chatter(session, "Chủ tịch", [commune.unit], Role.LEADER)
-    commune_lines = ["📊 Xã Đồng Phú — tuần 16/11–22/11 → tuần 23/11–29/11",
+    commune_lines = ["📊 Xã Đồng Phú — 16/11–18/11 → 23/11–25/11", SAME_DAYS,
                      "Hộ: 4 → 0 (−4)", "VNeID: 33 → 5 (−28)", "Học vụ số: 0 → 2 (+2)"]
     assert leader.say("so với tuần trước").splitlines() == commune_lines
     assert leader.say("so sanh voi tuan truoc the nao a").splitlines() == commune_lines
     assert leader.say("/tiendo so với tuần trước").splitlines() == commune_lines
-    assert leader.say("vneid so với tuần trước").splitlines() == [commune_lines[0], "VNeID: 33 → 5 (−28)"]
+    assert leader.say("vneid so với tuần trước").splitlines() == [*commune_lines[:2], "VNeID: 33 → 5 (−28)"]
     assert leader.say("Tân Hòa so với tuần trước").splitlines() == [
-        "📊 Thôn Tân Hòa — tuần 16/11–22/11 → tuần 23/11–29/11", "Hộ: 4 → 0 (−4)", "VNeID: 3 → 5 (+2)",
+        "📊 Thôn Tân Hòa — 16/11–18/11 → 23/11–25/11", SAME_DAYS, "Hộ: 4 → 0 (−4)", "VNeID: 3 → 5 (+2)",
         "Học vụ số: 0 → 2 (+2)"]
-    assert lan.say("thôn mình so với tuần trước thế nào").splitlines()[2] == "VNeID: 3 → 5 (+2)"
+    assert lan.say("thôn mình so với tuần trước thế nào").splitlines()[3] == "VNeID: 3 → 5 (+2)"
     assert minh.say("so voi tuan truoc").splitlines() == [
-        "📊 Thôn Phú Lợi — tuần 16/11–22/11 → tuần 23/11–29/11", "VNeID: 30 → 0 (−30)"]
-    assert leader.say("so với tháng trước").splitlines()[:2] == [
-        "📊 Xã Đồng Phú — kỳ 2026-10 (01/10/2026–31/10/2026) → kỳ 2026-11 (01/11/2026–30/11/2026)",
-        "Hộ: 0 → 4 (+4)"]
-    assert leader.say("so với tuần 40").splitlines() == [
+        "📊 Thôn Phú Lợi — 16/11–18/11 → 23/11–25/11", SAME_DAYS, "VNeID: 30 → 0 (−30)"]
+    assert leader.say("so với tháng trước").splitlines()[:3] == [
+        "📊 Xã Đồng Phú — 01/10–25/10 → 01/11–25/11",
+        "So sánh 25 ngày đầu của hai kỳ, vì kỳ này chưa hết.", "Hộ: 0 → 4 (+4)"]
+    assert leader.say("so với tuần 40").splitlines() == [  # two weeks that are over: whole
         "📊 Xã Đồng Phú — tuần 21/09–27/09 → tuần 28/09–04/10", "Cả hai kỳ chưa có báo cáo nào."]
+
+
+def test_a_comparison_never_sets_a_whole_week_against_a_few_hours(session, commune, two_weeks):
+    """Issue 22: on Monday "so với tuần trước" compared a whole week with a few hours. Last week's
+    Thursday counts only once this week has had its Thursday; on Monday the two weeks that are
+    over are compared, and the reply says which days it compares."""
+    lan, minh = two_weeks
+    minh.say("vneid 9", NOW + timedelta(days=1))  # Thursday 26/11: after Wednesday, this week
+    lan.say("vneid 4", NOW - timedelta(days=6))  # Thursday 19/11, last week
+    leader = Chatter(session, "Chủ tịch", [commune.unit], Role.LEADER)
+    assert leader.say("vneid so với tuần trước").splitlines()[2] == "VNeID: 33 → 5 (−28)"  # Wednesday: no Thursday
+    thursday = leader.say("vneid so với tuần trước", NOW + timedelta(days=1)).splitlines()
+    assert thursday == ["📊 Xã Đồng Phú — 16/11–19/11 → 23/11–26/11",
+                        "So sánh cùng các ngày Thứ Hai–Thứ Năm của hai tuần, vì tuần này chưa hết.",
+                        "VNeID: 37 → 14 (−23)"]
+    monday = NOW + timedelta(days=5)  # Monday 30/11, noon
+    lan.say("vneid 1", monday)
+    assert leader.say("vneid so với tuần trước", monday).splitlines() == [
+        "📊 Xã Đồng Phú — tuần 16/11–22/11 → tuần 23/11–29/11",
+        "So sánh hai tuần đã trọn gần nhất, vì tuần này mới bắt đầu.", "VNeID: 37 → 14 (−23)"]
+    assert leader.say("so với tháng trước", NOW + timedelta(days=6)).splitlines()[:2] == [  # 1 December
+        "📊 Xã Đồng Phú — kỳ 2026-10 (01/10/2026–31/10/2026) → kỳ 2026-11 (01/11/2026–30/11/2026)",
+        "So sánh hai kỳ đã trọn gần nhất, vì kỳ này mới bắt đầu."]
+    tuesday = leader.say("vneid so với tuần trước", monday + timedelta(days=1)).splitlines()
+    assert tuesday == ["📊 Xã Đồng Phú — 23/11–24/11 → 30/11–01/12",
+                       "So sánh cùng các ngày Thứ Hai–Thứ Ba của hai tuần, vì tuần này chưa hết.", "VNeID: 0 → 1 (+1)"]
+    in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en")
+    assert in_english.say("compared with last week", monday).splitlines()[1] == (
+        "The last two whole weeks: this week has only just begun.")
+    assert in_english.say("compared with last week").splitlines()[1] == (
+        "The same days of both weeks, Monday–Wednesday: this week is not over.")
 
 
 def test_who_has_not_reported_in_a_period(session, commune, two_weeks):
@@ -316,6 +360,10 @@ def test_who_has_not_reported_in_a_period(session, commune, two_weeks):
         assert leader.say(typed) == last_week, typed
     assert leader.say("thôn nào chưa báo cáo tuần 46?") == (
         "Xã Đồng Phú, tuần 09/11–15/11: 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
+    this_week = "Xã Đồng Phú, tuần 23/11–29/11: 1 thôn chưa báo cáo: Thôn Phú Lợi."
+    for typed in ("những thôn nào chưa gửi báo cáo", "những thôn nào chưa báo cáo", "còn thôn nào chưa nộp"):
+        assert leader.say(typed) == this_week, typed  # who has not, never a ranking (issue 22)
+    assert leader.say("thôn nào chưa gửi tuần trước") == last_week
     assert leader.say("ai chưa báo cáo tháng 10") == (
         "Xã Đồng Phú, kỳ 2026-10 (01/10/2026–31/10/2026): 2 thôn chưa báo cáo: Thôn Tân Hòa, Thôn Phú Lợi.")
     in_english = Chatter(session, "Chairman", [commune.unit], Role.LEADER, language="en")
@@ -348,7 +396,9 @@ def test_requests_in_words_are_answered_by_their_command(session, commune, two_w
     assert file_sent(office, "xuất báo cáo") == "tocds-xa-dong-phu-2026-W48.xlsx"
     assert office.say("xuất báo cáo tháng 12") == "Kỳ 2026-12 chưa bắt đầu: hãy chọn tuần này hoặc một kỳ trước đó."
     entries = entry_total(session)
-    assert leader.say("xuất báo cáo tháng 11").startswith("/xuat không dành cho vai trò của bạn.")
+    [workbook] = leader.chat.send("cho xin file excel tháng 11", NOW)  # leaders read every figure: the file too
+    assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
+    assert leader.say("cho xin file excel tháng 11") == office.say("/xuat 2026-11")
     assert lan.say("xuất báo cáo tháng 11 ạ").startswith("/xuat không dành cho vai trò của bạn.")
     assert entry_total(session) == entries
 

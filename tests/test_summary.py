@@ -3,17 +3,21 @@ text, the chart and the spreadsheet built from it, and the cost in SQL statement
 
 import io
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_entry_counts, make_commune
 from tocds.handlers.chart import default_indicator, progress_chart
+from tocds.handlers.messages import Outgoing
 from tocds.handlers.spreadsheet import HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
+from tocds.jobs import JOBS
+from tocds.jobs.runner import run_job
 from tocds.locales import translator
-from tocds.models import Entry, EntryCount, Level, OrgUnit, Person, Role
+from tocds.models import Entry, EntryCount, Level, OrgUnit, OutboxMessage, Person, Role
 from tocds.models.orgunits import Village
 from tocds.models.periods import parse_period, week_of
 from tocds.models.progress import Status
@@ -151,8 +155,9 @@ def test_progress_and_statuses_with_targets(session, place, with_targets):
     # The commune line is the villages' sum; Hưng Long has no vneid target, so it has none.
     assert summary.progress["vneid"].achieved == 68 and summary.progress["vneid"].target is None
     assert summary.has_targets
-    # The larger share of targets on track first; Hưng Long has no target and is not "top".
-    assert [v.village.name for v, _ in summary.top()] == ["Thôn Tân Hòa", "Thôn Phú Lợi"]
+    # Only a village with a target on track leads: Phú Lợi's only one is yellow, Hưng Long has none.
+    assert [v.village.name for v, _ in summary.top()] == ["Thôn Tân Hòa"]
+    assert [v.village.name for v, _ in summary.ranked()] == list(VILLAGES)  # the whole ranking keeps everyone
 
 
 def test_a_commune_target_gives_the_commune_a_percentage(session, place, people):
@@ -240,22 +245,58 @@ def test_text_with_targets_shows_marks_percentages_and_counts(with_targets):
     assert any(line.endswith("🟢 1 · 🟡 1 · 🔴 1") for line in vi)
     en = summary_text(with_targets, EN).splitlines()
     assert "Villages × indicators: 🟢 1 · 🟡 1 · 🔴 1" in en
-    assert en[-3:] == ["🏆 Top villages, by the share of their targets on track:",
-                       "1. Thôn Tân Hòa — 🟢 1/2 on track · 16% of the target reached on average",
-                       "2. Thôn Phú Lợi — 🟢 0/1 on track · 4% of the target reached on average"]
+    # Phú Lợi has no target on track (yellow): it does not lead; Tân Hòa leads with one of two,
+    # marked with its worst colour (its bdhvs is red), never green.
+    assert en[-2:] == ["🏆 Top villages, by the share of their targets on track:",
+                       "1. 🔴 Thôn Tân Hòa — 1/2 on track · 16% of the target reached on average"]
 
 
 def test_top_villages_rank_by_their_targets_never_by_counts_of_different_units(session, place, people):
     for name in ("Thôn Tân Hòa", "Thôn Phú Lợi"):
         add_target(session, place.villages[name], "vneid", percent=50, start=START, deadline=DEADLINE)
-    people["Lan"].say("ho 90 vneid 1")  # many households, 1 person of the 200 aimed at
-    people["Hòa"].say("vneid 8")  # 8 people of 150
+    people["Lan"].say("ho 90 vneid 14")  # many households, 14 people of the 200 aimed at (13.3 expected)
+    people["Hòa"].say("vneid 12")  # 12 people of 150 (10 expected)
     summary = weekly_summary(session, place.unit, WEEK, TODAY)
     assert [(village.village.name, standing) for village, standing in summary.top()] == [
-        ("Thôn Phú Lợi", Standing(0, 1, 8 / 150)), ("Thôn Tân Hòa", Standing(0, 1, 1 / 200))]
+        ("Thôn Phú Lợi", Standing(1, 1, 12 / 150)), ("Thôn Tân Hòa", Standing(1, 1, 14 / 200))]
     assert summary_text(summary, VI).splitlines()[-2:] == [
-        "1. Thôn Phú Lợi — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 5% chỉ tiêu",
-        "2. Thôn Tân Hòa — 🟢 0/1 chỉ tiêu đúng tiến độ · đạt trung bình 0% chỉ tiêu"]
+        "1. 🟢 Thôn Phú Lợi — 1/1 chỉ tiêu đúng tiến độ · đạt trung bình 8% chỉ tiêu",
+        "2. 🟢 Thôn Tân Hòa — 1/1 chỉ tiêu đúng tiến độ · đạt trung bình 7% chỉ tiêu"]
+
+
+def test_with_every_line_behind_no_village_leads(session, place, people):
+    """Issue 22: "Thôn dẫn đầu" marked villages "🟢 0/7 chỉ tiêu đúng tiến độ" when every line was red."""
+    for name in ("Thôn Tân Hòa", "Thôn Phú Lợi"):
+        for key in ("vneid", "bdhvs"):
+            add_target(session, place.villages[name], key, percent=50, start=START, deadline=DEADLINE)
+    people["Lan"].say("vneid 1 bdhvs 1")  # far below the 13 and 10 the time-line expects by Wednesday
+    people["Hòa"].say("vneid 2")
+    leader = Chatter(session, "Chủ tịch", [place.unit], Role.LEADER)
+    text = leader.say("/tuan")
+    assert "Thôn × chỉ tiêu: 🟢 0 · 🟡 0 · 🔴 4" in text
+    assert text.splitlines()[-1] == "Chưa thôn nào có chỉ tiêu đúng tiến độ."
+    assert "dẫn đầu" not in text and "🏆" not in text and "🟢 0/" not in text
+    in_english = Chatter(session, "Chairman", [place.unit], Role.LEADER, language="en").say("/week")
+    assert in_english.splitlines()[-1] == "No village has a target on track yet."
+
+
+def test_a_tie_in_rounded_shares_shows_the_count_that_decides_the_colour(session):
+    """Issue 22: "đạt 88% · cần 88%" shown red. 438 of 500 at the start (23/11), due 31/12: by
+    Wednesday 25/11 the time-line expects 2/38 of the 62 to go, 441.3 (88%)."""
+    tie = make_commune(session, "Xã Hòa", {"Thôn Đông": (300, 1000, 700, 750)})
+    add_target(session, tie.villages["Thôn Đông"], "vneid", baseline=438, percent=50, start=MONDAY,
+               deadline=date(2026, 12, 31))
+    lan = Chatter(session, "Lan", [tie.villages["Thôn Đông"]], Role.MEMBER)
+    leader = Chatter(session, "Chủ tịch", [tie.unit], Role.LEADER)
+    lan.say("vneid 1")  # 439 (88%): a gain of 1, under half the 3.3 expected
+    red = "🔴 VNeID: tuần này 1 · đạt 439/500 (88%) · cần 442 đến 25/11"
+    assert red in leader.say("/tuan").splitlines() and red in leader.say("/tiendo").splitlines()
+    lan.say("vneid 1", NOW + timedelta(hours=1))  # 440 (88%): behind, but over half the expected gain
+    assert "🟡 VNeID: tuần này 2 · đạt 440/500 (88%) · cần 442 đến 25/11" in leader.say("/tiendo").splitlines()
+    english = Chatter(session, "Chairman", [tie.unit], Role.LEADER, language="en").say("/progress")
+    assert "🟡 VNeID: this week 2 · reached 440/500 (88%) · expected 442 by 25 Nov" in english.splitlines()
+    lan.say("vneid 2")  # 442: on the time-line; no tie to explain, the shares as usual
+    assert "🟢 VNeID: tuần này 4 · đạt 442/500 (88%) · cần 88% đến 25/11" in leader.say("/tiendo").splitlines()
 
 
 def test_numbers_follow_the_readers_locale(session):
@@ -267,7 +308,7 @@ def test_numbers_follow_the_readers_locale(session):
     en = summary_text(summary, EN)
     assert "🟢 VNeID: this week 1,200 · reached 1,200/2,500 (48%)" in en
     assert "All villages reported" in en
-    assert "1. Thôn Lớn — 🟢 1/1 on track · 48% of the target reached on average" in en
+    assert "1. 🟢 Thôn Lớn — 1/1 on track · 48% of the target reached on average" in en
 
 
 def test_a_commune_without_villages_or_reports_does_not_crash(session):
@@ -287,6 +328,37 @@ def test_a_quiet_week_says_nothing_was_reported(session, place):
     assert lines[1] == "Chưa có báo cáo nào."
     assert summary.top() == []
     assert len(summary.missing) == 3
+
+
+# Periods named right (issue 22) --------------------------------------------------------
+
+MONDAY_MORNING = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 07:30 in Vietnam, the Monday after 2026-W48
+
+
+def sent_texts(session) -> list[str]:
+    session.commit()
+    return [Outgoing.from_dict(m.payload).text for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_a_week_that_is_over_is_named_alike_on_monday_however_it_is_asked(session, place, people):
+    """"Tuần này" only for the week under way: Monday's summary, /tuan tuần trước and the same
+    question in words all say "trong tuần" of last week's figures."""
+    people["Lan"].say("vneid 5")
+    leader = Chatter(session, "Chủ tịch", [place.unit], Role.LEADER)
+    assert "▫️ VNeID: tuần này 5 · tổng 5" in leader.say("/tuan").splitlines()  # Wednesday: the week under way
+    leader.say("/nhantin", MONDAY_MORNING)
+    run_job(session, JOBS["weekly-summary"], place.unit, MONDAY_MORNING)
+    [monday, *_] = [text for text in sent_texts(session) if text.startswith("📊")]
+    asked = [leader.say(words, MONDAY_MORNING) for words in (
+        "/tuan tuần trước", "tổng hợp tuần trước", "tình hình xã tuần trước", "/tiendo tuần trước", "/tuan 2026-W48")]
+    for text in (monday, *asked):
+        lines = text.splitlines()
+        assert lines[0] == "📊 Xã Đồng Phú — tuần 23/11–29/11"
+        assert "▫️ VNeID: trong tuần 5 · tổng 5" in lines and "tuần này" not in text, text
+    assert "▫️ VNeID: tuần này 0 · tổng 5" in leader.say("/tuan", MONDAY_MORNING).splitlines()  # the new week
+    in_english = Chatter(session, "Chairman", [place.unit], Role.LEADER, language="en")
+    assert "▫️ VNeID: 5 in the week · 5 in all" in in_english.say("/week last week", MONDAY_MORNING).splitlines()
+    assert "▫️ VNeID: 5 in the period · 5 in all" in in_english.say("/month", MONDAY_MORNING).splitlines()
 
 
 # The chart -----------------------------------------------------------------------------
@@ -408,7 +480,7 @@ def test_workbook_without_targets_has_no_colours(reported_week):
     assert week[-1][1:4] == (3, 11, 1)
     who = data_rows(book.worksheets[2])
     assert [(r[0], r[1]) for r in who] == [("Lan", "Thôn Tân Hòa"), ("Mai", "Thôn Tân Hòa")]
-    assert "tuần này không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
+    assert "không có gì để báo cáo" in week[1]  # Phú Lợi's /khong
 
 
 def test_names_that_look_like_formulas_stay_text_in_the_workbook(session):
