@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from helpers import NOW, Chatter, entry_total, incoming, live_counts, send, totals_drift
 from tocds.handlers.context import STEPS
+from tocds.handlers.grammar import MAX_DAYS_BACK
 from tocds.handlers.messages import Outgoing
 from tocds.models import Audit, Conversation, EntryCount, NothingToReport, Role
 
@@ -71,11 +72,12 @@ def test_an_old_count_that_is_not_stored_is_said_and_still_asked(session, commun
     assert audits(session) == [("edit", 5, 4)]
 
 
-def test_a_correction_with_no_count_this_week_says_how_to_report_it(session, commune, lan):
-    lan.say("vneid 5", NOW - timedelta(weeks=1))  # last week's does not count
+def test_a_correction_with_no_count_in_the_window_never_advises_a_new_report(session, commune, lan):
+    lan.say("vneid 5", NOW - timedelta(days=MAX_DAYS_BACK + 1))  # older than the days a report may be for
     lan.say("hộ 3")
-    assert lan.say("sửa lại vneid 6") == "Tuần này bạn chưa có số VNeID nào để sửa. Để báo cáo, gửi: vneid 6."
-    assert lan.say("/sua định danh 6") == "Tuần này bạn chưa có số VNeID nào để sửa. Để báo cáo, gửi: định danh 6."
+    for text in ("sửa lại vneid 6", "/sua định danh 6"):
+        assert lan.say(text) == ("Bạn chưa có số VNeID nào của hôm nay hoặc 14 ngày trước để sửa. "
+                                 "Số của những ngày cũ hơn: hãy nhờ văn phòng xã.")
     assert open_question(session) is None
     assert audits(session) == [] and live_counts(session) == {"vneid": 5, "ho": 3}
 
