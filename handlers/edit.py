@@ -122,6 +122,8 @@ def start_edit(context: Context, args: str) -> list[Outgoing]:
         return propose_change(context, args)
     t = context.t
     counts = reachable_counts(context, since=window(context))
+    if not counts and not context.villages():
+        return [Outgoing(t("No count of today or the 14 days before to change. For an older one, name the village, the indicator and the right number: /sua village indicator count."))]
     if not counts:
         return [Outgoing(t("You have no count of today or the 14 days before to change. To report, send e.g. {example}.",
                            example=example_report(context.session, context.commune_ids(), 1)))]
@@ -215,6 +217,8 @@ def change_latest_report(context: Context, wanted: Correction) -> list[Outgoing]
     t = context.t
     entry_id = latest_entry_id(context.session, context.person.id, since=window(context))
     counts = [c for c in entry_counts(context.session, entry_id) if c.deleted_at is None] if entry_id else []
+    catalog = list(labels(context))
+    counts.sort(key=lambda c: catalog.index(c.indicator_key))  # as the report was shown
     if not counts:
         return [Outgoing(t("You have no report of today or the 14 days before to change. For older days, ask your commune office."))]
     new = parse_count(context, counts[0].indicator_key, wanted.count)

@@ -93,7 +93,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
              "gần nhất", "cuối", "hôm nay"),
 }
 # How people shorten words on a phone keyboard: the word it stands for.
-SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hok": "khong",
+SHORTHANDS = {"e": "em", "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hok": "khong",
               "hk": "khong", "hong": "khong", "khum": "khong", "j": "gi", "dc": "duoc", "vs": "voi",
               "fai": "phai"}
 
