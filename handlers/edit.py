@@ -125,8 +125,7 @@ def start_edit(context: Context, args: str) -> list[Outgoing]:
     if not counts and not context.villages():
         return [Outgoing(t("No count of today or the 14 days before to change. For an older one, name the village, the indicator and the right number: /sua village indicator count."))]
     if not counts:
-        return [Outgoing(t("You have no count of today or the 14 days before to change. To report, send e.g. {example}.",
-                           example=example_report(context.session, context.commune_ids(), 1)))]
+        return [Outgoing(t("You have no count of today or the 14 days before to change. For older days, ask your commune office."))]
     return [pick_count(context, t("Which count do you want to change?"), counts)]
 
 

@@ -356,9 +356,14 @@ def test_the_window_is_the_days_a_report_may_be_for_and_no_new_report_is_advised
 
 
 def test_sua_alone_lists_the_counts_of_the_window(session, commune, lan):
+    lan.say("ho 3", MONDAY - timedelta(days=MAX_DAYS_BACK + 1))
+    assert lan.say("/sua", MONDAY) == ("Bạn chưa có số liệu nào của hôm nay hoặc 14 ngày trước để sửa. "
+                                       "Số của những ngày cũ hơn: hãy nhờ văn phòng xã.")
     lan.say("vneid 7", THURSDAY)
     lan.say("hộ 2", MONDAY)
     assert lan.say("/sua", MONDAY) == "Bạn muốn sửa số liệu nào?\n1. 30/11 · Hộ 2\n2. 26/11 · VNeID 7\n3. Hủy"
+    assert lan.say("2", MONDAY) == "VNeID ngày 26/11 đang là 7. Gõ số đúng (0 để xóa)."
+    assert lan.say("8", MONDAY).startswith("✅ Đã sửa VNeID ngày 26/11: 7 → 8.")
 
 
 def test_xoa_on_monday_takes_back_thursdays_report(session, commune, lan):
