@@ -1,11 +1,12 @@
 """`/nhatky [N]`: the latest changes in the office's commune — `/sua` and `/xoa` on
-reports, evidence decisions, and people removed, given another role, leaving, or their
-chat's subscription stopped — who, when, old → new."""
+reports (with the office's reason for an older count), evidence decisions, and people
+removed, given another role, leaving, or their chat's subscription stopped — who, when,
+old → new."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, union_all
+from sqlalchemy import func, literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -31,7 +32,8 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         select(Audit.at.label("at"), Audit.person_id.label("person_id"), Audit.action.label("action"),
                EntryCount.village_id.label("village_id"), Entry.day.label("day"),
                EntryCount.indicator_key.label("what"), Audit.old_count.label("old"), Audit.new_count.label("new"),
-               literal("").label("old_status"), literal("").label("new_status"), literal("").label("reason"))
+               literal("").label("old_status"), literal("").label("new_status"),
+               func.coalesce(Audit.reason, "").label("reason"))
         .join(EntryCount, EntryCount.id == Audit.entry_count_id)
         .join(Entry, Entry.id == EntryCount.entry_id)
     )
@@ -59,12 +61,12 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         head = f"{when} · {row.member} · {row.village} ({t.day_month(row.day)})"
         if row.action == "review":
             change = t("evidence: {old} → {new}", old=t(STATUS_NAMES[row.old_status]), new=t(STATUS_NAMES[row.new_status]))
-            if row.reason:
-                change += f" — {row.reason}"
         elif row.action == "delete":
             change = t("{indicator} {old} → taken back", indicator=names.get(row.what, row.what), old=t.number(row.old))
         else:
             change = f"{names.get(row.what, row.what)} {t.number(row.old)} → {t.number(row.new)}"
+        if row.reason:  # an evidence decision's, or an office's change of an older count
+            change += f" — {row.reason}"
         lines.append((row.at, f"{head}: {change}"))
     newest = sorted(lines + people, key=lambda line: line[0], reverse=True)[:limit]
     return [Outgoing("\n".join([t("📝 Latest changes (newest first):"), *(text for _, text in newest)]))]

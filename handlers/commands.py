@@ -29,6 +29,7 @@ OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and eviden
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
+EDITORS = REPORTERS | OFFICE  # counts: a member's own, the office's any of its commune's villages
 PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
 
 
@@ -84,8 +85,8 @@ def show_help(context: Context, args: str) -> list[Outgoing]:
 TABLE = (
     Command("start", "start", EVERYONE, start, N_("join with an invite code")),
     Command("baocao", "report", REPORTERS, start_guided, N_("report step by step, with buttons")),
-    Command("sua", "edit", REPORTERS, start_edit, N_("change one of my counts this week (/sua vneid 6)")),
-    Command("xoa", "undo", REPORTERS, start_undo, N_("take back my last report")),
+    Command("sua", "edit", EDITORS, start_edit, N_("change a count of the last 15 days (/sua vneid 6)")),
+    Command("xoa", "undo", EDITORS, start_undo, N_("take back a report, or one count (/xoa cks)")),
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week (/khong tuần trước: last week)")),
     Command("minhchung", "evidence", REPORTERS, show_evidence, N_("send a photo as evidence for my report")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),

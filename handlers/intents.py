@@ -80,6 +80,17 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
                    "is wrong"),
     # … a unit after the right count: `sửa lại định danh 6 người`.
     "edit.unit": ("người", "ng", "hộ", "tài khoản", "tk", "người dân"),
+    # A correction without correction words in front (`em nhập sai, hộ 21 mới đúng`, `à quên bdhvs
+    # chỉ 2 thôi`): words of error anywhere …
+    "edit.error": ("sai", "bị sai", "nhầm", "bị nhầm", "gõ nhầm", "gõ sai", "nhập sai", "nhập nhầm", "ghi sai",
+                   "ghi nhầm", "báo sai", "báo nhầm", "quên", "mới đúng", "mới là đúng", "mới chính xác",
+                   "typo", "wrong", "my mistake", "mistake"),
+    # … and words around the indicator and its one count that say nothing more.
+    "edit.aside": ("à", "ơi", "xin lỗi", "sorry", "là", "đúng là", "đúng ra là", "phải là", "chỉ", "thôi",
+                   "số", "lại", "rồi", "mới", "should be", "is", "only"),
+    # Taking back one indicator's count: these, or the take-back words above, then the indicator
+    # (`xóa giúp em báo cáo cks`, `hủy báo cáo thanh toán`).
+    "undo.one": ("xóa", "xoá", "hủy", "huỷ", "rút", "rút lại", "bỏ", "delete", "remove"),
     # Left out anywhere: politeness and the bot's name (but a message of nothing else keeps them: `dạ`).
     "filler": ("dạ", "ạ", "em", "anh", "chị", "ơi", "nhé", "nha", "nhen", "giúp", "giùm", "với", "bot",
                "ad", "admin", "please", "pls", "plz", "👍", "🙏"),
@@ -88,7 +99,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
              "gần nhất", "cuối", "hôm nay"),
 }
 # How people shorten words on a phone keyboard: the word it stands for.
-SHORTHANDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hok": "khong",
+SHORTHANDS = {"e": "em", "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hok": "khong",
               "hk": "khong", "hong": "khong", "khum": "khong", "j": "gi", "dc": "duoc", "vs": "voi",
               "fai": "phai"}
 
@@ -194,8 +205,12 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
     # person and `tiếng Anh`).
     if kind := _whole_kind(typed, MEANINGS) or _whole_kind(words, MEANINGS):
         return Intent(kind)
+    if taken_back := _taken_back(words, indicators):
+        return Intent("undo", taken_back)
     wanted = _correction(words)
-    if wanted and (wanted.triggered or (wanted.marked and fold(wanted.indicator) in indicators)):
+    # Without correction words in front, the indicator must be one (or none: `gõ nhầm, đúng là 5`
+    # mends the latest report).
+    if wanted and (wanted.triggered or (wanted.marked and (not wanted.indicator or fold(wanted.indicator) in indicators))):
         return Intent("edit", text)
     # Correction words inside a message that names an indicator and a number, in no shape above
     # (`hôm thứ 2 em báo vneid 5, sửa lại là 6`): which count, the member picks from the /sua list.
@@ -207,6 +222,19 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
 
 
 _EDIT_ANYWHERE = frozenset({"sua", "nham", "chinh"})  # correction words that no report holds
+
+
+def _taken_back(words: list[_Word], indicators: Collection[str]) -> str | None:
+    """`xóa báo cáo cks`, `hủy báo cáo thanh toán`: the indicator taken back, as typed."""
+    keys = [word.key for word in words]
+    start = _match(keys, 0, "undo") or _match(keys, 0, "undo.one")
+    end = len(keys)
+    while end > start and _match(keys, end - 1, "tail") == 1:
+        end -= 1
+    named = words[start:end]
+    if start and named and " ".join(keys[start:end]) in indicators:
+        return " ".join(word.typed for word in named)
+    return None
 
 
 @cache
@@ -236,7 +264,10 @@ def correction(text: str) -> Correction | None:
 
 
 def _correction(words: list[_Word]) -> Correction | None:
+    all_words = words
     start = _match([word.key for word in words], 0, "edit")
+    if erred := _error_correction(all_words, triggered=bool(start)):
+        return erred  # its indicator is only the indicator's words: `gõ nhầm, đúng là 5` names none
     words = words[start:]
     joined = " ".join(word.key for word in words)
     found = next(filter(None, (shape.fullmatch(joined) for shape in _shapes())), None)
@@ -253,3 +284,27 @@ def _correction(words: list[_Word]) -> Correction | None:
     old = typed("old") if groups.get("old") else None
     return Correction(typed("ind"), typed("new"), old, triggered=bool(start),
                       marked=bool(old or groups.get("right") or groups.get("wrong")))
+
+
+def _error_correction(words: list[_Word], triggered: bool) -> Correction | None:
+    """`em nhập sai, hộ 21 mới đúng`, `à quên bdhvs chỉ 2 thôi`, `gõ nhầm, đúng là 5`: words of
+    error, one count, and around them nothing but the indicator's words (or none)."""
+    keys = [word.key for word in words]
+    counts, named, erred, i = [], [], False, 0
+    while i < len(keys):
+        if n := _match(keys, i, "edit.error"):
+            erred = True
+        elif keys[i][0].isdigit():
+            counts.append(i)
+            n = 1
+        elif not (n := _match(keys, i, "edit.aside")):
+            named.append(i)
+            n = 1
+        i += n
+    if len(counts) != 1 or (named and named != list(range(named[0], named[-1] + 1))):
+        return None
+    if not erred:
+        return None  # `tuần này chỉ được 5 vneid thôi` is a report: `chỉ … thôi` alone says no error
+    [at] = counts
+    indicator = " ".join(words[i].typed for i in named)
+    return Correction(indicator, words[at].typed, None, triggered=triggered, marked=True)

@@ -78,6 +78,7 @@ class Audit(SQLModel, table=True):
     entry_count_id: int = Field(foreign_key="entry_count.id", index=True)
     old_count: int | None = None
     new_count: int | None = None
+    reason: str | None = Field(default=None, max_length=512, description="why a count older than the report window changed")
 
 
 class Evidence(SQLModel, table=True):

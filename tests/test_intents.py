@@ -59,6 +59,40 @@ def test_a_correction_without_correction_words_must_name_an_indicator():
     assert read("vnied 5 sai, đúng là 4", INDICATORS) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "indicator", "count"),
+    [
+        ("em nhập sai, hộ 21 mới đúng", "hộ", "21"),
+        ("e nhap sai ho 21 moi dung", "ho", "21"),
+        ("à quên bdhvs chỉ 2 thôi", "bdhvs", "2"),
+        ("dạ em ghi nhầm, định danh 8 mới đúng ạ", "định danh", "8"),
+        ("xin lỗi gõ nhầm, đúng là 5", "", "5"),
+        ("sorry typo, vneid should be 6", "vneid", "6"),
+    ],
+)
+def test_words_of_error_with_one_count_are_a_correction(text, indicator, count):
+    assert read(text, INDICATORS) == Intent("edit", text)
+    wanted = correction(text)
+    assert (wanted.indicator, wanted.count, wanted.old, wanted.marked) == (indicator, count, None, True)
+
+
+@pytest.mark.parametrize("text", ["hôm qua quên báo, vneid 5", "quên chưa báo vneid 5", "tuần này chỉ được 5 vneid thôi",
+                                  "vneid chỉ 2 thôi", "em nhập sai, cây 21 mới đúng", "nhập sai hộ 20 vneid 5"])
+def test_words_of_error_around_a_report_leave_it_a_report(text):
+    assert read(text, INDICATORS) is None
+
+
+@pytest.mark.parametrize(("text", "indicator"), [("xóa giúp em báo cáo cks", "cks"), ("hủy báo cáo thanh toán", "thanh toán"),
+                                                 ("rút lại định danh", "định danh"), ("xoá báo cáo vneid nhé", "vneid")])
+def test_taking_back_one_indicator(text, indicator):
+    assert read(text, INDICATORS) == Intent("undo", indicator)
+
+
+def test_taking_back_something_else_is_no_intent():
+    assert read("xóa báo cáo thôn", INDICATORS) is None
+    assert read("hủy cuộc họp", INDICATORS) is None
+
+
 def test_the_command_reads_the_same_shapes():
     # `/sua vneid 6` hands "vneid 6" over: not marked as a correction, but read as one.
     assert correction("vneid 6") == Correction("vneid", "6", None, False, False)

@@ -32,6 +32,7 @@ from sqlmodel import Session, SQLModel, select
 
 from helpers import DEFAULTS, NOW, TODAY, Chatter, add_target, make_commune
 from tocds.handlers.dispatch import handle
+from tocds.handlers.grammar import earliest_day
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.locales import translator
 from tocds.models import Audit, ChannelAccount, Conversation, Entry, EntryCount, NothingToReport, Role
@@ -404,24 +405,24 @@ def check_silent(session, world, phrase, speaker, canonical):
 
 def check_edit(session, world, phrase, speaker, canonical):
     key, new = edit_expected(phrase)
-    before, mine_before = stored(session), my_counts_this_week(session, speaker)
+    before, mine_before = stored(session), my_counts_in_window(session, speaker)
     replies = say(session, speaker, phrase.text)
     assert not (change := changes(session, before)), f"changed before any confirmation: {change}\n{transcript(replies)}"
     assert offers_choices(replies), f"no choice offered:\n{transcript(replies)}"
     answer = say(session, speaker, "1")
     assert changes(session, before), f"nothing changed:\n{transcript(replies + answer)}"
-    mine = my_counts_this_week(session, speaker)
+    mine = my_counts_in_window(session, speaker)
     assert len(mine) == len(mine_before), f"a new report instead of a change:\n{transcript(replies + answer)}"
     latest = next((c.count for c in mine if c.indicator_key == key), None)
     assert latest == new, f"{key} is {latest}:\n{transcript(replies + answer)}"
 
 
-def my_counts_this_week(session: Session, speaker: Speaker) -> list[EntryCount]:
-    """The speaker's live counts of this week, the latest first."""
-    monday = TODAY - timedelta(days=TODAY.weekday())
+def my_counts_in_window(session: Session, speaker: Speaker) -> list[EntryCount]:
+    """The speaker's live counts of today and the 14 days before (what a correction reaches),
+    the latest first."""
     return list(session.exec(
         select(EntryCount).where(EntryCount.person_id == person_id(session, speaker), EntryCount.deleted_at.is_(None),
-                                 EntryCount.day.between(monday, monday + timedelta(days=6)))
+                                 EntryCount.day.between(earliest_day(TODAY), TODAY))
         .order_by(EntryCount.id.desc())
     ).all())
 

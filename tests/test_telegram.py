@@ -68,8 +68,8 @@ HOW_MANY_VNEID = "VNeID được bao nhiêu? Chọn hoặc gõ một số."
 MEMBER_HELP = "\n".join([
     "Bạn có thể:",
     "/baocao (/report) — báo cáo từng bước, bằng nút bấm",
-    "/sua (/edit) — sửa một số liệu của tôi trong tuần (/sua vneid 6)",
-    "/xoa (/undo) — rút lại báo cáo gần nhất của tôi",
+    "/sua (/edit) — sửa một số liệu trong 15 ngày qua (/sua vneid 6)",
+    "/xoa (/undo) — rút lại một báo cáo, hoặc một số liệu (/xoa cks)",
     "/khong (/none) — tuần này không có gì để báo cáo (/khong tuần trước: tuần trước)",
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
