@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
+# What a command needs of TOCDS_DATABASE_URL (`database=` in its defaults): an existing database,
+# one it may create (the commands that set one up), or none of it (the demo makes its own).
+OPENS_DATABASE, CREATES_DATABASE = "open", "create"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
+    from .database import DatabaseProblem
+    from .settings import SettingsProblem
+
     try:
+        if args.database:
+            from .database import reach
+            from .settings import get_settings
+
+            reach(get_settings().database_url, create=args.database == CREATES_DATABASE)
         return args.run(args) or 0
-    except CommandError as error:
+    except (CommandError, DatabaseProblem, SettingsProblem) as error:
         print(f"tocds: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `tocds export … | head`: the reader had enough
@@ -42,12 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Chat bot for community digital-technology teams (Tổ công nghệ số cộng đồng).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    parser.set_defaults(database=OPENS_DATABASE)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="play a demo week on a fresh SQLite file")
     demo.add_argument("--out", type=Path, default=Path("tocds-demo"),
                       help="folder for the demo's database and files (default: ./tocds-demo)")
-    demo.set_defaults(run=cmd_demo)
+    demo.set_defaults(run=cmd_demo, database=None)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--commune", help="commune name (default: the first)")
@@ -66,18 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
-    db.add_parser("upgrade", help="apply migrations").set_defaults(run=cmd_db_upgrade)
+    db.add_parser("upgrade", help="apply migrations (a new SQLite file is made)").set_defaults(
+        run=cmd_db_upgrade, database=CREATES_DATABASE)
     backup = db.add_parser(
         "backup", help="copy a SQLite database to FILE while the bot runs (PostgreSQL: use pg_dump)")
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    backup.set_defaults(run=cmd_db_backup)
+    backup.set_defaults(run=cmd_db_backup, database=None)  # PostgreSQL: the pg_dump line, no connection
 
     admin = commands.add_parser("admin", help="operator tasks").add_subparsers(metavar="ACTION")
     villages = admin.add_parser(
         "import", help="import villages: commune,village,households,population,adults,pop15")
     villages.add_argument("file", type=Path)
-    villages.set_defaults(run=cmd_import)
+    villages.set_defaults(run=cmd_import, database=CREATES_DATABASE)
     targets = admin.add_parser(
         "targets",
         help="import targets: commune,village,indicator,baseline,target_percent,start,deadline")
@@ -205,8 +218,17 @@ def commune_named(session, name: str | None):
     else:
         commune = find_unit(session, Level.COMMUNE, name)
     if commune is None:
-        raise CommandError(f"no commune named {name!r}; see `tocds admin import`")
+        raise CommandError(f"no commune named {name!r} in {opened_database()}; see `tocds admin import`")
     return commune
+
+
+def opened_database() -> str:
+    """The database a command works on, named in its answers that something is not there (a typo
+    in TOCDS_DATABASE_URL, or the wrong working folder, opens another)."""
+    from .database import describe
+    from .settings import get_settings
+
+    return describe(get_settings().database_url)
 
 
 def province_named(session, name: str):
@@ -215,8 +237,8 @@ def province_named(session, name: str):
 
     province = find_unit(session, Level.PROVINCE, name)
     if province is None:
-        raise CommandError(f"no province named {name!r}; a village file's province column creates it "
-                           "(see `tocds admin import`)")
+        raise CommandError(f"no province named {name!r} in {opened_database()}; a village file's province "
+                           "column creates it (see `tocds admin import`)")
     return province
 
 
@@ -276,11 +298,12 @@ def cmd_db_backup(args) -> int:
     import sqlite3
     import tempfile
 
-    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.engine import URL
 
+    from .database import parse
     from .settings import get_settings
 
-    url = make_url(get_settings().database_url)
+    url = parse(get_settings().database_url)
     if url.get_backend_name() == "postgresql":
         dump = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
                           database=url.database, query=url.query).render_as_string()  # no password
@@ -660,6 +683,7 @@ def cmd_jobs_run(args) -> int:
             continue
         status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
         print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
+    session.close()  # its transaction would keep the sender (a writer too) waiting on SQLite's lock
     asyncio.run(deliver_now(settings, configured_channels(settings)))
     return 1 if failed else 0
 

@@ -38,14 +38,6 @@ CANCEL = "/huy"
 NOTHING_TO_CANCEL = "Không có gì để hủy."  # /huy's answer when no step is open: a separator
 
 
-@pytest.fixture
-def cwd(tmp_path):
-    """An empty working directory: no stray .env or tocds.db is read."""
-    path = tmp_path / "cwd"
-    path.mkdir()
-    return path
-
-
 def tocds(*args: str, db: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOCDS_")}
     env["TOCDS_DATABASE_URL"] = db
