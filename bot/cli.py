@@ -773,6 +773,7 @@ def cmd_chat(args) -> int:
 def cmd_run(args) -> int:
     import asyncio
 
+    from .database import only_one
     from .run import configured_channels, run
     from .settings import get_settings
 
@@ -784,7 +785,8 @@ def cmd_run(args) -> int:
               "then run `tocds run` again.", file=sys.stderr)
         return EXIT_USAGE
     try:
-        asyncio.run(run(settings, channels))
+        with only_one(settings.database_url, "run"):
+            asyncio.run(run(settings, channels))
     except KeyboardInterrupt:
         pass
     return 0

@@ -6,6 +6,10 @@ A SQLite file is created only by the commands that set a database up (`tocds db 
 made from it would only say later that nothing is in it.
 """
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -65,3 +69,32 @@ def reach(url: str, create: bool = False) -> None:
         reason = str(problem.orig).strip().splitlines()[0] if problem.orig else str(problem)
         raise DatabaseProblem(f"cannot open {describe(url)}: {reason} — check TOCDS_DATABASE_URL (user, password, "
                               "host, database name) and that the server runs") from None
+
+
+
+@contextmanager
+def only_one(url: str, command: str) -> Iterator[None]:
+    """On SQLite, the one `tocds <command>` process of this database file: a second one stops at
+    once, naming the first (two would poll the same bot and wait on each other's writes). On
+    PostgreSQL several processes are welcome (the README's "Scaling past one machine").
+
+    The lock is the operating system's on a file beside the database, held while the block
+    runs: a killed process leaves no stale lock behind.
+    """
+    file = sqlite_file(url)
+    if file is None:
+        yield
+        return
+    with open(file.with_name(f"{file.name}.{command}.lock"), "a+", encoding="ascii") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            first = lock.read().strip() or "?"
+            raise DatabaseProblem(
+                f"another `tocds {command}` (pid {first}) already serves {file}: stop it first (kill {first}, "
+                "or systemctl stop tocds), or use PostgreSQL to run several") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield

@@ -6,8 +6,12 @@ import subprocess
 import time
 
 import pytest
+from fake_telegram import FakeTelegram
+from processes import Processes, free_port, wait_until
 from test_cli import COMMUNE, TOCDS, count_rows, import_villages, ok, refused, tocds
+from test_telegram import wait_polling
 
+from tocds.bot.database import DatabaseProblem, only_one
 from tocds.models import JobRun
 
 FRIDAY = "2026-11-27T15:00+07:00"
@@ -69,3 +73,67 @@ def test_a_typo_in_a_setting_names_the_variable(cwd):
                      "TOCDS_LISTEN: '8080' is not host:port"):
         assert variable in result.stderr
     assert not (cwd / "tocds.db").exists()
+
+
+# ── tocds run: no network at boot, a second copy ────────────────────────────────────────
+
+
+def test_run_waits_for_the_network_then_serves(db_url, tmp_path):
+    """The messenger cannot be reached at start (nothing listens on its port yet): the bot
+    keeps trying, one line per attempt naming the cause, and works once it can."""
+    port = free_port()
+    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    fake = FakeTelegram()
+    try:
+        bot = group.start("run", TOCDS_TELEGRAM_TOKEN=fake.token,
+                          TOCDS_TELEGRAM_API_URL=f"http://127.0.0.1:{port}/bot")
+        wait_until(lambda: "attempt 2" in bot.log() or not bot.alive, timeout=30, what="a second attempt")
+        assert bot.alive, bot.log()
+        attempts = [line for line in bot.log().splitlines() if "start-up failed" in line]
+        assert "attempt 1" in attempts[0] and "cause=" in attempts[0] and "NetworkError" in attempts[0]
+        assert "traceback=" not in bot.log()
+        fake.start(port)
+        wait_polling(fake, bot, since=0, timeout=90)
+        [answer] = fake.say(4242, "vneid 5")
+        assert "/start" in answer["text"]  # a stranger is told how to join: the bot answers
+    finally:
+        group.stop()
+        fake.stop()
+        print(group.logs())
+
+
+def test_a_second_run_on_one_sqlite_file_refuses_naming_the_first(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tocds.db'}"
+    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": url})
+    assert group.run("db", "upgrade").returncode == 0
+    with FakeTelegram() as fake:
+        telegram = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url}
+        try:
+            first = group.start("run", **telegram)
+            wait_polling(fake, first, since=0)
+            second = group.run("run", timeout=30, **telegram)
+            assert second.returncode == 2 and "Traceback" not in second.stderr, second.stderr
+            assert f"another `tocds run` (pid {first.pid}) already serves {tmp_path / 'tocds.db'}" in second.stderr
+            assert first.alive
+            first.kill()  # kill -9 leaves no stale lock: the next start works
+            again = group.start("run", name="again", **telegram)
+            mark = fake.mark()
+            wait_polling(fake, again, since=mark)
+        finally:
+            group.stop()
+            print(group.logs())
+
+
+def test_only_one_holds_sqlite_files_alone(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with only_one(url, "run"):
+        with pytest.raises(DatabaseProblem, match=rf"another `tocds run` \(pid {os.getpid()}\)"):
+            with only_one(url, "run"):
+                pass
+        with only_one(url, "scheduler"):  # another command: its own lock
+            pass
+    with only_one(url, "run"):  # released at the block's end
+        pass
+    server = "postgresql+psycopg://tocds@127.0.0.1/tocds"
+    with only_one(server, "run"), only_one(server, "run"):  # PostgreSQL: several workers
+        pass
