@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="webhook server on TOCDS_LISTEN (POST /telegram, POST /zalo, GET /healthz)")
     serve.set_defaults(run=cmd_serve)
 
+    doctor = commands.add_parser(
+        "doctor", help="check the database, messengers, evidence folder, clock, backup and jobs; exit 1 on an error")
+    doctor.set_defaults(run=cmd_doctor, database=None)  # it says itself what is wrong with the database
+
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations (a new SQLite file is made)").set_defaults(
         run=cmd_db_upgrade, database=CREATES_DATABASE)
@@ -806,6 +810,18 @@ def cmd_serve(args) -> int:
         raise CommandError("set TOCDS_WEBHOOK_SECRET (any long random text): every webhook request must carry it")
     serve(settings, channels)
     return 0
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import ERROR, examine
+    from .run import configured_channels
+    from .settings import get_settings
+
+    settings = get_settings()
+    findings = examine(settings, configured_channels(settings))
+    for finding in findings:
+        print(finding.line())
+    return 1 if any(f.status == ERROR for f in findings) else 0
 
 
 def cmd_demo(args) -> int:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
     evidence_dir: Path = Path("evidence")  # photos and files members send, by SHA-256; never web-served
+    backup_dir: Path | None = None  # where the daily backup goes (the service files' timer); `doctor` checks its age
 
     @field_validator("timezone")
     @classmethod
