@@ -64,10 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--commune", help="commune name (default: the first)")
     chat.add_argument("--village", help="village name (default: the commune's first village)")
-    chat.add_argument("--role", default="member",
-                      help="member, village_leader, office, leader or admin (default: member)")
+    chat.add_argument("--role", help="member, village_leader, office, leader, admin, province_office or "
+                                      "province_leader (default: the place USER already has, else member)")
     chat.add_argument("--user", default="Console", help="your name (default: Console)")
     chat.add_argument("--lang", choices=("vi", "en"), help="language (default: TOCDS_LOCALE)")
+    chat.add_argument("--out", type=Path, metavar="DIR", help="write the files the bot sends (XLSX, PNG) there")
     chat.set_defaults(run=cmd_chat)
 
     run = commands.add_parser("run", help="serve every messenger with a token (long polling)")
@@ -190,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "the jobs a province has)")
     job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
+    job.add_argument("--out", type=Path, metavar="DIR",
+                     help="write the files sent to console chats (summary chart and workbook) there")
     job.set_defaults(run=cmd_jobs_run)
 
     export = commands.add_parser("export", help="a period's counts per village and indicator")
@@ -697,7 +700,7 @@ def cmd_jobs_run(args) -> int:
         status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
         print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
     session.close()  # its transaction would keep the sender (a writer too) waiting on SQLite's lock
-    asyncio.run(deliver_now(settings, configured_channels(settings)))
+    asyncio.run(deliver_now(settings, configured_channels(settings), out_folder(args.out)))
     return 1 if failed else 0
 
 
@@ -746,27 +749,18 @@ def cmd_chat(args) -> int:
     from sqlmodel import select
 
     from ..models import OrgUnit
-    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
     from .channels import render
-    from .channels.console import ConsoleChat, sign_in
+    from .channels.console import ConsoleChat, current_place, saved, sign_in
 
     settings, session = settings_and_session()
     if session.exec(select(OrgUnit.id).where(OrgUnit.level == "village")).first() is None:
         print("No villages yet: run `tocds demo` to try the bot, or `tocds admin import FILE.csv`.",
               file=sys.stderr)
         return EXIT_USAGE
-    role = role_named(args.role)
-    commune = commune_named(session, args.commune)
-    if role in VILLAGE_ROLES:
-        unit = village_named(session, commune, args.village)
-    elif args.village:
-        raise CommandError(f"a {role} belongs to the commune: leave out --village")
-    elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
-        if commune.parent_id is None:
-            raise CommandError(f"{commune.name} is in no province: give the village file a province column")
-        unit = session.get(OrgUnit, commune.parent_id)
-    else:
-        unit = commune
+    folder = out_folder(args.out)
+    # Without a place named, USER chats where they already belong (an office worker stays one).
+    place = None if args.role or args.commune or args.village else current_place(session, args.user)
+    unit, role = place or chat_place(session, args)
     defaults = settings.defaults()
     sign_in(session, args.user, unit, role, args.lang, defaults)
     chat = ConsoleChat(session, args.user, defaults)
@@ -778,9 +772,44 @@ def cmd_chat(args) -> int:
             continue
         for reply in chat.send(line.rstrip("\n")):
             print(render(reply), flush=True)
+            path = saved(reply, folder)
+            if path:
+                print(f"   ({path})", flush=True)
+            elif reply.attachment:
+                print("   (add --out DIR to write the file)", file=sys.stderr)
         if interactive:
             print(file=sys.stderr)
     return 0
+
+
+def out_folder(folder: Path | None) -> Path | None:
+    """`--out DIR`, made if new, for the files a command writes."""
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as problem:
+            raise CommandError(f"cannot make the folder {folder}: {problem.strerror}") from None
+    return folder
+
+
+def chat_place(session, args):
+    """The place `--commune`, `--village` and `--role` name (a member of the first village by default)."""
+    from ..models import OrgUnit, Role
+    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
+
+    role = role_named(args.role) if args.role else Role.MEMBER
+    commune = commune_named(session, args.commune)
+    if role in VILLAGE_ROLES:
+        unit = village_named(session, commune, args.village)
+    elif args.village:
+        raise CommandError(f"a {role} belongs to the commune: leave out --village")
+    elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
+        if commune.parent_id is None:
+            raise CommandError(f"{commune.name} is in no province: give the village file a province column")
+        unit = session.get(OrgUnit, commune.parent_id)
+    else:
+        unit = commune
+    return unit, role
 
 
 def cmd_run(args) -> int:

@@ -6,6 +6,7 @@ import itertools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -140,13 +141,14 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
             await channel.stop()
 
 
-async def deliver_now(settings: Settings, channels: list[Channel]) -> None:
-    """Sends what the outbox holds for the given channels (console: printed), then returns.
+async def deliver_now(settings: Settings, channels: list[Channel], folder: Path | None = None) -> None:
+    """Sends what the outbox holds for the given channels (console: printed, its files written
+    to `folder`), then returns.
 
     Replies held by a 429 or a retry are waited for; what quiet hours hold until the
     morning is left to the scheduler.
     """
-    channels = [*channels, ConsolePrinter(sys.stdout)]
+    channels = [*channels, ConsolePrinter(sys.stdout, folder)]
     mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
         await channel.start()

@@ -137,3 +137,38 @@ def test_only_one_holds_sqlite_files_alone(tmp_path):
     server = "postgresql+psycopg://tocds@127.0.0.1/tocds"
     with only_one(server, "run"), only_one(server, "run"):  # PostgreSQL: several workers
         pass
+
+
+# ── tocds chat and jobs run: who the operator is, and the files ──────────────────────────
+
+
+def test_chat_without_a_role_keeps_the_place_the_user_has(db_url, cwd):
+    from tocds.models import Membership
+
+    import_villages(db_url, cwd)
+    ok(tocds("chat", "--user", "Hà", "--role", "office", db=db_url, cwd=cwd, input="/huy\n"))
+    for _ in range(2):  # again and again without --role: still the office, still one place
+        help_text = ok(tocds("chat", "--user", "Hà", db=db_url, cwd=cwd, input="/trogiup\n"))
+        assert "/moi" in help_text and "/baocao" not in help_text
+    assert count_rows(db_url, Membership) == 1
+    # A new user without --role: a member of the first village, as before.
+    assert "/baocao" in ok(tocds("chat", "--user", "Lan", db=db_url, cwd=cwd, input="/trogiup\n"))
+
+
+def test_chat_and_jobs_run_write_the_files_with_out(db_url, cwd):
+    import_villages(db_url, cwd)
+    out = cwd / "files"
+    office = ("chat", "--user", "Hà", "--role", "office", "--commune", COMMUNE)
+    exported = tocds(*office, "--out", str(out), db=db_url, cwd=cwd, input="/xuat\n/nhantin\n")
+    [workbook] = out.glob("*.xlsx")
+    assert f"({workbook})" in ok(exported) and workbook.stat().st_size > 0
+    workbook.unlink()
+    unwritten = tocds(*office, db=db_url, cwd=cwd, input="/xuat\n")
+    assert "📎" in ok(unwritten) and "add --out DIR" in unwritten.stderr and list(out.iterdir()) == []
+
+    monday = "2026-11-30T09:00+07:00"
+    summary = ok(tocds("jobs", "run", "weekly-summary", "--commune", COMMUNE, "--now", monday, "--out", "files",
+                       db=db_url, cwd=cwd))
+    assert "messages queued" in summary
+    written = sorted(p.suffix for p in out.iterdir())
+    assert ".png" in written and ".xlsx" in written, summary
