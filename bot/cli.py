@@ -234,8 +234,24 @@ def commune_named(session, name: str | None):
     else:
         commune = find_unit(session, Level.COMMUNE, name)
     if commune is None:
-        raise CommandError(f"no commune named {name!r} in {opened_database()}; see `tocds admin import`")
+        communes = session.exec(select(OrgUnit.name).where(OrgUnit.level == Level.COMMUNE)).all()
+        raise CommandError(f"no commune named {name!r} in {opened_database()}"
+                           f"{could_mean(name or '', communes, '; see `tocds admin import`')}")
     return commune
+
+
+def could_mean(name: str, names: list[str], otherwise: str = "") -> str:
+    """`: did you mean 'Xã Đồng Phú'?` for a near miss or a name without its kind word, else `otherwise`."""
+    import difflib
+
+    from ..models.text import fold
+
+    wanted = fold(name)
+    by_key = {fold(n): n for n in names}
+    close = [n for key, n in by_key.items() if len(wanted) >= 3 and wanted in key]  # `Đồng Tâm`: `Thôn Đồng Tâm`
+    close += [by_key[key] for key in difflib.get_close_matches(wanted, by_key, n=3, cutoff=0.7)
+              if by_key[key] not in close]
+    return f": did you mean {' or '.join(repr(n) for n in close[:3])}?" if close else otherwise
 
 
 def opened_database() -> str:
@@ -253,8 +269,13 @@ def province_named(session, name: str):
 
     province = find_unit(session, Level.PROVINCE, name)
     if province is None:
-        raise CommandError(f"no province named {name!r} in {opened_database()}; a village file's province "
-                           "column creates it (see `tocds admin import`)")
+        from sqlmodel import select
+
+        from ..models import OrgUnit
+
+        provinces = session.exec(select(OrgUnit.name).where(OrgUnit.level == Level.PROVINCE)).all()
+        raise CommandError(f"no province named {name!r} in {opened_database()}" + could_mean(
+            name, provinces, "; a village file's province column creates it (see `tocds admin import`)"))
     return province
 
 
@@ -287,8 +308,32 @@ def village_named(session, commune, name: str | None):
     else:
         village = find_village(session, commune, name)
     if village is None:
-        raise CommandError(f"no village named {name!r} in {commune.name}")
+        villages = session.exec(select(OrgUnit.name).where(OrgUnit.parent_id == commune.id)).all()
+        raise CommandError(f"no village named {name!r} in {commune.name}{could_mean(name or '', villages)}")
     return village
+
+
+def a(word: str) -> str:
+    """`an office`, `a member`: the article an English noun takes (roles and levels are such nouns)."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def zone_of(session, unit) -> str:
+    """The time zone a unit's days are counted in: its commune's (a province's own), else TOCDS_TIMEZONE."""
+    from ..models.members import commune_of
+    from .settings import get_settings
+
+    return commune_of(session, unit).timezone or get_settings().timezone
+
+
+def shown_local(moment, zone: str) -> str:
+    """`2026-12-21 01:11 Asia/Ho_Chi_Minh (Monday)`: a stored UTC moment as the commune sees it."""
+    from zoneinfo import ZoneInfo
+
+    from ..models.jobs import WEEKDAYS
+
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {zone} ({WEEKDAYS[local.weekday()].capitalize()})"
 
 
 def role_named(name: str):
@@ -463,7 +508,7 @@ def cmd_invite(args) -> int:
         fix = ("use --commune C (and --village V for a team)" if args.province
                else "use --province P" if role in PROVINCE_ROLES
                else "leave out --village" if args.village else "add --village V")
-        raise CommandError(f"a {role} does not belong to a {unit.level}: {fix}")
+        raise CommandError(f"{a(role)} does not belong to {a(unit.level)}: {fix}")
     try:
         invite = create_invite(session, unit, role, uses=args.uses, days=args.days)
     except ValueError as problem:
@@ -475,8 +520,9 @@ def cmd_invite(args) -> int:
                           "uses": invite.uses_left, "org_unit": unit.name, "role": invite.role,
                           "link": link}))
     else:
-        print(f"{invite.code}  ({unit.name}, {invite.role}, {invite.uses_left} uses, "
-              f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
+        zone = zone_of(session, unit)
+        uses = f"{invite.uses_left} use{'' if invite.uses_left == 1 else 's'}"
+        print(f"{invite.code}  ({unit.name}, {invite.role}, {uses}, expires {shown_local(invite.expires_at, zone)})")
         print(f"Each person sends: /start {invite.code}")
         if link:
             print(f"Telegram link: {link}")
@@ -499,7 +545,7 @@ def cmd_schedule(args) -> int:
     if args.change:
         job, *when = args.change
         if job not in jobs:
-            raise CommandError(f"{job!r} is not a job of a {unit.level}; use one of {', '.join(jobs)}")
+            raise CommandError(f"{job!r} is not a job of {a(unit.level)}; use one of {', '.join(jobs)}")
         own = session.get(JobSchedule, (unit.id, job))
         if when == ["default"]:
             if own is not None:
@@ -567,13 +613,15 @@ def cmd_members(args) -> int:
     import csv
 
     from ..models.members import members_of
+    from ..models.periods import local_date
 
     _, session = settings_and_session()
     unit, village = scope_named(session, args)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("name", "unit", "role", "channel", "joined", "last_report"))
+    zone = zone_of(session, unit)  # the day someone joined, as the commune counts days
     for m in members_of(session, village or unit):
-        writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), m.joined.date().isoformat(),
+        writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), local_date(m.joined, zone).isoformat(),
                          m.last_report.isoformat() if m.last_report else ""))
     return 0
 
@@ -625,7 +673,7 @@ def cmd_role(args) -> int:
     if not role_fits(place.unit, role):
         where = ("--province P" if role in PROVINCE_ROLES else "--commune C --village V" if role in VILLAGE_ROLES
                  else "--commune C")
-        raise CommandError(f"a {role} does not belong to a {place.unit.level}: invite the person where it does "
+        raise CommandError(f"{a(role)} does not belong to {a(place.unit.level)}: invite the person where it does "
                            f"(`tocds admin invite {where} --role {role}`)")
     change_role(session, session.get(Membership, place.membership_id), role, by=None, now=utcnow())
     session.commit()
@@ -802,7 +850,7 @@ def chat_place(session, args):
     if role in VILLAGE_ROLES:
         unit = village_named(session, commune, args.village)
     elif args.village:
-        raise CommandError(f"a {role} belongs to the commune: leave out --village")
+        raise CommandError(f"{a(role)} belongs to the commune: leave out --village")
     elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
         if commune.parent_id is None:
             raise CommandError(f"{commune.name} is in no province: give the village file a province column")

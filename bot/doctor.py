@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .channels import Channel, Failed
+from .cli import shown_local
 from .database import DatabaseProblem, describe, reach
 from .settings import Settings
 
@@ -168,8 +169,7 @@ def clock_and_zones(settings: Settings, with_database: bool = True) -> list[Find
     """The time zone and clock the bot's days and reminders hang on."""
     now = datetime.now().astimezone()
     local = now.astimezone(ZoneInfo(settings.timezone))
-    said = (f"{shown(local)} in {settings.timezone} "
-            f"(UTC{local.isoformat()[-6:]}){synchronised()}")
+    said = f"{shown_local(now, settings.timezone)}, UTC{local.isoformat()[-6:]}{synchronised()}"
     findings = [Finding(OK, "clock", said)]
     if not with_database:
         return findings
@@ -227,7 +227,6 @@ def jobs(settings: Settings) -> Iterator[Finding]:
     from ..models.types import utcnow
 
     now = utcnow()
-    zone = ZoneInfo(settings.timezone)
     with Session(get_engine(settings.database_url)) as session:
         if session.exec(select(OrgUnit.id)).first() is None:
             yield Finding(WARNING, "jobs", "no commune yet: import the villages (`tocds admin import FILE.csv`)")
@@ -243,7 +242,7 @@ def jobs(settings: Settings) -> Iterator[Finding]:
             yield Finding(WARNING, f"job {job}", "has never run: is `tocds run` or `tocds scheduler` running?")
             continue
         ran = ran if ran.tzinfo else ran.replace(tzinfo=ZoneInfo("UTC"))
-        said = f"last ran {shown(ran.astimezone(zone))}"
+        said = f"last ran {shown_local(ran, settings.timezone)}"
         if now - ran > OVERDUE["daily" if when.weekday == EVERY_DAY else "weekly"]:
             yield Finding(WARNING, f"job {job}", f"{said}: overdue — is `tocds run` or `tocds scheduler` running?")
         else:
@@ -256,9 +255,3 @@ def jobs(settings: Settings) -> Iterator[Finding]:
                                           "the logs have the traceback)")
 
 
-
-def shown(moment: datetime) -> str:
-    """`Monday 30/11/2026 07:30`: a weekday's name, not a number (the output is English, as the CLI's)."""
-    from ..models.jobs import WEEKDAYS
-
-    return f"{WEEKDAYS[moment.weekday()].capitalize()} {moment:%d/%m/%Y %H:%M}"

@@ -172,3 +172,73 @@ def test_chat_and_jobs_run_write_the_files_with_out(db_url, cwd):
     assert "messages queued" in summary
     written = sorted(p.suffix for p in out.iterdir())
     assert ".png" in written and ".xlsx" in written, summary
+
+
+def test_a_chat_left_open_reads_the_catalog_for_each_message(db_url, session, commune):
+    from sqlmodel import Session
+
+    from tocds.bot.channels.console import ConsoleChat, sign_in
+    from tocds.bot.settings import Settings
+    from tocds.models import Indicator, Role
+    from tocds.models.db import get_engine
+    from tocds.models.types import utcnow
+
+    defaults = Settings(_env_file=None, database_url=db_url).defaults()
+    with Session(get_engine(db_url), expire_on_commit=False) as chat_session:
+        sign_in(chat_session, "Lan", chat_session.merge(commune.villages["Thôn Tân Hòa"]), Role.MEMBER, None, defaults)
+        chat = ConsoleChat(chat_session, "Lan", defaults)
+        assert chat.send("cks 1")[0].text.startswith("✅")
+        retired = session.get(Indicator, "cks")  # the operator retires it while the chat stays open
+        retired.retired_at = utcnow()
+        session.add(retired)
+        session.commit()
+        answer = chat.send("cks 2")[0].text
+    assert not answer.startswith("✅"), answer
+
+
+# ── tocds admin: the commune's days, English that reads right, names it could mean ──────
+
+
+def test_admin_says_times_in_the_communes_zone_with_plurals_and_articles(db_url, cwd):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import Session, select
+
+    from tocds.models import Invite, Membership, OrgUnit, Person
+    from tocds.models.db import get_engine
+    from tocds.models.jobs import WEEKDAYS
+
+    import_villages(db_url, cwd)
+    printed = ok(tocds("admin", "invite", "--commune", COMMUNE, "--role", "office", "--uses", "1", db=db_url, cwd=cwd))
+    with Session(get_engine(db_url)) as session:
+        expires = session.exec(select(Invite)).one().expires_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        # Someone who joined at 01:09 on 07/12 in Vietnam (18:09 on 06/12 UTC).
+        person = Person(name="Bình", locale="vi")
+        session.add(person)
+        session.flush()
+        village = session.exec(select(OrgUnit).where(OrgUnit.level == "village")).first()
+        session.add(Membership(person_id=person.id, org_unit_id=village.id, role="member",
+                               created_at=datetime(2026, 12, 6, 18, 9, tzinfo=UTC)))
+        session.commit()
+    assert (f"(Xã Đồng Phú, office, 1 use, expires {expires:%Y-%m-%d %H:%M} Asia/Ho_Chi_Minh "
+            f"({WEEKDAYS[expires.weekday()].capitalize()}))") in printed
+    members = ok(tocds("admin", "members", "--commune", COMMUNE, db=db_url, cwd=cwd))
+    assert "Bình,Thôn Tân Hòa,member,,2026-12-07," in members.splitlines()
+
+    error = refused(tocds("admin", "invite", "--commune", COMMUNE, "--village", "Thôn Tân Hòa", "--role", "office",
+                          db=db_url, cwd=cwd))
+    assert "an office does not belong to a village" in error
+
+
+def test_names_it_could_mean_and_every_role_in_chat_help(db_url, cwd):
+    import_villages(db_url, cwd)
+    without_kind = refused(tocds("admin", "members", "--commune", COMMUNE, "--village", "Tân Hòa", db=db_url, cwd=cwd))
+    assert "no village named 'Tân Hòa' in Xã Đồng Phú: did you mean 'Thôn Tân Hòa'?" in without_kind
+    near = refused(tocds("admin", "members", "--commune", "Xa Dong Phuc", db=db_url, cwd=cwd))
+    assert "did you mean 'Xã Đồng Phú'?" in near
+    nothing_near = refused(tocds("admin", "members", "--commune", "Hà Nội", db=db_url, cwd=cwd))
+    assert "did you mean" not in nothing_near and "see `tocds admin import`" in nothing_near
+    help_text = ok(tocds("chat", "--help", db=db_url, cwd=cwd))
+    for role in ("member", "village_leader", "office", "leader", "admin", "province_office", "province_leader"):
+        assert role in help_text

@@ -14,6 +14,7 @@ from ...handlers.context import Defaults
 from ...handlers.dispatch import handle
 from ...handlers.messages import Incoming, Outgoing
 from ...models import ChannelAccount, Membership, OrgUnit, Person, Role
+from ...models.catalog import forget
 from ...models.invites import join
 from ...models.text import fold
 from ...models.types import utcnow
@@ -40,6 +41,10 @@ class ConsoleChat:
             sender_name=self.user,
             text=text,
         )
+        # Read afresh for each line, as `tocds run` does for each message: a chat left open
+        # sees an indicator retired, a person removed, meanwhile.
+        self.session.expire_all()
+        forget(self.session)
         return handle(self.session, incoming, now or utcnow(), self.defaults)
 
 
