@@ -90,7 +90,7 @@ def test_run_waits_for_the_network_then_serves(db_url, tmp_path):
         wait_until(lambda: "attempt 2" in bot.log() or not bot.alive, timeout=30, what="a second attempt")
         assert bot.alive, bot.log()
         attempts = [line for line in bot.log().splitlines() if "start-up failed" in line]
-        assert "attempt 1" in attempts[0] and "cause=" in attempts[0] and "NetworkError" in attempts[0]
+        assert "attempt 1" in attempts[0] and "cause=" in attempts[0] and "ConnectError" in attempts[0]
         assert "traceback=" not in bot.log()
         fake.start(port)
         wait_polling(fake, bot, since=0, timeout=90)
