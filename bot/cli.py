@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
+# What a command needs of TOCDS_DATABASE_URL (`database=` in its defaults): an existing database,
+# one it may create (the commands that set one up), or none of it (the demo makes its own).
+OPENS_DATABASE, CREATES_DATABASE = "open", "create"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
+    from .database import DatabaseProblem
+    from .settings import SettingsProblem
+
     try:
+        if args.database:
+            from .database import reach
+            from .settings import get_settings
+
+            reach(get_settings().database_url, create=args.database == CREATES_DATABASE)
         return args.run(args) or 0
-    except CommandError as error:
+    except (CommandError, DatabaseProblem, SettingsProblem) as error:
         print(f"tocds: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `tocds export … | head`: the reader had enough
@@ -42,20 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Chat bot for community digital-technology teams (Tổ công nghệ số cộng đồng).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    parser.set_defaults(database=OPENS_DATABASE)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="play a demo week on a fresh SQLite file")
     demo.add_argument("--out", type=Path, default=Path("tocds-demo"),
                       help="folder for the demo's database and files (default: ./tocds-demo)")
-    demo.set_defaults(run=cmd_demo)
+    demo.set_defaults(run=cmd_demo, database=None)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--commune", help="commune name (default: the first)")
     chat.add_argument("--village", help="village name (default: the commune's first village)")
-    chat.add_argument("--role", default="member",
-                      help="member, village_leader, office, leader or admin (default: member)")
+    chat.add_argument("--role", help="member, village_leader, office, leader, admin, province_office or "
+                                      "province_leader (default: the place USER already has, else member)")
     chat.add_argument("--user", default="Console", help="your name (default: Console)")
     chat.add_argument("--lang", choices=("vi", "en"), help="language (default: TOCDS_LOCALE)")
+    chat.add_argument("--out", type=Path, metavar="DIR", help="write the files the bot sends (XLSX, PNG) there")
     chat.set_defaults(run=cmd_chat)
 
     run = commands.add_parser("run", help="serve every messenger with a token (long polling)")
@@ -65,13 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="webhook server on TOCDS_LISTEN (POST /telegram, POST /zalo, GET /healthz)")
     serve.set_defaults(run=cmd_serve)
 
+    doctor = commands.add_parser(
+        "doctor", help="check the database, messengers, evidence folder, clock, backup and jobs; exit 1 on an error")
+    doctor.set_defaults(run=cmd_doctor, database=None)  # it says itself what is wrong with the database
+
+    service = commands.add_parser(
+        "service", help="systemd unit files: list them, print one (FILE), or --write them all to a folder")
+    service.add_argument("file", nargs="?", metavar="FILE", help="e.g. tocds@.service, tocds-backup.timer")
+    service.add_argument("--user", default="tocds", help="the user tocds runs as (default: tocds)")
+    service.add_argument("--folder", type=Path, default=Path("/var/lib/tocds"),
+                         help="its working folder, with .env and the SQLite file (default: /var/lib/tocds)")
+    service.add_argument("--write", type=Path, metavar="DIR", help="write every file there, e.g. /etc/systemd/system")
+    service.set_defaults(run=cmd_service, database=None)
+
     db = commands.add_parser("db", help="database maintenance").add_subparsers(metavar="ACTION")
-    db.add_parser("upgrade", help="apply migrations").set_defaults(run=cmd_db_upgrade)
+    db.add_parser("upgrade", help="apply migrations (a new SQLite file is made)").set_defaults(
+        run=cmd_db_upgrade, database=CREATES_DATABASE)
     backup = db.add_parser(
         "backup", help="copy a SQLite database to FILE while the bot runs (PostgreSQL: use pg_dump)")
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    backup.set_defaults(run=cmd_db_backup)
+    backup.set_defaults(run=cmd_db_backup, database=None)  # PostgreSQL: the pg_dump line, no connection
 
     admin = commands.add_parser("admin", help="operator tasks").add_subparsers(metavar="ACTION")
     villages = admin.add_parser(
@@ -80,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     villages.add_argument("--new", action="append", default=[], metavar="NAME",
                           help="a new village, commune or province whose name is near one already there "
                                "(kind word, accents or one letter apart) really is another: import it (repeatable)")
-    villages.set_defaults(run=cmd_import)
+    villages.set_defaults(run=cmd_import, database=CREATES_DATABASE)
     targets = admin.add_parser(
         "targets",
         help="import targets: commune,village,indicator,baseline,target_percent,start,deadline")
@@ -170,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "the jobs a province has)")
     job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
+    job.add_argument("--out", type=Path, metavar="DIR",
+                     help="write the files sent to console chats (summary chart and workbook) there")
     job.set_defaults(run=cmd_jobs_run)
 
     export = commands.add_parser("export", help="a period's counts per village and indicator")
@@ -211,8 +240,33 @@ def commune_named(session, name: str | None):
     else:
         commune = find_unit(session, Level.COMMUNE, name)
     if commune is None:
-        raise CommandError(f"no commune named {name!r}; see `tocds admin import`")
+        communes = session.exec(select(OrgUnit.name).where(OrgUnit.level == Level.COMMUNE)).all()
+        raise CommandError(f"no commune named {name!r} in {opened_database()}"
+                           f"{could_mean(name or '', communes, '; see `tocds admin import`')}")
     return commune
+
+
+def could_mean(name: str, names: list[str], otherwise: str = "") -> str:
+    """`: did you mean 'Xã Đồng Phú'?` for a near miss or a name without its kind word, else `otherwise`."""
+    import difflib
+
+    from ..models.text import fold
+
+    wanted = fold(name)
+    by_key = {fold(n): n for n in names}
+    close = [n for key, n in by_key.items() if len(wanted) >= 3 and wanted in key]  # `Đồng Tâm`: `Thôn Đồng Tâm`
+    close += [by_key[key] for key in difflib.get_close_matches(wanted, by_key, n=3, cutoff=0.7)
+              if by_key[key] not in close]
+    return f": did you mean {' or '.join(repr(n) for n in close[:3])}?" if close else otherwise
+
+
+def opened_database() -> str:
+    """The database a command works on, named in its answers that something is not there (a typo
+    in TOCDS_DATABASE_URL, or the wrong working folder, opens another)."""
+    from .database import describe
+    from .settings import get_settings
+
+    return describe(get_settings().database_url)
 
 
 def province_named(session, name: str):
@@ -221,8 +275,13 @@ def province_named(session, name: str):
 
     province = find_unit(session, Level.PROVINCE, name)
     if province is None:
-        raise CommandError(f"no province named {name!r}; a village file's province column creates it "
-                           "(see `tocds admin import`)")
+        from sqlmodel import select
+
+        from ..models import OrgUnit
+
+        provinces = session.exec(select(OrgUnit.name).where(OrgUnit.level == Level.PROVINCE)).all()
+        raise CommandError(f"no province named {name!r} in {opened_database()}" + could_mean(
+            name, provinces, "; a village file's province column creates it (see `tocds admin import`)"))
     return province
 
 
@@ -255,8 +314,32 @@ def village_named(session, commune, name: str | None):
     else:
         village = find_village(session, commune, name)
     if village is None:
-        raise CommandError(f"no village named {name!r} in {commune.name}")
+        villages = session.exec(select(OrgUnit.name).where(OrgUnit.parent_id == commune.id)).all()
+        raise CommandError(f"no village named {name!r} in {commune.name}{could_mean(name or '', villages)}")
     return village
+
+
+def a(word: str) -> str:
+    """`an office`, `a member`: the article an English noun takes (roles and levels are such nouns)."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def zone_of(session, unit) -> str:
+    """The time zone a unit's days are counted in: its commune's (a province's own), else TOCDS_TIMEZONE."""
+    from ..models.members import commune_of
+    from .settings import get_settings
+
+    return commune_of(session, unit).timezone or get_settings().timezone
+
+
+def shown_local(moment, zone: str) -> str:
+    """`2026-12-21 01:11 Asia/Ho_Chi_Minh (Monday)`: a stored UTC moment as the commune sees it."""
+    from zoneinfo import ZoneInfo
+
+    from ..models.jobs import WEEKDAYS
+
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {zone} ({WEEKDAYS[local.weekday()].capitalize()})"
 
 
 def role_named(name: str):
@@ -282,11 +365,12 @@ def cmd_db_backup(args) -> int:
     import sqlite3
     import tempfile
 
-    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.engine import URL
 
+    from .database import parse
     from .settings import get_settings
 
-    url = make_url(get_settings().database_url)
+    url = parse(get_settings().database_url)
     if url.get_backend_name() == "postgresql":
         dump = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
                           database=url.database, query=url.query).render_as_string()  # no password
@@ -430,7 +514,7 @@ def cmd_invite(args) -> int:
         fix = ("use --commune C (and --village V for a team)" if args.province
                else "use --province P" if role in PROVINCE_ROLES
                else "leave out --village" if args.village else "add --village V")
-        raise CommandError(f"a {role} does not belong to a {unit.level}: {fix}")
+        raise CommandError(f"{a(role)} does not belong to {a(unit.level)}: {fix}")
     try:
         invite = create_invite(session, unit, role, uses=args.uses, days=args.days)
     except ValueError as problem:
@@ -442,8 +526,9 @@ def cmd_invite(args) -> int:
                           "uses": invite.uses_left, "org_unit": unit.name, "role": invite.role,
                           "link": link}))
     else:
-        print(f"{invite.code}  ({unit.name}, {invite.role}, {invite.uses_left} uses, "
-              f"expires {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
+        zone = zone_of(session, unit)
+        uses = f"{invite.uses_left} use{'' if invite.uses_left == 1 else 's'}"
+        print(f"{invite.code}  ({unit.name}, {invite.role}, {uses}, expires {shown_local(invite.expires_at, zone)})")
         print(f"Each person sends: /start {invite.code}")
         if link:
             print(f"Telegram link: {link}")
@@ -466,7 +551,7 @@ def cmd_schedule(args) -> int:
     if args.change:
         job, *when = args.change
         if job not in jobs:
-            raise CommandError(f"{job!r} is not a job of a {unit.level}; use one of {', '.join(jobs)}")
+            raise CommandError(f"{job!r} is not a job of {a(unit.level)}; use one of {', '.join(jobs)}")
         own = session.get(JobSchedule, (unit.id, job))
         if when == ["default"]:
             if own is not None:
@@ -534,13 +619,15 @@ def cmd_members(args) -> int:
     import csv
 
     from ..models.members import members_of
+    from ..models.periods import local_date
 
     _, session = settings_and_session()
     unit, village = scope_named(session, args)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("name", "unit", "role", "channel", "joined", "last_report"))
+    zone = zone_of(session, unit)  # the day someone joined, as the commune counts days
     for m in members_of(session, village or unit):
-        writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), m.joined.date().isoformat(),
+        writer.writerow((m.name, m.unit.name, m.role, " ".join(m.channels), local_date(m.joined, zone).isoformat(),
                          m.last_report.isoformat() if m.last_report else ""))
     return 0
 
@@ -592,7 +679,7 @@ def cmd_role(args) -> int:
     if not role_fits(place.unit, role):
         where = ("--province P" if role in PROVINCE_ROLES else "--commune C --village V" if role in VILLAGE_ROLES
                  else "--commune C")
-        raise CommandError(f"a {role} does not belong to a {place.unit.level}: invite the person where it does "
+        raise CommandError(f"{a(role)} does not belong to {a(place.unit.level)}: invite the person where it does "
                            f"(`tocds admin invite {where} --role {role}`)")
     change_role(session, session.get(Membership, place.membership_id), role, by=None, now=utcnow())
     session.commit()
@@ -666,7 +753,8 @@ def cmd_jobs_run(args) -> int:
             continue
         status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
         print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
-    asyncio.run(deliver_now(settings, configured_channels(settings)))
+    session.close()  # its transaction would keep the sender (a writer too) waiting on SQLite's lock
+    asyncio.run(deliver_now(settings, configured_channels(settings), out_folder(args.out)))
     return 1 if failed else 0
 
 
@@ -715,27 +803,18 @@ def cmd_chat(args) -> int:
     from sqlmodel import select
 
     from ..models import OrgUnit
-    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
     from .channels import render
-    from .channels.console import ConsoleChat, sign_in
+    from .channels.console import ConsoleChat, current_place, saved, sign_in
 
     settings, session = settings_and_session()
     if session.exec(select(OrgUnit.id).where(OrgUnit.level == "village")).first() is None:
         print("No villages yet: run `tocds demo` to try the bot, or `tocds admin import FILE.csv`.",
               file=sys.stderr)
         return EXIT_USAGE
-    role = role_named(args.role)
-    commune = commune_named(session, args.commune)
-    if role in VILLAGE_ROLES:
-        unit = village_named(session, commune, args.village)
-    elif args.village:
-        raise CommandError(f"a {role} belongs to the commune: leave out --village")
-    elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
-        if commune.parent_id is None:
-            raise CommandError(f"{commune.name} is in no province: give the village file a province column")
-        unit = session.get(OrgUnit, commune.parent_id)
-    else:
-        unit = commune
+    folder = out_folder(args.out)
+    # Without a place named, USER chats where they already belong (an office worker stays one).
+    place = None if args.role or args.commune or args.village else current_place(session, args.user)
+    unit, role = place or chat_place(session, args)
     defaults = settings.defaults()
     sign_in(session, args.user, unit, role, args.lang, defaults)
     chat = ConsoleChat(session, args.user, defaults)
@@ -747,14 +826,50 @@ def cmd_chat(args) -> int:
             continue
         for reply in chat.send(line.rstrip("\n")):
             print(render(reply), flush=True)
+            path = saved(reply, folder)
+            if path:
+                print(f"   ({path})", flush=True)
+            elif reply.attachment:
+                print("   (add --out DIR to write the file)", file=sys.stderr)
         if interactive:
             print(file=sys.stderr)
     return 0
 
 
+def out_folder(folder: Path | None) -> Path | None:
+    """`--out DIR`, made if new, for the files a command writes."""
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as problem:
+            raise CommandError(f"cannot make the folder {folder}: {problem.strerror}") from None
+    return folder
+
+
+def chat_place(session, args):
+    """The place `--commune`, `--village` and `--role` name (a member of the first village by default)."""
+    from ..models import OrgUnit, Role
+    from ..models.people import PROVINCE_ROLES, VILLAGE_ROLES
+
+    role = role_named(args.role) if args.role else Role.MEMBER
+    commune = commune_named(session, args.commune)
+    if role in VILLAGE_ROLES:
+        unit = village_named(session, commune, args.village)
+    elif args.village:
+        raise CommandError(f"{a(role)} belongs to the commune: leave out --village")
+    elif role in PROVINCE_ROLES:  # the province of the commune named (or of the first)
+        if commune.parent_id is None:
+            raise CommandError(f"{commune.name} is in no province: give the village file a province column")
+        unit = session.get(OrgUnit, commune.parent_id)
+    else:
+        unit = commune
+    return unit, role
+
+
 def cmd_run(args) -> int:
     import asyncio
 
+    from .database import only_one
     from .run import configured_channels, run
     from .settings import get_settings
 
@@ -766,7 +881,8 @@ def cmd_run(args) -> int:
               "then run `tocds run` again.", file=sys.stderr)
         return EXIT_USAGE
     try:
-        asyncio.run(run(settings, channels))
+        with only_one(settings.database_url, "run"):
+            asyncio.run(run(settings, channels))
     except KeyboardInterrupt:
         pass
     return 0
@@ -785,6 +901,42 @@ def cmd_serve(args) -> int:
     if not settings.webhook_secret:
         raise CommandError("set TOCDS_WEBHOOK_SECRET (any long random text): every webhook request must carry it")
     serve(settings, channels)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import ERROR, examine
+    from .run import configured_channels
+    from .settings import get_settings
+
+    settings = get_settings()
+    findings = examine(settings, configured_channels(settings))
+    for finding in findings:
+        print(finding.line())
+    return 1 if any(f.status == ERROR for f in findings) else 0
+
+
+def cmd_service(args) -> int:
+    from .service_files import summary, unit_files
+
+    files = unit_files(args.user, args.folder.absolute())
+    if args.file:
+        if args.file not in files:
+            raise CommandError(f"no unit file {args.file!r}; the files are {', '.join(files)}")
+        print(files[args.file], end="")
+        return 0
+    if args.write:
+        for name, text in files.items():
+            try:
+                (args.write / name).write_text(text, encoding="utf-8")
+            except OSError as problem:
+                raise CommandError(f"cannot write {args.write / name}: {problem.strerror}") from None
+            print(args.write / name)
+        print("then: systemctl daemon-reload && systemctl enable --now tocds@run.service tocds-backup.timer",
+              file=sys.stderr)
+        return 0
+    for name, text in files.items():
+        print(f"{name}  {summary(text)}")
     return 0
 
 

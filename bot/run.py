@@ -1,8 +1,12 @@
 """`tocds run` (long polling on every messenger with a token, plus the scheduler) and `tocds scheduler`."""
 
 import asyncio
+import functools
+import itertools
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -14,13 +18,14 @@ from ..models.types import utcnow
 from .channels import Channel
 from .channels.console import ConsolePrinter
 from .logs import add_secret
-from .mailroom import Mailroom
+from .mailroom import Mailroom, backoff
 from .runtime import spare_the_collector, use_few_threads
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT_FOR_RETRY = 600.0  # seconds `tocds jobs run` waits for held messages before leaving them
+CONNECT_CAP = 60.0  # seconds between start-up attempts at most, while a messenger cannot be reached
 
 
 def configured_channels(settings: Settings) -> list[Channel]:
@@ -65,24 +70,48 @@ async def prepare(settings: Settings, channel: Channel) -> None:
     log.info("%s channel ready", channel.name, extra={"channel": channel.name, "bot": channel.username})
 
 
+async def until_done(what: str, step: Callable[[], Awaitable[None]]) -> None:
+    """Start-up work that needs the network, tried until it succeeds: an unattended server may
+    boot before its network is up, and must then wait for it, not exit. One log line per
+    failed attempt, naming the cause (no traceback: the cause is the network's, not ours)."""
+    for attempt in itertools.count(1):
+        try:
+            await step()
+            return
+        except Exception as error:
+            wait = backoff(attempt, CONNECT_CAP)
+            log.warning("%s failed (attempt %d), trying again in %.0f s", what, attempt, wait,
+                        extra={"cause": f"{type(error).__name__}: {error}"})
+            await asyncio.sleep(wait)
+
+
+async def once_connected(channel: Channel, connect: Callable[[], Awaitable[None]],
+                         *work: Callable[[Channel], Awaitable]) -> None:
+    """The channel's `work` (polling, sending), begun once `connect` has succeeded: what needs
+    no network (the scheduler, the other channels) is served meanwhile."""
+    await until_done(f"{channel.name} start-up", connect)
+    await asyncio.gather(*(begin(channel) for begin in work))
+
+
 async def run(settings: Settings, channels: list[Channel]) -> None:
     use_few_threads()
     upgrade(settings.database_url)
     mailroom = Mailroom(settings.database_url, settings.defaults())
-    for channel in channels:
+
+    async def connect(channel: Channel) -> None:
         await prepare(settings, channel)
         await channel.use_polling()
         # Polling allows one process per bot: replies a killed run had claimed are ours now.
         await asyncio.to_thread(mailroom.release_claims, channel)
+
     printer = ConsolePrinter(sys.stdout)
     scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, [*channels, printer]))
     spare_the_collector()
     try:
         await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
-            task
+            once_connected(channel, functools.partial(connect, channel),
+                           mailroom.poll_forever, mailroom.deliver_forever, mailroom.keep_files_forever)
             for channel in channels
-            for task in (mailroom.poll_forever(channel), mailroom.deliver_forever(channel),
-                         mailroom.keep_files_forever(channel))
         ))
     finally:
         for channel in channels:
@@ -99,25 +128,27 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
     use_few_threads()
     upgrade(settings.database_url)
     mailroom = Mailroom(settings.database_url, settings.defaults())
-    for channel in channels:
-        await channel.start()
-    channels = [*channels, ConsolePrinter(sys.stdout)]
-    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, channels))
+    printer = ConsolePrinter(sys.stdout)
+    scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, [*channels, printer]))
     spare_the_collector()
     try:
-        await asyncio.gather(run_when_leader(scheduler), *(mailroom.deliver_forever(c) for c in channels))
+        await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
+            once_connected(channel, channel.start, mailroom.deliver_forever)
+            for channel in channels
+        ))
     finally:
         for channel in channels:
             await channel.stop()
 
 
-async def deliver_now(settings: Settings, channels: list[Channel]) -> None:
-    """Sends what the outbox holds for the given channels (console: printed), then returns.
+async def deliver_now(settings: Settings, channels: list[Channel], folder: Path | None = None) -> None:
+    """Sends what the outbox holds for the given channels (console: printed, its files written
+    to `folder`), then returns.
 
     Replies held by a 429 or a retry are waited for; what quiet hours hold until the
     morning is left to the scheduler.
     """
-    channels = [*channels, ConsolePrinter(sys.stdout)]
+    channels = [*channels, ConsolePrinter(sys.stdout, folder)]
     mailroom = Mailroom(settings.database_url, settings.defaults())
     for channel in channels:
         await channel.start()

@@ -8,6 +8,7 @@ of `serve` processes may share one PostgreSQL database.
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -22,7 +23,7 @@ from ..models.db import get_engine, upgrade
 from .channels import Channel
 from .mailroom import Mailroom
 from .published import Expired, NotPublished
-from .run import prepare, publisher
+from .run import once_connected, prepare, publisher
 from .runtime import spare_the_collector
 from .settings import Settings
 
@@ -78,16 +79,19 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await asyncio.to_thread(upgrade, settings.database_url)
-        for channel in channels:
+
+        async def connect(channel: Channel) -> None:
             await prepare(settings, channel)
             if settings.webhook_url:
                 await channel.use_webhook(f"{settings.webhook_url.rstrip('/')}/{channel.name}",
                                           settings.webhook_secret)
+
+        # Updates are received and stored while a messenger cannot be reached yet; they are
+        # handled and answered once it can.
         tasks = [
-            asyncio.create_task(work)
+            asyncio.create_task(once_connected(channel, functools.partial(connect, channel), mailroom.handle_forever,
+                                               mailroom.deliver_forever, mailroom.keep_files_forever))
             for channel in channels
-            for work in (mailroom.handle_forever(channel), mailroom.deliver_forever(channel),
-                         mailroom.keep_files_forever(channel))
         ]
         spare_the_collector()
         try:

@@ -3,7 +3,10 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCALES = ("vi", "en")
 
 
 class Settings(BaseSettings):
@@ -20,6 +23,33 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
     evidence_dir: Path = Path("evidence")  # photos and files members send, by SHA-256; never web-served
+    backup_dir: Path | None = None  # where the daily backup goes (the service files' timer); `doctor` checks its age
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone; write one such as Asia/Ho_Chi_Minh") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"{value!r} is not a language of tocds; write {' or '.join(LOCALES)}")
+        return value
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port; write one such as 127.0.0.1:8080")
+        return value
 
     def defaults(self):
         """What new people and communes start with, as the handlers take it."""
@@ -28,6 +58,17 @@ class Settings(BaseSettings):
         return Defaults(language=self.locale, timezone=self.timezone, evidence_dir=self.evidence_dir)
 
 
+class SettingsProblem(Exception):
+    """A setting that cannot be right; the message names the variable and how to fix it."""
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as problem:
+        raise SettingsProblem("; ".join(
+            f"TOCDS_{'_'.join(map(str, error['loc'])).upper()}: {error['msg'].removeprefix('Value error, ')}"
+            for error in problem.errors())) from None

@@ -52,6 +52,7 @@ def run_job(session: Session, job: Job, commune: OrgUnit, now: datetime) -> JobR
     period = job.period(commune, now)
     done = select(JobRun).where(JobRun.job == job.name, JobRun.commune_id == commune.id, JobRun.period == period)
     if session.exec(done).first() is not None:
+        session.rollback()  # ends the transaction: a writer's holds SQLite's write lock
         return None
     deliveries = job.plan(session, commune, now)
     wait = quiet_until(now, commune.timezone)

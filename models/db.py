@@ -4,6 +4,8 @@ Alembic is imported only when a migration is due: a process on an up-to-date dat
 (every start but the first after an upgrade) does without its ~16 MB of modules.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 
@@ -88,9 +90,31 @@ def upgrade(url: str) -> None:
     from alembic import command
 
     config = alembic_config(url)
-    with get_writer(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with get_writer(url).connect() as connection, checked_foreign_keys_after(connection):
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+@contextmanager
+def checked_foreign_keys_after(connection) -> Iterator[None]:
+    """SQLite: foreign keys enforced after the migrations, not during them. Alembic alters a
+    SQLite table by copying it and dropping the old one, which SQLite refuses while rows of
+    other tables refer to it (a commune's villages, memberships and reports do): an older
+    database with data in it could not be upgraded. The migrations keep every row, and what
+    they leave is checked before the connection goes back to enforcing."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    sqlite = connection.connection.driver_connection  # outside a transaction: the pragma is a no-op inside one
+    sqlite.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = sqlite.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows pointing nowhere (table, row, parent): {broken[:5]}")
+    finally:
+        sqlite.execute("PRAGMA foreign_keys=ON")
 
 
 def open_session(url: str) -> Session:

@@ -69,6 +69,14 @@ def db_url(database_url):
 
 
 @pytest.fixture
+def cwd(tmp_path):
+    """An empty working directory for a `tocds` process: no stray .env or tocds.db is read."""
+    path = tmp_path / "cwd"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
 def session(db_url):
     with Session(get_engine(db_url), expire_on_commit=False) as session:
         yield session

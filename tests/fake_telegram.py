@@ -434,9 +434,9 @@ class FakeTelegram(LoopbackFake):
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> FakeTelegram:
+    def start(self, port: int = 0) -> FakeTelegram:
         if self._server is None:
-            super().start()
+            super().start(port)
             self.api_url = f"{self.url}/bot"
             self.file_url = f"{self.url}/file/bot"
         return self

@@ -24,11 +24,11 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, fake: LoopbackFake):
+    def __init__(self, fake: LoopbackFake, port: int = 0):
         self.fake = fake
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -152,9 +152,10 @@ class LoopbackFake:
                                  f"{self.sent_count(chat_id)}\n{exc}") from None
         return self.sent(chat_id)
 
-    def start(self):
+    def start(self, port: int = 0):
+        """Listens on `port` (default: any free one), e.g. one a process was told of before."""
         self._stopping = False
-        self._server = _Server(self)
+        self._server = _Server(self, port)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},

@@ -38,14 +38,6 @@ CANCEL = "/huy"
 NOTHING_TO_CANCEL = "Không có gì để hủy."  # /huy's answer when no step is open: a separator
 
 
-@pytest.fixture
-def cwd(tmp_path):
-    """An empty working directory: no stray .env or tocds.db is read."""
-    path = tmp_path / "cwd"
-    path.mkdir()
-    return path
-
-
 def tocds(*args: str, db: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOCDS_")}
     env["TOCDS_DATABASE_URL"] = db
@@ -572,7 +564,7 @@ def test_admin_members_remove_and_role(db_url, cwd):
         Chatter(session, "Lan", [villages[TAN_HOA]], Role.MEMBER).say("vneid 5")
         Chatter(session, "Hùng", [commune], Role.LEADER).say("/nhantin")
         Chatter(session, "Tú", [villages[TAN_HOA], villages[PHU_LOI]], Role.MEMBER)
-    joined = datetime.now(UTC).date().isoformat()  # the Chatters joined now (the test clock is for messages)
+    joined = vn_today().isoformat()  # the Chatters joined now, a day of the commune (the test clock is for messages)
     members = ok(tocds("admin", "members", "--commune", COMMUNE, db=db_url, cwd=cwd))
     assert list(csv.reader(io.StringIO(members))) == [
         ["name", "unit", "role", "channel", "joined", "last_report"],

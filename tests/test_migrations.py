@@ -1,7 +1,12 @@
 """One Alembic history that builds exactly the tables the models declare."""
 
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from processes import clean_env
 from sqlalchemy import String
 from sqlmodel import Session, SQLModel, select
 
@@ -132,3 +137,54 @@ def test_0012_keeps_the_figures_and_goes_back(db_url, session):
     with Session(engine) as reading:
         _, lines = communes_progress(reading, [commune.unit.id], date(2026, 6, 1))
     assert [lines[v.id]["ho"].target for v in commune.villages.values()] == [60, 40]  # half of each one's households
+
+
+def test_upgrading_a_database_of_the_first_release(tmp_path):
+    """README "Upgrading": a database made by the first migrations, holding a commune's reports,
+    brought to HEAD by `tocds db upgrade`; its reports, people and villages are all there, and
+    the bot goes on working on it."""
+    import subprocess
+    from zoneinfo import ZoneInfo
+
+    from alembic import command
+    from processes import Processes
+    from sqlalchemy import MetaData, create_engine
+
+    from tocds.models.db import HEAD, alembic_config, applied_revisions
+    from tocds.models.periods import week_of
+
+    url = f"sqlite:///{tmp_path / 'tocds.db'}"
+    command.upgrade(alembic_config(url), "0001")
+    old = create_engine(url)
+    tables = MetaData()
+    tables.reflect(old)  # the first release's tables, as they were
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # the commune's day, as the chat's
+    with old.begin() as connection:
+        insert = lambda table, **row: connection.execute(tables.tables[table].insert().values(**row))  # noqa: E731
+        insert("org_unit", id=1, level="commune", name="Xã Đồng Phú", name_key="xa dong phu", timezone="Asia/Ho_Chi_Minh")
+        insert("org_unit", id=2, parent_id=1, level="village", name="Thôn Tân Hòa", name_key="thon tan hoa",
+               households=420, population=1650, adults=1180, pop15=1290)
+        insert("person", id=1, name="Lan", locale="vi", created_at=now)
+        insert("membership", id=1, person_id=1, org_unit_id=2, role="member", created_at=now)
+        insert("entry", id=1, person_id=1, village_id=2, day=today, channel="console", chat_id="Lan",
+               message_id="1", created_at=now)
+        insert("entry_count", id=1, entry_id=1, village_id=2, day=today, indicator_key="vneid", count=7)
+    old.dispose()
+
+    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": url})
+    upgraded = group.run("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert applied_revisions(create_engine(url)) == {HEAD}
+    week = week_of(today).label
+    exported = group.run("export", "--commune", "Xã Đồng Phú", "--period", week)
+    assert exported.returncode == 0, exported.stderr
+    assert "Xã Đồng Phú,Thôn Tân Hòa,vneid,7" in exported.stdout.splitlines()
+    members = group.run("admin", "members", "--commune", "Xã Đồng Phú")
+    assert members.stdout.splitlines()[1].startswith("Lan,Thôn Tân Hòa,member,")
+    chat = subprocess.run([str(Path(sys.executable).parent / "tocds"), "chat", "--user", "Lan"], input="vneid 2\n",
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                          env={**clean_env(), "TOCDS_DATABASE_URL": url})
+    assert chat.returncode == 0 and chat.stdout.startswith("✅"), chat.stdout + chat.stderr
+    again = group.run("export", "--commune", "Xã Đồng Phú", "--period", week)
+    assert "Xã Đồng Phú,Thôn Tân Hòa,vneid,9" in again.stdout.splitlines()  # the old report and the new

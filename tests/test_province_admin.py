@@ -4,6 +4,7 @@ reporting deadlines, and its calendar's jobs (the period reports and deadline re
 import csv
 import io
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from processes import Processes
@@ -41,7 +42,7 @@ def test_the_operator_lists_removes_and_changes_province_people(db_url, session,
     def admin(*args):
         return processes.run("admin", *args)
 
-    joined = datetime.now(UTC).date().isoformat()
+    joined = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()  # a day of the province's time zone
     listed = admin("members", "--province", PROVINCE)
     assert list(csv.reader(io.StringIO(listed.stdout))) == [  # the province's own places, not its communes'
         ["name", "unit", "role", "channel", "joined", "last_report"],

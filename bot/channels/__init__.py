@@ -8,6 +8,7 @@ to retry.
 """
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 from ...handlers.messages import Incoming, Outgoing
 
@@ -64,6 +65,12 @@ class Failed(SendError):
         self.temporary = temporary
 
 
+@dataclass(frozen=True)
+class WebhookInfo:
+    url: str  # empty: no webhook, updates wait for getUpdates
+    pending: int | None = None  # updates waiting to be delivered, where the messenger says
+
+
 class Channel(ABC):
     name: str
     username: str | None = None  # the bot's own name on the messenger, once started
@@ -107,6 +114,10 @@ class Channel(ABC):
 
     async def use_webhook(self, url: str, secret: str) -> None:  # noqa: B027
         """Asks the messenger to POST updates to `url` with the secret in `secret_header`."""
+
+    async def webhook_info(self) -> WebhookInfo | None:
+        """Where the messenger sends updates now (for `tocds doctor`); None where it cannot say."""
+        return None
 
     def unwrap(self, body: dict) -> dict:
         """The update in a webhook request's body."""

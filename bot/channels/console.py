@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from ...handlers.context import Defaults
 from ...handlers.dispatch import handle
 from ...handlers.messages import Incoming, Outgoing
-from ...models import ChannelAccount, OrgUnit, Person, Role
+from ...models import ChannelAccount, Membership, OrgUnit, Person, Role
+from ...models.catalog import forget
 from ...models.invites import join
 from ...models.text import fold
 from ...models.types import utcnow
@@ -40,18 +41,44 @@ class ConsoleChat:
             sender_name=self.user,
             text=text,
         )
+        # Read afresh for each line, as `tocds run` does for each message: a chat left open
+        # sees an indicator retired, a person removed, meanwhile.
+        self.session.expire_all()
+        forget(self.session)
         return handle(self.session, incoming, now or utcnow(), self.defaults)
+
+
+def console_person(session: Session, user: str) -> Person | None:
+    return session.exec(
+        select(Person)
+        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+        .where(ChannelAccount.channel == CHANNEL, ChannelAccount.external_id == fold(user))
+    ).first()
+
+
+def current_place(session: Session, user: str) -> tuple[OrgUnit, Role] | None:
+    """Where the console user already belongs (their first place), to chat as them again."""
+    person = console_person(session, user)
+    if person is None:
+        return None
+    place = session.exec(select(Membership).where(Membership.person_id == person.id).order_by(Membership.id)).first()
+    return (session.get(OrgUnit, place.org_unit_id), Role(place.role)) if place else None
+
+
+def saved(message: Outgoing, folder: Path | None) -> Path | None:
+    """The message's file written to `folder` (None without a file or a folder)."""
+    if not (message.attachment and folder):
+        return None
+    path = folder / message.attachment.name
+    path.write_bytes(message.attachment.content)
+    return path
 
 
 def sign_in(
     session: Session, user: str, unit: OrgUnit, role: Role, language: str | None, defaults: Defaults
 ) -> Person:
     """The operator's shell is trusted: the user gets that role in that unit, created if new."""
-    person = session.exec(
-        select(Person)
-        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-        .where(ChannelAccount.channel == CHANNEL, ChannelAccount.external_id == fold(user))
-    ).first()
+    person = console_person(session, user)
     if person is None:
         person = Person(name=user, locale=language or defaults.language)
         session.add(person)
@@ -89,7 +116,6 @@ class ConsolePrinter(Channel):
 
     async def send(self, chat_id: str, message: Outgoing) -> None:
         print(f"→ {chat_id}:\n   " + render(message).replace("\n", "\n   "), file=self.out)
-        if message.attachment and self.folder:
-            path = self.folder / message.attachment.name
-            path.write_bytes(message.attachment.content)
+        path = saved(message, self.folder)
+        if path:
             print(f"   ({path})", file=self.out)

@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from ...handlers.messages import Choice, Incoming, Outgoing
-from . import Blocked, Channel, Failed, Throttled, split_text
+from . import Blocked, Channel, Failed, Throttled, WebhookInfo, split_text
 
 NAME = "telegram"
 MAX_TEXT = 4096
@@ -105,7 +105,8 @@ class TelegramChannel(Channel):
         return self.bot.username
 
     async def start(self) -> None:
-        await self.bot.initialize()  # getMe: learns the bot's username
+        with typed_errors():  # a refused token is permanent, a network error temporary
+            await self.bot.initialize()  # getMe: learns the bot's username
 
     async def stop(self) -> None:
         await self.bot.shutdown()
@@ -242,5 +243,9 @@ class TelegramChannel(Channel):
 
     async def use_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def webhook_info(self) -> WebhookInfo:
+        info = await self.bot.get_webhook_info()
+        return WebhookInfo(info.url or "", info.pending_update_count)
 
 

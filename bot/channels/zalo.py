@@ -28,7 +28,7 @@ import httpx
 
 from ...handlers.messages import Incoming, Outgoing
 from ..published import Publisher
-from . import Blocked, Channel, Failed, Throttled, render, split_text
+from . import Blocked, Channel, Failed, Throttled, WebhookInfo, render, split_text
 
 log = logging.getLogger(__name__)
 
@@ -408,3 +408,7 @@ class ZaloChannel(Channel):
             raise ValueError(f"Zalo needs a webhook secret of {low} to {high} characters: "
                              "set TOCDS_WEBHOOK_SECRET accordingly")
         await self.client.set_webhook(url, secret)
+
+    async def webhook_info(self) -> WebhookInfo:
+        info = await self.client.get_webhook_info()
+        return WebhookInfo(str((info or {}).get("url") or ""))
