@@ -6,7 +6,7 @@ a village of another commune of the same province, and a village of another prov
   province's, for a province's people), the answer is the one a village that does not
   exist gets: nothing about it (not even that it exists) is revealed.
 - No reply and no file ever carries figures or names from out of reach.
-The README's matrix is checked against the code's table, so it stays true.
+The reference's matrix (docs/reference.md) is checked against the code's table, so it stays true.
 """
 
 import io
@@ -22,7 +22,7 @@ from tocds.handlers.commands import COMMANDS, TABLE
 from tocds.models import Conversation, Role, Subscription
 from tocds.models.people import PROVINCE_ROLES, VILLAGE_ROLES
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 OTHER_COMMUNE, OTHER_VILLAGE, NO_VILLAGE = "Xã Bí Mật", "Thôn Kín Đáo", "Thôn Không Có"
 OUR_PROVINCE, OTHER_PROVINCE = "Tỉnh Đồng Nai", "Tỉnh Xa Xôi"
 SIBLING_COMMUNE, SIBLING_VILLAGE = "Xã Bên Cạnh", "Thôn Láng Giềng"  # our province's, not our commune's
@@ -152,9 +152,9 @@ def same_answer(about_other: str, about_nothing: str, typed: str = OTHER_VILLAGE
     return RANDOM_CODES.sub("CODE", renamed) == RANDOM_CODES.sub("CODE", about_nothing)
 
 
-def test_the_readme_matrix_is_the_code_table():
-    """README's "Who may do what" table lists every command with exactly its roles."""
-    text = README.read_text(encoding="utf-8")
+def test_the_reference_matrix_is_the_code_table():
+    """The reference's "Who may do what" table lists every command with exactly its roles."""
+    text = REFERENCE.read_text(encoding="utf-8")
     section = text.split("### Who may do what", 1)[1].split("\n#", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `/")]
     header = next(line for line in section.splitlines() if line.startswith("| command"))

@@ -109,4 +109,4 @@ def test_every_grammar_error_has_a_message():
 def test_the_template_is_current():
     with open(ROOT / "locales" / "messages.pot", "rb") as handle:
         template = {m.id for m in read_po(io.BytesIO(handle.read())) if m.id}
-    assert template == source_messages(), "run the extract step in README, Translations"
+    assert template == source_messages(), "run the extract step in docs/developers.md, Translations"
