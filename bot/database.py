@@ -76,7 +76,7 @@ def reach(url: str, create: bool = False) -> None:
 def only_one(url: str, command: str) -> Iterator[None]:
     """On SQLite, the one `tocds <command>` process of this database file: a second one stops at
     once, naming the first (two would poll the same bot and wait on each other's writes). On
-    PostgreSQL several processes are welcome (the README's "Scaling past one machine").
+    PostgreSQL several processes are welcome ("Scaling past one machine" in docs/developers.md).
 
     The lock is the operating system's on a file beside the database, held while the block
     runs: a killed process leaves no stale lock behind.

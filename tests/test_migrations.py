@@ -140,7 +140,7 @@ def test_0012_keeps_the_figures_and_goes_back(db_url, session):
 
 
 def test_upgrading_a_database_of_the_first_release(tmp_path):
-    """README "Upgrading": a database made by the first migrations, holding a commune's reports,
+    """docs/reference.md, "Upgrading": a database made by the first migrations, holding a commune's reports,
     brought to HEAD by `tocds db upgrade`; its reports, people and villages are all there, and
     the bot goes on working on it."""
     import subprocess
