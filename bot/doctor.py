@@ -71,7 +71,7 @@ def database(url: str) -> Finding:
     revision = max(applied)
     if revision < HEAD:
         return Finding(WARNING, "database", f"{where} is at revision {revision}, this tocds needs {HEAD}: "
-                                            "run `tocds db upgrade` (see "Upgrading" in docs/reference.md)")
+                                            "run `tocds db upgrade` (see Upgrading in docs/reference.md)")
     return Finding(ERROR, "database", f"{where} is at revision {revision}, newer than this tocds ({HEAD}): "
                                       "install the tocds version that made it")
 
