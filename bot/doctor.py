@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .channels import Channel, Failed
-from .cli import shown_local
+from .cli.common import shown_local
 from .database import DatabaseProblem, describe, reach
 from .settings import Settings
 
@@ -71,7 +71,7 @@ def database(url: str) -> Finding:
     revision = max(applied)
     if revision < HEAD:
         return Finding(WARNING, "database", f"{where} is at revision {revision}, this tocds needs {HEAD}: "
-                                            "run `tocds db upgrade` (see "Upgrading" in docs/reference.md)")
+                                            "run `tocds db upgrade` (see 'Upgrading' in docs/reference.md)")
     return Finding(ERROR, "database", f"{where} is at revision {revision}, newer than this tocds ({HEAD}): "
                                       "install the tocds version that made it")
 
