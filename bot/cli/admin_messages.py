@@ -1,4 +1,5 @@
 """`tocds admin messages`: messages sent per messenger and day."""
+
 from .common import settings_and_session
 
 

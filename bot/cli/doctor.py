@@ -1,5 +1,6 @@
 """`tocds doctor`: prints bot/doctor.py's findings; exit 1 on an error."""
 
+
 def add_commands(commands) -> None:
     doctor = commands.add_parser(
         "doctor", help="check the database, messengers, evidence folder, clock, backup and jobs; exit 1 on an error")
