@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .channels import Channel, Failed
-from .cli import shown_local
+from .cli.common import shown_local
 from .database import DatabaseProblem, describe, reach
 from .settings import Settings
 

@@ -4,7 +4,7 @@ provinces (models/places.py does the work; this module reads the options and say
 import argparse
 from datetime import date, timedelta
 
-from .cli import (
+from .common import (
     CommandError,
     commune_named,
     place_option,
@@ -15,7 +15,7 @@ from .cli import (
 )
 
 
-def add_place_commands(admin) -> None:
+def add_commands(admin) -> None:
     place = admin.add_parser(
         "place", help="fix villages, communes and provinces: rename, merge, retire, delete").add_subparsers(
         metavar="ACTION")
@@ -66,8 +66,8 @@ def _place(session, args):
 
 def _changed(session, change, *args) -> None:
     """Makes the change and commits it, or says why not (nothing changed)."""
-    from ..models.places import PlaceRefused
-    from ..models.types import utcnow
+    from ...models.places import PlaceRefused
+    from ...models.types import utcnow
 
     try:
         change(session, *args, utcnow())
@@ -78,7 +78,7 @@ def _changed(session, change, *args) -> None:
 
 
 def cmd_rename(args) -> int:
-    from ..models.places import rename
+    from ...models.places import rename
 
     _, session = settings_and_session()
     unit = _place(session, args)
@@ -89,8 +89,8 @@ def cmd_rename(args) -> int:
 
 
 def cmd_merge(args) -> int:
-    from ..models import Level
-    from ..models.places import merge
+    from ...models import Level
+    from ...models.places import merge
 
     _, session = settings_and_session()
     unit = _place(session, args)
@@ -105,7 +105,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_retire(args) -> int:
-    from ..models.places import retire, unretire
+    from ...models.places import retire, unretire
 
     settings, session = settings_and_session()
     village = _place(session, args)
@@ -131,7 +131,7 @@ def _this_monday(session, village, timezone: str) -> date:
 
 
 def cmd_delete(args) -> int:
-    from ..models.places import delete_empty
+    from ...models.places import delete_empty
 
     _, session = settings_and_session()
     unit = _place(session, args)

@@ -1,0 +1,60 @@
+"""`tocds export`: a period's counts per village and indicator, as CSV or XLSX."""
+
+import sys
+from pathlib import Path
+
+from .common import CommandError, settings_and_session, unit_named
+
+
+def add_commands(commands) -> None:
+    export = commands.add_parser("export", help="a period's counts per village and indicator")
+    exported = export.add_mutually_exclusive_group(required=True)
+    exported.add_argument("--commune")
+    exported.add_argument("--province", help="every commune of the province (CSV: every village)")
+    export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
+    export.add_argument("--format", choices=("xlsx", "csv"),
+                        help="default: xlsx when --out ends in .xlsx, otherwise csv")
+    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout; "
+                        "XLSX to ./tocds-<commune>-<period>.xlsx, its path printed on stderr)")
+    export.set_defaults(run=cmd_export)
+
+
+def cmd_export(args) -> int:
+    from datetime import UTC, datetime
+
+    from ...handlers.export import export_file
+    from ...locales import translator
+    from ...models.exports import file_name, write_csv
+    from ...models.periods import local_date, parse_period, week_of
+
+    settings, session = settings_and_session()
+    commune = unit_named(session, args)
+    try:
+        period = parse_period(args.period)
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
+    today = local_date(datetime.now(UTC), commune.timezone or settings.timezone)
+    if period.first > today:
+        raise CommandError(f"{period.label} has not started yet (it begins {period.first:%Y-%m-%d}): periods up to "
+                           f"this week ({week_of(today).label}) can be exported")
+    kind = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "csv")
+    if kind == "xlsx":
+        out = args.out or Path(file_name(commune, period, kind))  # a workbook never goes to a terminal
+        content = export_file(session, commune, period, today, translator(settings.locale), kind).content
+        try:
+            out.write_bytes(content)
+        except OSError as problem:
+            raise CommandError(f"cannot write {out}: {problem.strerror}") from None
+        if not args.out:
+            print(out.resolve(), file=sys.stderr)
+        return 0
+    try:
+        handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    except OSError as problem:
+        raise CommandError(f"cannot write {args.out}: {problem.strerror}") from None
+    try:
+        write_csv(session, commune, period, handle)
+    finally:
+        if args.out:
+            handle.close()
+    return 0
