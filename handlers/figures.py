@@ -2,7 +2,7 @@
 the text and the workbook of either, and who has not reported. What the jobs send and what
 `/tuan`, `/thang`, `/xephang` and `/xuat` answer, for a commune and a province alike."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
@@ -11,6 +11,7 @@ from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.periods import Period
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
+from ..models.targets import replaced_shares
 from .spreadsheet import province_workbook, summary_workbook
 from .summary import incomplete_communes, province_text, summary_text
 
@@ -21,12 +22,14 @@ class Figures:
 
     summary: WeeklySummary  # a province's overview: one row per commune
     province: ProvinceSummary | None = None
+    # A commune's workbook: indicator → its baseline and the villages whose own target replaces their share
+    replaced: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
 
     def text(self, t: Translator) -> str:
         return province_text(self.province, t) if self.province else summary_text(self.summary, t)
 
     def workbook(self, t: Translator) -> bytes:
-        return province_workbook(self.province, t) if self.province else summary_workbook(self.summary, t)
+        return province_workbook(self.province, t) if self.province else summary_workbook(self.summary, t, self.replaced)
 
     @property
     def complete(self) -> bool:
@@ -50,9 +53,12 @@ class Figures:
 
 
 def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, workbook: bool = False) -> Figures:
-    """`workbook`: the figures will make a workbook too, which for a province has a sheet of
-    villages per commune (each commune's own summary, read besides the province's)."""
+    """`workbook`: the figures will make a workbook too, which for a
+    province has a sheet of villages per commune (each commune's own summary, read besides
+    the province's), and for a commune notes where a village's own target replaces its share."""
     if unit.level == Level.PROVINCE:
         province = province_summary(session, unit, period, as_of, villages=workbook)
         return Figures(province.overview, province)
-    return Figures(weekly_summary(session, unit, period, as_of))
+    summary = weekly_summary(session, unit, period, as_of)
+    return Figures(summary, replaced=replaced_shares(session, unit.id, [v.village for v in summary.villages])
+                   if workbook else {})

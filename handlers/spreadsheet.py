@@ -14,8 +14,11 @@ A province's workbook (`province_workbook`) is made of the same sheets: the peri
 progress of its communes (a commune's row has no figure for an indicator it does not track),
 then each commune's period sheet.
 
-Every sheet starts with the commune, the period and its first and last day (real dates);
-the column headers follow at `HEADER_ROW`. Numbers are numbers (formatted, not text).
+Every sheet starts with the commune, the period, its first and last day and the day it was
+made (real dates); the column headers follow at `HEADER_ROW`, repeated on each printed page
+(A4 landscape, fit to the page's width). Numbers are numbers (formatted, not text), and whole:
+a commune's baseline or target shared out among its villages is rounded so that they add up
+(`whole_numbers`), with a note where a village's own target replaces its share.
 openpyxl is imported when a workbook is written, so that `tocds --help` stays quick.
 """
 
@@ -25,7 +28,7 @@ from datetime import date
 
 from ..locales import Translator
 from ..models.orgunits import Level
-from ..models.progress import Progress, Status
+from ..models.progress import Progress, Status, whole_numbers
 from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
 from .summary import is_week
 
@@ -48,17 +51,21 @@ def status_word(status: Status | None, t: Translator) -> str:
             Status.RED: t("far behind or overdue"), None: ""}[status]
 
 
-def summary_workbook(summary: WeeklySummary, t: Translator) -> bytes:
+def summary_workbook(summary: WeeklySummary, t: Translator,
+                     replaced: dict[str, tuple[int, list[str]]] | None = None) -> bytes:
+    """`replaced`: indicator key → the commune's baseline and the villages whose own target
+    replaces their share of it (`replaced_shares`), noted under the progress and KPI sheets."""
     from openpyxl import Workbook
 
     book = Workbook()
+    shown = whole_lines(summary)
     _period_sheet(book.active, summary, t)
-    _progress_sheet(book.create_sheet(), summary, t)
+    _progress_sheet(book.create_sheet(), summary, shown, t, replaced or {})
     _reporters_sheet(book.create_sheet(), summary, t)
     _calendar_sheet(book.create_sheet(), summary, t)
-    _kpi_sheet(book.create_sheet(), summary, t)
+    _kpi_sheet(book.create_sheet(), summary, shown, t, replaced or {})
     for village in summary.villages:
-        _village_sheet(book.create_sheet(), summary, village, t)
+        _village_sheet(book.create_sheet(), summary, village, shown, t)
     _keep_texts_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -74,14 +81,41 @@ def province_workbook(province: ProvinceSummary, t: Translator) -> bytes:
         raise ValueError("a province's workbook lists each commune's villages: province_summary(…, villages=True)")
     book = Workbook()
     completeness = (t("Villages not reported"), lambda _, row, t: _not_reported(province, row))
+    shown = whole_lines(province.overview)
     _period_sheet(book.active, province.overview, t, reported=completeness)
-    _progress_sheet(book.create_sheet(), province.overview, t)
+    _progress_sheet(book.create_sheet(), province.overview, shown, t, {})
+    _kpi_sheet(book.create_sheet(), province.overview, shown, t, {})
     for commune in province.communes:
         _period_sheet(book.create_sheet(), commune, t, title=commune.commune.name)
     _keep_texts_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def whole_lines(summary: WeeklySummary) -> dict[int | None, dict[str, Progress]]:
+    """Each row's lines (row id → indicator key → line; None: the total's) in whole households
+    or people: per indicator the rows' baselines and targets by `whole_numbers`, the total
+    their sum, so a printed column adds up to its total."""
+    shown: dict[int | None, dict[str, Progress]] = {v.village.id: {} for v in summary.villages}
+    shown[None] = {}
+    for key in summary.progress:
+        rows = [v for v in summary.villages if key in v.progress]
+        lines = [v.progress[key] for v in rows]
+        baselines = whole_numbers([line.baseline for line in lines])
+        with_target = [n for n, line in enumerate(lines) if line.target is not None]
+        targets = dict(zip(with_target, whole_numbers([lines[n].target for n in with_target]), strict=True))
+        for n, (village, line) in enumerate(zip(rows, lines, strict=True)):
+            shown[village.village.id][key] = line._replace(baseline=baselines[n], target=targets.get(n))
+        shown[None][key] = Progress.total([shown[v.village.id][key] for v in rows])
+    return shown
+
+
+def period_words(summary: WeeklySummary, t: Translator) -> str:
+    """`30/11–06/12/2026` for a week; `2026-11 (01/11–30/11/2026)` for a longer period."""
+    period = summary.period
+    days = t.span(period.first, period.last)
+    return days if is_week(summary) else f"{period.label} ({days})"
 
 
 def _not_reported(province: ProvinceSummary, row: VillageWeek) -> str:
@@ -129,10 +163,11 @@ def _heading(sheet, summary: WeeklySummary, t: Translator, title: str, as_of: da
     sheet.title = sheet_title(sheet, title)
     sheet["A1"] = summary.commune.name
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["B1"] = f"{title} · {summary.period.label}"
+    sheet["B1"] = f"{title} · {period_words(summary, t)}"
     sheet["B1"].font = Font(bold=True, size=13)
     sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = t("From"), summary.period.first, t("To"), summary.period.last
-    for cell in (sheet["B2"], sheet["D2"]):
+    sheet["E2"], sheet["F2"] = t("Made on"), summary.today
+    for cell in (sheet["B2"], sheet["D2"], sheet["F2"]):
         cell.number_format = _date_format(t)
     if as_of is not None:
         sheet["A3"], sheet["B3"] = t("Progress as of"), as_of
@@ -156,10 +191,15 @@ def _fill(cell, colour: str) -> None:
 
 
 def _finish(sheet, frozen: str, widths: dict[int, float] | None = None) -> None:
-    """Freeze the headers (and the name columns), size the columns to their content."""
+    """Freeze the headers (and the name columns), size the columns to their content; printed
+    on A4 landscape, as wide as the page, the heading and column headers on every page."""
     from openpyxl.utils import get_column_letter
 
     sheet.freeze_panes = frozen
+    sheet.page_setup.paperSize, sheet.page_setup.orientation = sheet.PAPERSIZE_A4, "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # 0: as many pages down as it takes
+    sheet.print_title_rows = f"1:{HEADER_ROW}"
     longest: dict[int, int] = {}
     for row in sheet.iter_rows(min_row=HEADER_ROW):
         for cell in row:
@@ -227,16 +267,20 @@ def _progress_names(summary: WeeklySummary, t: Translator) -> list[str]:
             t("Expected by {day}", day=t.day_month(summary.as_of)), t("Status")]
 
 
-def _progress_cells(sheet, row: int, column: int, line: Progress, as_of: date, t: Translator,
+def expected_count(shown: Progress, as_of: date) -> int | None:
+    """Where the time-line puts a line in whole households or people; None without one."""
+    return round(shown.expected(as_of)) if shown.target is not None and shown.start and shown.deadline else None
+
+
+def _progress_cells(sheet, row: int, column: int, line: Progress, shown: Progress, as_of: date, t: Translator,
                     bold: bool = False) -> None:
-    """The `_progress_names` columns from `column` on; the status cell coloured."""
+    """The `_progress_names` columns from `column` on, of `shown` (the line in whole numbers,
+    `whole_lines`); the status, the line's own, in a coloured cell."""
     from openpyxl.styles import Font
 
     status = line.status(as_of)
-    has_goal = line.target is not None
-    values = [line.baseline, line.gain, line.achieved, line.target, line.ratio if has_goal else None,
-              line.expected(as_of) if has_goal and line.start and line.deadline else None,
-              status_word(status, t)]
+    values = [shown.baseline, shown.gain, shown.achieved, shown.target, shown.ratio,
+              expected_count(shown, as_of), status_word(status, t)]
     formats = [COUNT_FORMAT] * 4 + [PERCENT_FORMAT, COUNT_FORMAT, None]
     for offset, (value, number_format) in enumerate(zip(values, formats, strict=True)):
         cell = sheet.cell(row, column + offset, value)
@@ -248,23 +292,44 @@ def _progress_cells(sheet, row: int, column: int, line: Progress, as_of: date, t
         _fill(sheet.cell(row, column + len(values) - 1), STATUS_FILLS[status])
 
 
-def _progress_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+def _progress_sheet(sheet, summary: WeeklySummary, shown: dict[int | None, dict[str, Progress]], t: Translator,
+                    replaced: dict[str, tuple[int, list[str]]]) -> None:
     from openpyxl.styles import Font
 
     _heading(sheet, summary, t, t("Progress"), summary.as_of)
     _header(sheet, [_part_word(summary, t), t("Indicator"), *_progress_names(summary, t)])
     names = {i.key: i.short(t.language) for i in summary.indicators}
-    rows = [(v.village.name, v.progress[i.key]) for v in summary.villages for i in summary.indicators
-            if i.key in v.progress]
-    rows += [(t("Total"), line) for line in summary.progress.values()]
+    rows = [(v.village.name, v.progress[i.key], shown[v.village.id][i.key]) for v in summary.villages
+            for i in summary.indicators if i.key in v.progress]
+    rows += [(t("Total"), line, shown[None][key]) for key, line in summary.progress.items()]
     first_total = HEADER_ROW + 1 + len(rows) - len(summary.progress)
-    for row, (name, line) in enumerate(rows, HEADER_ROW + 1):
+    for row, (name, line, whole) in enumerate(rows, HEADER_ROW + 1):
         bold = row >= first_total
         for column, value in enumerate((name, names[line.indicator_key]), 1):
             sheet.cell(row, column, value).font = Font(bold=bold)
-        _progress_cells(sheet, row, 3, line, summary.as_of, t, bold)
+        _progress_cells(sheet, row, 3, line, whole, summary.as_of, t, bold)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:I{HEADER_ROW + len(rows)}"
+    _notes(sheet, HEADER_ROW + len(rows) + 2, summary, shown, t, replaced)
     _finish(sheet, f"C{HEADER_ROW + 1}", {1: 28})
+
+
+def replaced_notes(summary: WeeklySummary, shown: dict[int | None, dict[str, Progress]], t: Translator,
+                   replaced: dict[str, tuple[int, list[str]]]) -> list[str]:
+    """Why the villages' baselines do not add up to the commune's: one line per indicator
+    where a village's own target replaces its share of the commune's."""
+    return [t("{indicator}: {villages} have their own target, in place of their share of the commune's "
+              "(baseline {baseline}); the villages' baselines add up to {total}.",
+              indicator=indicator.short(t.language), villages=", ".join(replaced[indicator.key][1]),
+              baseline=t.number(replaced[indicator.key][0]), total=t.number(shown[None][indicator.key].baseline))
+            for indicator in summary.indicators if indicator.key in replaced and indicator.key in shown[None]]
+
+
+def _notes(sheet, row: int, summary: WeeklySummary, shown: dict[int | None, dict[str, Progress]], t: Translator,
+           replaced: dict[str, tuple[int, list[str]]]) -> None:
+    from openpyxl.styles import Font
+
+    for offset, note in enumerate(replaced_notes(summary, shown, t, replaced)):
+        sheet.cell(row + offset, 1, note).font = Font(italic=True)
 
 
 def _reporters_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
@@ -289,9 +354,8 @@ def _calendar_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
 
     _heading(sheet, summary, t, t("Reporting calendar"), summary.as_of)
     period, weeks = summary.period, summary.weeks
-    _header(sheet, [t("Village"), *(
-        f"{week.label}\n{t.day_month(max(week.first, period.first))}–{t.day_month(min(week.last, period.last))}"
-        for week in weeks), t("Weeks reported")])
+    _header(sheet, [t("Village"), *(t.span(max(week.first, period.first), min(week.last, period.last))
+                                     for week in weeks), t("Weeks reported")])
     words = {"entries": t("reported"), "nothing": t("nothing to report"), None: t("not reported")}
     begun = [week for week in weeks if week.first <= summary.as_of]
     for row, village in enumerate(summary.villages, HEADER_ROW + 1):
@@ -305,7 +369,8 @@ def _calendar_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 28} | {column: 14 for column in range(2, len(weeks) + 2)})
 
 
-def _kpi_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
+def _kpi_sheet(sheet, summary: WeeklySummary, shown: dict[int | None, dict[str, Progress]], t: Translator,
+               replaced: dict[str, tuple[int, list[str]]]) -> None:
     """The commune's line per indicator it tracks (the progress sheet's totals), the figures
     an office types into the province's KPI tracker (seed 004): baseline, achieved, target,
     the share of the target reached and the share the time-line expects by the as-of day."""
@@ -316,12 +381,11 @@ def _kpi_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
     lines = summary.progress  # none for a commune without villages
     indicators = [i for i in summary.indicators if i.key in lines]
     for row, indicator in enumerate(indicators, HEADER_ROW + 1):
-        line = lines[indicator.key]
-        has_goal, status = line.target is not None, line.status(as_of)
-        timeline = line.expected(as_of) / line.target if has_goal and line.target and line.start else None
-        values = [indicator.name(t.language), line.baseline, line.achieved, line.target,
-                  line.ratio if has_goal else None, timeline, line.deadline if has_goal else None,
-                  status_word(status, t)]
+        line, whole = lines[indicator.key], shown[None][indicator.key]
+        status, expected = line.status(as_of), expected_count(whole, as_of)
+        values = [indicator.name(t.language), whole.baseline, whole.achieved, whole.target, whole.ratio,
+                  expected / whole.target if expected is not None and whole.target else None,
+                  line.deadline if whole.target is not None else None, status_word(status, t)]
         formats = [None, COUNT_FORMAT, COUNT_FORMAT, COUNT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT,
                    _date_format(t), None]
         for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
@@ -330,10 +394,12 @@ def _kpi_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
                 cell.number_format = number_format
         if status is not None:
             _fill(sheet.cell(row, len(values)), STATUS_FILLS[status])
+    _notes(sheet, HEADER_ROW + len(indicators) + 2, summary, shown, t, replaced)
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 40})
 
 
-def _village_sheet(sheet, summary: WeeklySummary, village: VillageWeek, t: Translator) -> None:
+def _village_sheet(sheet, summary: WeeklySummary, village: VillageWeek,
+                   shown: dict[int | None, dict[str, Progress]], t: Translator) -> None:
     """One village: each indicator's count in the period (and with approved evidence), and its progress."""
     _heading(sheet, summary, t, village.village.name, summary.as_of)
     sheet["C3"], sheet["D3"] = t("Reported"), _reported_word(summary, village, t)
@@ -347,5 +413,6 @@ def _village_sheet(sheet, summary: WeeklySummary, village: VillageWeek, t: Trans
         sheet.cell(row, 1, indicator.short(t.language))
         for column, count in enumerate(counts, 2):
             sheet.cell(row, column, count).number_format = COUNT_FORMAT
-        _progress_cells(sheet, row, len(counts) + 2, village.progress[indicator.key], summary.as_of, t)
+        _progress_cells(sheet, row, len(counts) + 2, village.progress[indicator.key],
+                        shown[village.village.id][indicator.key], summary.as_of, t)
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 20})

@@ -61,6 +61,14 @@ class Translator:
     def day_month(self, day: date) -> str:
         return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
 
+    def span(self, first: date, last: date) -> str:
+        """`30/11–06/12/2026`, `30 Nov–6 Dec 2026`: a week or a period, its year once when it has one."""
+        if first == last:
+            return self.date(first)
+        if first.year != last.year:
+            return f"{self.date(first)}–{self.date(last)}"
+        return f"{self.day_month(first)}–{self.date(last)}"
+
     def weekday(self, day: date) -> str:
         """`Thứ Hai`, `Monday`: days are named, never numbered."""
         return format_date(day, "EEEE", locale=babel_locale(self.language))

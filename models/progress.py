@@ -2,6 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
+from math import floor
 from typing import NamedTuple
 
 
@@ -66,3 +67,15 @@ class Progress(NamedTuple):
         if None in targets:
             return Progress(keys[0], sum(baselines), sum(gains), None, None, None)
         return Progress(keys[0], sum(baselines), sum(gains), sum(targets), min(starts), max(deadlines))
+
+
+def whole_numbers(values: list[float]) -> list[int]:
+    """`values` (a commune's baseline or target shared out among its villages) as whole
+    households or people that add up to their rounded sum: each rounded down, then one more for
+    those with the largest remainders (ties: the first), so a printed column adds up."""
+    floors = [floor(value) for value in values]
+    short = round(sum(values)) - sum(floors)
+    by_remainder = sorted(range(len(values)), key=lambda n: floors[n] - values[n])
+    for n in by_remainder[:max(short, 0)]:
+        floors[n] += 1
+    return floors

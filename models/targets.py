@@ -3,7 +3,9 @@
 from datetime import date
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
+
+from .orgunits import Village
 
 
 class Target(SQLModel, table=True):
@@ -29,3 +31,19 @@ class Target(SQLModel, table=True):
     target_count: int | None = Field(default=None, description="an absolute goal, e.g. for dvc")
     start: date
     deadline: date
+
+
+def replaced_shares(session: Session, commune_id: int, villages: list[Village]) -> dict[str, tuple[int, list[str]]]:
+    """Indicator key → the commune's baseline for it and the villages (names, in the order given)
+    whose own target replaces their share of the commune's: the villages' baselines then add up
+    to less (or more) than the commune's figure, which a printed report says."""
+    names = {village.id: village.name for village in villages}
+    rows = session.exec(select(Target.org_unit_id, Target.indicator_key, Target.baseline)
+                        .where(Target.org_unit_id.in_([commune_id, *names]))).all()
+    commune = {key: baseline for unit, key, baseline in rows if unit == commune_id}
+    own: dict[str, list[int]] = {}
+    for unit, key, _ in rows:
+        if unit != commune_id and key in commune:
+            own.setdefault(key, []).append(unit)
+    order = list(names)
+    return {key: (commune[key], [names[v] for v in sorted(ids, key=order.index)]) for key, ids in own.items()}

@@ -5,13 +5,16 @@ evidence, `/xuat` in the chat and `tocds export --format xlsx`, checked against 
 import csv
 import io
 import itertools
+import math
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from processes import Processes
 from sqlmodel import select
 
-from helpers import NOW, TODAY, Chatter, add_target, live_counts, make_commune
+from helpers import NOW, TODAY, Chatter, add_target, live_counts, make_commune, make_province
 from tocds.handlers.export import export_file
 from tocds.handlers.spreadsheet import CALENDAR_FILLS, HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
@@ -19,7 +22,7 @@ from tocds.locales import translator
 from tocds.models import Entry, EntryCount, Evidence, NothingToReport, Person, Role
 from tocds.models.exports import CSV_HEADER, write_csv
 from tocds.models.periods import Period, parse_period, week_of
-from tocds.models.progress import Status
+from tocds.models.progress import Status, whole_numbers
 from tocds.models.queries import verified_counts
 from tocds.models.summary import weekly_summary
 from tocds.models.types import utcnow
@@ -200,9 +203,8 @@ def test_the_calendar_has_a_column_per_iso_week_of_the_month(session, november):
     sheet = workbook(session, november, "2026-11")["Reporting calendar"]
     assert (sheet["B3"].value.date()) == TODAY  # weeks after it are left empty
     # November 2026 meets six ISO weeks; the edge weeks show only their days in November.
-    assert header(sheet) == ["Village", "2026-W44\n1 Nov–1 Nov", "2026-W45\n2 Nov–8 Nov", "2026-W46\n9 Nov–15 Nov",
-                             "2026-W47\n16 Nov–22 Nov", "2026-W48\n23 Nov–29 Nov", "2026-W49\n30 Nov–30 Nov",
-                             "Weeks reported"]
+    assert header(sheet) == ["Village", "1 Nov 2026", "2 Nov–8 Nov 2026", "9 Nov–15 Nov 2026",
+                             "16 Nov–22 Nov 2026", "23 Nov–29 Nov 2026", "30 Nov 2026", "Weeks reported"]
     tan_hoa, phu_loi = rows(sheet)
     assert tan_hoa == (TAN_HOA, "not reported", "reported", "nothing to report", "not reported", "reported", None, 3)
     # Phú Lợi's 31/10 report is October's: in November's calendar its W44 is not reported.
@@ -220,7 +222,7 @@ def test_a_weeks_calendar_is_that_week(session, november):
                             ("2026-W48", "reported")):
         sheet = workbook(session, november, label)["Reporting calendar"]
         week = parse_period(label)
-        assert header(sheet) == ["Village", f"{label}\n{EN.day_month(week.first)}–{EN.day_month(week.last)}",
+        assert header(sheet) == ["Village", f"{EN.day_month(week.first)}–{EN.date(week.last)}",
                                  "Weeks reported"]
         assert rows(sheet)[0][:3] == (TAN_HOA, reported, int(reported != "not reported"))
     vi = workbook(session, november, "2026-W48", t=VI)
@@ -247,7 +249,7 @@ def test_each_village_has_its_sheet_with_progress_against_the_target(session, co
     book = read_back(summary_workbook(summary, EN))
     assert book.sheetnames[FIXED_SHEETS:] == [TAN_HOA, PHU_LOI]
     sheet = book[TAN_HOA]
-    assert sheet["B1"].value == f"{TAN_HOA} · 2026-W48"
+    assert sheet["B1"].value == f"{TAN_HOA} · 23 Nov–29 Nov 2026"
     assert (sheet["A3"].value, sheet["B3"].value.date(), sheet["C3"].value, sheet["D3"].value) == \
         ("Progress as of", TODAY, "Reported", "yes")
     assert header(sheet) == ["Indicator", "In the period", "Baseline", "Since the start", "Achieved", "Target",
@@ -255,7 +257,7 @@ def test_each_village_has_its_sheet_with_progress_against_the_target(session, co
     table = {row[0]: row for row in rows(sheet)}
     assert list(table) == SHORTS
     # 12 of the 200 aimed at; 2/30 of the time-line gone, so 13.3 expected: behind (yellow).
-    assert table["VNeID"][1:9] == (12, 0, 12, 12, 200, pytest.approx(12 / 200), pytest.approx(200 * 2 / 30),
+    assert table["VNeID"][1:9] == (12, 0, 12, 12, 200, pytest.approx(12 / 200), round(200 * 2 / 30),
                                    "behind")
     assert summary.villages[0].progress["vneid"].status(TODAY) == Status.YELLOW
     status_cell = next(row for row in sheet.iter_rows(min_row=HEADER_ROW + 1) if row[0].value == "VNeID")[8]
@@ -274,7 +276,7 @@ def test_sheet_titles_are_short_unique_and_allowed(session):
     assert len({title.casefold() for title in titles}) == len(titles) == FIXED_SHEETS + 4
     assert titles[FIXED_SHEETS:] == [long[:31], f"{long[:27].rstrip()} (2)", "Ấp 3-2 -cũ-", "progress (2)"]
     assert [book[title]["B1"].value for title in titles[FIXED_SHEETS:]] == [
-        f"{name} · 2026-W48" for name in place.villages]  # the full names inside
+        f"{name} · 23 Nov–29 Nov 2026" for name in place.villages]  # the full names inside
 
 
 # Counts with approved evidence ----------------------------------------------------------
@@ -457,7 +459,7 @@ def test_the_kpi_sheet_gives_the_communes_figures_per_indicator(session, commune
     book = read_back(summary_workbook(summary, EN))
     assert book.sheetnames[:5] == ["Period", "Progress", "Who reported what", "Reporting calendar", "KPI"]
     sheet = book["KPI"]
-    assert (sheet["A1"].value, sheet["B1"].value) == ("Xã Đồng Phú", "KPI · 2026-11")
+    assert (sheet["A1"].value, sheet["B1"].value) == ("Xã Đồng Phú", "KPI · 2026-11 (1 Nov–30 Nov 2026)")
     assert (sheet["B2"].value.date(), sheet["D2"].value.date(), sheet["B3"].value.date()) == (
         period.first, period.last, period.last)
     assert [c.value for c in sheet[HEADER_ROW]] == [
@@ -473,13 +475,14 @@ def test_the_kpi_sheet_gives_the_communes_figures_per_indicator(session, commune
     achieved = 100 + counted["vneid"]
     elapsed = (period.last - date(2026, 1, 1)).days / (date(2026, 12, 31) - date(2026, 1, 1)).days
     baseline, got, goal, share, timeline, deadline, status = rows["VNeID level 2 accounts activated"]
-    assert (baseline, got, goal) == pytest.approx((100, achieved, target))
+    assert (baseline, got, goal) == (100, achieved, round(target))  # whole people
     assert share == pytest.approx(achieved / target)
-    assert timeline == pytest.approx((100 + (target - 100) * elapsed) / target)
+    assert timeline == pytest.approx(round(100 + (target - 100) * elapsed) / round(target))
     assert (deadline.date(), status) == (date(2026, 12, 31), "far behind or overdue")
     households = rows["Households reached"]
     assert households[:6] == (0, counted["ho"], None, None, None, None) and not households[6]
-    assert all(isinstance(value, int | float) for value in (baseline, got, goal, share, timeline))
+    assert all(isinstance(value, int) for value in (baseline, got, goal))
+    assert all(isinstance(value, float) for value in (share, timeline))
 
 
 def test_the_kpi_sheet_speaks_the_offices_language(session, commune):
@@ -487,3 +490,92 @@ def test_the_kpi_sheet_speaks_the_offices_language(session, commune):
     sheet = read_back(summary_workbook(summary, VI))[VI("KPI")]
     assert sheet.cell(HEADER_ROW, 1).value == "Chỉ tiêu"
     assert sheet.cell(HEADER_ROW + 1, 1).value.startswith("Hộ")
+
+
+# Printable: whole numbers that add up, A4 pages ------------------------------------------------
+
+SHARED_HOUSEHOLDS = {"Thôn Một": (2970, 9000, 7000, 8000), "Thôn Hai": (2130, 7000, 5000, 6000),
+                     "Thôn Ba": (1310, 4000, 3000, 3500)}  # 6,410 households: the commune's baseline splits in no whole
+
+
+@pytest.fixture
+def shared(session):
+    """A commune-wide household target of 4,900 baseline and 90% of the households, shared by households."""
+    place = make_commune(session, "Xã Chia Đều", SHARED_HOUSEHOLDS)
+    add_target(session, place.unit, "ho", baseline=4900, percent=90)
+    return place
+
+
+def progress_rows(book, key_name: str) -> dict[str, tuple]:
+    return {row[0]: row[2:] for row in rows(book["Progress"]) if row[1] == key_name}
+
+
+def test_shared_baselines_are_whole_households_adding_up_to_the_communes(session, shared):
+    book = read_back(export_file(session, shared.unit, week_of(TODAY), TODAY, EN, "xlsx").content)
+    table = progress_rows(book, "Households")
+    households = sum(figures[0] for figures in SHARED_HOUSEHOLDS.values())
+    for name, figures in SHARED_HOUSEHOLDS.items():
+        exact = 4900 * figures[0] / households  # the independent reckoning of each village's share
+        baseline, _, _, target = table[name][:4]
+        assert isinstance(baseline, int) and baseline in (int(exact), int(exact) + 1)
+        assert isinstance(target, int) and abs(target - 0.9 * figures[0]) < 1
+    assert sum(table[name][0] for name in SHARED_HOUSEHOLDS) == table["Total"][0] == 4900
+    assert sum(table[name][3] for name in SHARED_HOUSEHOLDS) == table["Total"][3] == round(0.9 * households)
+    assert book["KPI"].cell(HEADER_ROW + 1, 2).value == 4900
+    for sheet in book.worksheets:  # every figure a whole number (no 899.9999999999999) but shares of a target
+        assert not [cell.coordinate for row in sheet.iter_rows(min_row=HEADER_ROW + 1) for cell in row
+                    if isinstance(cell.value, float) and cell.number_format != "0%"]
+
+
+def test_a_villages_own_target_is_noted_where_it_replaces_its_share(session, shared):
+    add_target(session, shared.villages["Thôn Hai"], "ho", baseline=1000, count=120)
+    book = read_back(export_file(session, shared.unit, week_of(TODAY), TODAY, EN, "xlsx").content)
+    table = progress_rows(book, "Households")
+    others = 4900 * (2970 + 1310) / 6410
+    assert table["Thôn Hai"][0] == 1000 and table["Total"][0] == 1000 + round(others)
+    note = (f"Households: Thôn Hai have their own target, in place of their share of the commune's "
+            f"(baseline 4,900); the villages' baselines add up to {1000 + round(others):,}.")
+    for sheet in (book["Progress"], book["KPI"]):
+        assert note in [cell.value for cell in sheet["A"]]
+    vi_book = read_back(export_file(session, shared.unit, week_of(TODAY), TODAY, VI, "xlsx").content)
+    assert any(isinstance(cell.value, str) and cell.value.startswith("Hộ: Thôn Hai có chỉ tiêu riêng")
+               for cell in vi_book[VI("KPI")]["A"])
+
+
+def assert_printable(sheet):
+    """A4 landscape, one page wide, the heading and the column headers on every page."""
+    assert (int(sheet.page_setup.paperSize), sheet.page_setup.orientation) == (9, "landscape")  # 9: A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == f"$1:${HEADER_ROW}"
+
+
+def test_every_sheet_prints_on_a4_landscape_with_the_heading_on_each_page(session, year):
+    book = workbook(session, year, "2026-W48")
+    for sheet in book.worksheets:
+        assert_printable(sheet)
+        assert sheet["E2"].value == "Made on" and sheet["F2"].value.date() == TODAY
+    assert book["Week"]["B1"].value == "Week · 23 Nov–29 Nov 2026"  # a week by its days, not 2026-W48
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), max_size=40))
+def test_whole_numbers_add_up_to_the_rounded_sum_and_stay_within_one(values):
+    whole = whole_numbers(values)
+    assert sum(whole) == round(sum(values))
+    assert all(math.floor(value) <= number <= math.floor(value) + 1 for value, number in zip(values, whole, strict=True))
+
+
+def test_a_span_names_its_year_once():
+    assert VI.span(date(2026, 11, 30), date(2026, 12, 6)) == "30/11–06/12/2026"
+    assert VI.span(date(2026, 12, 28), date(2027, 1, 3)) == "28/12/2026–03/01/2027"
+    assert EN.span(date(2026, 11, 1), date(2026, 11, 1)) == "1 Nov 2026"
+
+
+def test_a_provinces_workbook_has_the_kpi_sheet_and_prints_alike(session, shared):
+    province = make_province(session, "Tỉnh Đồng Nai", [shared])
+    book = read_back(export_file(session, province, week_of(TODAY), TODAY, EN, "xlsx").content)
+    kpi = book["KPI"]
+    assert kpi["A1"].value == "Tỉnh Đồng Nai"
+    assert (kpi.cell(HEADER_ROW + 1, 1).value, kpi.cell(HEADER_ROW + 1, 2).value) == ("Households reached", 4900)
+    for sheet in book.worksheets:
+        assert_printable(sheet)

@@ -191,7 +191,7 @@ def test_the_monday_summary_and_alerts_of_a_province(session, province):
     assert text.text.startswith("📊 Tỉnh Đồng Nai — tuần 23/11–29/11") and "Xã Đồng Phú 1/2" in text.text
     assert chart.attachment.content.startswith(b"\x89PNG")
     book = openpyxl.load_workbook(io.BytesIO(sheet.attachment.content))
-    assert book.sheetnames[2:] == ["Xã Đồng Phú", "Xã Hòa An"]
+    assert book.sheetnames[2:] == ["KPI", "Xã Đồng Phú", "Xã Hòa An"]  # KPI: the communes added up
     rows = list(book.worksheets[0].iter_rows(min_row=4, values_only=True))
     header, dong_phu_row, hoa_an_row = rows[0], rows[1], rows[2]
     assert header[0] == "Xã" and dong_phu_row[0] == "Xã Đồng Phú"

@@ -173,7 +173,7 @@ def test_a_month_closes_and_the_province_report_goes_to_its_office(session, subs
     assert title == f"📊 {PROVINCE} — kỳ 2026-11 (01/11/2026–30/11/2026)"
     assert lines[-1] == "⚠️ 2/2 xã có thôn chưa báo cáo: Xã Đồng Phú 1/2 · Xã Hòa An 1/1"
     assert workbook.attachment.name == "tocds-tinh-dong-nai-2026-11.xlsx"
-    assert read_back(workbook.attachment.content).sheetnames[2:] == ["Xã Đồng Phú", "Xã Hòa An"]
+    assert read_back(workbook.attachment.content).sheetnames[2:] == ["KPI", "Xã Đồng Phú", "Xã Hòa An"]
     assert run_job(session, JOBS["period-report"], subscribed, at_seven(date(2026, 12, 1), 15)) is None
 
 
