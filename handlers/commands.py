@@ -12,7 +12,7 @@ from . import reports
 from .audit import show_audit
 from .context import Context, step
 from .edit import start_edit, start_undo
-from .export import export
+from .export import export, period_report
 from .join import invite, start
 from .members import leave, show_members
 from .messages import Choice, Outgoing
@@ -103,6 +103,8 @@ TABLE = (
     Command("thanhvien", "members", PEOPLE, show_members,
             N_("who belongs to the commune, a village or the province; remove a person or change a role")),
     Command("xuat", "export", READERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
+    Command("baocaoky", "periodreport", READERS, period_report,
+            N_("the report to the level above, ready to sign (/baocaoky tháng 11; default: last month)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),

@@ -1,5 +1,6 @@
-"""`/xuat [period] [csv]`: the commune's (or the province's) period as a spreadsheet (or the
-contract's CSV) in the chat; the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`)
+"""`/xuat [period] [csv|docx]`: the commune's (or the province's) period as a spreadsheet (or the
+contract's CSV, or the report upward) in the chat; `/baocaoky [period]`: the report upward,
+ready to sign (DOCX); the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`)
 or written (`2026-Q4`)."""
 
 import io
@@ -10,43 +11,63 @@ from sqlmodel import Session
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name, write_csv
-from ..models.periods import Period
+from ..models.periods import Period, containing, shifted
 from .context import Context
 from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .reports import requested_period, summarised_units
 
-FORMATS = ("xlsx", "csv")  # the first is the default
+FORMATS = ("xlsx", "csv", "docx")  # the first is the default
 
 
 def export_file(session: Session, commune: OrgUnit, period: Period, today: date, t: Translator,
                 kind: str) -> Attachment:
-    """The period's workbook (the weekly summary's, over any period) or the CSV, named after the
-    period; of a commune, or of a province (`province_workbook`)."""
+    """The period's workbook (the weekly summary's, over any period), the CSV or the report
+    upward (`period_document`), named after the period; of a commune, or of a province."""
     if kind == "csv":
         buffer = io.StringIO()
         write_csv(session, commune, period, buffer)
         content = buffer.getvalue().encode("utf-8")
     else:
-        content = figures_of(session, commune, period, today, workbook=True).workbook(t)
+        figures = figures_of(session, commune, period, today, workbook=True)
+        content = figures.document(t) if kind == "docx" else figures.workbook(t)
     return Attachment("file", file_name(commune, period, kind), content)
 
 
 def export(context: Context, args: str) -> list[Outgoing]:
-    t = context.t
     words = args.split()
     kind = next((word.lower() for word in words if word.lower() in FORMATS), FORMATS[0])
-    units, wanted = summarised_units(context, " ".join(word for word in words if word.lower() not in FORMATS))
+    return _files(context, " ".join(word for word in words if word.lower() not in FORMATS), kind)
+
+
+def period_report(context: Context, args: str) -> list[Outgoing]:
+    """`/baocaoky [period]`: the report upward as a DOCX; without a period, the month that
+    ended last (the report is written once a month is over)."""
+    return _files(context, args, "docx", last_month=True)
+
+
+def _files(context: Context, args: str, kind: str, last_month: bool = False) -> list[Outgoing]:
+    """Each unit's file of the period `args` names (none: this week, or with `last_month` the
+    month that ended last), with a caption."""
+    t = context.t
+    units, wanted = summarised_units(context, args)
     replies = []
     for commune in units:
         today = context.today(commune)
-        period = requested_period(t, None, wanted, today)
+        if last_month and not wanted.strip():
+            period = shifted(containing("month", today), -1)
+        else:
+            period = requested_period(t, None, wanted, today)
         if isinstance(period, str):
             return [Outgoing(period)]
         span = {"commune": commune.name, "period": period.label,
                 "first": t.date(period.first), "last": t.date(period.last)}
         caption = (t("{commune}, {period} ({first}–{last}): counts per village and indicator.", **span)
                    if kind == "csv" else
+                   t("{commune}, {period} ({first}–{last}): the report to the level above, ready to sign. "
+                     "Fill in its number; the sender, signer and recipients come from tocds admin report-settings.",
+                     **span)
+                   if kind == "docx" else
                    t("{commune}, {period} ({first}–{last}): counts per commune with totals, progress against the targets, one sheet per commune.", **span)
                    if commune.level == Level.PROVINCE else
                    t("{commune}, {period} ({first}–{last}): counts with totals, progress against the targets, the reporting calendar, the KPI figures and one sheet per village.", **span))

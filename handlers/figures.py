@@ -10,8 +10,10 @@ from sqlmodel import Session
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.periods import Period
+from ..models.report_settings import ReportSettings, report_settings
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
 from ..models.targets import replaced_shares
+from .report_document import period_document
 from .spreadsheet import province_workbook, summary_workbook
 from .summary import incomplete_communes, province_text, summary_text
 
@@ -24,12 +26,18 @@ class Figures:
     province: ProvinceSummary | None = None
     # A commune's workbook: indicator → its baseline and the villages whose own target replaces their share
     replaced: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    settings: ReportSettings | None = None  # the sender's details of the report upward (with a workbook)
 
     def text(self, t: Translator) -> str:
         return province_text(self.province, t) if self.province else summary_text(self.summary, t)
 
     def workbook(self, t: Translator) -> bytes:
         return province_workbook(self.province, t) if self.province else summary_workbook(self.summary, t, self.replaced)
+
+    def document(self, t: Translator) -> bytes:
+        """The report to the level above (`period_document`), as a DOCX."""
+        return period_document(self.summary, t, self.settings or ReportSettings(unit_id=self.summary.commune.id),
+                               self.replaced)
 
     @property
     def complete(self) -> bool:
@@ -53,12 +61,13 @@ class Figures:
 
 
 def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, workbook: bool = False) -> Figures:
-    """`workbook`: the figures will make a workbook too, which for a
+    """`workbook`: the figures will make a workbook (or the report document) too, which for a
     province has a sheet of villages per commune (each commune's own summary, read besides
     the province's), and for a commune notes where a village's own target replaces its share."""
+    settings = report_settings(session, unit.id) if workbook else None
     if unit.level == Level.PROVINCE:
         province = province_summary(session, unit, period, as_of, villages=workbook)
-        return Figures(province.overview, province)
+        return Figures(province.overview, province, settings=settings)
     summary = weekly_summary(session, unit, period, as_of)
     return Figures(summary, replaced=replaced_shares(session, unit.id, [v.village for v in summary.villages])
-                   if workbook else {})
+                   if workbook else {}, settings=settings)

@@ -22,12 +22,13 @@ CATCH_UP_DAYS = 7  # how long after a period closes its report still goes out, i
 
 
 def report_messages(figures: Figures, heading: str, t: Translator) -> list[Outgoing]:
-    """`heading` over the period's summary text, then its workbook: what an office needs to
-    write the period's report (also what deadline reminders send)."""
-    summary = figures.summary
-    name = file_name(summary.commune, summary.period, "xlsx")
+    """`heading` over the period's summary text, then its workbook and the report to the level
+    above, ready to sign: what an office needs to send the period's report (also what deadline
+    reminders send)."""
+    unit, period = figures.summary.commune, figures.summary.period
     return [Outgoing(f"{heading}\n\n{figures.text(t)}"),
-            Outgoing("", attachment=Attachment("file", name, figures.workbook(t)))]
+            Outgoing("", attachment=Attachment("file", file_name(unit, period, "xlsx"), figures.workbook(t))),
+            Outgoing("", attachment=Attachment("file", file_name(unit, period, "docx"), figures.document(t)))]
 
 
 def closed_lately(today: date) -> list[Period]:

@@ -8,6 +8,7 @@ from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
+from .report_settings import ReportSettings
 from .targets import Target
 from .totals import VillageTotal
 
@@ -37,6 +38,7 @@ __all__ = [
     "Person",
     "PlaceEvent",
     "ReportDeadline",
+    "ReportSettings",
     "Role",
     "Target",
     "VillageTotal",

@@ -19,6 +19,7 @@ from .indicators import CommuneIndicator
 from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .orgunits import Level, OrgUnit, PlaceEvent, children
 from .people import Invite, Membership, MembershipEvent, Person
+from .report_settings import ReportSettings
 from .targets import Target
 from .text import fold
 from .totals import VillageTotal
@@ -136,7 +137,8 @@ def merge(session: Session, unit: OrgUnit, into: OrgUnit, now: datetime) -> Plac
             kept_chat.commune_id == into.id, kept_chat.channel == Subscription.channel,
             kept_chat.chat_id == Subscription.chat_id))
         moved["subscriptions"] = _move_rows(session, Subscription.commune_id, unit, into)
-        for column in (CommuneIndicator.commune_id, JobRun.commune_id, JobSchedule.commune_id, ReportDeadline.unit_id):
+        for column in (CommuneIndicator.commune_id, JobRun.commune_id, JobSchedule.commune_id, ReportDeadline.unit_id,
+                       ReportSettings.unit_id):  # the place it merges into keeps its own letterhead
             _drop_rows(session, column, unit)
         _move_rows(session, MembershipEvent.commune_id, unit, into)
         _move_rows(session, PlaceEvent.commune_id, unit, into)
@@ -211,7 +213,7 @@ def delete_empty(session: Session, unit: OrgUnit, now: datetime) -> PlaceEvent:
     event = _record(session, unit, now, "delete")
     for column in (Target.org_unit_id, Invite.org_unit_id, AlertState.village_id, VillageTotal.village_id,
                    NothingToReport.village_id, CommuneIndicator.commune_id, JobRun.commune_id,
-                   JobSchedule.commune_id, ReportDeadline.unit_id, Subscription.commune_id):
+                   JobSchedule.commune_id, ReportDeadline.unit_id, ReportSettings.unit_id, Subscription.commune_id):
         _drop_rows(session, column, unit)
     session.execute(update(PlaceEvent).where(PlaceEvent.commune_id == unit.id).values(commune_id=None))
     if unit.level != Level.VILLAGE:

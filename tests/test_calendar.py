@@ -64,14 +64,16 @@ def reported(session, commune):
 
 def test_a_month_closes_and_its_report_goes_to_the_office(session, commune, office, reported):
     run = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1)))
-    assert (run.period, run.messages) == ("2026-11", 2)
-    text, workbook = messages(session, run)
+    assert (run.period, run.messages) == ("2026-11", 3)
+    text, workbook, document = messages(session, run)
     first, _, *summary = text.text.split("\n")
     assert first == "🗓 Đã hết kỳ 2026-11 (01/11/2026–30/11/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
     assert summary[0] == "📊 Xã Đồng Phú — kỳ 2026-11 (01/11/2026–30/11/2026)"
     assert any(line.startswith("⚠️") and PHU_LOI in line for line in summary)
     assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
     assert "KPI" in read_back(workbook.attachment.content).sheetnames
+    assert document.attachment.name == "tocds-xa-dong-phu-2026-11.docx"  # the report upward (test_report_document.py)
+    assert document.attachment.content.startswith(b"PK")
     # Once per period: again the same day, by hand or by a second scheduler, sends nothing.
     assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2026, 12, 1), 15)) is None
     # The next days' runs still cover November (a missed run is caught up): it went out already.
@@ -88,7 +90,8 @@ def test_a_period_report_missed_while_the_scheduler_was_down_goes_out_with_the_n
     first = messages(session, run)[0].text.split("\n")[0]
     assert first == "🗓 Đã hết kỳ 2026-12 (01/12/2026–31/12/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
     assert [m.attachment.name for m in messages(session, run) if m.attachment] == [
-        f"tocds-xa-dong-phu-{label}.xlsx" for label in ("2026-12", "2026-Q4", "2026-H2", "2026")]
+        f"tocds-xa-dong-phu-{label}.{kind}" for label in ("2026-12", "2026-Q4", "2026-H2", "2026")
+        for kind in ("xlsx", "docx")]
     assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2027, 1, 4))) is None
 
 
@@ -104,7 +107,7 @@ def test_every_period_that_closes_goes_out(session, commune, office, reported, d
     run = run_job(session, JOBS["period-report"], commune.unit, at_seven(day))
     assert run.period == " ".join(periods)
     files = [m.attachment.name for m in messages(session, run) if m.attachment]
-    assert files == [f"tocds-xa-dong-phu-{label}.xlsx" for label in periods]
+    assert files == [f"tocds-xa-dong-phu-{label}.{kind}" for label in periods for kind in ("xlsx", "docx")]
     assert run_job(session, JOBS["period-report"], commune.unit, at_seven(day, 9)) is None
 
 
@@ -119,12 +122,12 @@ def test_the_period_report_from_the_command_line_once(db_url, session, commune, 
     args = ("jobs", "run", "period-report", "--commune", "Xã Đồng Phú", "--now", "2026-12-01T07:00+07:00")
     first = processes.run(*args)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines()[0] == "period-report, Xã Đồng Phú, 2026-11: 2 messages queued"
+    assert first.stdout.splitlines()[0] == "period-report, Xã Đồng Phú, 2026-11: 3 messages queued"
     assert "🗓 Đã hết kỳ 2026-11" in first.stdout  # the office's console chat, printed as it is delivered
     again = processes.run(*args[:-1], "2026-12-01T10:00+07:00")
     assert again.stdout.splitlines()[0] == \
         "period-report, Xã Đồng Phú, 2026-11: already ran for this period: nothing sent"
-    assert len([m for m in outbox(session) if m.job_run_id]) == 2  # the text and the workbook, once
+    assert len([m for m in outbox(session) if m.job_run_id]) == 3  # the text, the workbook and the report, once
 
 
 # Reminders before a deadline ------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_the_office_is_reminded_days_before_the_deadline(session, commune, offic
     run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 7), 8))
     sent = by_chat(session, run)
     assert list(sent) == [("console", "chi hanh")]  # the office alone, days before
-    text, workbook = sent[("console", "chi hanh")]
+    text, workbook, _ = sent[("console", "chi hanh")]
     assert text.text.split("\n")[0] == (
         "⏰ Còn 3 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026) lên cấp trên. "
         "Số liệu cần nộp ở dưới và trong bảng tính.")
@@ -168,7 +171,7 @@ def test_a_reminder_missed_while_the_scheduler_was_down_goes_out_with_the_next_r
                                                                                    reported, monthly):
     # The server was off on 7 December, the reminder's day; it runs again on the 8th.
     run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 8), 8))
-    [(chat, (text, workbook))] = by_chat(session, run).items()
+    [(chat, (text, workbook, _))] = by_chat(session, run).items()
     assert chat == ("console", "chi hanh") and text.text.split("\n")[0].startswith(
         "⏰ Còn 2 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026)")
     assert workbook.attachment.name == "tocds-xa-dong-phu-2026-11.xlsx"
@@ -199,7 +202,7 @@ def test_a_leader_who_subscribed_a_private_chat_gets_the_reminder_once(session, 
     chairman = Chatter(session, "Anh Tuấn", [commune.unit], Role.LEADER)
     chairman.say("/nhantin")
     run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2026, 12, 10), 8))
-    assert {chat: len(sent) for chat, sent in by_chat(session, run).items()} == {("console", "anh tuan"): 2}
+    assert {chat: len(sent) for chat, sent in by_chat(session, run).items()} == {("console", "anh tuan"): 3}  # text, workbook, report: once
 
 
 def test_a_six_month_deadline_reminds_of_the_latest_half(session, commune, office, tmp_path):
@@ -207,7 +210,7 @@ def test_a_six_month_deadline_reminds_of_the_latest_half(session, commune, offic
     early = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2027, 6, 7), 8))
     assert early.messages == 0  # remind_days 0: on the day alone
     run = run_job(session, JOBS["deadline-reminders"], commune.unit, at_seven(date(2027, 6, 10), 8))
-    [(_, (text, workbook))] = by_chat(session, run).items()
+    [(_, (text, workbook, _))] = by_chat(session, run).items()
     assert "báo cáo 6 tháng kỳ 2027-H1 (01/01/2027–30/06/2027)" in text.text
     assert workbook.attachment.name == "tocds-xa-dong-phu-2027-H1.xlsx"
 

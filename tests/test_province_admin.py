@@ -166,7 +166,7 @@ def test_a_month_closes_and_the_province_report_goes_to_its_office(session, subs
 
     run = run_job(session, JOBS["period-report"], subscribed, at_seven(date(2026, 12, 1)))
     assert run.period == "2026-11"
-    [(chat, (text, workbook))] = by_chat(session, run).items()
+    [(chat, (text, workbook, document))] = by_chat(session, run).items()
     assert chat == ("console", "ha")  # the province's chat, not the communes' nor the leaders'
     heading, _, title, *lines = text.text.split("\n")
     assert heading == "🗓 Đã hết kỳ 2026-11 (01/11/2026–30/11/2026): số liệu và bảng tính của kỳ, để báo cáo cấp trên."
@@ -174,6 +174,7 @@ def test_a_month_closes_and_the_province_report_goes_to_its_office(session, subs
     assert lines[-1] == "⚠️ 2/2 xã có thôn chưa báo cáo: Xã Đồng Phú 1/2 · Xã Hòa An 1/1"
     assert workbook.attachment.name == "tocds-tinh-dong-nai-2026-11.xlsx"
     assert read_back(workbook.attachment.content).sheetnames[2:] == ["KPI", "Xã Đồng Phú", "Xã Hòa An"]
+    assert document.attachment.name == "tocds-tinh-dong-nai-2026-11.docx"
     assert run_job(session, JOBS["period-report"], subscribed, at_seven(date(2026, 12, 1), 15)) is None
 
 
@@ -188,7 +189,7 @@ def test_the_province_office_is_reminded_and_on_the_day_its_leaders_hear_which_c
     import_deadlines(session, subscribed, write(tmp_path, "period_kind,due,remind_days\nmonth,10,3\n"))
     before = by_chat(session, run_job(session, JOBS["deadline-reminders"], subscribed, at_seven(date(2026, 12, 7), 8)))
     assert list(before) == [("console", "ha")]
-    text, workbook = before[("console", "ha")]
+    text, workbook, _ = before[("console", "ha")]
     assert text.text.split("\n")[0].startswith("⏰ Còn 3 ngày, đến 10/12/2026, là hạn nộp báo cáo tháng kỳ 2026-11")
     assert f"📊 {PROVINCE} — kỳ 2026-11" in text.text and workbook.attachment.name == "tocds-tinh-dong-nai-2026-11.xlsx"
 
@@ -235,4 +236,4 @@ def test_the_operator_sets_a_provinces_deadlines_and_sees_its_jobs(db_url, sessi
     refused = processes.run("admin", "schedule", "--province", PROVINCE, "reminders", "thursday", "16:30")
     assert refused.returncode == 2 and "'reminders' is not a job of a province" in refused.stderr
     ran = processes.run("jobs", "run", "period-report", "--province", PROVINCE, "--now", "2026-12-01T07:00+07:00")
-    assert ran.stdout.splitlines()[0] == f"period-report, {PROVINCE}, 2026-11: 2 messages queued"
+    assert ran.stdout.splitlines()[0] == f"period-report, {PROVINCE}, 2026-11: 3 messages queued"

@@ -1,9 +1,11 @@
-"""`tocds export`: a period's counts per village and indicator, as CSV or XLSX."""
+"""`tocds export`: a period's counts per village and indicator, as CSV or XLSX, or its report upward as DOCX."""
 
 import sys
 from pathlib import Path
 
 from .common import CommandError, settings_and_session, unit_named
+
+BINARY = ("xlsx", "docx")
 
 
 def add_commands(commands) -> None:
@@ -12,10 +14,11 @@ def add_commands(commands) -> None:
     exported.add_argument("--commune")
     exported.add_argument("--province", help="every commune of the province (CSV: every village)")
     export.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4, 2026-H2 or 2026")
-    export.add_argument("--format", choices=("xlsx", "csv"),
-                        help="default: xlsx when --out ends in .xlsx, otherwise csv")
-    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout; "
-                        "XLSX to ./tocds-<commune>-<period>.xlsx, its path printed on stderr)")
+    export.add_argument("--format", choices=("xlsx", "csv", "docx"),
+                        help="docx: the report upward, ready to sign; default: xlsx or docx when --out ends "
+                             "in .xlsx or .docx, otherwise csv")
+    export.add_argument("--out", type=Path, help="file to write (default: CSV on stdout; XLSX and DOCX to "
+                        "./tocds-<commune>-<period>.xlsx (.docx), its path printed on stderr)")
     export.set_defaults(run=cmd_export)
 
 
@@ -37,9 +40,10 @@ def cmd_export(args) -> int:
     if period.first > today:
         raise CommandError(f"{period.label} has not started yet (it begins {period.first:%Y-%m-%d}): periods up to "
                            f"this week ({week_of(today).label}) can be exported")
-    kind = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "csv")
-    if kind == "xlsx":
-        out = args.out or Path(file_name(commune, period, kind))  # a workbook never goes to a terminal
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    kind = args.format or (suffix if suffix in BINARY else "csv")
+    if kind in BINARY:
+        out = args.out or Path(file_name(commune, period, kind))  # a workbook or document never goes to a terminal
         content = export_file(session, commune, period, today, translator(settings.locale), kind).content
         try:
             out.write_bytes(content)
