@@ -6,7 +6,7 @@ from functools import cache
 
 from sqlmodel import Session
 
-from ..handlers.chart import default_indicator, progress_chart
+from ..handlers.chart import default_indicator, summary_chart
 from ..handlers.figures import figures_of
 from ..handlers.messages import Attachment, Outgoing
 from ..models import Level, OrgUnit
@@ -39,7 +39,7 @@ def plan(session: Session, commune: OrgUnit, now: datetime) -> list[Delivery]:
 
     @cache  # rendered once per language, however many chats read it
     def compose(t):
-        chart = Attachment("picture", file_name(commune, week, "png"), progress_chart(summary, t)) if charted else None
+        chart = Attachment("picture", file_name(commune, week, "png"), summary_chart(summary, t)) if charted else None
         return (
             Outgoing(figures.text(t)),
             *([Outgoing("", attachment=chart)] if chart else []),

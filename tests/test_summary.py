@@ -10,7 +10,13 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_entry_counts, make_commune
-from tocds.handlers.chart import default_indicator, progress_chart
+from tocds.handlers.chart import (
+    charted_indicators,
+    default_indicator,
+    progress_chart,
+    progress_figure,
+    summary_chart,
+)
 from tocds.handlers.messages import Outgoing
 from tocds.handlers.spreadsheet import HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.summary import summary_text
@@ -386,6 +392,46 @@ def test_chart_is_a_phone_sized_png(with_targets):
     counts = progress_chart(with_targets, VI, "ho")  # no target: counts, grey bars
     assert decode(counts).shape[1] >= 500
     assert plt.get_fignums() == open_before  # nothing left open
+
+
+def test_the_summary_picture_charts_every_indicator_labels_at_the_bars_ends_and_none_overlap(session, place):
+    v = place.villages
+    add_target(session, place.unit, "ho", baseline=30, percent=60, start=START, deadline=DEADLINE)
+    add_target(session, v["Thôn Tân Hòa"], "vneid", baseline=50, percent=50, start=START, deadline=DEADLINE)
+    Chatter(session, "Lan", [v["Thôn Tân Hòa"]], Role.MEMBER).say("ho 9 vneid 40 ssk 2")
+    summary = weekly_summary(session, place.unit, WEEK, TODAY)
+    keys = charted_indicators(summary)
+    assert keys == [i.key for i in summary.indicators]  # every indicator the commune tracks
+    figure = progress_figure(summary, EN, keys)
+    figure.draw_without_rendering()  # lays the figure out as saving would
+    renderer = figure.canvas.get_renderer()
+    assert [axes.get_title(loc="left") for axes in figure.axes] == [
+        f"{i.short('en')}: progress by village" for i in summary.indicators]
+    labels = []
+    for axes, key in zip(figure.axes, keys, strict=True):
+        bars = axes.patches
+        for bar, text in zip(bars, axes.texts, strict=True):
+            box = text.get_window_extent(renderer)
+            end = axes.transData.transform((bar.get_x() + bar.get_width(), bar.get_y() + bar.get_height() / 2))
+            assert 0 <= box.x0 - end[0] <= 12  # the label starts at its bar's end
+            assert box.y0 < end[1] < box.y1
+            labels.append(box)
+        rows = list(reversed([village for village in summary.villages if key in village.progress]))
+        for village, text in zip(rows, axes.texts, strict=True):
+            line = village.progress[key]
+            if line.target and line.start:  # the share, then the expected level's number
+                assert text.get_text() == EN("{percent} (expected {expected})", percent=EN.percent(line.ratio),
+                                             expected=EN.percent(line.expected(summary.as_of) / line.target))
+    names = [label.get_window_extent(renderer) for axes in figure.axes for label in axes.get_yticklabels()]
+    boxes = labels + names  # the bars' labels and the villages' names, over every chart
+    assert len(labels) == len(names) == len(keys) * len(summary.villages)
+    overlapping = [(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:] if a.overlaps(b)]
+    assert not overlapping
+    width, height = figure.get_size_inches() * figure.dpi
+    assert all(0 <= box.x0 and box.x1 <= width * 1.1 for box in labels)  # inside the picture (tight bbox aside)
+    png = summary_chart(summary, VI)
+    shape = decode(png).shape
+    assert 500 <= shape[1] <= 1000 and shape[0] > shape[1]  # a phone's width, one chart under the other
 
 
 def test_chart_grows_with_the_villages_and_defaults_without_targets(session):
