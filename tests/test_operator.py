@@ -149,7 +149,7 @@ def test_chat_without_a_role_keeps_the_place_the_user_has(db_url, cwd):
     ok(tocds("chat", "--user", "Hà", "--role", "office", db=db_url, cwd=cwd, input="/huy\n"))
     for _ in range(2):  # again and again without --role: still the office, still one place
         help_text = ok(tocds("chat", "--user", "Hà", db=db_url, cwd=cwd, input="/trogiup\n"))
-        assert "/moi" in help_text and "/baocao" not in help_text
+        assert "/moi" in help_text and "/baocao (/report)" not in help_text
     assert count_rows(db_url, Membership) == 1
     # A new user without --role: a member of the first village, as before.
     assert "/baocao" in ok(tocds("chat", "--user", "Lan", db=db_url, cwd=cwd, input="/trogiup\n"))
