@@ -8,6 +8,7 @@ from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
+from .privacy import EvidenceView
 from .targets import Target
 from .totals import VillageTotal
 
@@ -23,6 +24,7 @@ __all__ = [
     "Entry",
     "EntryCount",
     "Evidence",
+    "EvidenceView",
     "Indicator",
     "CommuneIndicator",
     "IndicatorAlias",

@@ -1,0 +1,177 @@
+"""Personal data in evidence: files kept only as long as the commune says, every showing
+recorded, a photo taken back, through the handlers and the job, against a fixed clock."""
+
+import hashlib
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlmodel import select
+
+from helpers import DEFAULTS, NOW, Chatter, incoming
+from tocds.bot.evidence_files import keep
+from tocds.handlers.dispatch import handle
+from tocds.jobs.evidence_retention import EVIDENCE_RETENTION
+from tocds.jobs.runner import run_job
+from tocds.models import ChannelAccount, Evidence, EvidenceView, Person, Role
+from tocds.models.invites import join
+from tocds.models.privacy import kept_until, link_opened
+from tocds.models.queries import verified_counts
+
+TAN_HOA = "Thôn Tân Hòa"
+
+
+def store(session, evidence: Evidence, folder, content: bytes) -> None:
+    """What the files loop does once it has fetched the photo."""
+    evidence.sha256, evidence.stored_path = keep(folder, content, ".jpg")
+    evidence.size = len(content)
+    session.add(evidence)
+    session.commit()
+
+
+def reported_with_photo(session, chatter: Chatter, sender: str, message_id: str, counts: str) -> Evidence:
+    chatter.say(counts)
+    handle(session, incoming(sender, "", message_id, kind="photo", attachment=f"file-{message_id}"), NOW, DEFAULTS)
+    return session.exec(select(Evidence).where(Evidence.message_id == message_id)).one()
+
+
+def member_on(session, name: str, unit, role: Role, channel: str) -> Person:
+    person = Person(name=name, locale="vi")
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel=channel, external_id=f"{channel}-{name}"))
+    join(session, person, unit, role)
+    session.commit()
+    return person
+
+
+def retention_run(session, commune, monkeypatch, folder, now):
+    from tocds.bot.settings import get_settings
+
+    monkeypatch.setenv("TOCDS_EVIDENCE_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        return run_job(session, EVIDENCE_RETENTION, commune.unit, now)
+    finally:
+        get_settings.cache_clear()
+
+
+def two_photos(session, commune, folder, lans: bytes, hoas: bytes) -> tuple[Evidence, Evidence, Chatter]:
+    """Lan's and Hoa's reports with a photo each, both fetched; and the office that reviews them."""
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    hoa = Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER)
+    first = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    second = reported_with_photo(session, hoa, "hoa", "p2", "ho 2")
+    store(session, first, folder, lans)
+    store(session, second, folder, hoas)
+    return first, second, Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+
+
+def test_files_past_their_keeping_are_deleted_rows_and_approved_counts_stay(session, commune, tmp_path,
+                                                                              monkeypatch):
+    approved, waiting, office = two_photos(session, commune, tmp_path, b"the VNeID screen", b"a family at home")
+    office.say("/duyet")
+    office.say("1")  # Lan's photo approved today (25/11/2026)
+    commune.unit.evidence_keep_days = 30
+    session.add(commune.unit)
+    session.commit()
+    verified_before = verified_counts(session, [commune.unit.id], NOW.date(), NOW.date())
+
+    approved_until = kept_until(session, approved, commune.unit)
+    waiting_until = kept_until(session, waiting, commune.unit)  # no monthly deadline: the month's last day + 30
+    assert (approved_until.isoformat(), waiting_until.isoformat()) == ("2026-12-25", "2026-12-30")
+
+    last_day = NOW + timedelta(days=30)
+    retention_run(session, commune, monkeypatch, tmp_path, last_day)
+    assert (tmp_path / approved.stored_path).is_file()  # kept through its last day
+
+    retention_run(session, commune, monkeypatch, tmp_path, last_day + timedelta(days=1))
+    session.expire_all()
+    approved, waiting = session.get(Evidence, approved.id), session.get(Evidence, waiting.id)
+    assert approved.stored_path is None and approved.file_deleted_at == last_day + timedelta(days=1)
+    assert (approved.sha256, approved.size, approved.status) == (
+        hashlib.sha256(b"the VNeID screen").hexdigest(), len(b"the VNeID screen"), "approved")
+    assert approved.reviewed_by is not None
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{waiting.sha256}.jpg"]
+    assert verified_counts(session, [commune.unit.id], NOW.date(), NOW.date()) == verified_before != {}
+
+
+def test_a_photo_two_rows_share_stays_while_one_still_keeps_it(session, commune, tmp_path, monkeypatch):
+    early, late, office = two_photos(session, commune, tmp_path, b"one photo", b"one photo")
+    office.say("/duyet")
+    office.say("1")  # the first approved now; the second a year later
+    office.say("/duyet", NOW + timedelta(days=365))
+    office.say("1", NOW + timedelta(days=365))
+
+    retention_run(session, commune, monkeypatch, tmp_path, NOW + timedelta(days=400))
+    session.expire_all()
+    assert session.get(Evidence, early.id).stored_path is None
+    assert (tmp_path / late.stored_path).is_file()  # the other row still keeps it
+
+    retention_run(session, commune, monkeypatch, tmp_path, NOW + timedelta(days=800))
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_every_showing_is_recorded_on_telegram_and_zalo_and_in_nhatky(session, commune, tmp_path):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    evidence = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"a VNeID screen")
+    member_on(session, "Hà", commune.unit, Role.OFFICE, "telegram")
+    member_on(session, "Minh", commune.unit, Role.OFFICE, "zalo")
+    defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+    later = NOW + timedelta(hours=1)
+    for sender, channel, now in (("telegram-Hà", "telegram", NOW), ("zalo-Minh", "zalo", later)):
+        [shown] = handle(session, incoming(sender, "/duyet", f"d-{channel}", channel=channel), now, defaults)
+        assert shown.attachment.content == b"a VNeID screen"
+    assert link_opened(session, evidence.sha256, later + timedelta(minutes=5)) is True
+
+    views = session.exec(select(EvidenceView.person_id, EvidenceView.via).order_by(EvidenceView.at)).all()
+    names = {p.id: p.name for p in session.exec(select(Person)).all()}
+    assert [(names.get(person), via) for person, via in views] == [
+        ("Hà", "/duyet telegram"), ("Minh", "/duyet zalo"), (None, "zalo link")]
+    office = Chatter(session, "Hương", [commune.unit], Role.OFFICE)
+    assert office.say("/nhatky").splitlines() == [
+        "📝 Thay đổi gần đây (mới nhất trước):",
+        "25/11 13:05 · người có đường link · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (zalo link)",
+        "25/11 13:00 · Minh · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (/duyet zalo)",
+        "25/11 12:00 · Hà · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (/duyet telegram)",
+    ]
+
+
+def test_a_deleted_photos_published_link_shows_nothing(session, commune, tmp_path):
+    from tocds.models.privacy import delete_file
+
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    evidence = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"an ID card")
+    digest = evidence.sha256
+    delete_file(session, tmp_path, evidence, NOW)
+    session.commit()
+    assert link_opened(session, digest, NOW) is False
+    assert link_opened(session, hashlib.sha256(b"a chart").hexdigest(), NOW) is True  # not evidence: served
+    assert session.exec(select(EvidenceView)).all() == []
+
+
+def test_a_member_takes_back_a_photo_before_review_and_the_report_stays(session, commune, tmp_path):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    kept = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    mistaken = reported_with_photo(session, lan, "lan", "p2", "hộ 2")
+    store(session, kept, tmp_path, b"a household's VNeID")
+    store(session, mistaken, tmp_path, b"someone's ID card, by mistake")
+    defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+
+    [reply] = handle(session, incoming("lan", "xóa ảnh vừa gửi", "m1"), NOW, defaults)
+    assert reply.text == "🗑 Đã rút lại và xóa ảnh. Báo cáo vẫn giữ nguyên: Thôn Tân Hòa, ngày 25/11/2026: Hộ 2."
+    session.expire_all()
+    mistaken = session.get(Evidence, mistaken.id)
+    assert (mistaken.status, mistaken.stored_path, mistaken.file_deleted_at) == ("withdrawn", None, NOW)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{kept.sha256}.jpg"]
+    assert lan.say("/tiendo") == lan.say("/tiendo")  # the reports are untouched: both counts still there
+    assert "Hộ" in lan.say("/tiendo") and "VNeID" in lan.say("/tiendo")
+
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    assert office.say("/duyet").startswith("🔎 Minh chứng chờ duyệt: 1\nThôn Tân Hòa, ngày 25/11/2026: VNeID 5")
+    office.say("1")
+    [reply] = handle(session, incoming("lan", "/xoaanh", "m2"), NOW, defaults)
+    assert reply.text == ("Bạn không có ảnh nào đang chờ duyệt để rút lại. Ảnh đã duyệt thì giữ lại: "
+                          "nhờ văn phòng xã xóa giúp.")
+    assert (tmp_path / kept.stored_path).is_file()
