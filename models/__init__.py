@@ -8,7 +8,7 @@ from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
-from .privacy import EvidenceView
+from .privacy import Erasure, EvidenceView
 from .targets import Target
 from .totals import VillageTotal
 
@@ -25,6 +25,7 @@ __all__ = [
     "EntryCount",
     "Evidence",
     "EvidenceView",
+    "Erasure",
     "Indicator",
     "CommuneIndicator",
     "IndicatorAlias",

@@ -593,6 +593,29 @@ def test_admin_evidence_keep_days_lists_the_kept_files_and_views_who_saw_them(db
                                         db=db_url, cwd=cwd))
 
 
+def test_admin_person_prints_what_is_stored_and_erases_once_they_left(db_url, cwd):
+    from helpers import Chatter
+    from tocds.models import Role
+
+    import_villages(db_url, cwd)
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        village = session.execute(select(OrgUnit).where(OrgUnit.name == TAN_HOA)).scalar_one()
+        Chatter(session, "Lan", [village], Role.MEMBER).say("vneid 5")
+    stored = json.loads(ok(tocds("admin", "person", "--person", "lan", db=db_url, cwd=cwd)))
+    assert (stored["person"]["name"], stored["places"][0]["unit"], stored["chats"][0]["chat_id"]) == (
+        "Lan", TAN_HOA, "lan")
+    assert "--operator" in refused(tocds("admin", "person", "--person", "Lan", "--erase", db=db_url, cwd=cwd))
+    assert "still has a place" in refused(tocds("admin", "person", "--person", "Lan", "--erase", "--operator", "Tuấn",
+                                                db=db_url, cwd=cwd))
+    ok(tocds("admin", "remove", "--commune", COMMUNE, "--person", "Lan", db=db_url, cwd=cwd))
+    result = tocds("admin", "person", "--person", "Lan", "--erase", "--operator", "Tuấn", db=db_url, cwd=cwd)
+    erased = json.loads(ok(result))
+    label = erased["person"]["name"]
+    assert label.startswith("Thành viên #") and erased["chats"] == [] and erased["erased"][0]["operator"] == "Tuấn"
+    assert f"Lan is now {label}" in result.stderr
+    assert "nobody named 'Lan'" in refused(tocds("admin", "person", "--person", "Lan", db=db_url, cwd=cwd))
+
+
 # ── members ─────────────────────────────────────────────────────────────────────────────
 
 

@@ -2,9 +2,11 @@
 recorded, a photo taken back, through the handlers and the job, against a fixed clock."""
 
 import hashlib
+import json
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from helpers import DEFAULTS, NOW, Chatter, incoming
@@ -175,3 +177,78 @@ def test_a_member_takes_back_a_photo_before_review_and_the_report_stays(session,
     assert reply.text == ("Bạn không có ảnh nào đang chờ duyệt để rút lại. Ảnh đã duyệt thì giữ lại: "
                           "nhờ văn phòng xã xóa giúp.")
     assert (tmp_path / kept.stored_path).is_file()
+
+
+def shown_everywhere(session, commune) -> list[str]:
+    """Every summary and export of every period, as the office and a leader get them: texts,
+    and each file's cells (a workbook), lines (a CSV) or hash (a chart)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    leader = Chatter(session, "Nam", [commune.unit], Role.LEADER)
+    shown = []
+    for chatter, request in [(leader, r) for r in ("/tuan", "/tuan trước", "/thang", "/thang 10", "/quy", "/nam",
+                                                   "/xephang", "/chuabaocao", "/tiendo")] + [
+            (office, f"/xuat {period}{kind}") for period in ("2026-W48", "2026-W47", "2026-11", "2026-Q4", "2026")
+            for kind in ("", " csv")]:
+        shown.append(chatter.say(request))
+        for reply in chatter.last:
+            if reply.attachment is None:
+                continue
+            if reply.attachment.name.endswith(".png"):  # a chart: villages' bars, no person's name
+                shown.append(hashlib.sha256(reply.attachment.content).hexdigest())
+            elif reply.attachment.name.endswith(".xlsx"):
+                book = load_workbook(BytesIO(reply.attachment.content))
+                shown += [str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+            else:
+                shown.append(reply.attachment.content.decode())
+    return shown
+
+
+def test_erasing_a_person_changes_no_figure_only_their_name(session, commune, tmp_path):
+    from tocds.models import Membership
+    from tocds.models.members import remove
+    from tocds.models.privacy import StillMember, erase_person, person_data
+
+    commune.unit.requires_evidence = True  # the counts backed by approved evidence are shown too
+    session.add(commune.unit)
+    session.commit()
+    lan = Chatter(session, "Lan Nguyễn", [commune.villages[TAN_HOA]], Role.MEMBER)
+    lan.say("hộ 12 vneid 4", NOW - timedelta(days=7))
+    evidence = reported_with_photo(session, lan, "lan nguyen", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"a VNeID screen")
+    photo_file = tmp_path / evidence.stored_path
+    Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 2")
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    office.say("/duyet")
+    office.say("1")
+    lan.say("/sua")
+    lan.say("1")
+    lan.say("6")  # an audit line in her name
+    person = session.exec(select(Person).where(Person.name == "Lan Nguyễn")).one()
+    with pytest.raises(StillMember):
+        erase_person(session, person, tmp_path, "Ops Tuấn", NOW)
+    for membership in session.exec(select(Membership).where(Membership.person_id == person.id)).all():
+        remove(session, membership, by=person.id, now=NOW, action="left")
+    session.commit()
+    stored = person_data(session, person)
+    assert (stored["chats"], [r["counts"] for r in stored["reports"]], stored["evidence"][0]["file_kept"]) == (
+        [{"channel": "console", "chat_id": "lan nguyen", "blocked_at": None}], [{"ho": 12, "vneid": 4}, {"vneid": 6}],
+        True)
+    before = shown_everywhere(session, commune)
+
+    erase_person(session, person, tmp_path, "Ops Tuấn", NOW + timedelta(hours=1))
+    session.commit()
+    label = f"Thành viên #{person.id}"
+    assert shown_everywhere(session, commune) == [text.replace("Lan Nguyễn", label) for text in before]
+    assert any("Lan Nguyễn" in text for text in before)  # her name was there to change
+    erased = person_data(session, person)
+    assert erased["person"]["name"] == label and erased["chats"] == [] and erased["conversations"] == []
+    assert [(r["chat_id"], r["counts"]) for r in erased["reports"]] == [("", {"ho": 12, "vneid": 4}), ("", {"vneid": 6})]
+    assert (erased["evidence"][0]["file_kept"], erased["evidence"][0]["status"]) == (False, "approved")
+    assert not photo_file.exists()
+    assert erased["erased"] == [{"at": (NOW + timedelta(hours=1)).isoformat(), "operator": "Ops Tuấn",
+                                 "detail": "chats=1 conversations=0 files=1 reports=2 unsent=0"}]
+    assert "lan nguyen" not in json.dumps(erased, ensure_ascii=False).lower()

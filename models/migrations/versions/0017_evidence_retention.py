@@ -1,4 +1,5 @@
-"""evidence retention: org_unit.evidence_keep_days, evidence.file_deleted_at, the evidence_view log
+"""evidence retention: org_unit.evidence_keep_days, evidence.file_deleted_at, the evidence_view log,
+and the erasure log of people's data erased
 
 Revision ID: 0017
 Revises: 0014
@@ -33,9 +34,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_evidence_view_evidence_id'), 'evidence_view', ['evidence_id'], unique=False)
+    op.create_table(
+        'erasure',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('person_id', sa.Integer(), nullable=False),
+        sa.Column('at', tocds.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('operator', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.ForeignKeyConstraint(['person_id'], ['person.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_erasure_person_id'), 'erasure', ['person_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_erasure_person_id'), table_name='erasure')
+    op.drop_table('erasure')
     op.drop_index(op.f('ix_evidence_view_evidence_id'), table_name='evidence_view')
     op.drop_table('evidence_view')
     op.drop_column('evidence', 'file_deleted_at')
