@@ -3,6 +3,7 @@ recorded, a photo taken back, through the handlers and the job, against a fixed 
 
 import hashlib
 import json
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -252,3 +253,25 @@ def test_erasing_a_person_changes_no_figure_only_their_name(session, commune, tm
     assert erased["erased"] == [{"at": (NOW + timedelta(hours=1)).isoformat(), "operator": "Ops Tuấn",
                                  "detail": "chats=1 conversations=0 files=1 reports=2 unsent=0"}]
     assert "lan nguyen" not in json.dumps(erased, ensure_ascii=False).lower()
+
+
+def test_a_whole_demo_logs_no_message_text_name_or_chat_id(tmp_path, caplog, capsys):
+    """Every record at INFO and above, formatted as `tocds` writes it (extras too)."""
+    import logging
+
+    from tocds.bot.demo import PEOPLE, SCRIPT, play
+    from tocds.bot.logs import KeyValueFormatter
+    from tocds.models.text import fold
+
+    with caplog.at_level(logging.INFO):
+        play(tmp_path / "demo")
+    lines = [KeyValueFormatter().format(record) for record in caplog.records if record.levelno >= logging.INFO]
+    assert any("weekly-summary for" in line for line in lines)  # the jobs did log
+    said = {text for _, _, who, text in SCRIPT if who != "job" and len(text) > 3}
+    names = {name for name, _, _ in PEOPLE.values()}
+    chat_ids = {fold(name) for name in names}  # a console chat's id is its person's folded name
+    text = "\n".join(lines)
+    assert [s for s in said if s in text] == []
+    words = set(re.findall(r"[\w/]+", text.lower()))
+    assert [n for n in names | chat_ids if set(fold(n).split()) <= words] == []
+    capsys.readouterr()  # the demo's chat, printed
