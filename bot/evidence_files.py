@@ -53,6 +53,7 @@ class EvidenceFiles:
             return list(session.exec(
                 select(Evidence.id, Evidence.file_ref)
                 .where(Evidence.channel == channel.name, Evidence.stored_path.is_(None),
+                       Evidence.file_deleted_at.is_(None),  # taken back before it was fetched
                        Evidence.fetch_failures < MAX_FETCH_FAILURES)
                 .order_by(Evidence.id).limit(BATCH)
             ).all())

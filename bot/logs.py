@@ -4,8 +4,8 @@
 
 Keys a call passes with `extra={...}` follow `msg`; an exception follows as `error=` and
 `traceback=` (newlines escaped, so that one record stays one line). What the bot logs names
-channels, chat and message ids, jobs and communes — never a message's text or an invite
-code — and every registered secret (the bot tokens, the webhook secret) and anything shaped
+channels, message and outbox ids, jobs and communes — never a message's text, a person's
+name, a chat id or an invite code (personal data: the ids lead to them in the database) — and every registered secret (the bot tokens, the webhook secret) and anything shaped
 like a Telegram token is masked wherever it appears, tracebacks included.
 """
 

@@ -290,8 +290,8 @@ class Mailroom:
                 await self.hold(rows[position:], retry)
                 return
             except Blocked as blocked:
-                log.info("%s chat %s blocked the bot: %s", channel.name, row.chat_id, blocked,
-                         extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
+                log.info("%s chat of outbox message %d blocked the bot: %s", channel.name, row.id, blocked,
+                         extra={"channel": channel.name, "outbox_id": row.id})
                 await self.surely(self.mark_blocked, channel, row.chat_id)
                 for rest in rows[position:]:
                     await self.surely(self.settle, rest, gave_up="blocked")
@@ -299,12 +299,12 @@ class Mailroom:
             except Failed as failed:
                 attempts = row.attempts + 1
                 if not failed.temporary or attempts >= MAX_ATTEMPTS:
-                    log.error("giving up a %s reply to %s: %s", channel.name, row.chat_id, failed,
-                              extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
+                    log.error("giving up %s outbox message %d: %s", channel.name, row.id, failed,
+                              extra={"channel": channel.name, "outbox_id": row.id})
                     await self.surely(self.settle, row, attempts=attempts, gave_up=str(failed)[:200])
                     continue
                 log.warning("%s send failed (%s), attempt %d", channel.name, failed, attempts,
-                            extra={"channel": channel.name, "chat": row.chat_id, "outbox_id": row.id})
+                            extra={"channel": channel.name, "outbox_id": row.id})
                 retry = self.clock() + timedelta(seconds=backoff(attempts))
                 await self.surely(self.settle, row, attempts=attempts)
                 await self.hold(rows[position:], retry)
@@ -333,7 +333,7 @@ class Mailroom:
             in_flight.pop(chat_id, None)
             if not task.cancelled() and task.exception() is not None:
                 log.error("%s outbox: sending failed", channel.name, exc_info=task.exception(),
-                          extra={"channel": channel.name, "chat": chat_id})
+                          extra={"channel": channel.name})
             ready.set()  # the chat's next replies may be claimed now
 
         async def start_senders() -> int:

@@ -14,12 +14,15 @@ import json
 import logging
 
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..models.db import get_engine, upgrade
+from ..models.privacy import link_opened
+from ..models.types import utcnow
 from .channels import Channel
 from .mailroom import Mailroom
 from .published import Expired, NotPublished
@@ -64,8 +67,13 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
         return JSONResponse({"ok": True})
 
+    def opened(digest: str) -> bool:
+        with Session(get_engine(settings.database_url)) as session:
+            return link_opened(session, digest, utcnow())
+
     async def published_file(request: Request) -> Response:
-        """A chart or spreadsheet linked in a Zalo message, while its link is valid."""
+        """A chart, a spreadsheet or an evidence photo linked in a Zalo message, while its link
+        is valid (a photo: each opening recorded, and none once the photo is deleted)."""
         if files is None:
             return PlainTextResponse("not found", status_code=404)
         try:
@@ -74,6 +82,8 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
             return PlainTextResponse("this link has expired: ask the bot again", status_code=410)
         except NotPublished:
             return PlainTextResponse("not found", status_code=404)
+        if not await asyncio.to_thread(opened, request.path_params["digest"]):
+            return PlainTextResponse("this photo was deleted", status_code=410)
         return FileResponse(path, filename=request.path_params["name"])
 
     @contextlib.asynccontextmanager

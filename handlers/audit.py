@@ -1,7 +1,7 @@
 """`/nhatky [N]`: the latest changes in the office's commune — `/sua` and `/xoa` on
 reports (with the office's reason for an older count), evidence decisions, and people
-removed, given another role, leaving, or their chat's subscription stopped — who, when,
-old → new."""
+removed, given another role, leaving, or their chat's subscription stopped, evidence photos
+shown — who, when, old → new."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from ..locales import N_
 from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, PlaceEvent, Role
+from ..models.privacy import views_of
 from .context import Context
 from .evidence import STATUS_NAMES
 from .messages import Outgoing
@@ -52,7 +53,8 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         .order_by(changes.c.at.desc())
         .limit(limit)
     ).all()
-    people = _membership_lines(context, communes, limit) + _place_lines(context, communes, limit)
+    people = (_membership_lines(context, communes, limit) + _place_lines(context, communes, limit)
+              + _view_lines(context, communes, limit))
     if not rows and not people:
         return [Outgoing(t("No changes yet: reports that were edited or taken back, evidence decisions and people removed or leaving appear here."))]
     lines = []
@@ -97,6 +99,16 @@ def _membership_lines(context: Context, communes: list[int], limit: int) -> list
             change = t("stopped the summaries to {name}'s chat ({chat})", name=whom_name, chat=event.chat)
         who = by_name or t("the operator")
         lines.append((event.at, f"{_local(context, event.at)} · {who} · {unit}: {change}"))
+    return lines
+
+
+def _view_lines(context: Context, communes: list[int], limit: int) -> list[tuple[datetime, str]]:
+    """The latest showings of evidence photos as (when, line): to whom, how."""
+    t, lines = context.t, []
+    for view, viewer, village, day in views_of(context.session, communes, limit):
+        seen = t("saw the evidence photo ({via})", via=view.via)
+        who = viewer or t("someone with the link")
+        lines.append((view.at, f"{_local(context, view.at)} · {who} · {village} ({t.day_month(day)}): {seen}"))
     return lines
 
 

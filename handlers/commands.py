@@ -17,7 +17,7 @@ from .join import invite, start
 from .members import leave, show_members
 from .messages import Choice, Outgoing
 from .nothing import nothing_this_week
-from .photos import show_evidence
+from .photos import show_evidence, take_back_photo
 from .progress import show_progress
 from .report import example, start_guided
 from .review import start_review
@@ -89,6 +89,7 @@ TABLE = (
     Command("xoa", "undo", EDITORS, start_undo, N_("take back a report, or one count (/xoa cks)")),
     Command("khong", "none", REPORTERS, nothing_this_week, N_("nothing to report this week (/khong tuần trước: last week)")),
     Command("minhchung", "evidence", REPORTERS, show_evidence, N_("send a photo as evidence for my report")),
+    Command("xoaanh", "unphoto", REPORTERS, take_back_photo, N_("take back the photo I sent, before it is reviewed")),
     Command("tiendo", "progress", EVERYONE, show_progress, N_("progress against the targets")),
     Command("tuan", "week", READERS, reports.week, N_("this week's summary")),
     Command("thang", "month", READERS, reports.month, N_("a month's summary (this month, or /thang 10)")),

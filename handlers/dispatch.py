@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # What a member's words ask (handlers/intents.py), and the command that does it.
 INTENT_COMMANDS = {"edit": "sua", "undo": "xoa", "nothing": "khong", "nothing_last_week": "khong", "guided": "baocao",
-                   "help": "trogiup", "evidence": "minhchung", "language": "ngonngu"}
+                   "help": "trogiup", "evidence": "minhchung", "language": "ngonngu",
+                   "unphoto": "xoaanh"}
 INTENT_ARGS = {"nothing_last_week": "last week"}  # `/khong last week`, whatever the language
 EVERYONES_INTENTS = {"greeting", "thanks", "help", "language"}  # besides a member's reports
 FRIENDLY_LINES = {

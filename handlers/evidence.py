@@ -13,6 +13,7 @@ STATUS_NAMES = {  # an evidence's review status, as people read it
     "pending": N_("waiting for review"),
     "approved": N_("approved"),
     "needs_completion": N_("to complete (Chờ hoàn thiện)"),
+    "withdrawn": N_("taken back"),
 }
 
 

@@ -63,6 +63,10 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
              "báo cáo thế nào", "báo cáo như thế nào", "help", "how do i report", "how to report"),
     "evidence": ("minh chứng", "gửi minh chứng", "gửi ảnh minh chứng", "gửi ảnh minh chứng thế nào",
                  "gửi minh chứng thế nào", "cách gửi minh chứng", "send evidence", "evidence"),
+    "unphoto": ("xóa ảnh", "xoá ảnh", "xóa ảnh minh chứng", "xoá ảnh minh chứng", "xóa minh chứng",
+                "xoá minh chứng", "gửi nhầm ảnh", "nhầm ảnh", "gửi nhầm ảnh rồi", "rút ảnh", "rút lại ảnh",
+                "hủy ảnh", "huỷ ảnh", "xóa hình", "xoá hình", "gửi nhầm hình", "delete the photo", "delete photo",
+                "delete my photo", "wrong photo", "take back the photo"),
     "language": ("đổi ngôn ngữ", "ngôn ngữ", "đổi sang tiếng anh", "đổi sang tiếng việt", "tiếng anh",
                  "tiếng việt", "change language", "language", "english", "vietnamese"),
     # A correction: its words in front, or alone for `/sua` with nothing named.
@@ -107,7 +111,8 @@ SHORTHANDS = {"e": "em", "ko": "khong", "k": "khong", "kg": "khong", "khg": "kho
 # regular expressions would take their time over a page of text).
 MAX_WORDS = 40
 ANSWERS = ("cancel", "no", "yes")  # with a question open
-MEANINGS = ("undo", "nothing", "nothing_last_week", "edit", "greeting", "thanks", "guided", "help", "evidence", "language")  # with none
+MEANINGS = ("undo", "nothing", "nothing_last_week", "edit", "greeting", "thanks", "guided", "help", "evidence", "unphoto",
+            "language")  # with none
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|->|[=→👍🙏👋]")
 _NUMBER = r"\d+(?:[.,]\d+)*"
@@ -163,8 +168,13 @@ def _match(keys: Sequence[str], i: int, kind: str) -> int:
     return 0
 
 
+# Typed with their accents, words that only fold like a filler: `ảnh` (a photo) is not `anh`.
+NOT_FILLERS = frozenset({"ảnh"})
+
+
 def _without_fillers(words: list[_Word]) -> list[_Word]:
-    kept = [word for word in words if (word.key,) not in _phrases("filler")]
+    kept = [word for word in words if (word.key,) not in _phrases("filler")
+            or unicodedata.normalize("NFC", word.typed.lower()) in NOT_FILLERS]
     return kept or words
 
 

@@ -1,7 +1,8 @@
 """Photos members send: evidence for this week's latest report.
 
 With no report this week, the bot asks which indicator the photo proves and how many,
-and saves that report with the photo, so that nothing sent is lost.
+and saves that report with the photo, so that nothing sent is lost. A photo sent by mistake
+is taken back (`/xoaanh`) while it waits for review: its file is deleted at once.
 """
 
 from sqlalchemy import func
@@ -9,6 +10,7 @@ from sqlmodel import select
 
 from ..models import Entry, Evidence
 from ..models.periods import week_of
+from ..models.privacy import delete_file
 from .context import Context, step
 from .evidence import STATUS_NAMES, attach, entry_line, entry_this_week, evidence_of
 from .messages import Choice, Outgoing
@@ -77,3 +79,19 @@ def show_evidence(context: Context, args: str) -> list[Outgoing]:
         lines.append(t("Your evidence this week: {statuses}.", statuses=", ".join(
             f"{t(STATUS_NAMES[status])} {t.number(count)}" for status, count in sorted(rows))))
     return [Outgoing("\n".join(lines))]
+
+
+def take_back_photo(context: Context, args: str) -> list[Outgoing]:
+    """`/xoaanh`, `xóa ảnh vừa gửi`: the sender's latest photo still waiting for review is
+    deleted (the file at once; the row keeps the report's history), the report stays."""
+    t, session = context.t, context.session
+    evidence = session.exec(
+        select(Evidence).where(Evidence.person_id == context.person.id, Evidence.status == "pending")
+        .order_by(Evidence.received_at.desc(), Evidence.id.desc()).limit(1)
+    ).first()
+    if evidence is None:
+        return [Outgoing(t("You have no photo waiting for review to take back. A reviewed photo stays: ask the commune office to delete it."))]
+    evidence.status = "withdrawn"
+    delete_file(session, context.defaults.evidence_dir, evidence, context.now)
+    return [Outgoing(t("🗑 Photo taken back and deleted. Your report stays: {entry}.",
+                       entry=entry_line(context, session.get(Entry, evidence.entry_id))))]

@@ -1,7 +1,7 @@
 """`/duyet`: the office reviews evidence, oldest first, one item at a time.
 
 Each item shows its photo (from the evidence folder), the entry it proves and the
-village, with buttons: approve, "Chờ hoàn thiện" (asks the reason, which goes to the
+village (each showing recorded: `models.privacy.record_view`), with buttons: approve, "Chờ hoàn thiện" (asks the reason, which goes to the
 member), skip, stop. A decision is taken only while the item is still waiting, so two
 reviewers never both decide one item: the second is told who did.
 """
@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from ..locales import N_, translator
 from ..models import Entry, Evidence, OrgUnit, Person
+from ..models.privacy import record_view
 from .context import Context, step
 from .evidence import STATUS_NAMES, entry_line
 from .messages import Attachment, Choice, Outgoing
@@ -54,7 +55,9 @@ def next_item(context: Context, skipped: list[int]) -> Outgoing:
     if item.caption:
         lines.append(f"“{item.caption[:200]}”")
     attachment = stored_file(context, item)
-    if attachment is None:
+    if attachment is not None:
+        record_view(session, item, context.person, f"/duyet {context.incoming.channel}", context.now)
+    else:
         lines.append(t("(The file is not here yet: the bot is still fetching it, or the messenger no longer has it.)"))
     choices = [Choice(t("✅ Approve"), "ok"), Choice(t("⏳ To complete"), "redo"),
                Choice(t("Skip"), "skip"), Choice(t("Stop"), "stop")]

@@ -42,7 +42,8 @@ class When:
 # The default schedule (the issues'): Friday reminders, Saturday escalation, Monday
 # summary of the week that ended, daily alerts; every day, the reports of the periods that
 # closed (sent only on the day after one ends) and the reminders of reports due at the level
-# above (only on the days the commune's deadlines set). A commune may have its own (JobSchedule).
+# above (only on the days the commune's deadlines set); every night, evidence files past their
+# keeping period are deleted. A commune may have its own (JobSchedule).
 SCHEDULE = {
     "reminders": When("friday", time(15, 0)),
     "escalation": When("saturday", time(9, 0)),
@@ -50,11 +51,12 @@ SCHEDULE = {
     "alerts": When(EVERY_DAY, time(7, 0)),
     "period-report": When(EVERY_DAY, time(7, 0)),
     "deadline-reminders": When(EVERY_DAY, time(8, 0)),
+    "evidence-retention": When(EVERY_DAY, time(3, 0)),  # sends nothing: at night
 }
 
 # Jobs that act only on some days (a period's close, a deadline) and so must run on each:
 # a commune may move their time of day, not their weekday.
-DAILY_ONLY = ("period-report", "deadline-reminders")
+DAILY_ONLY = ("period-report", "deadline-reminders", "evidence-retention")
 
 
 def trigger(when: When, timezone: str) -> CronTrigger:

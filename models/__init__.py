@@ -8,6 +8,7 @@ from .jobs import AlertState, JobRun, JobSchedule, Subscription
 from .mailbox import ChannelBot, InboxUpdate, OutboxMessage
 from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
+from .privacy import Erasure, EvidenceView
 from .report_settings import ReportSettings
 from .targets import Target
 from .totals import VillageTotal
@@ -24,6 +25,8 @@ __all__ = [
     "Entry",
     "EntryCount",
     "Evidence",
+    "EvidenceView",
+    "Erasure",
     "Indicator",
     "CommuneIndicator",
     "IndicatorAlias",

@@ -103,7 +103,7 @@ class Evidence(SQLModel, table=True):
     kind: str = Field(max_length=16, description="photo | document")
     file_ref: str = Field(max_length=512, description="the channel's file id or URL")
     caption: str = Field(default="", max_length=1024)
-    status: str = Field(default="pending", max_length=24, description="pending | approved | needs_completion")
+    status: str = Field(default="pending", max_length=24, description="pending | approved | needs_completion | withdrawn")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sha256: str | None = Field(default=None, max_length=64)
     stored_path: str | None = Field(default=None, max_length=512, description="relative to TOCDS_EVIDENCE_DIR")
@@ -112,3 +112,6 @@ class Evidence(SQLModel, table=True):
     reviewed_by: int | None = Field(default=None, foreign_key="person.id")
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     review_reason: str = Field(default="", max_length=512)
+    file_deleted_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime,
+        description="when the file was deleted (retention, taken back, a person erased); hash, size and decision stay")

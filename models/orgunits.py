@@ -33,6 +33,8 @@ class OrgUnit(SQLModel, table=True):
     )
     timezone: str | None = Field(default=None, max_length=64, description="communes only")
     requires_evidence: bool = Field(default=False, description="communes only: summaries also count verified figures")
+    evidence_keep_days: int = Field(default=365, description="communes only: days an evidence file is kept after "
+                                                             "its decision (`tocds admin evidence --keep-days`)")
     retired_on: date | None = Field(
         default=None, description="villages: the first day it no longer counts (targets, denominators, reminders, "
                                   "not reported); the periods that begin before it keep it")

@@ -506,6 +506,8 @@ def test_db_backup_while_another_connection_writes(cwd):
         thread.join()
     assert result.returncode == 0, result.stderr
     assert "backed up to copy.db" in result.stderr and result.stdout == ""
+    assert "not included: the evidence photos in evidence (TOCDS_EVIDENCE_DIR)" in result.stderr  # nor the photos
+    assert "rsync -a --delete evidence/ BACKUP-HOST:tocds-evidence/" in result.stderr
     assert [p.name for p in cwd.iterdir() if p.name.startswith(".copy.db")] == []  # no temporary left
 
     with sqlite3.connect(cwd / "copy.db") as copy:
@@ -536,18 +538,82 @@ def test_db_backup_refuses_to_overwrite_and_explains_postgresql(cwd):
     pg = "postgresql+psycopg://tocds:hunter2-pw@db.example.vn:5433/tocds"
     message = refused(tocds("db", "backup", "tocds.dump", db=pg, cwd=cwd))
     assert "pg_dump --format=custom --file=tocds.dump 'postgresql://tocds@db.example.vn:5433/tocds'" in message
+    assert "not included: the evidence photos in evidence (TOCDS_EVIDENCE_DIR)" in message
     assert "hunter2" not in message
     assert not (cwd / "tocds.dump").exists()
 
 
+KEPT_365 = ("files kept 365 days after their decision (approved or to complete); never reviewed, 365 days after "
+            "the deadline of their month's report\nevidence,received,status,size,kept_until\n")
+
+
 def test_admin_evidence_shows_and_sets_the_communes_rule(db_url, cwd):
     import_villages(db_url, cwd)
-    assert ok(tocds("admin", "evidence", "--commune", COMMUNE, db=db_url, cwd=cwd)) == f"{COMMUNE}: evidence optional\n"
+    assert ok(tocds("admin", "evidence", "--commune", COMMUNE, db=db_url, cwd=cwd)) == (
+        f"{COMMUNE}: evidence optional\n{COMMUNE}: {KEPT_365}")
     assert ok(tocds("admin", "evidence", "--commune", COMMUNE, "required", db=db_url, cwd=cwd)) == (
-        f"{COMMUNE}: evidence required\n")
+        f"{COMMUNE}: evidence required\n{COMMUNE}: {KEPT_365}")
     with Session(get_engine(db_url)) as session:
         assert session.execute(select(OrgUnit.requires_evidence).where(OrgUnit.level == "commune")).scalar_one() is True
     assert "invalid choice" in refused(tocds("admin", "evidence", "--commune", COMMUNE, "maybe", db=db_url, cwd=cwd))
+
+
+def test_admin_evidence_keep_days_lists_the_kept_files_and_views_who_saw_them(db_url, cwd, tmp_path):
+    from dataclasses import replace
+
+    from helpers import DEFAULTS, NOW, Chatter, incoming
+    from tocds.bot.evidence_files import keep
+    from tocds.handlers.dispatch import handle
+    from tocds.models import Evidence, Role
+
+    import_villages(db_url, cwd)
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        village = session.execute(select(OrgUnit).where(OrgUnit.name == TAN_HOA)).scalar_one()
+        office_unit = session.get(OrgUnit, village.parent_id)
+        Chatter(session, "Lan", [village], Role.MEMBER).say("vneid 5")
+        handle(session, incoming("lan", "", "p1", kind="photo", attachment="f1"), NOW, DEFAULTS)
+        evidence = session.execute(select(Evidence)).scalar_one()
+        evidence.sha256, evidence.stored_path = keep(tmp_path, b"a photo", ".jpg")
+        evidence.size = 7
+        session.commit()
+        office = Chatter(session, "Hà", [office_unit], Role.OFFICE)
+        office.chat.defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+        office.say("/duyet")
+
+    shown = ok(tocds("admin", "evidence", "--commune", COMMUNE, "--keep-days", "30", db=db_url, cwd=cwd))
+    assert shown.splitlines()[1:] == [
+        f"{COMMUNE}: files kept 30 days after their decision (approved or to complete); never reviewed, 30 days "
+        "after the deadline of their month's report",
+        "evidence,received,status,size,kept_until", f"{evidence.id},2026-11-25,pending,7,2026-12-30"]
+    views = ok(tocds("admin", "evidence", "--commune", COMMUNE, "--views", db=db_url, cwd=cwd))
+    assert views.splitlines()[1:] == ["at,viewer,via,evidence,village,day",
+                                      f"2026-11-25 12:00 Asia/Ho_Chi_Minh (Wednesday),Hà,/duyet console,{evidence.id},"
+                                      f"{TAN_HOA},2026-11-25"]
+    assert "0 or more" in refused(tocds("admin", "evidence", "--commune", COMMUNE, "--keep-days", "-1",
+                                        db=db_url, cwd=cwd))
+
+
+def test_admin_person_prints_what_is_stored_and_erases_once_they_left(db_url, cwd):
+    from helpers import Chatter
+    from tocds.models import Role
+
+    import_villages(db_url, cwd)
+    with Session(get_engine(db_url), expire_on_commit=False) as session:
+        village = session.execute(select(OrgUnit).where(OrgUnit.name == TAN_HOA)).scalar_one()
+        Chatter(session, "Lan", [village], Role.MEMBER).say("vneid 5")
+    stored = json.loads(ok(tocds("admin", "person", "--person", "lan", db=db_url, cwd=cwd)))
+    assert (stored["person"]["name"], stored["places"][0]["unit"], stored["chats"][0]["chat_id"]) == (
+        "Lan", TAN_HOA, "lan")
+    assert "--operator" in refused(tocds("admin", "person", "--person", "Lan", "--erase", db=db_url, cwd=cwd))
+    assert "still has a place" in refused(tocds("admin", "person", "--person", "Lan", "--erase", "--operator", "Tuấn",
+                                                db=db_url, cwd=cwd))
+    ok(tocds("admin", "remove", "--commune", COMMUNE, "--person", "Lan", db=db_url, cwd=cwd))
+    result = tocds("admin", "person", "--person", "Lan", "--erase", "--operator", "Tuấn", db=db_url, cwd=cwd)
+    erased = json.loads(ok(result))
+    label = erased["person"]["name"]
+    assert label.startswith("Thành viên #") and erased["chats"] == [] and erased["erased"][0]["operator"] == "Tuấn"
+    assert f"Lan is now {label}" in result.stderr
+    assert "nobody named 'Lan'" in refused(tocds("admin", "person", "--person", "Lan", db=db_url, cwd=cwd))
 
 
 # ── members ─────────────────────────────────────────────────────────────────────────────

@@ -72,6 +72,7 @@ MEMBER_HELP = "\n".join([
     "/xoa (/undo) — rút lại một báo cáo, hoặc một số liệu (/xoa cks)",
     "/khong (/none) — tuần này không có gì để báo cáo (/khong tuần trước: tuần trước)",
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
+    "/xoaanh (/unphoto) — rút lại ảnh vừa gửi (khi chưa được duyệt)",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
     "/roi (/leave) — rời thôn hoặc xã",
     "/ngonngu (/lang) — Tiếng Việt / English",
@@ -702,10 +703,10 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     start_bot()
     fake.wait_for(lambda: len(fake.commands) == 4)
 
-    private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
+    private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "xoaanh", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
                   "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "baocaoky", "nhantin", "roi", "ngonngu", "huy",
                   "trogiup"]
-    private_en = ["report", "edit", "undo", "none", "evidence", "progress", "week", "month", "quarter", "year",
+    private_en = ["report", "edit", "undo", "none", "evidence", "unphoto", "progress", "week", "month", "quarter", "year",
                   "ranking", "missing", "review", "audit", "invite", "members", "export", "periodreport", "subscribe", "leave", "lang",
                   "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}

@@ -1,8 +1,10 @@
-"""`tocds admin schedule|deadlines|evidence`: when jobs run, when reports are due, what they need."""
+"""`tocds admin schedule|deadlines|evidence`: when jobs run, when reports are due, what they need
+(and how long evidence files are kept: admin_privacy)."""
 
 import sys
 from pathlib import Path
 
+from .admin_privacy import days, keeping, views
 from .common import (
     CommandError,
     a,
@@ -12,6 +14,7 @@ from .common import (
     place_option,
     settings_and_session,
     unit_named,
+    zone_of,
 )
 
 
@@ -35,9 +38,14 @@ def add_commands(admin) -> None:
     deadlines.set_defaults(run=cmd_deadlines)
 
     evidence = admin.add_parser(
-        "evidence", help="show or set whether a commune requires evidence: required | optional")
+        "evidence", help="show or set whether a commune requires evidence (required | optional), how long "
+                         "its files are kept (--keep-days), and who saw them (--views)")
     evidence.add_argument("--commune", required=True)
     evidence.add_argument("setting", nargs="?", choices=("required", "optional"))
+    evidence.add_argument("--keep-days", type=days, metavar="N",
+                          help="days a file is kept after its decision (default 365); then only its hash, size "
+                               "and decision stay")
+    evidence.add_argument("--views", action="store_true", help="CSV of every time a file was shown: who, how, when")
     evidence.set_defaults(run=cmd_evidence)
 
 
@@ -118,4 +126,8 @@ def cmd_evidence(args) -> int:
         session.add(commune)
         session.commit()
     print(f"{commune.name}: evidence {'required' if commune.requires_evidence else 'optional'}")
+    if args.views:
+        views(session, commune, zone_of(session, commune))
+    else:
+        keeping(args, session, commune)
     return 0

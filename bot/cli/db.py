@@ -28,6 +28,14 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
+def evidence_not_included(folder: Path) -> str:
+    """What a database backup leaves out, and how to copy it."""
+    return (f"not included: the evidence photos in {folder} (TOCDS_EVIDENCE_DIR); copy that folder too, e.g.\n"
+            f"    rsync -a --delete {folder}/ BACKUP-HOST:tocds-evidence/\n"
+            "(its files never change: a copy only gains new photos and loses those deleted after their "
+            "keeping days, which --delete deletes from the copy too)")
+
+
 def cmd_db_backup(args) -> int:
     """An online copy of a SQLite file (sqlite3's backup API): consistent while others write."""
     import sqlite3
@@ -45,7 +53,8 @@ def cmd_db_backup(args) -> int:
         raise CommandError(
             "this database is PostgreSQL: back it up with pg_dump, e.g.\n"
             f"    pg_dump --format=custom --file={args.file} '{dump}'\n"
-            "(the password from PGPASSWORD or ~/.pgpass; restore with pg_restore)")
+            "(the password from PGPASSWORD or ~/.pgpass; restore with pg_restore)\n"
+            + evidence_not_included(get_settings().evidence_dir))
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise CommandError(f"cannot back up {url.get_backend_name()} database {url.database!r}")
     source = Path(url.database)
@@ -81,4 +90,5 @@ def cmd_db_backup(args) -> int:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
     print(f"{source} backed up to {target} ({target.stat().st_size} bytes)", file=sys.stderr)
+    print(evidence_not_included(get_settings().evidence_dir), file=sys.stderr)
     return 0

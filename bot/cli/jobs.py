@@ -12,7 +12,7 @@ def add_commands(commands) -> None:
 
     jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
     job = jobs.add_parser("run", help="run one job now: reminders, escalation, weekly-summary, alerts, "
-                                      "period-report or deadline-reminders")
+                                      "period-report, deadline-reminders or evidence-retention")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune, and every province for "
                                        "the jobs a province has)")

@@ -1,0 +1,240 @@
+"""Personal data in evidence: how long a file is kept, and who looked at it.
+
+A photo shows citizens (an ID card, a VNeID screen, a family at home), so it is kept only
+as long as its purpose needs: until `OrgUnit.evidence_keep_days` after its decision, or,
+never reviewed, after the deadline of its month's report plus those days. Deleting the
+file keeps the row (hash, size, decision, reviewer), so counts "backed by approved
+evidence" stay true; every time a file is shown is an `EvidenceView`.
+"""
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import String
+from sqlmodel import Field, Session, SQLModel, select
+
+from .deadlines import ReportDeadline
+from .due_dates import due_date, parse_due
+from .entries import Entry, Evidence
+from .orgunits import OrgUnit
+from .people import Person
+from .periods import containing, local_date
+from .types import UTCDateTime, utcnow
+
+DEFAULT_KEEP_DAYS = 365
+
+
+class EvidenceView(SQLModel, table=True):
+    """One showing of an evidence file: to whom (None: whoever opened a published link), how, when."""
+
+    __tablename__ = "evidence_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    via: str = Field(max_length=32, description="/duyet on telegram | /duyet on zalo | zalo link | web")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def record_view(session: Session, evidence: Evidence, person: Person | None, via: str,
+                now: datetime | None = None) -> None:
+    """Notes that `person` saw the evidence's file `via` a screen or link (the caller commits)."""
+    session.add(EvidenceView(evidence_id=evidence.id, person_id=person.id if person else None, via=via[:32],
+                             at=now or utcnow()))
+
+
+def commune_of(session: Session, evidence: Evidence) -> OrgUnit:
+    village = session.get(OrgUnit, session.get(Entry, evidence.entry_id).village_id)
+    return session.get(OrgUnit, village.parent_id)
+
+
+def month_deadline(session: Session, commune: OrgUnit, day: date) -> date:
+    """The day the report of `day`'s month is due (the commune's monthly deadline; without
+    one, the month's last day)."""
+    month = containing("month", day)
+    deadline = session.exec(select(ReportDeadline).where(ReportDeadline.unit_id == commune.id,
+                                                         ReportDeadline.period_kind == "month")).first()
+    return due_date(parse_due("month", deadline.due), month) if deadline else month.last
+
+
+def kept_until(session: Session, evidence: Evidence, commune: OrgUnit) -> date:
+    """The last day the file is kept (in the commune's time zone)."""
+    keep = timedelta(days=commune.evidence_keep_days)
+    if evidence.reviewed_at is not None:
+        return local_date(evidence.reviewed_at, commune.timezone) + keep
+    entry = session.get(Entry, evidence.entry_id)
+    return month_deadline(session, commune, entry.day) + keep
+
+
+def files_of(session: Session, commune: OrgUnit) -> list[Evidence]:
+    """The commune's evidence whose file is still kept, oldest first."""
+    return list(session.exec(
+        select(Evidence).join(Entry, Entry.id == Evidence.entry_id).join(OrgUnit, OrgUnit.id == Entry.village_id)
+        .where(OrgUnit.parent_id == commune.id, Evidence.stored_path.is_not(None))
+        .order_by(Evidence.received_at, Evidence.id)
+    ).all())
+
+
+def expired(session: Session, commune: OrgUnit, now: datetime) -> list[Evidence]:
+    """The commune's kept files past their keeping period on `now`."""
+    today = local_date(now, commune.timezone)
+    return [e for e in files_of(session, commune) if kept_until(session, e, commune) < today]
+
+
+def delete_file(session: Session, directory: Path, evidence: Evidence, now: datetime) -> None:
+    """Deletes the evidence's file but keeps its row; the same photo sent again by someone
+    else (one file, one hash) stays while another row still keeps it. The caller commits."""
+    relative = evidence.stored_path
+    evidence.stored_path, evidence.file_deleted_at = None, now
+    session.add(evidence)
+    session.flush()
+    if relative is None:
+        return
+    still_kept = session.exec(select(Evidence.id).where(Evidence.stored_path == relative)).first()
+    if still_kept is None:
+        (Path(directory) / relative).unlink(missing_ok=True)
+
+
+def link_opened(session: Session, digest: str, now: datetime) -> bool:
+    """Records a view of the evidence a published link (by the file's SHA-256) shows; False
+    when that file is evidence no longer kept, whose published copy must not be shown either."""
+    rows = session.exec(select(Evidence).where(Evidence.sha256 == digest)).all()
+    kept = [evidence for evidence in rows if evidence.stored_path is not None]
+    for evidence in kept:
+        record_view(session, evidence, None, "zalo link", now)
+    session.commit()
+    return bool(kept) or not rows
+
+
+def views_of(session: Session, commune_ids: list[int], limit: int | None):
+    """The latest views of the communes' evidence, newest first: (view, viewer's name or
+    None, village name, the entry's day)."""
+    return session.exec(
+        select(EvidenceView, Person.name, OrgUnit.name, Entry.day)
+        .join(Evidence, Evidence.id == EvidenceView.evidence_id)
+        .join(Entry, Entry.id == Evidence.entry_id).join(OrgUnit, OrgUnit.id == Entry.village_id)
+        .outerjoin(Person, Person.id == EvidenceView.person_id)
+        .where(OrgUnit.parent_id.in_(commune_ids))
+        .order_by(EvidenceView.at.desc(), EvidenceView.id.desc()).limit(limit)
+    ).all()
+
+
+class Erasure(SQLModel, table=True):
+    """A person's data erased (`tocds admin person --erase`): by which operator, when, what went."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    operator: str = Field(max_length=200, description="the operator's name, as given with --operator")
+    detail: str = Field(max_length=200, description="what was deleted: chats=2 conversations=1 files=3 …")
+
+
+class StillMember(Exception):
+    """Erasing someone who still has a place: they must leave (or be removed) first."""
+
+
+def erased_label(person: Person) -> str:
+    """The neutral name an erased person's records keep: distinct, and telling nothing."""
+    return f"Thành viên #{person.id}"
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def person_data(session: Session, person: Person) -> dict:
+    """Everything stored about a person, as JSON-ready data (`tocds admin person`)."""
+    from .entries import Audit, EntryCount, NothingToReport
+    from .jobs import Subscription
+    from .people import ChannelAccount, Membership, MembershipEvent
+
+    unit_name = {u.id: u.name for u in session.exec(select(OrgUnit)).all()}
+    accounts = session.exec(select(ChannelAccount).where(ChannelAccount.person_id == person.id)).all()
+    entries = session.exec(select(Entry).where(Entry.person_id == person.id).order_by(Entry.day, Entry.id)).all()
+    counts = session.exec(select(EntryCount).where(EntryCount.person_id == person.id)).all()
+    return {
+        "person": {"id": person.id, "name": person.name, "language": person.locale,
+                   "created_at": _iso(person.created_at)},
+        "places": [{"unit": unit_name[m.org_unit_id], "role": m.role, "since": _iso(m.created_at)}
+                   for m in session.exec(select(Membership).where(Membership.person_id == person.id))],
+        "chats": [{"channel": a.channel, "chat_id": a.external_id, "blocked_at": _iso(a.blocked_at)} for a in accounts],
+        "reports": [{"id": e.id, "village": unit_name[e.village_id], "day": e.day.isoformat(), "channel": e.channel,
+                     "chat_id": e.chat_id, "message_id": e.message_id, "created_at": _iso(e.created_at),
+                     "counts": {c.indicator_key: c.count for c in counts if c.entry_id == e.id and c.deleted_at is None},
+                     "taken_back": {c.indicator_key: c.count for c in counts
+                                    if c.entry_id == e.id and c.deleted_at is not None}} for e in entries],
+        "nothing_to_report": [{"village": unit_name[n.village_id], "week_start": n.week_start.isoformat()}
+                              for n in session.exec(select(NothingToReport).where(NothingToReport.person_id == person.id))],
+        "evidence": [{"id": v.id, "report": v.entry_id, "kind": v.kind, "caption": v.caption, "status": v.status,
+                      "received_at": _iso(v.received_at), "sha256": v.sha256, "size": v.size,
+                      "file_kept": v.stored_path is not None, "file_deleted_at": _iso(v.file_deleted_at),
+                      "views": len(session.exec(select(EvidenceView.id).where(EvidenceView.evidence_id == v.id)).all())}
+                     for v in session.exec(select(Evidence).where(Evidence.person_id == person.id).order_by(Evidence.id))],
+        "evidence_seen": [{"evidence": w.evidence_id, "via": w.via, "at": _iso(w.at)}
+                          for w in session.exec(select(EvidenceView).where(EvidenceView.person_id == person.id))],
+        "audit": [{"at": _iso(a.at), "action": a.action, "count": a.entry_count_id, "old": a.old_count,
+                   "new": a.new_count, "reason": a.reason}
+                  for a in session.exec(select(Audit).where(Audit.person_id == person.id).order_by(Audit.at))],
+        "membership_events": [{"at": _iso(m.at), "unit": unit_name[m.unit_id], "action": m.action,
+                               "old_role": m.old_role, "new_role": m.new_role,
+                               "by": "self" if m.by_id == person.id else "operator" if m.by_id is None else "office"}
+                              for m in session.exec(select(MembershipEvent).where(MembershipEvent.person_id == person.id)
+                                                    .order_by(MembershipEvent.at))],
+        "subscriptions": [{"channel": s.channel, "chat_id": s.chat_id, "commune": unit_name[s.commune_id]}
+                          for s in session.exec(select(Subscription).where(Subscription.person_id == person.id))],
+        "conversations": [{"channel": c.channel, "chat_id": c.chat_id, "updated_at": _iso(c.updated_at)}
+                          for c in conversations_of(session, accounts)],
+        "erased": [{"at": _iso(e.at), "operator": e.operator, "detail": e.detail}
+                   for e in session.exec(select(Erasure).where(Erasure.person_id == person.id))],
+    }
+
+
+def conversations_of(session: Session, accounts) -> list:
+    """The open conversations (questions the bot asked) of these chat accounts, in any chat."""
+    from .conversations import Conversation
+
+    return [c for a in accounts for c in session.exec(
+        select(Conversation).where(Conversation.channel == a.channel, Conversation.sender_id == a.external_id))]
+
+
+def erase_person(session: Session, person: Person, directory: Path, operator: str, now: datetime) -> Erasure:
+    """Replaces the person's name with a neutral label everywhere (every record names them by
+    id), deletes their chat ids, their photos' files and captions, their conversations and the
+    messages still waiting to go to them; their counts stay, so no figure changes. Refused
+    (StillMember) while they have a place. The caller commits."""
+    from sqlalchemy import delete, update
+
+    from .mailbox import OutboxMessage
+    from .people import ChannelAccount, Membership, MembershipEvent
+
+    if session.exec(select(Membership.id).where(Membership.person_id == person.id)).first() is not None:
+        raise StillMember(person.name)
+    accounts = session.exec(select(ChannelAccount).where(ChannelAccount.person_id == person.id)).all()
+    conversations = conversations_of(session, accounts)
+    for conversation in conversations:
+        session.delete(conversation)
+    private_chats = [(a.channel, a.external_id) for a in accounts]
+    waiting = 0
+    for channel, chat_id in private_chats:
+        waiting += session.execute(delete(OutboxMessage).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.sent_at.is_(None))).rowcount
+    files = 0
+    for evidence in session.exec(select(Evidence).where(Evidence.person_id == person.id)).all():
+        files += evidence.stored_path is not None
+        delete_file(session, directory, evidence, evidence.file_deleted_at or now)
+        # The chat and message ids say who sent it; a unique id per row keeps the constraint.
+        evidence.chat_id, evidence.message_id, evidence.file_ref, evidence.caption = "", f"erased-{evidence.id}", "", ""
+        session.add(evidence)
+    entries = session.execute(update(Entry).where(Entry.person_id == person.id)
+                              .values(chat_id="", message_id="erased-" + Entry.id.cast(String))).rowcount
+    session.execute(update(MembershipEvent).where(MembershipEvent.person_id == person.id).values(chat=""))
+    for account in accounts:
+        session.delete(account)
+    person.name = erased_label(person)
+    session.add(person)
+    erasure = Erasure(person_id=person.id, at=now, operator=operator[:200],
+                      detail=f"chats={len(accounts)} conversations={len(conversations)} files={files} "
+                             f"reports={entries} unsent={waiting}")
+    session.add(erasure)
+    session.flush()
+    return erasure

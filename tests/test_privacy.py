@@ -1,0 +1,277 @@
+"""Personal data in evidence: files kept only as long as the commune says, every showing
+recorded, a photo taken back, through the handlers and the job, against a fixed clock."""
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from helpers import DEFAULTS, NOW, Chatter, incoming
+from tocds.bot.evidence_files import keep
+from tocds.handlers.dispatch import handle
+from tocds.jobs.evidence_retention import EVIDENCE_RETENTION
+from tocds.jobs.runner import run_job
+from tocds.models import ChannelAccount, Evidence, EvidenceView, Person, Role
+from tocds.models.invites import join
+from tocds.models.privacy import kept_until, link_opened
+from tocds.models.queries import verified_counts
+
+TAN_HOA = "Thôn Tân Hòa"
+
+
+def store(session, evidence: Evidence, folder, content: bytes) -> None:
+    """What the files loop does once it has fetched the photo."""
+    evidence.sha256, evidence.stored_path = keep(folder, content, ".jpg")
+    evidence.size = len(content)
+    session.add(evidence)
+    session.commit()
+
+
+def reported_with_photo(session, chatter: Chatter, sender: str, message_id: str, counts: str) -> Evidence:
+    chatter.say(counts)
+    handle(session, incoming(sender, "", message_id, kind="photo", attachment=f"file-{message_id}"), NOW, DEFAULTS)
+    return session.exec(select(Evidence).where(Evidence.message_id == message_id)).one()
+
+
+def member_on(session, name: str, unit, role: Role, channel: str) -> Person:
+    person = Person(name=name, locale="vi")
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel=channel, external_id=f"{channel}-{name}"))
+    join(session, person, unit, role)
+    session.commit()
+    return person
+
+
+def retention_run(session, commune, monkeypatch, folder, now):
+    from tocds.bot.settings import get_settings
+
+    monkeypatch.setenv("TOCDS_EVIDENCE_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        return run_job(session, EVIDENCE_RETENTION, commune.unit, now)
+    finally:
+        get_settings.cache_clear()
+
+
+def two_photos(session, commune, folder, lans: bytes, hoas: bytes) -> tuple[Evidence, Evidence, Chatter]:
+    """Lan's and Hoa's reports with a photo each, both fetched; and the office that reviews them."""
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    hoa = Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER)
+    first = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    second = reported_with_photo(session, hoa, "hoa", "p2", "ho 2")
+    store(session, first, folder, lans)
+    store(session, second, folder, hoas)
+    return first, second, Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+
+
+def test_files_past_their_keeping_are_deleted_rows_and_approved_counts_stay(session, commune, tmp_path,
+                                                                              monkeypatch):
+    approved, waiting, office = two_photos(session, commune, tmp_path, b"the VNeID screen", b"a family at home")
+    office.say("/duyet")
+    office.say("1")  # Lan's photo approved today (25/11/2026)
+    commune.unit.evidence_keep_days = 30
+    session.add(commune.unit)
+    session.commit()
+    verified_before = verified_counts(session, [commune.unit.id], NOW.date(), NOW.date())
+
+    approved_until = kept_until(session, approved, commune.unit)
+    waiting_until = kept_until(session, waiting, commune.unit)  # no monthly deadline: the month's last day + 30
+    assert (approved_until.isoformat(), waiting_until.isoformat()) == ("2026-12-25", "2026-12-30")
+
+    last_day = NOW + timedelta(days=30)
+    retention_run(session, commune, monkeypatch, tmp_path, last_day)
+    assert (tmp_path / approved.stored_path).is_file()  # kept through its last day
+
+    retention_run(session, commune, monkeypatch, tmp_path, last_day + timedelta(days=1))
+    session.expire_all()
+    approved, waiting = session.get(Evidence, approved.id), session.get(Evidence, waiting.id)
+    assert approved.stored_path is None and approved.file_deleted_at == last_day + timedelta(days=1)
+    assert (approved.sha256, approved.size, approved.status) == (
+        hashlib.sha256(b"the VNeID screen").hexdigest(), len(b"the VNeID screen"), "approved")
+    assert approved.reviewed_by is not None
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{waiting.sha256}.jpg"]
+    assert verified_counts(session, [commune.unit.id], NOW.date(), NOW.date()) == verified_before != {}
+
+
+def test_a_photo_two_rows_share_stays_while_one_still_keeps_it(session, commune, tmp_path, monkeypatch):
+    early, late, office = two_photos(session, commune, tmp_path, b"one photo", b"one photo")
+    office.say("/duyet")
+    office.say("1")  # the first approved now; the second a year later
+    office.say("/duyet", NOW + timedelta(days=365))
+    office.say("1", NOW + timedelta(days=365))
+
+    retention_run(session, commune, monkeypatch, tmp_path, NOW + timedelta(days=400))
+    session.expire_all()
+    assert session.get(Evidence, early.id).stored_path is None
+    assert (tmp_path / late.stored_path).is_file()  # the other row still keeps it
+
+    retention_run(session, commune, monkeypatch, tmp_path, NOW + timedelta(days=800))
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_every_showing_is_recorded_on_telegram_and_zalo_and_in_nhatky(session, commune, tmp_path):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    evidence = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"a VNeID screen")
+    member_on(session, "Hà", commune.unit, Role.OFFICE, "telegram")
+    member_on(session, "Minh", commune.unit, Role.OFFICE, "zalo")
+    defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+    later = NOW + timedelta(hours=1)
+    for sender, channel, now in (("telegram-Hà", "telegram", NOW), ("zalo-Minh", "zalo", later)):
+        [shown] = handle(session, incoming(sender, "/duyet", f"d-{channel}", channel=channel), now, defaults)
+        assert shown.attachment.content == b"a VNeID screen"
+    assert link_opened(session, evidence.sha256, later + timedelta(minutes=5)) is True
+
+    views = session.exec(select(EvidenceView.person_id, EvidenceView.via).order_by(EvidenceView.at)).all()
+    names = {p.id: p.name for p in session.exec(select(Person)).all()}
+    assert [(names.get(person), via) for person, via in views] == [
+        ("Hà", "/duyet telegram"), ("Minh", "/duyet zalo"), (None, "zalo link")]
+    office = Chatter(session, "Hương", [commune.unit], Role.OFFICE)
+    assert office.say("/nhatky").splitlines() == [
+        "📝 Thay đổi gần đây (mới nhất trước):",
+        "25/11 13:05 · người có đường link · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (zalo link)",
+        "25/11 13:00 · Minh · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (/duyet zalo)",
+        "25/11 12:00 · Hà · Thôn Tân Hòa (25/11): đã xem ảnh minh chứng (/duyet telegram)",
+    ]
+
+
+def test_a_deleted_photos_published_link_shows_nothing(session, commune, tmp_path):
+    from tocds.models.privacy import delete_file
+
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    evidence = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"an ID card")
+    digest = evidence.sha256
+    delete_file(session, tmp_path, evidence, NOW)
+    session.commit()
+    assert link_opened(session, digest, NOW) is False
+    assert link_opened(session, hashlib.sha256(b"a chart").hexdigest(), NOW) is True  # not evidence: served
+    assert session.exec(select(EvidenceView)).all() == []
+
+
+def test_a_member_takes_back_a_photo_before_review_and_the_report_stays(session, commune, tmp_path):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    kept = reported_with_photo(session, lan, "lan", "p1", "vneid 5")
+    mistaken = reported_with_photo(session, lan, "lan", "p2", "hộ 2")
+    store(session, kept, tmp_path, b"a household's VNeID")
+    store(session, mistaken, tmp_path, b"someone's ID card, by mistake")
+    defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+
+    [reply] = handle(session, incoming("lan", "xóa ảnh vừa gửi", "m1"), NOW, defaults)
+    assert reply.text == "🗑 Đã rút lại và xóa ảnh. Báo cáo vẫn giữ nguyên: Thôn Tân Hòa, ngày 25/11/2026: Hộ 2."
+    session.expire_all()
+    mistaken = session.get(Evidence, mistaken.id)
+    assert (mistaken.status, mistaken.stored_path, mistaken.file_deleted_at) == ("withdrawn", None, NOW)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{kept.sha256}.jpg"]
+    assert lan.say("/tiendo") == lan.say("/tiendo")  # the reports are untouched: both counts still there
+    assert "Hộ" in lan.say("/tiendo") and "VNeID" in lan.say("/tiendo")
+
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    assert office.say("/duyet").startswith("🔎 Minh chứng chờ duyệt: 1\nThôn Tân Hòa, ngày 25/11/2026: VNeID 5")
+    office.say("1")
+    [reply] = handle(session, incoming("lan", "/xoaanh", "m2"), NOW, defaults)
+    assert reply.text == ("Bạn không có ảnh nào đang chờ duyệt để rút lại. Ảnh đã duyệt thì giữ lại: "
+                          "nhờ văn phòng xã xóa giúp.")
+    assert (tmp_path / kept.stored_path).is_file()
+
+
+def shown_everywhere(session, commune) -> list[str]:
+    """Every summary and export of every period, as the office and a leader get them: texts,
+    and each file's cells (a workbook), lines (a CSV) or hash (a chart)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    leader = Chatter(session, "Nam", [commune.unit], Role.LEADER)
+    shown = []
+    for chatter, request in [(leader, r) for r in ("/tuan", "/tuan trước", "/thang", "/thang 10", "/quy", "/nam",
+                                                   "/xephang", "/chuabaocao", "/tiendo")] + [
+            (office, f"/xuat {period}{kind}") for period in ("2026-W48", "2026-W47", "2026-11", "2026-Q4", "2026")
+            for kind in ("", " csv")]:
+        shown.append(chatter.say(request))
+        for reply in chatter.last:
+            if reply.attachment is None:
+                continue
+            if reply.attachment.name.endswith(".png"):  # a chart: villages' bars, no person's name
+                shown.append(hashlib.sha256(reply.attachment.content).hexdigest())
+            elif reply.attachment.name.endswith(".xlsx"):
+                book = load_workbook(BytesIO(reply.attachment.content))
+                shown += [str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+            else:
+                shown.append(reply.attachment.content.decode())
+    return shown
+
+
+def test_erasing_a_person_changes_no_figure_only_their_name(session, commune, tmp_path):
+    from tocds.models import Membership
+    from tocds.models.members import remove
+    from tocds.models.privacy import StillMember, erase_person, person_data
+
+    commune.unit.requires_evidence = True  # the counts backed by approved evidence are shown too
+    session.add(commune.unit)
+    session.commit()
+    lan = Chatter(session, "Lan Nguyễn", [commune.villages[TAN_HOA]], Role.MEMBER)
+    lan.say("hộ 12 vneid 4", NOW - timedelta(days=7))
+    evidence = reported_with_photo(session, lan, "lan nguyen", "p1", "vneid 5")
+    store(session, evidence, tmp_path, b"a VNeID screen")
+    photo_file = tmp_path / evidence.stored_path
+    Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 2")
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    office.say("/duyet")
+    office.say("1")
+    lan.say("/sua")
+    lan.say("1")
+    lan.say("6")  # an audit line in her name
+    person = session.exec(select(Person).where(Person.name == "Lan Nguyễn")).one()
+    with pytest.raises(StillMember):
+        erase_person(session, person, tmp_path, "Ops Tuấn", NOW)
+    for membership in session.exec(select(Membership).where(Membership.person_id == person.id)).all():
+        remove(session, membership, by=person.id, now=NOW, action="left")
+    session.commit()
+    stored = person_data(session, person)
+    assert (stored["chats"], [r["counts"] for r in stored["reports"]], stored["evidence"][0]["file_kept"]) == (
+        [{"channel": "console", "chat_id": "lan nguyen", "blocked_at": None}], [{"ho": 12, "vneid": 4}, {"vneid": 6}],
+        True)
+    before = shown_everywhere(session, commune)
+
+    erase_person(session, person, tmp_path, "Ops Tuấn", NOW + timedelta(hours=1))
+    session.commit()
+    label = f"Thành viên #{person.id}"
+    assert shown_everywhere(session, commune) == [text.replace("Lan Nguyễn", label) for text in before]
+    assert any("Lan Nguyễn" in text for text in before)  # her name was there to change
+    erased = person_data(session, person)
+    assert erased["person"]["name"] == label and erased["chats"] == [] and erased["conversations"] == []
+    assert [(r["chat_id"], r["counts"]) for r in erased["reports"]] == [("", {"ho": 12, "vneid": 4}), ("", {"vneid": 6})]
+    assert (erased["evidence"][0]["file_kept"], erased["evidence"][0]["status"]) == (False, "approved")
+    assert not photo_file.exists()
+    assert erased["erased"] == [{"at": (NOW + timedelta(hours=1)).isoformat(), "operator": "Ops Tuấn",
+                                 "detail": "chats=1 conversations=0 files=1 reports=2 unsent=0"}]
+    assert "lan nguyen" not in json.dumps(erased, ensure_ascii=False).lower()
+
+
+def test_a_whole_demo_logs_no_message_text_name_or_chat_id(tmp_path, caplog, capsys):
+    """Every record at INFO and above, formatted as `tocds` writes it (extras too)."""
+    import logging
+
+    from tocds.bot.demo import PEOPLE, SCRIPT, play
+    from tocds.bot.logs import KeyValueFormatter
+    from tocds.models.text import fold
+
+    with caplog.at_level(logging.INFO):
+        play(tmp_path / "demo")
+    lines = [KeyValueFormatter().format(record) for record in caplog.records if record.levelno >= logging.INFO]
+    assert any("weekly-summary for" in line for line in lines)  # the jobs did log
+    said = {text for _, _, who, text in SCRIPT if who != "job" and len(text) > 3}
+    names = {name for name, _, _ in PEOPLE.values()}
+    chat_ids = {fold(name) for name in names}  # a console chat's id is its person's folded name
+    text = "\n".join(lines)
+    assert [s for s in said if s in text] == []
+    words = set(re.findall(r"[\w/]+", text.lower()))
+    assert [n for n in names | chat_ids if set(fold(n).split()) <= words] == []
+    capsys.readouterr()  # the demo's chat, printed
