@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ..figures import figures_of
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name, write_csv
 from ..models.periods import Period
 from .context import Context
-from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .reports import requested_period, summarised_units
 

@@ -107,7 +107,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tocds.bot.runtime import spare_the_collector  # noqa: E402
-from tocds.handlers.summary import province_text  # noqa: E402
+from tocds.figures.text import province_text  # noqa: E402
 from tocds.locales import translator  # noqa: E402
 from tocds.models import ChannelAccount, Level, OrgUnit, Person, Role  # noqa: E402
 from tocds.models.db import get_engine, get_writer, upgrade  # noqa: E402

@@ -11,8 +11,8 @@ from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.periods import Period
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
-from .spreadsheet import province_workbook, summary_workbook
-from .summary import incomplete_communes, province_text, summary_text
+from .text import incomplete_communes, province_text, summary_text
+from .workbook import province_workbook, summary_workbook
 
 
 @dataclass(frozen=True)
