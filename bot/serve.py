@@ -17,9 +17,10 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from ..models.db import get_engine, upgrade
+from ..web import create_desk
 from .channels import Channel
 from .mailroom import Mailroom
 from .published import Expired, NotPublished
@@ -107,6 +108,7 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/files/{digest}/{expires}/{signature}/{name}", published_file, methods=["GET"]),
+            Mount("/web", create_desk(settings.database_url)),
             Route("/{channel}", receive, methods=["POST"]),
         ],
         lifespan=lifespan,

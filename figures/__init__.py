@@ -2,6 +2,7 @@
 the text and the workbook of either, and who has not reported. What the jobs send and what
 `/tuan`, `/thang`, `/xephang` and `/xuat` answer, for a commune and a province alike."""
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from ..locales import Translator
 from ..models import Level, OrgUnit
+from ..models.exports import write_csv
 from ..models.periods import Period
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
 from .text import incomplete_communes, province_text, summary_text
@@ -56,3 +58,13 @@ def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, 
         province = province_summary(session, unit, period, as_of, villages=workbook)
         return Figures(province.overview, province)
     return Figures(weekly_summary(session, unit, period, as_of))
+
+
+def export_content(session: Session, unit: OrgUnit, period: Period, today: date, t: Translator, kind: str) -> bytes:
+    """The period's workbook (`kind` xlsx: the weekly summary's, over any period) or the
+    contract's CSV (`csv`), of a commune or a province: what `/xuat` and the web desk give."""
+    if kind == "csv":
+        buffer = io.StringIO()
+        write_csv(session, unit, period, buffer)
+        return buffer.getvalue().encode("utf-8")
+    return figures_of(session, unit, period, today, workbook=True).workbook(t)

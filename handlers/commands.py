@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
+from ..models.access import DESK_ROLES
 from . import reports
 from .audit import show_audit
 from .context import Context, step
@@ -22,6 +23,7 @@ from .progress import show_progress
 from .report import example, start_guided
 from .review import start_review
 from .subscribe import toggle_subscription
+from .web import web_link
 
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
@@ -103,6 +105,7 @@ TABLE = (
     Command("thanhvien", "members", PEOPLE, show_members,
             N_("who belongs to the commune, a village or the province; remove a person or change a role")),
     Command("xuat", "export", READERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
+    Command("web", "web", DESK_ROLES, web_link, N_("a sign-in link to the office's web desk")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from ..locales import Translator, translator
-from ..models import ChannelAccount, Conversation, Level, Membership, OrgUnit, OutboxMessage, Person, Role
+from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
+from ..models.access import Place, places_of
 from ..models.periods import local_date
 from ..models.types import utcnow
 from .messages import Choice, Incoming, Outgoing
@@ -17,19 +18,12 @@ from .messages import Choice, Incoming, Outgoing
 @dataclass(frozen=True)
 class Defaults:
     """What new people and new communes start with (TOCDS_LOCALE, TOCDS_TIMEZONE), and
-    where evidence files are kept (TOCDS_EVIDENCE_DIR)."""
+    where evidence files are kept (TOCDS_EVIDENCE_DIR), where the web desk is (TOCDS_WEB_URL)."""
 
     language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     evidence_dir: Path = Path("evidence")
-
-
-@dataclass(frozen=True)
-class Place:
-    """One membership: the role in an org unit."""
-
-    role: Role
-    unit: OrgUnit
+    web_url: str | None = None  # TOCDS_WEB_URL: where the web desk's sign-in links point
 
 
 @dataclass
@@ -144,16 +138,6 @@ class Context:
         if self.conversation is not None:
             self.session.delete(self.conversation)
             self.conversation = None
-
-
-def places_of(session: Session, person_id: int) -> list[Place]:
-    rows = session.exec(
-        select(Membership.role, OrgUnit)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
-        .where(Membership.person_id == person_id)
-        .order_by(Membership.id)
-    ).all()
-    return [Place(Role(role), unit) for role, unit in rows]
 
 
 StepHandler = Callable[[Context, str], list[Outgoing]]

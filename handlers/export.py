@@ -2,15 +2,14 @@
 contract's CSV) in the chat; the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`)
 or written (`2026-Q4`)."""
 
-import io
 from datetime import date
 
 from sqlmodel import Session
 
-from ..figures import figures_of
+from ..figures import export_content
 from ..locales import Translator
 from ..models import Level, OrgUnit
-from ..models.exports import file_name, write_csv
+from ..models.exports import file_name
 from ..models.periods import Period
 from .context import Context
 from .messages import Attachment, Outgoing
@@ -23,13 +22,7 @@ def export_file(session: Session, commune: OrgUnit, period: Period, today: date,
                 kind: str) -> Attachment:
     """The period's workbook (the weekly summary's, over any period) or the CSV, named after the
     period; of a commune, or of a province (`province_workbook`)."""
-    if kind == "csv":
-        buffer = io.StringIO()
-        write_csv(session, commune, period, buffer)
-        content = buffer.getvalue().encode("utf-8")
-    else:
-        content = figures_of(session, commune, period, today, workbook=True).workbook(t)
-    return Attachment("file", file_name(commune, period, kind), content)
+    return Attachment("file", file_name(commune, period, kind), export_content(session, commune, period, today, t, kind))
 
 
 def export(context: Context, args: str) -> list[Outgoing]:

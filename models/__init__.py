@@ -10,6 +10,7 @@ from .orgunits import Level, OrgUnit, PlaceEvent
 from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person, Role
 from .targets import Target
 from .totals import VillageTotal
+from .web_sessions import WebSession
 
 __all__ = [
     "AlertState",
@@ -40,4 +41,5 @@ __all__ = [
     "Role",
     "Target",
     "VillageTotal",
+    "WebSession",
 ]

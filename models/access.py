@@ -1,0 +1,49 @@
+"""Who may see what: a person's places, and the units they reach from them. The chat
+(`handlers/context.py`) and the web desk read the same places; what is out of reach is,
+for both, as if it did not exist."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from .orgunits import Level, OrgUnit
+from .people import Membership, Role
+
+
+@dataclass(frozen=True)
+class Place:
+    """One membership: the role in an org unit."""
+
+    role: Role
+    unit: OrgUnit
+
+
+def places_of(session: Session, person_id: int) -> list[Place]:
+    rows = session.exec(
+        select(Membership.role, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .where(Membership.person_id == person_id)
+        .order_by(Membership.id)
+    ).all()
+    return [Place(Role(role), unit) for role, unit in rows]
+
+
+# Who may sign in to the web desk: everyone but a team member, who has the chat.
+DESK_ROLES = frozenset(Role) - {Role.MEMBER}
+
+
+def reach(session: Session, places: list[Place]) -> dict[int, OrgUnit]:
+    """Every unit these places let a person open on the desk, by id: a province's people
+    their province, its communes and villages; a commune's office, leaders and admins the
+    commune and its villages; a team leader the village."""
+    reached: dict[int, OrgUnit] = {}
+    for place in places:
+        if place.role not in DESK_ROLES:
+            continue
+        reached[place.unit.id] = place.unit
+        parents = [place.unit.id]
+        while parents:
+            below = session.exec(select(OrgUnit).where(OrgUnit.parent_id.in_(parents))).all()
+            reached.update({unit.id: unit for unit in below})
+            parents = [unit.id for unit in below if unit.level != Level.VILLAGE]
+    return reached

@@ -1,0 +1,183 @@
+"""The web desk through Starlette's TestClient: signing in with a link got from chat, the
+overview and its downloads, and the authorisation matrix (every page × every role × own
+commune / sibling commune / another province: out of reach is 404)."""
+
+import io
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from helpers import DEFAULTS, NOW, Chatter, fresh, make_commune, make_province
+from tocds.bot.channels.console import ConsoleChat
+from tocds.models import Membership, Role
+from tocds.models.members import change_role, remove
+from tocds.models.types import utcnow
+from tocds.models.web_sessions import make_link
+from tocds.web import create_desk
+
+WEB_URL = "http://desk.test"
+LINK = re.compile(r"http://desk\.test(/web/login/\S+)")
+
+
+def chatter(session, name, unit, role, language="vi"):
+    """A person chatting with a bot whose desk is at WEB_URL."""
+    person = Chatter(session, name, [unit], role, language)
+    person.chat = ConsoleChat(session, name, replace(DEFAULTS, web_url=WEB_URL))
+    return person
+
+
+@pytest.fixture
+def client(db_url):
+    with TestClient(Starlette(routes=[Mount("/web", create_desk(db_url))]), base_url="http://desk.test") as client:
+        yield client
+
+
+@pytest.fixture
+def world(session):
+    ours, sibling, far = make_commune(session), make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (50, 200, 150, 160)}), \
+        make_commune(session, "Xã Bí Mật", {"Thôn Kín Đáo": (50, 200, 150, 160)})
+    make_province(session, "Tỉnh Đồng Nai", [ours, sibling])
+    make_province(session, "Tỉnh Xa Xôi", [far])
+    return ours, sibling, far
+
+
+def signed_in(client, person) -> str:
+    """Signs the person in with the link `/web` gives them in chat; the page it leads to."""
+    reply = person.say("/web", now=utcnow())
+    path = LINK.search(reply).group(1)
+    response = client.get(path)
+    assert response.status_code == 200, reply
+    return response.text
+
+
+def test_web_in_chat_gives_a_link_that_signs_in_once(session, client, world):
+    ours, _, _ = world
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    reply = office.say("/web", now=utcnow())
+    assert "10 phút" in reply
+    path = LINK.search(reply).group(1)
+    page = client.get(path)
+    assert page.status_code == 200 and "Xã Đồng Phú" in page.text and "Thôn Tân Hòa" in page.text
+    cookie = page.history[0].headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and path.split("/")[-1] not in cookie
+    client.cookies.clear()
+    again = client.get(path)
+    assert again.status_code == 410 and "/web" in again.text
+
+
+def test_a_member_gets_no_link_and_a_group_no_link(session, client, world):
+    ours, _, _ = world
+    member = chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER)
+    assert "không dành cho vai trò" in member.say("/web")
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    office.chat = ConsoleChat(session, "Chị Lan", DEFAULTS)
+    assert "TOCDS_WEB_URL" in office.say("/web")
+
+
+def test_a_link_older_than_ten_minutes_does_not_sign_in(session, client, world):
+    ours, _, _ = world
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    person_id = session.exec(select(Membership.person_id)).first()
+    token = make_link(session, person_id, now=utcnow() - timedelta(minutes=11))
+    session.commit()
+    assert client.get(f"/web/login/{token}").status_code == 410
+    assert "Xã Đồng Phú" in signed_in(client, office)
+
+
+def test_the_session_ends_when_the_role_changes_or_the_person_is_removed(session, client, world):
+    ours, _, _ = world
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    signed_in(client, office)
+    assert client.get(f"/web/unit/{ours.unit.id}").status_code == 200
+    membership = session.exec(select(Membership)).first()
+    change_role(session, membership, Role.LEADER, by=None, now=NOW)
+    session.commit()
+    assert client.get(f"/web/unit/{ours.unit.id}").status_code == 401
+    signed_in(client, office)
+    remove(session, fresh(session).get(Membership, membership.id), by=None, now=NOW)
+    session.commit()
+    assert client.get(f"/web/unit/{ours.unit.id}").status_code == 401
+
+
+def test_sign_out_needs_the_form_token_and_ends_the_session(session, client, world):
+    ours, _, _ = world
+    page = signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    assert client.post("/web/logout", data={"csrf": "forged"}).status_code == 403
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/web/logout", data={"csrf": csrf}).status_code == 200
+    assert client.get(f"/web/unit/{ours.unit.id}").status_code == 401
+
+
+def test_pages_forbid_framing_and_load_nothing_from_elsewhere(session, client, world):
+    ours, _, _ = world
+    signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    response = client.get(f"/web/unit/{ours.unit.id}")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert not re.search(r'(src|href)="(https?:)?//', response.text)
+
+
+def test_the_overview_shows_the_figures_of_the_summary(session, client, world):
+    ours, _, _ = world
+    chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER).say("hộ 12 vneid 5", now=utcnow())
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    page = signed_in(client, office)
+    week = office.say("/tuan", now=utcnow())
+    lines = [line for line in week.splitlines() if line.startswith(("🟢", "🟡", "🔴", "▫️"))]
+    assert lines and all(line in page for line in lines), (lines, page)
+    assert "Thôn Phú Lợi" in next(line for line in page.splitlines() if "chưa báo cáo" in line)
+
+
+def test_english_for_who_chose_it(session, client, world):
+    ours, _, _ = world
+    page = signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    assert "Đăng xuất" in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    english = client.post("/web/language", data={"csrf": csrf, "language": "en", "back": f"/web/unit/{ours.unit.id}"})
+    assert english.status_code == 200 and "Sign out" in english.text
+
+
+def test_the_workbook_and_the_csv_download(session, client, world):
+    ours, _, _ = world
+    chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER).say("hộ 12 vneid 5")
+    signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    xlsx = client.get(f"/web/unit/{ours.unit.id}/export", params={"period": "2026-11", "kind": "xlsx"})
+    assert xlsx.status_code == 200 and "2026-11.xlsx" in xlsx.headers["content-disposition"]
+    assert "Xã Đồng Phú" in str(load_workbook(io.BytesIO(xlsx.content)).worksheets[0]["A1"].value)
+    csv = client.get(f"/web/unit/{ours.unit.id}/export", params={"period": "2026-11", "kind": "csv"})
+    assert "Thôn Tân Hòa" in csv.text
+
+
+PAGES = ("/web/unit/{id}", "/web/unit/{id}/export?kind=csv")
+ROLES = [(Role.VILLAGE_LEADER, "village"), (Role.OFFICE, "commune"), (Role.LEADER, "commune"),
+         (Role.ADMIN, "commune"), (Role.PROVINCE_OFFICE, "province"), (Role.PROVINCE_LEADER, "province")]
+
+
+@pytest.mark.parametrize(("role", "level"), ROLES)
+def test_the_authorisation_matrix(session, client, world, role, level):
+    ours, sibling, far = world
+    village, province = ours.villages["Thôn Tân Hòa"], session.get(type(ours.unit), ours.unit.parent_id)
+    place = {"village": village, "commune": ours.unit, "province": province}[level]
+    signed_in(client, chatter(session, "Người Thử", place, role))
+    targets = {"own village": village, "other village of the commune": ours.villages["Thôn Phú Lợi"],
+               "own commune": ours.unit, "sibling commune": sibling.unit,
+               "sibling village": sibling.villages["Thôn Láng Giềng"], "own province": province,
+               "other province's commune": far.unit, "other province's village": far.villages["Thôn Kín Đáo"],
+               "other province": session.get(type(far.unit), far.unit.parent_id)}
+    reached = {"village": {"own village"},
+               "commune": {"own village", "other village of the commune", "own commune"},
+               "province": {"own village", "other village of the commune", "own commune", "sibling commune",
+                            "sibling village", "own province"}}[level]
+    for name, unit in targets.items():
+        for page in PAGES:
+            exportable = unit.level != "village"
+            allowed = name in reached and (exportable or "export" not in page)
+            status = client.get(page.format(id=unit.id)).status_code
+            assert status == (200 if allowed else 404), (role, name, page, status)

@@ -1,0 +1,114 @@
+"""The overview of a commune (a province: of its communes), for any period, and its
+downloads: the figures `/tuan`…`/nam` and `/xuat` give, read by `figures/`."""
+
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..figures import export_content, figures_of
+from ..figures.wording import STATUS_MARKS, period_name, progress_line
+from ..locales import N_
+from ..models import Level, OrgUnit
+from ..models.exports import file_name
+from ..models.periods import Period, containing, local_date, parse_period
+from ..models.progress import Status
+from ..models.types import utcnow
+from .desk import Desk, database, signed_in
+
+PERIOD_KINDS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter"), "half": N_("Half-year"),
+                "year": N_("Year")}
+STATUS_CLASSES = {Status.GREEN: "green", Status.YELLOW: "yellow", Status.RED: "red", None: "none"}
+EXPORT_KINDS = ("xlsx", "csv")
+
+
+def home(request: Request) -> Response:
+    """The first of the person's places: a commune or a province (a team leader: the village's commune)."""
+    with database(request) as session:
+        desk = signed_in(request, session)
+        units = desk.home_units()
+        if not units:
+            return desk.render("no_place.html", status=404)
+        unit = units[0]
+        if unit.level == Level.VILLAGE and unit.parent_id in desk.reached:
+            unit = desk.reached[unit.parent_id]
+        return RedirectResponse(f"/web/unit/{unit.id}", status_code=303)
+
+
+def today_in(desk: Desk, unit: OrgUnit) -> date:
+    commune = unit if unit.level != Level.VILLAGE else desk.session.get(OrgUnit, unit.parent_id)
+    return local_date(utcnow(), commune.timezone or "Asia/Ho_Chi_Minh")
+
+
+def chosen_period(request: Request, today: date) -> Period:
+    """`?period=2026-Q4` (any period the exports name), or `?kind=month` (the one under way);
+    this week by default, and for anything else."""
+    try:
+        period = parse_period(request.query_params["period"]) if "period" in request.query_params else None
+    except ValueError:
+        period = None
+    if period is None or period.first > today:
+        kind = request.query_params.get("kind", "week")
+        period = containing(kind if kind in PERIOD_KINDS else "week", today)
+    return period
+
+
+def unit_page(request: Request) -> Response:
+    with database(request) as session:
+        desk = signed_in(request, session)
+        unit = desk.unit(request.path_params["unit_id"])
+        if unit.level == Level.VILLAGE:
+            return village_page(request, desk, unit)
+        today = today_in(desk, unit)
+        period = chosen_period(request, today)
+        figures = figures_of(session, unit, period, today)
+        summary, t = figures.summary, desk.t
+        lines = [progress_line(t, indicator.short(t.language), summary.totals.get(indicator.key, 0),
+                               summary.progress[indicator.key], period, today)
+                 for indicator in summary.indicators if indicator.key in summary.progress]
+        rows = [{"unit": row.village, "week": row.week, "reported": row.reported,
+                 "status": {key: STATUS_CLASSES[status] for key, status in summary.statuses(row).items()},
+                 "progress": row.progress}
+                for row in summary.villages]
+        sort = request.query_params.get("sort", "")
+        if sort in {i.key for i in summary.indicators}:
+            rows.sort(key=lambda row: -(row["progress"][sort].ratio or 0) if sort in row["progress"] else 1)
+        return desk.render("overview.html", unit=unit, period=period, period_title=period_name(t, period),
+                           kinds=PERIOD_KINDS, lines=[line for line in lines if line], rows=rows,
+                           indicators=summary.indicators, not_reported=figures.not_reported(t), sort=sort,
+                           marks=STATUS_MARKS, exports=EXPORT_KINDS,
+                           red=[row for row in rows if "red" in row["status"].values()])
+
+
+def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
+    """A village: its indicators in the period against the target, and whether it reported."""
+    commune = desk.session.get(OrgUnit, village.parent_id)
+    today = today_in(desk, village)
+    period = chosen_period(request, today)
+    summary = figures_of(desk.session, commune, period, today).summary
+    row = next(row for row in summary.villages if row.village.id == village.id)
+    t = desk.t
+    lines = [progress_line(t, indicator.short(t.language), row.week.get(indicator.key, 0), row.progress[indicator.key],
+                           period, today)
+             for indicator in summary.indicators if indicator.key in row.progress]
+    return desk.render("village.html", unit=village, commune=commune if commune.id in desk.reached else None,
+                       period=period, period_title=period_name(t, period), kinds=PERIOD_KINDS,
+                       lines=[line for line in lines if line], reported=row.reported, reporters=row.reporters)
+
+
+def export(request: Request) -> Response:
+    """`?period=…&kind=xlsx|csv`: the period's workbook or CSV, as `/xuat` sends it."""
+    with database(request) as session:
+        desk = signed_in(request, session)
+        unit = desk.unit(request.path_params["unit_id"])
+        if unit.level == Level.VILLAGE:
+            return desk.render("no_place.html", status=404)
+        today = today_in(desk, unit)
+        period = chosen_period(request, today)
+        kind = request.query_params.get("kind", "xlsx")
+        kind = kind if kind in EXPORT_KINDS else EXPORT_KINDS[0]
+        content = export_content(session, unit, period, today, desk.t, kind)
+    media = "text/csv; charset=utf-8" if kind == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, media_type=media,
+                     headers={"Content-Disposition": f'attachment; filename="{file_name(unit, period, kind)}"'})
