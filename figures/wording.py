@@ -3,9 +3,13 @@
 import math
 from datetime import date
 
-from ..locales import Translator
+from sqlmodel import Session
+
+from ..locales import N_, Translator
+from ..models import Entry, OrgUnit
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
+from ..models.queries import entry_counts, indicators
 
 
 def period_name(t: Translator, period: Period) -> str:
@@ -58,3 +62,32 @@ def counted_in(t: Translator, name: str, count: int, period: Period, today: date
     if period == week_of(today):
         return t("{indicator}: this week {week}", indicator=name, week=t.number(count))
     return t("{indicator}: {count} in the week", indicator=name, count=t.number(count))
+
+
+STATUS_NAMES = {  # an evidence's review status, as people read it
+    "pending": N_("waiting for review"),
+    "approved": N_("approved"),
+    "needs_completion": N_("to complete (Chờ hoàn thiện)"),
+}
+NEEDS_COMPLETING = N_("⏳ Your evidence for {entry} needs completing (Chờ hoàn thiện): {reason}\nSend a new photo to complete it.")
+REASONS = (N_("The photo is blurred"), N_("The result is not visible"), N_("Information is missing"))
+
+
+def short_names(session: Session, language: str) -> dict[str, str]:
+    """Short names of every indicator ever counted, retired ones too, in catalog order: for
+    naming stored counts."""
+    return {i.key: i.short(language) for i in indicators(session)}
+
+
+def counts_text(session: Session, counts: dict[str, int], t: Translator) -> str:
+    """`VNeID 5 · BDHVS 3`: counts by their short names in `t`'s language, in catalog order."""
+    names = short_names(session, t.language)
+    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+
+
+def entry_line(session: Session, entry: Entry, t: Translator) -> str:
+    """`Thôn Tân Hòa, 24/11/2026: VNeID 5 · BDHVS 3`, in the reader's language (`t`)."""
+    counts = {c.indicator_key: c.count for c in entry_counts(session, entry.id) if c.deleted_at is None}
+    village = session.get(OrgUnit, entry.village_id)
+    return t("{village}, {day}: {counts}", village=village.name, day=t.date(entry.day),
+             counts=counts_text(session, counts, t) or "—")

@@ -10,10 +10,10 @@ from sqlalchemy import func, literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
+from ..figures.wording import STATUS_NAMES
 from ..locales import N_
 from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, PlaceEvent, Role
 from .context import Context
-from .evidence import STATUS_NAMES
 from .messages import Outgoing
 from .roles import ROLE_NAMES
 from .wording import labels

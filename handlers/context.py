@@ -8,9 +8,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from ..locales import Translator, translator
-from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
+from ..models import ChannelAccount, Conversation, Level, OrgUnit, Person, Role
 from ..models.access import Place, places_of
 from ..models.periods import local_date
+from ..models.review import notify
 from ..models.types import utcnow
 from .messages import Choice, Incoming, Outgoing
 
@@ -125,13 +126,7 @@ class Context:
     def notify(self, person_id: int, channel: str, message: Outgoing) -> bool:
         """Queues a message to another person's private chat on that channel, in this
         transaction (it is sent only if what caused it is saved). False: no such chat."""
-        account = self.session.exec(
-            select(ChannelAccount).where(ChannelAccount.person_id == person_id, ChannelAccount.channel == channel)
-        ).first()
-        if account is None or account.blocked_at is not None:
-            return False
-        self.session.add(OutboxMessage(channel=channel, chat_id=account.external_id, payload=message.to_dict()))
-        return True
+        return notify(self.session, person_id, channel, message.to_dict())
 
     def finish(self) -> None:
         """Forget any question in progress."""

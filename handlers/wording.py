@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ..figures.wording import counts_text, short_names
 from ..locales import Translator
 from ..models import OrgUnit
 from ..models.periods import week_of
@@ -16,7 +17,7 @@ from .context import Context
 def labels(context: Context, t: Translator | None = None) -> dict[str, str]:
     """Short names of every indicator ever counted, retired ones too, in the reader's language
     (`t`, the sender's by default), in catalog order: for naming stored counts."""
-    return {i.key: i.short((t or context.t).language) for i in indicators(context.session)}
+    return short_names(context.session, (t or context.t).language)
 
 
 def tracked_labels(context: Context, *commune_ids: int) -> dict[str, str]:
@@ -51,9 +52,7 @@ def example_report(session: Session, commune_ids: Iterable[int], size: int = 3) 
 
 
 def format_counts(context: Context, counts: dict[str, int], t: Translator | None = None) -> str:
-    t = t or context.t
-    names = labels(context, t)
-    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+    return counts_text(context.session, counts, t or context.t)
 
 
 def week_line(context: Context, village: OrgUnit, day: date) -> str:
