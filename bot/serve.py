@@ -108,7 +108,7 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/files/{digest}/{expires}/{signature}/{name}", published_file, methods=["GET"]),
-            Mount("/web", create_desk(settings.database_url)),
+            Mount("/web", create_desk(settings.database_url, settings.evidence_dir, settings.timezone)),
             Route("/{channel}", receive, methods=["POST"]),
         ],
         lifespan=lifespan,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
-from ..models.access import DESK_ROLES
+from ..models.access import DESK_ROLES, OFFICE_ROLES
 from . import reports
 from .audit import show_audit
 from .context import Context, step
@@ -27,7 +27,7 @@ from .web import web_link
 
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
-OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and evidence
+OFFICE = OFFICE_ROLES  # the commune's people and evidence
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people

@@ -30,6 +30,12 @@ def places_of(session: Session, person_id: int) -> list[Place]:
 
 # Who may sign in to the web desk: everyone but a team member, who has the chat.
 DESK_ROLES = frozenset(Role) - {Role.MEMBER}
+OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})  # a commune's people and evidence
+
+
+def office_of(places: list[Place], commune_id: int) -> bool:
+    """The places make the person the commune's office (or admin): who reviews its evidence."""
+    return any(place.role in OFFICE_ROLES and place.unit.id == commune_id for place in places)
 
 
 def reach(session: Session, places: list[Place]) -> dict[int, OrgUnit]:

@@ -34,8 +34,8 @@ def chatter(session, name, unit, role, language="vi"):
 
 
 @pytest.fixture
-def client(db_url):
-    with TestClient(Starlette(routes=[Mount("/web", create_desk(db_url))]), base_url="http://desk.test") as client:
+def client(db_url, tmp_path):
+    with TestClient(Starlette(routes=[Mount("/web", create_desk(db_url, tmp_path))]), base_url="http://desk.test") as client:
         yield client
 
 
@@ -181,3 +181,62 @@ def test_the_authorisation_matrix(session, client, world, role, level):
             allowed = name in reached and (exportable or "export" not in page)
             status = client.get(page.format(id=unit.id)).status_code
             assert status == (200 if allowed else 404), (role, name, page, status)
+
+
+def photos_waiting(session, commune, folder):
+    """Lan (Tân Hòa) and Hoa (Phú Lợi) each report and send a photo, fetched into `folder`."""
+    from test_evidence import photo
+
+    from tocds.bot.evidence_files import keep
+    from tocds.models import Evidence
+
+    Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER).say("vneid 5")
+    photo(session, "lan", "p1", file_ref="lan-photo")
+    Chatter(session, "Hoa", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 2")
+    photo(session, "hoa", "p2", caption="nhà ông Ba", file_ref="hoa-photo")
+    items = session.exec(select(Evidence).order_by(Evidence.id)).all()
+    for item, content in zip(items, (b"photo of Lan", b"photo of Hoa"), strict=True):
+        item.sha256, item.stored_path = keep(folder, content, ".jpg")
+        session.add(item)
+    session.commit()
+    return items
+
+
+def test_evidence_review_approves_one_and_returns_another_with_the_reason_sent_in_chat(session, client, world, tmp_path):
+    from tocds.models import Evidence, OutboxMessage
+
+    ours, _, _ = world
+    lan_photo, hoa_photo = photos_waiting(session, ours, tmp_path)
+    signed_in(client, chatter(session, "Chị Hà", ours.unit, Role.OFFICE))
+    page = client.get(f"/web/unit/{ours.unit.id}/evidence")
+    assert page.status_code == 200 and "Thôn Tân Hòa, ngày 25/11/2026: VNeID 5" in page.text and "nhà ông Ba" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").content == b"photo of Lan"
+    assert client.get(f"/web/evidence/{lan_photo.id}/{'0' * 64}").status_code == 404
+
+    approved = client.post(f"/web/evidence/{lan_photo.id}", data={"csrf": csrf, "decision": "approved"})
+    assert "✅ Đã duyệt." in approved.text
+    no_reason = client.post(f"/web/evidence/{hoa_photo.id}", data={"csrf": csrf, "decision": "needs_completion"})
+    assert no_reason.status_code == 400 and "lý do" in no_reason.text
+    returned = client.post(f"/web/evidence/{hoa_photo.id}",
+                           data={"csrf": csrf, "decision": "needs_completion", "reason": "Ảnh bị mờ"})
+    assert "Hoa" in returned.text
+    again = client.post(f"/web/evidence/{hoa_photo.id}", data={"csrf": csrf, "decision": "approved"})
+    assert "Chị Hà" in again.text
+
+    fresh(session)
+    assert [session.get(Evidence, e.id).status for e in (lan_photo, hoa_photo)] == ["approved", "needs_completion"]
+    told = [m.payload["text"] for m in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == "hoa")).all()]
+    assert told[-1].startswith("⏳ Minh chứng của bạn cho Thôn Phú Lợi, ngày 25/11/2026: Hộ 2") and "Ảnh bị mờ" in told[-1]
+
+
+@pytest.mark.parametrize(("role", "where"), [(Role.LEADER, "own"), (Role.OFFICE, "sibling"), (Role.PROVINCE_OFFICE, "province")])
+def test_evidence_is_the_commune_office_s_alone(session, client, world, tmp_path, role, where):
+    ours, sibling, _ = world
+    lan_photo, _ = photos_waiting(session, ours, tmp_path)
+    place = {"own": ours.unit, "sibling": sibling.unit, "province": session.get(type(ours.unit), ours.unit.parent_id)}[where]
+    page = signed_in(client, chatter(session, "Người Thử", place, role))
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.get(f"/web/unit/{ours.unit.id}/evidence").status_code == 404
+    assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").status_code == 404
+    assert client.post(f"/web/evidence/{lan_photo.id}", data={"csrf": csrf, "decision": "approved"}).status_code == 404

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..locales import translator
-from . import overview, signin
+from . import overview, review, signin
 from .desk import STATIC, NotSignedIn, signed_out_page
 
 # Nothing from elsewhere: the desk works on a commune's intranet, and no page may be framed.
@@ -35,7 +35,7 @@ def _not_signed_in(request, error):
     return signed_out_page(translator("vi"))
 
 
-def create_desk(database_url: str) -> Starlette:
+def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Minh") -> Starlette:
     """The desk's app, to mount at `/web`."""
     app = Starlette(
         routes=[
@@ -45,10 +45,15 @@ def create_desk(database_url: str) -> Starlette:
             Route("/language", signin.language, methods=["POST"]),
             Route("/unit/{unit_id:int}", overview.unit_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/export", overview.export, methods=["GET"]),
+            Route("/unit/{unit_id:int}/evidence", review.review_page, methods=["GET"]),
+            Route("/evidence/{evidence_id:int}", review.decision, methods=["POST"]),
+            Route("/evidence/{evidence_id:int}/{sha256}", review.photo, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=_secure_headers)],
         exception_handlers={NotSignedIn: _not_signed_in},
     )
     app.state.database_url = database_url
+    app.state.evidence_dir = evidence_dir
+    app.state.timezone = timezone
     return app

@@ -3,6 +3,7 @@ reach, their language, the templates, and the answers for no session and out of 
 
 import hmac
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..locales import Translator, translator
-from ..models import OrgUnit, Person
-from ..models.access import Place, places_of, reach
+from ..models import Level, OrgUnit, Person
+from ..models.access import Place, office_of, places_of, reach
 from ..models.db import get_engine
+from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +35,7 @@ class Desk:
     places: list[Place]
     reached: dict[int, OrgUnit]
     web_session: WebSession
+    timezone: str  # TOCDS_TIMEZONE: for a commune with none of its own
 
     @property
     def t(self) -> Translator:
@@ -42,6 +45,18 @@ class Desk:
         """A unit the person reaches; any other answers 404, as if it did not exist."""
         unit = self.reached.get(unit_id)
         if unit is None:
+            raise HTTPException(404)
+        return unit
+
+    def local_date(self, moment: datetime, unit: OrgUnit) -> date:
+        """The day a UTC moment falls on in the unit's commune (a province: its own zone)."""
+        commune = self.session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
+        return local_date(moment, commune.timezone or self.timezone)
+
+    def office_commune(self, unit_id: int) -> OrgUnit:
+        """A commune whose office (or admin) the person is; any other answers 404."""
+        unit = self.unit(unit_id)
+        if not office_of(self.places, unit.id):
             raise HTTPException(404)
         return unit
 
@@ -71,7 +86,7 @@ def signed_in(request: Request, session: Session, form=None) -> Desk:
         raise NotSignedIn
     person = session.get(Person, row.person_id)
     places = places_of(session, person.id)
-    desk = Desk(session, person, places, reach(session, places), row)
+    desk = Desk(session, person, places, reach(session, places), row, request.app.state.timezone)
     if form is not None:
         check_csrf(desk, str(form.get("csrf", "")))
     return desk

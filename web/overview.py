@@ -7,11 +7,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..figures import export_content, figures_of
-from ..figures.wording import STATUS_MARKS, period_name, progress_line
+from ..figures.wording import period_name, progress_line
 from ..locales import N_
 from ..models import Level, OrgUnit
+from ..models.access import office_of
 from ..models.exports import file_name
-from ..models.periods import Period, containing, local_date, parse_period
+from ..models.periods import Period, containing, parse_period
 from ..models.progress import Status
 from ..models.types import utcnow
 from .desk import Desk, database, signed_in
@@ -35,11 +36,6 @@ def home(request: Request) -> Response:
         return RedirectResponse(f"/web/unit/{unit.id}", status_code=303)
 
 
-def today_in(desk: Desk, unit: OrgUnit) -> date:
-    commune = unit if unit.level != Level.VILLAGE else desk.session.get(OrgUnit, unit.parent_id)
-    return local_date(utcnow(), commune.timezone or "Asia/Ho_Chi_Minh")
-
-
 def chosen_period(request: Request, today: date) -> Period:
     """`?period=2026-Q4` (any period the exports name), or `?kind=month` (the one under way);
     this week by default, and for anything else."""
@@ -59,7 +55,7 @@ def unit_page(request: Request) -> Response:
         unit = desk.unit(request.path_params["unit_id"])
         if unit.level == Level.VILLAGE:
             return village_page(request, desk, unit)
-        today = today_in(desk, unit)
+        today = desk.local_date(utcnow(), unit)
         period = chosen_period(request, today)
         figures = figures_of(session, unit, period, today)
         summary, t = figures.summary, desk.t
@@ -76,14 +72,14 @@ def unit_page(request: Request) -> Response:
         return desk.render("overview.html", unit=unit, period=period, period_title=period_name(t, period),
                            kinds=PERIOD_KINDS, lines=[line for line in lines if line], rows=rows,
                            indicators=summary.indicators, not_reported=figures.not_reported(t), sort=sort,
-                           marks=STATUS_MARKS, exports=EXPORT_KINDS,
+                           exports=EXPORT_KINDS, reviewer=office_of(desk.places, unit.id),
                            red=[row for row in rows if "red" in row["status"].values()])
 
 
 def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
     """A village: its indicators in the period against the target, and whether it reported."""
     commune = desk.session.get(OrgUnit, village.parent_id)
-    today = today_in(desk, village)
+    today = desk.local_date(utcnow(), village)
     period = chosen_period(request, today)
     summary = figures_of(desk.session, commune, period, today).summary
     row = next(row for row in summary.villages if row.village.id == village.id)
@@ -103,7 +99,7 @@ def export(request: Request) -> Response:
         unit = desk.unit(request.path_params["unit_id"])
         if unit.level == Level.VILLAGE:
             return desk.render("no_place.html", status=404)
-        today = today_in(desk, unit)
+        today = desk.local_date(utcnow(), unit)
         period = chosen_period(request, today)
         kind = request.query_params.get("kind", "xlsx")
         kind = kind if kind in EXPORT_KINDS else EXPORT_KINDS[0]
