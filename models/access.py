@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .orgunits import Level, OrgUnit
+from .orgunits import OrgUnit
 from .people import Membership, Role
 
 
@@ -38,18 +38,13 @@ def office_of(places: list[Place], commune_id: int) -> bool:
     return any(place.role in OFFICE_ROLES and place.unit.id == commune_id for place in places)
 
 
-def reach(session: Session, places: list[Place]) -> dict[int, OrgUnit]:
-    """Every unit these places let a person open on the desk, by id: a province's people
-    their province, its communes and villages; a commune's office, leaders and admins the
-    commune and its villages; a team leader the village."""
-    reached: dict[int, OrgUnit] = {}
-    for place in places:
-        if place.role not in DESK_ROLES:
-            continue
-        reached[place.unit.id] = place.unit
-        parents = [place.unit.id]
-        while parents:
-            below = session.exec(select(OrgUnit).where(OrgUnit.parent_id.in_(parents))).all()
-            reached.update({unit.id: unit for unit in below})
-            parents = [unit.id for unit in below if unit.level != Level.VILLAGE]
-    return reached
+def within_reach(session: Session, places: list[Place], unit: OrgUnit) -> bool:
+    """Whether these places let a person open the unit on the desk: a province's people their
+    province, its communes and villages; a commune's office, leaders and admins the commune
+    and its villages; a team leader the village. Walks up from the unit (two steps at most)."""
+    homes = {place.unit.id for place in places if place.role in DESK_ROLES}
+    while unit is not None:
+        if unit.id in homes:
+            return True
+        unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
+    return False

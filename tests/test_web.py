@@ -240,3 +240,17 @@ def test_evidence_is_the_commune_office_s_alone(session, client, world, tmp_path
     assert client.get(f"/web/unit/{ours.unit.id}/evidence").status_code == 404
     assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").status_code == 404
     assert client.post(f"/web/evidence/{lan_photo.id}", data={"csrf": csrf, "decision": "approved"}).status_code == 404
+
+
+def test_the_demo_ends_with_the_desk_s_command_and_a_link_for_the_office(tmp_path, capsys):
+    from tocds.bot.demo import play
+
+    play(tmp_path / "demo")
+    out = capsys.readouterr().out
+    command = re.search(r"^ {2}(TOCDS_DATABASE_URL=\S+) .*TOCDS_WEB_URL=(\S+) .*tocds serve$", out, re.M)
+    link = re.search(r"^then open, within 10 minutes, as Chị Hạnh: (\S+)$", out, re.M).group(1)
+    database_url = command.group(1).removeprefix("TOCDS_DATABASE_URL=")
+    app = Starlette(routes=[Mount("/web", create_desk(database_url, tmp_path))])
+    with TestClient(app, base_url=command.group(2)) as desk:
+        page = desk.get(link.removeprefix(command.group(2)))
+    assert page.status_code == 200 and "<h1>Xã Đồng Phú</h1>" in page.text and "Chị Hạnh" in page.text

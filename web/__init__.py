@@ -3,13 +3,16 @@
 the same queries (`figures/`, `models/`) and the same reach (`models/access.py`); it imports
 no chat handler. One module per family of pages; templates and static files beside them."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..locales import translator
+from ..models.types import utcnow
 from . import overview, review, signin
 from .desk import STATIC, NotSignedIn, signed_out_page
 
@@ -24,19 +27,31 @@ HEADERS = {
 }
 
 
-async def _secure_headers(request, call_next):
-    response = await call_next(request)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+class SecureHeaders:
+    """Adds HEADERS to every response (a plain ASGI middleware: no copy of the body)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                given = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((name.lower().encode(), value.encode()) for name, value in HEADERS.items()
+                                        if name.lower().encode() not in given)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
 def _not_signed_in(request, error):
     return signed_out_page(translator("vi"))
 
 
-def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Minh") -> Starlette:
-    """The desk's app, to mount at `/web`."""
+def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Minh",
+                clock: Callable[[], datetime] = utcnow) -> Starlette:
+    """The desk's app, to mount at `/web`; `clock` gives the moment the pages are read for."""
     app = Starlette(
         routes=[
             Route("/", overview.home, methods=["GET"]),
@@ -50,10 +65,11 @@ def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Mi
             Route("/evidence/{evidence_id:int}/{sha256}", review.photo, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(BaseHTTPMiddleware, dispatch=_secure_headers)],
+        middleware=[Middleware(SecureHeaders)],
         exception_handlers={NotSignedIn: _not_signed_in},
     )
     app.state.database_url = database_url
     app.state.evidence_dir = evidence_dir
     app.state.timezone = timezone
+    app.state.clock = clock
     return app

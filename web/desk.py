@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from ..locales import Translator, translator
 from ..models import Level, OrgUnit, Person
-from ..models.access import Place, office_of, places_of, reach
+from ..models.access import DESK_ROLES, Place, office_of, places_of, within_reach
 from ..models.db import get_engine
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
@@ -33,9 +33,9 @@ class Desk:
     session: Session
     person: Person
     places: list[Place]
-    reached: dict[int, OrgUnit]
     web_session: WebSession
     timezone: str  # TOCDS_TIMEZONE: for a commune with none of its own
+    now: datetime  # the request's moment (the desk's clock: a benchmark's may be fixed)
 
     @property
     def t(self) -> Translator:
@@ -43,15 +43,21 @@ class Desk:
 
     def unit(self, unit_id: int) -> OrgUnit:
         """A unit the person reaches; any other answers 404, as if it did not exist."""
-        unit = self.reached.get(unit_id)
-        if unit is None:
+        unit = self.session.get(OrgUnit, unit_id)
+        if unit is None or not self.reaches(unit):
             raise HTTPException(404)
         return unit
+
+    def reaches(self, unit: OrgUnit) -> bool:
+        return within_reach(self.session, self.places, unit)
 
     def local_date(self, moment: datetime, unit: OrgUnit) -> date:
         """The day a UTC moment falls on in the unit's commune (a province: its own zone)."""
         commune = self.session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
         return local_date(moment, commune.timezone or self.timezone)
+
+    def today(self, unit: OrgUnit) -> date:
+        return self.local_date(self.now, unit)
 
     def office_commune(self, unit_id: int) -> OrgUnit:
         """A commune whose office (or admin) the person is; any other answers 404."""
@@ -62,7 +68,7 @@ class Desk:
 
     def home_units(self) -> list[OrgUnit]:
         """The units the person's places name (their commune, province or village)."""
-        return list({place.unit.id: place.unit for place in self.places if place.unit.id in self.reached}.values())
+        return list({place.unit.id: place.unit for place in self.places if place.role in DESK_ROLES}.values())
 
     def render(self, name: str, status: int = 200, **values) -> HTMLResponse:
         html = TEMPLATES.get_template(name).render(t=self.t, person=self.person, csrf=self.web_session.csrf,
@@ -86,7 +92,8 @@ def signed_in(request: Request, session: Session, form=None) -> Desk:
         raise NotSignedIn
     person = session.get(Person, row.person_id)
     places = places_of(session, person.id)
-    desk = Desk(session, person, places, reach(session, places), row, request.app.state.timezone)
+    desk = Desk(session, person, places, row, request.app.state.timezone,
+                request.app.state.clock())
     if form is not None:
         check_csrf(desk, str(form.get("csrf", "")))
     return desk

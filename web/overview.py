@@ -14,7 +14,6 @@ from ..models.access import office_of
 from ..models.exports import file_name
 from ..models.periods import Period, containing, parse_period
 from ..models.progress import Status
-from ..models.types import utcnow
 from .desk import Desk, database, signed_in
 
 PERIOD_KINDS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter"), "half": N_("Half-year"),
@@ -31,8 +30,9 @@ def home(request: Request) -> Response:
         if not units:
             return desk.render("no_place.html", status=404)
         unit = units[0]
-        if unit.level == Level.VILLAGE and unit.parent_id in desk.reached:
-            unit = desk.reached[unit.parent_id]
+        parent = session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else None
+        if parent is not None and desk.reaches(parent):
+            unit = parent
         return RedirectResponse(f"/web/unit/{unit.id}", status_code=303)
 
 
@@ -55,7 +55,7 @@ def unit_page(request: Request) -> Response:
         unit = desk.unit(request.path_params["unit_id"])
         if unit.level == Level.VILLAGE:
             return village_page(request, desk, unit)
-        today = desk.local_date(utcnow(), unit)
+        today = desk.today(unit)
         period = chosen_period(request, today)
         figures = figures_of(session, unit, period, today)
         summary, t = figures.summary, desk.t
@@ -79,7 +79,7 @@ def unit_page(request: Request) -> Response:
 def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
     """A village: its indicators in the period against the target, and whether it reported."""
     commune = desk.session.get(OrgUnit, village.parent_id)
-    today = desk.local_date(utcnow(), village)
+    today = desk.today(village)
     period = chosen_period(request, today)
     summary = figures_of(desk.session, commune, period, today).summary
     row = next(row for row in summary.villages if row.village.id == village.id)
@@ -87,7 +87,7 @@ def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
     lines = [progress_line(t, indicator.short(t.language), row.week.get(indicator.key, 0), row.progress[indicator.key],
                            period, today)
              for indicator in summary.indicators if indicator.key in row.progress]
-    return desk.render("village.html", unit=village, commune=commune if commune.id in desk.reached else None,
+    return desk.render("village.html", unit=village, commune=commune if desk.reaches(commune) else None,
                        period=period, period_title=period_name(t, period), kinds=PERIOD_KINDS,
                        lines=[line for line in lines if line], reported=row.reported, reporters=row.reporters)
 
@@ -99,7 +99,7 @@ def export(request: Request) -> Response:
         unit = desk.unit(request.path_params["unit_id"])
         if unit.level == Level.VILLAGE:
             return desk.render("no_place.html", status=404)
-        today = desk.local_date(utcnow(), unit)
+        today = desk.today(unit)
         period = chosen_period(request, today)
         kind = request.query_params.get("kind", "xlsx")
         kind = kind if kind in EXPORT_KINDS else EXPORT_KINDS[0]

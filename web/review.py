@@ -16,7 +16,6 @@ from ..locales import translator
 from ..models import Entry, Evidence, OrgUnit, Person
 from ..models.orgunits import children
 from ..models.review import decide, notify
-from ..models.types import utcnow
 from .desk import Desk, database, signed_in
 
 STATES = tuple(STATUS_NAMES)
@@ -86,7 +85,7 @@ async def decision(request: Request) -> Response:
             return render_review(request, desk, commune, status=400, note="no_reason")
         status = "needs_completion" if form.get("decision") == "needs_completion" else "approved"
         member = session.get(Person, evidence.person_id)
-        if not decide(session, evidence.id, desk.person.id, utcnow(), status, reason):
+        if not decide(session, evidence.id, desk.person.id, desk.now, status, reason):
             reviewer = session.get(Person, evidence.reviewed_by)
             session.commit()
             return RedirectResponse(f"{back}?{urlencode({'note': 'already', 'who': reviewer.name})}", status_code=303)
