@@ -8,12 +8,13 @@ from starlette.responses import RedirectResponse, Response
 
 from ..figures import export_content, figures_of
 from ..figures.wording import period_name, progress_line
-from ..locales import N_
+from ..locales import N_, Translator
 from ..models import Level, OrgUnit
 from ..models.access import office_of
 from ..models.exports import file_name
 from ..models.periods import Period, containing, parse_period
 from ..models.progress import Status
+from ..models.summary import VillageWeek, WeeklySummary
 from .desk import Desk, database, signed_in
 
 PERIOD_KINDS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter"), "half": N_("Half-year"),
@@ -62,18 +63,29 @@ def unit_page(request: Request) -> Response:
         lines = [progress_line(t, indicator.short(t.language), summary.totals.get(indicator.key, 0),
                                summary.progress[indicator.key], period, today)
                  for indicator in summary.indicators if indicator.key in summary.progress]
-        rows = [{"unit": row.village, "week": row.week, "reported": row.reported,
-                 "status": {key: STATUS_CLASSES[status] for key, status in summary.statuses(row).items()},
-                 "progress": row.progress}
-                for row in summary.villages]
+        keys = [indicator.key for indicator in summary.indicators]
+        rows = [table_row(t, summary, row, keys) for row in summary.villages]
         sort = request.query_params.get("sort", "")
-        if sort in {i.key for i in summary.indicators}:
-            rows.sort(key=lambda row: -(row["progress"][sort].ratio or 0) if sort in row["progress"] else 1)
+        if sort in keys:
+            rows.sort(key=lambda row: -row["ratios"].get(sort, -1))
         return desk.render("overview.html", unit=unit, period=period, period_title=period_name(t, period),
                            kinds=PERIOD_KINDS, lines=[line for line in lines if line], rows=rows,
                            indicators=summary.indicators, not_reported=figures.not_reported(t), sort=sort,
                            exports=EXPORT_KINDS, reviewer=office_of(desk.places, unit.id),
-                           red=[row for row in rows if "red" in row["status"].values()])
+                           red=[row for row in rows if row["red"]])
+
+
+def table_row(t: Translator, summary: WeeklySummary, row: VillageWeek, keys: list[str]) -> dict:
+    """A village's (a commune's) row of the overview: per indicator its colour, the period's
+    count and the share of its target reached, written once here (a province's table has
+    hundreds of cells, and a template's calls cost more than these)."""
+    statuses = summary.statuses(row)
+    ratios = {key: row.progress[key].ratio for key in keys if key in row.progress and row.progress[key].ratio is not None}
+    cells = [{"key": key, "count": row.week.get(key, 0), "status": STATUS_CLASSES[statuses.get(key)],
+              "text": t.number(row.week.get(key, 0)) + (f" · {t.percent(ratios[key])}" if key in ratios else "")}
+             for key in keys]
+    return {"unit": row.village, "reported": row.reported, "cells": cells, "ratios": ratios,
+            "red": Status.RED in statuses.values()}
 
 
 def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
