@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import Session
 
 from ..locales import N_, Translator
-from ..models import Entry, OrgUnit
+from ..models import Entry, OrgUnit, Role
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
 from ..models.queries import entry_counts, indicators
@@ -91,3 +91,14 @@ def entry_line(session: Session, entry: Entry, t: Translator) -> str:
     village = session.get(OrgUnit, entry.village_id)
     return t("{village}, {day}: {counts}", village=village.name, day=t.date(entry.day),
              counts=counts_text(session, counts, t) or "—")
+
+
+ROLE_NAMES = {  # how roles are named to people
+    Role.MEMBER: N_("team member"),
+    Role.VILLAGE_LEADER: N_("team leader"),
+    Role.OFFICE: N_("commune office"),
+    Role.LEADER: N_("commune leader"),
+    Role.ADMIN: N_("administrator"),
+    Role.PROVINCE_OFFICE: N_("province office"),
+    Role.PROVINCE_LEADER: N_("province leader"),
+}

@@ -207,7 +207,8 @@ def test_evidence_review_approves_one_and_returns_another_with_the_reason_sent_i
 
     ours, _, _ = world
     lan_photo, hoa_photo = photos_waiting(session, ours, tmp_path)
-    signed_in(client, chatter(session, "Chị Hà", ours.unit, Role.OFFICE))
+    office_in_chat = chatter(session, "Chị Hà", ours.unit, Role.OFFICE)
+    signed_in(client, office_in_chat)
     page = client.get(f"/web/unit/{ours.unit.id}/evidence")
     assert page.status_code == 200 and "Thôn Tân Hòa, ngày 25/11/2026: VNeID 5" in page.text and "nhà ông Ba" in page.text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -226,6 +227,9 @@ def test_evidence_review_approves_one_and_returns_another_with_the_reason_sent_i
 
     fresh(session)
     assert [session.get(Evidence, e.id).status for e in (lan_photo, hoa_photo)] == ["approved", "needs_completion"]
+    audit = client.get(f"/web/unit/{ours.unit.id}/audit", params={"kind": "evidence"})
+    chat = office_in_chat.say("/nhatky").splitlines()[1:]
+    assert len(chat) == 2 and all(f"<li>{line}</li>" in audit.text for line in chat)
     told = [m.payload["text"] for m in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == "hoa")).all()]
     assert told[-1].startswith("⏳ Minh chứng của bạn cho Thôn Phú Lợi, ngày 25/11/2026: Hộ 2") and "Ảnh bị mờ" in told[-1]
 
@@ -238,6 +242,7 @@ def test_evidence_is_the_commune_office_s_alone(session, client, world, tmp_path
     page = signed_in(client, chatter(session, "Người Thử", place, role))
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     assert client.get(f"/web/unit/{ours.unit.id}/evidence").status_code == 404
+    assert client.get(f"/web/unit/{ours.unit.id}/audit").status_code == 404
     assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").status_code == 404
     assert client.post(f"/web/evidence/{lan_photo.id}", data={"csrf": csrf, "decision": "approved"}).status_code == 404
 
