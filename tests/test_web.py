@@ -17,7 +17,9 @@ from starlette.testclient import TestClient
 from helpers import DEFAULTS, NOW, Chatter, fresh, make_commune, make_province
 from tocds.bot.channels.console import ConsoleChat
 from tocds.models import Membership, Role
+from tocds.locales import translator
 from tocds.models.members import change_role, remove
+from tocds.models.periods import local_date
 from tocds.models.types import utcnow
 from tocds.models.web_sessions import make_link
 from tocds.web import create_desk
@@ -133,6 +135,11 @@ def test_the_overview_shows_the_figures_of_the_summary(session, client, world):
     lines = [line for line in week.splitlines() if line.startswith(("🟢", "🟡", "🔴", "▫️"))]
     assert lines and all(line in page for line in lines), (lines, page)
     assert "Thôn Phú Lợi" in next(line for line in page.splitlines() if "chưa báo cáo" in line)
+    # A trend per indicator the commune tracks; this week's bar carries the week's count.
+    today = local_date(utcnow(), "Asia/Ho_Chi_Minh")
+    monday = translator("vi").day_month(today - timedelta(days=today.weekday()))
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == page.count('data-row="Thôn Tân Hòa"') > len(lines)
+    assert f"<title>{monday}: 12</title>" in page and f"<title>{monday}: 5</title>" in page
 
 
 def test_english_for_who_chose_it(session, client, world):

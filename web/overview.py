@@ -3,17 +3,21 @@ downloads: the figures `/tuan`…`/nam` and `/xuat` give, read by `figures/`."""
 
 from datetime import date
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..figures import export_content, figures_of
+from ..figures.trend import trend_svg, trend_weeks
 from ..figures.wording import period_name, progress_line
 from ..locales import N_, Translator
 from ..models import Level, OrgUnit
 from ..models.access import office_of
 from ..models.exports import file_name
+from ..models.orgunits import children
 from ..models.periods import Period, containing, parse_period
 from ..models.progress import Status
+from ..models.queries import weekly_counts
 from ..models.summary import VillageWeek, WeeklySummary
 from .desk import Desk, database, signed_in
 
@@ -68,11 +72,24 @@ def unit_page(request: Request) -> Response:
         sort = request.query_params.get("sort", "")
         if sort in keys:
             rows.sort(key=lambda row: -row["ratios"].get(sort, -1))
-        return desk.render("overview.html", unit=unit, period=period, period_title=period_name(t, period),
+        return desk.render("overview.html", unit=unit, trends=trends(desk, unit, summary, today), period=period, period_title=period_name(t, period),
                            kinds=PERIOD_KINDS, lines=[line for line in lines if line], rows=rows,
                            indicators=summary.indicators, not_reported=figures.not_reported(t), sort=sort,
                            exports=EXPORT_KINDS, reviewer=office_of(desk.places, unit.id),
                            red=[row for row in rows if row["red"]])
+
+
+def trends(desk: Desk, unit: OrgUnit, summary: WeeklySummary, today: date) -> list[tuple[str, Markup]]:
+    """Each indicator's trend since its target's start (the last weeks without one), as SVG."""
+    t = desk.t
+    communes = [unit.id] if unit.level == Level.COMMUNE else [c.id for c in children(desk.session, unit)]
+    shown = [i for i in summary.indicators if i.key in summary.progress]
+    first = min((trend_weeks(summary.progress[i.key], today)[0] for i in shown), default=today)
+    weekly = weekly_counts(desk.session, communes, first, today)
+    return [(indicator.short(t.language),
+             Markup(trend_svg(t, indicator.short(t.language), weekly.get(indicator.key, {}),
+                              summary.progress[indicator.key], today)))
+            for indicator in shown]
 
 
 def table_row(t: Translator, summary: WeeklySummary, row: VillageWeek, keys: list[str]) -> dict:
