@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from helpers import DEFAULTS, NOW, Chatter, fresh, make_commune, make_province
 from tocds.bot.channels.console import ConsoleChat
-from tocds.models import Membership, Role
 from tocds.locales import translator
+from tocds.models import Membership, Role
 from tocds.models.members import change_role, remove
 from tocds.models.periods import local_date
 from tocds.models.types import utcnow
