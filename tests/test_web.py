@@ -266,3 +266,35 @@ def test_the_demo_ends_with_the_desk_s_command_and_a_link_for_the_office(tmp_pat
     with TestClient(app, base_url=command.group(2)) as desk:
         page = desk.get(link.removeprefix(command.group(2)))
     assert page.status_code == 200 and "<h1>Xã Đồng Phú</h1>" in page.text and "Chị Hạnh" in page.text
+
+
+def test_tocds_run_serves_the_desk_when_tocds_listen_is_set_and_the_operator_makes_a_link(session, world, procs, fake):
+    import httpx
+    from processes import free_port, wait_until
+
+    ours, _, _ = world
+    chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER)
+    port = free_port()
+    desk = f"http://127.0.0.1:{port}"
+    bot = procs.start("run", TOCDS_TELEGRAM_TOKEN=fake.token, TOCDS_TELEGRAM_API_URL=fake.api_url,
+                      TOCDS_LISTEN=f"127.0.0.1:{port}")
+    made = procs.run("admin", "weblink", "--commune", "Xã Đồng Phú", "--person", "Chị Lan", TOCDS_WEB_URL=desk)
+    assert made.returncode == 0, made.stderr
+    link = made.stdout.strip()
+    assert link.startswith(f"{desk}/web/login/")
+
+    def opened():
+        try:
+            return httpx.get(link, follow_redirects=True, timeout=5)
+        except httpx.TransportError:
+            return None
+
+    page = wait_until(opened, 30, "the desk on TOCDS_LISTEN", describe=bot.log)
+    assert page.status_code == 200 and "<h1>Xã Đồng Phú</h1>" in page.text
+    member = procs.run("admin", "weblink", "--commune", "Xã Đồng Phú", "--village", "Thôn Tân Hòa",
+                       "--person", "Anh Minh", TOCDS_WEB_URL=desk)
+    assert member.returncode == 2 and "team member" in member.stderr
+    unset = procs.run("admin", "weblink", "--commune", "Xã Đồng Phú", "--person", "Chị Lan")
+    assert unset.returncode == 2 and "TOCDS_WEB_URL" in unset.stderr
+    assert bot.alive
