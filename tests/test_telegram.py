@@ -703,10 +703,10 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     fake.wait_for(lambda: len(fake.commands) == 4)
 
     private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
-                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "nhantin", "roi", "ngonngu", "huy",
+                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "web", "nhantin", "roi", "ngonngu", "huy",
                   "trogiup"]
     private_en = ["report", "edit", "undo", "none", "evidence", "progress", "week", "month", "quarter", "year",
-                  "ranking", "missing", "review", "audit", "invite", "members", "export", "subscribe", "leave", "lang",
+                  "ranking", "missing", "review", "audit", "invite", "members", "export", "web", "subscribe", "leave", "lang",
                   "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {
