@@ -151,6 +151,7 @@ def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser
     assert workbook[0].name == f"tocds-xa-dong-phu-{week}.xlsx" and workbook[0].stat().st_size > 0
 
     driver.find_element(By.CSS_SELECTOR, "button[value=en]").click()
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "button[value=vi]"), 20, "the page in English")
     assert driver.find_element(By.CSS_SELECTOR, "header form:last-of-type button").text == "Sign out"
     captured(driver, shots, "overview-en")
     village = driver.find_element(By.LINK_TEXT, "Thôn Tân Hòa")

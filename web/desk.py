@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from ..locales import Translator, translator
 from ..models import Level, OrgUnit, Person
 from ..models.access import DESK_ROLES, Place, office_of, places_of, within_reach
-from ..models.db import get_engine
+from ..models.db import get_engine, get_writer
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
 
@@ -76,8 +76,11 @@ class Desk:
         return HTMLResponse(html, status_code=status)
 
 
-def database(request: Request) -> Session:
-    return Session(get_engine(request.app.state.database_url), expire_on_commit=False)
+def database(request: Request, writes: bool = False) -> Session:
+    """A session; one that `writes` takes SQLite's write lock at its start (`get_writer`),
+    so that a read followed by a write waits its turn rather than fails."""
+    url = request.app.state.database_url
+    return Session(get_writer(url) if writes else get_engine(url), expire_on_commit=False)
 
 
 class NotSignedIn(Exception):

@@ -76,7 +76,7 @@ def photo(request: Request) -> Response:
 
 async def decision(request: Request) -> Response:
     form = await request.form()
-    with database(request) as session:
+    with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         evidence, entry, commune = reviewed_item(desk, request.path_params["evidence_id"])
         back = f"/web/unit/{commune.id}/evidence"

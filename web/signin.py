@@ -10,7 +10,7 @@ from .desk import COOKIE, database, signed_in, signed_out_page
 
 
 def login(request: Request) -> Response:
-    with database(request) as session:
+    with database(request, writes=True) as session:
         opened = redeem_link(session, request.path_params["token"])
         session.commit()
     if opened is None:
@@ -24,7 +24,7 @@ def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     form = await request.form()
-    with database(request) as session:
+    with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         sign_out(session, desk.web_session)
         session.commit()
@@ -35,7 +35,7 @@ async def logout(request: Request) -> Response:
 
 async def language(request: Request) -> Response:
     form = await request.form()
-    with database(request) as session:
+    with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         if form.get("language") in LANGUAGES:
             desk.person.locale = str(form["language"])
