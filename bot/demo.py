@@ -24,8 +24,9 @@ from ..models.db import open_session
 from ..models.exports import write_csv
 from ..models.imports import find_unit, find_village, import_targets, import_villages
 from ..models.periods import week_of
+from ..models.web_sessions import make_link
 from .channels import render
-from .channels.console import ConsoleChat, ConsolePrinter, sign_in
+from .channels.console import ConsoleChat, ConsolePrinter, console_person, sign_in
 from .mailroom import Mailroom
 
 COMMUNE = "Xã Đồng Phú"
@@ -46,6 +47,7 @@ TARGETS = [  # indicator, commune baseline, target %, or absolute target
     ("ssk", 6227, 95, None),
     ("dvc", 150, None, 600),
 ]
+DESK_URL = "http://127.0.0.1:8080"
 CAMPAIGN_DAYS = 182  # the targets run half a year from the demo week's Monday
 
 # (weekday 0=Monday, hour, who, what they send). People: (name, village or None, role).
@@ -145,7 +147,21 @@ def play(out: Path) -> int:
         write_csv(session, commune, week, handle)
     say()
     say(f"The week's export (tocds export --commune '{COMMUNE}' --period {week.label}): {export}")
+    show_desk(session, out, database, say)
     return 0
+
+
+def show_desk(session, out: Path, database: Path, say) -> None:
+    """How to open the demo commune's web desk as its office: the command, and a sign-in link."""
+    office = console_person(session, PEOPLE["office"][0])
+    token = make_link(session, office.id)
+    session.commit()
+    say()
+    say("The office's web desk: run")
+    say(f"  TOCDS_DATABASE_URL=sqlite:///{database.resolve()} TOCDS_EVIDENCE_DIR={(out / 'evidence').resolve()} "
+        f"TOCDS_WEB_URL={DESK_URL} TOCDS_LISTEN={DESK_URL.removeprefix('http://')} tocds serve")
+    say(f"then open, within 10 minutes, as {PEOPLE['office'][0]}: {DESK_URL}/web/login/{token}")
+    say(f"(later: tocds admin weblink --commune '{COMMUNE}' --person '{PEOPLE['office'][0]}', with the same variables)")
 
 
 def run_and_deliver(session, name: str, commune, moment: datetime, printer: ConsolePrinter,

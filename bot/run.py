@@ -106,9 +106,13 @@ async def run(settings: Settings, channels: list[Channel]) -> None:
 
     printer = ConsolePrinter(sys.stdout)
     scheduler = Scheduler(settings.database_url, sent=lambda: wake_senders(mailroom, [*channels, printer]))
+    from .serve import desk_server  # serve.py builds on this module
+
+    desk = desk_server(settings)
     spare_the_collector()
     try:
-        await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer), *(
+        await asyncio.gather(run_when_leader(scheduler), mailroom.deliver_forever(printer),
+                             *([desk.serve()] if desk else []), *(
             once_connected(channel, functools.partial(connect, channel),
                            mailroom.poll_forever, mailroom.deliver_forever, mailroom.keep_files_forever)
             for channel in channels

@@ -18,11 +18,12 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from ..models.db import get_engine, upgrade
 from ..models.privacy import link_opened
 from ..models.types import utcnow
+from ..web import create_desk
 from .channels import Channel
 from .mailroom import Mailroom
 from .published import Expired, NotPublished
@@ -117,15 +118,34 @@ def create_app(settings: Settings, channels: list[Channel]) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/files/{digest}/{expires}/{signature}/{name}", published_file, methods=["GET"]),
+            Mount("/web", create_desk(settings.database_url, settings.evidence_dir, settings.timezone)),
             Route("/{channel}", receive, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
 
 
-def serve(settings: Settings, channels: list[Channel]) -> None:
+def server_config(settings: Settings, app, **options):
+    """Uvicorn on TOCDS_LISTEN, quiet: no access log (a sign-in link's path would be in it)."""
     import uvicorn
 
     host, _, port = settings.listen.rpartition(":")
-    uvicorn.run(create_app(settings, channels), host=host or "127.0.0.1", port=int(port),
-                log_level="warning", access_log=False)
+    return uvicorn.Config(app, host=host or "127.0.0.1", port=int(port), log_level="warning", access_log=False,
+                          **options)
+
+
+def serve(settings: Settings, channels: list[Channel]) -> None:
+    import uvicorn
+
+    uvicorn.Server(server_config(settings, create_app(settings, channels))).run()
+
+
+def desk_server(settings: Settings):
+    """`tocds run`'s web desk under /web/ on TOCDS_LISTEN, when that is set (a commune on long
+    polling has the desk too); None otherwise."""
+    if "listen" not in settings.model_fields_set:
+        return None
+    import uvicorn
+
+    app = Starlette(routes=[Mount("/web", create_desk(settings.database_url, settings.evidence_dir, settings.timezone))])
+    return uvicorn.Server(server_config(settings, app, lifespan="off"))

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com/bot"
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    web_url: str | None = None  # the web desk's public base URL: its sign-in links start with it
     listen: str = "127.0.0.1:8080"
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
@@ -55,7 +56,8 @@ class Settings(BaseSettings):
         """What new people and communes start with, as the handlers take it."""
         from ..handlers.context import Defaults  # imported late: `tocds --help` stays light
 
-        return Defaults(language=self.locale, timezone=self.timezone, evidence_dir=self.evidence_dir)
+        return Defaults(language=self.locale, timezone=self.timezone, evidence_dir=self.evidence_dir,
+                        web_url=self.web_url)
 
 
 class SettingsProblem(Exception):

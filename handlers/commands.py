@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
+from ..models.access import DESK_ROLES, OFFICE_ROLES
 from . import reports
 from .audit import show_audit
 from .context import Context, step
@@ -22,10 +23,11 @@ from .progress import show_progress
 from .report import example, start_guided
 from .review import start_review
 from .subscribe import toggle_subscription
+from .web import web_link
 
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
-OFFICE = frozenset({Role.OFFICE, Role.ADMIN})  # the commune's people and evidence
+OFFICE = OFFICE_ROLES  # the commune's people and evidence
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
 SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
@@ -106,6 +108,7 @@ TABLE = (
     Command("xuat", "export", READERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("baocaoky", "periodreport", READERS, period_report,
             N_("the report to the level above, ready to sign (/baocaoky tháng 11; default: last month)")),
+    Command("web", "web", DESK_ROLES, web_link, N_("a sign-in link to the office's web desk")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),

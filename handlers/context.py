@@ -8,8 +8,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from ..locales import Translator, translator
-from ..models import ChannelAccount, Conversation, Level, Membership, OrgUnit, OutboxMessage, Person, Role
+from ..models import ChannelAccount, Conversation, Level, OrgUnit, Person, Role
+from ..models.access import Place, places_of
 from ..models.periods import local_date
+from ..models.review import notify
 from ..models.types import utcnow
 from .messages import Choice, Incoming, Outgoing
 
@@ -17,19 +19,12 @@ from .messages import Choice, Incoming, Outgoing
 @dataclass(frozen=True)
 class Defaults:
     """What new people and new communes start with (TOCDS_LOCALE, TOCDS_TIMEZONE), and
-    where evidence files are kept (TOCDS_EVIDENCE_DIR)."""
+    where evidence files are kept (TOCDS_EVIDENCE_DIR), where the web desk is (TOCDS_WEB_URL)."""
 
     language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     evidence_dir: Path = Path("evidence")
-
-
-@dataclass(frozen=True)
-class Place:
-    """One membership: the role in an org unit."""
-
-    role: Role
-    unit: OrgUnit
+    web_url: str | None = None  # TOCDS_WEB_URL: where the web desk's sign-in links point
 
 
 @dataclass
@@ -131,29 +126,13 @@ class Context:
     def notify(self, person_id: int, channel: str, message: Outgoing) -> bool:
         """Queues a message to another person's private chat on that channel, in this
         transaction (it is sent only if what caused it is saved). False: no such chat."""
-        account = self.session.exec(
-            select(ChannelAccount).where(ChannelAccount.person_id == person_id, ChannelAccount.channel == channel)
-        ).first()
-        if account is None or account.blocked_at is not None:
-            return False
-        self.session.add(OutboxMessage(channel=channel, chat_id=account.external_id, payload=message.to_dict()))
-        return True
+        return notify(self.session, person_id, channel, message.to_dict())
 
     def finish(self) -> None:
         """Forget any question in progress."""
         if self.conversation is not None:
             self.session.delete(self.conversation)
             self.conversation = None
-
-
-def places_of(session: Session, person_id: int) -> list[Place]:
-    rows = session.exec(
-        select(Membership.role, OrgUnit)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
-        .where(Membership.person_id == person_id)
-        .order_by(Membership.id)
-    ).all()
-    return [Place(Role(role), unit) for role, unit in rows]
 
 
 StepHandler = Callable[[Context, str], list[Outgoing]]

@@ -2,19 +2,10 @@
 
 from sqlmodel import select
 
-from ..locales import N_, Translator
 from ..models import Entry, Evidence, OrgUnit
 from ..models.periods import week_of
-from ..models.queries import entry_counts, latest_entry_id
+from ..models.queries import latest_entry_id
 from .context import Context
-from .wording import format_counts
-
-STATUS_NAMES = {  # an evidence's review status, as people read it
-    "pending": N_("waiting for review"),
-    "approved": N_("approved"),
-    "needs_completion": N_("to complete (Chờ hoàn thiện)"),
-    "withdrawn": N_("taken back"),
-}
 
 
 def attach(context: Context, entry_id: int, evidence: dict) -> None:
@@ -51,12 +42,3 @@ def entry_this_week(context: Context) -> Entry | None:
     if entry is None or entry.day < week_of(context.today(context.session.get(OrgUnit, entry.village_id))).first:
         return None
     return entry
-
-
-def entry_line(context: Context, entry: Entry, t: Translator | None = None) -> str:
-    """`Thôn Tân Hòa, 24/11/2026: VNeID 5 · BDHVS 3`, in the reader's language (`t`)."""
-    t = t or context.t
-    counts = {c.indicator_key: c.count for c in entry_counts(context.session, entry.id) if c.deleted_at is None}
-    village = context.session.get(OrgUnit, entry.village_id)
-    return t("{village}, {day}: {counts}", village=village.name, day=t.date(entry.day),
-             counts=format_counts(context, counts, t) or "—")

@@ -3,17 +3,16 @@ contract's CSV, or the report upward) in the chat; `/baocaoky [period]`: the rep
 ready to sign (DOCX); the period as questions name it (`tháng 11`, `quý 4`, `tuần trước`)
 or written (`2026-Q4`)."""
 
-import io
 from datetime import date
 
 from sqlmodel import Session
 
+from ..figures import export_content
 from ..locales import Translator
 from ..models import Level, OrgUnit
-from ..models.exports import file_name, write_csv
+from ..models.exports import file_name
 from ..models.periods import Period, containing, shifted
 from .context import Context
-from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .reports import requested_period, summarised_units
 
@@ -23,15 +22,8 @@ FORMATS = ("xlsx", "csv", "docx")  # the first is the default
 def export_file(session: Session, commune: OrgUnit, period: Period, today: date, t: Translator,
                 kind: str) -> Attachment:
     """The period's workbook (the weekly summary's, over any period), the CSV or the report
-    upward (`period_document`), named after the period; of a commune, or of a province."""
-    if kind == "csv":
-        buffer = io.StringIO()
-        write_csv(session, commune, period, buffer)
-        content = buffer.getvalue().encode("utf-8")
-    else:
-        figures = figures_of(session, commune, period, today, workbook=True)
-        content = figures.document(t) if kind == "docx" else figures.workbook(t)
-    return Attachment("file", file_name(commune, period, kind), content)
+    upward, named after the period; of a commune, or of a province."""
+    return Attachment("file", file_name(commune, period, kind), export_content(session, commune, period, today, t, kind))
 
 
 def export(context: Context, args: str) -> list[Outgoing]:

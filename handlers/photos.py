@@ -8,11 +8,12 @@ is taken back (`/xoaanh`) while it waits for review: its file is deleted at once
 from sqlalchemy import func
 from sqlmodel import select
 
+from ..figures.wording import STATUS_NAMES, entry_line
 from ..models import Entry, Evidence
 from ..models.periods import week_of
 from ..models.privacy import delete_file
 from .context import Context, step
-from .evidence import STATUS_NAMES, attach, entry_line, entry_this_week, evidence_of
+from .evidence import attach, entry_this_week, evidence_of
 from .messages import Choice, Outgoing
 from .report import ask_count, ask_village, count_given, submit
 from .wording import example_report, tracked_labels
@@ -26,7 +27,7 @@ def for_latest_entry(context: Context) -> list[Outgoing]:
         return [ask_indicator(context, evidence_of(context))]
     attach(context, entry.id, evidence_of(context))
     return [Outgoing(t("📎 Evidence received for {entry}. The commune office will review it.",
-                       entry=entry_line(context, entry)))]
+                       entry=entry_line(context.session, entry, context.t)))]
 
 
 def ask_indicator(context: Context, evidence: dict) -> Outgoing:
@@ -74,7 +75,7 @@ def show_evidence(context: Context, args: str) -> list[Outgoing]:
         .where(Evidence.person_id == context.person.id, Entry.day >= week_of(entry.day).first)
         .group_by(Evidence.status)
     ).all()
-    lines = [t("Send a photo now: it goes with your latest report, {entry}.", entry=entry_line(context, entry))]
+    lines = [t("Send a photo now: it goes with your latest report, {entry}.", entry=entry_line(context.session, entry, context.t))]
     if rows:
         lines.append(t("Your evidence this week: {statuses}.", statuses=", ".join(
             f"{t(STATUS_NAMES[status])} {t.number(count)}" for status, count in sorted(rows))))
@@ -94,4 +95,4 @@ def take_back_photo(context: Context, args: str) -> list[Outgoing]:
     evidence.status = "withdrawn"
     delete_file(session, context.defaults.evidence_dir, evidence, context.now)
     return [Outgoing(t("🗑 Photo taken back and deleted. Your report stays: {entry}.",
-                       entry=entry_line(context, session.get(Entry, evidence.entry_id))))]
+                       entry=entry_line(session, session.get(Entry, evidence.entry_id), t)))]

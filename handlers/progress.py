@@ -11,6 +11,8 @@ commune or village they name.
 
 from sqlmodel import select
 
+from ..figures.text import province_text
+from ..figures.wording import period_name, progress_line
 from ..locales import Translator
 from ..models import OrgUnit
 from ..models.orgunits import children
@@ -21,8 +23,7 @@ from ..models.summary import province_summary
 from .context import Context
 from .messages import Outgoing
 from .questions import Comparison, Question, compared, read, visible_villages
-from .summary import province_text
-from .wording import period_name, progress_line, tracked_labels
+from .wording import tracked_labels
 
 MAX_NAMED = 5  # villages named in the "far behind" line, to keep the reply on one screen
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from ..figures.wording import period_name
 from ..locales import N_, Translator
 from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
@@ -19,7 +20,7 @@ from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
 from .messages import Choice, Outgoing
 from .reading import Proposal, Reading, attempts_report, read_report
-from .wording import example_report, format_counts, labels, period_name, tracked_labels, week_line
+from .wording import example_report, format_counts, labels, tracked_labels, week_line
 
 HISTORY_WEEKS_FOR_CHECK = 4  # weeks of history before "3× the largest week" applies
 HISTORY_FACTOR = 3

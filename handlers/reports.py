@@ -12,18 +12,19 @@ their province named in the words narrows the reply to that commune's.
 
 from datetime import date
 
+from ..figures import figures_of
+from ..figures.chart import default_indicator, progress_chart
+from ..figures.text import completeness_line, ranking_lines
+from ..figures.wording import period_name
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.exports import file_name
 from ..models.periods import Period, containing, week_of
 from ..models.summary import province_summary, weekly_summary
-from .chart import default_indicator, progress_chart
 from .context import Context
-from .figures import figures_of
 from .messages import Attachment, Outgoing
 from .questions import named_commune, period_named, read
-from .summary import completeness_line, ranking_lines
-from .wording import labels, period_name, tracked_labels
+from .wording import labels, tracked_labels
 
 
 def summarised_units(context: Context, args: str) -> tuple[list[OrgUnit], str]:

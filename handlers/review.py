@@ -8,29 +8,22 @@ reviewers never both decide one item: the second is told who did.
 
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import select
 
-from ..locales import N_, translator
-from ..models import Entry, Evidence, OrgUnit, Person
+from ..figures.wording import NEEDS_COMPLETING, REASONS, STATUS_NAMES, entry_line
+from ..locales import translator
+from ..models import Entry, Evidence, Person
 from ..models.privacy import record_view
+from ..models.review import decide as decide_evidence
+from ..models.review import waiting
 from .context import Context, step
-from .evidence import STATUS_NAMES, entry_line
 from .messages import Attachment, Choice, Outgoing
-
-NEEDS_COMPLETING = N_("⏳ Your evidence for {entry} needs completing (Chờ hoàn thiện): {reason}\nSend a new photo to complete it.")
-REASONS = (N_("The photo is blurred"), N_("The result is not visible"), N_("Information is missing"))
 
 
 def pending(context: Context, skipped: list[int]):
     """The reviewer's communes' evidence still waiting, oldest first (a query)."""
-    return (
-        select(Evidence)
-        .join(Entry, Entry.id == Evidence.entry_id)
-        .join(OrgUnit, OrgUnit.id == Entry.village_id)
-        .where(OrgUnit.parent_id.in_([c.id for c in context.communes()]), Evidence.status == "pending",
-               Evidence.id.not_in(skipped))
-    )
+    return waiting([c.id for c in context.communes()]).where(Evidence.id.not_in(skipped))
 
 
 def start_review(context: Context, args: str) -> list[Outgoing]:
@@ -50,7 +43,7 @@ def next_item(context: Context, skipped: list[int]) -> Outgoing:
     waiting = session.exec(select(func.count()).select_from(pending(context, skipped).subquery())).one()
     member = session.get(Person, item.person_id)
     lines = [t("🔎 Evidence waiting for review: {count}", count=waiting),
-             entry_line(context, session.get(Entry, item.entry_id)),
+             entry_line(session, session.get(Entry, item.entry_id), t),
              t("From {member}, {day}", member=member.name, day=t.date(context.local_date(item.received_at)))]
     if item.caption:
         lines.append(f"“{item.caption[:200]}”")
@@ -112,14 +105,8 @@ def _reason_given(context: Context, reason: str) -> list[Outgoing]:
 
 def decide(context: Context, evidence_id: int, skipped: list[int], status: str, reason: str) -> list[Outgoing]:
     t, session = context.t, context.session
-    # Only a waiting item changes: of two reviewers deciding at once, one wins.
-    changed = session.execute(
-        update(Evidence)
-        .where(Evidence.id == evidence_id, Evidence.status == "pending")
-        .values(status=status, reviewed_by=context.person.id, reviewed_at=context.now, review_reason=reason)
-    ).rowcount
+    changed = decide_evidence(session, evidence_id, context.person.id, context.now, status, reason)
     item = session.get(Evidence, evidence_id)
-    session.refresh(item)
     if not changed:
         return [Outgoing(already_reviewed(context, item)), next_item(context, skipped)]
     entry = session.get(Entry, item.entry_id)
@@ -127,7 +114,7 @@ def decide(context: Context, evidence_id: int, skipped: list[int], status: str, 
         return [Outgoing(t("✅ Approved.")), next_item(context, skipped)]
     member = session.get(Person, item.person_id)
     tm = translator(member.locale)
-    notice = tm(NEEDS_COMPLETING, entry=entry_line(context, entry, tm), reason=reason)
+    notice = tm(NEEDS_COMPLETING, entry=entry_line(session, entry, tm), reason=reason)
     reached = context.notify(member.id, item.channel, Outgoing(notice))
     told = (t("⏳ Marked “to complete”; {member} is told why.", member=member.name) if reached
             else t("⏳ Marked “to complete”. {member} cannot be reached on {channel}: please tell them.",

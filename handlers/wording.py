@@ -1,15 +1,14 @@
 """How counts are written in replies, the same in every conversation."""
 
-import math
 from collections.abc import Iterable
 from datetime import date
 
 from sqlmodel import Session
 
+from ..figures.wording import counts_text, short_names
 from ..locales import Translator
 from ..models import OrgUnit
-from ..models.periods import Period, week_of
-from ..models.progress import Progress, Status
+from ..models.periods import week_of
 from ..models.queries import indicators, totals, tracked, words_for
 from ..models.text import fold
 from .context import Context
@@ -18,7 +17,7 @@ from .context import Context
 def labels(context: Context, t: Translator | None = None) -> dict[str, str]:
     """Short names of every indicator ever counted, retired ones too, in the reader's language
     (`t`, the sender's by default), in catalog order: for naming stored counts."""
-    return {i.key: i.short((t or context.t).language) for i in indicators(context.session)}
+    return short_names(context.session, (t or context.t).language)
 
 
 def tracked_labels(context: Context, *commune_ids: int) -> dict[str, str]:
@@ -53,9 +52,7 @@ def example_report(session: Session, commune_ids: Iterable[int], size: int = 3) 
 
 
 def format_counts(context: Context, counts: dict[str, int], t: Translator | None = None) -> str:
-    t = t or context.t
-    names = labels(context, t)
-    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+    return counts_text(context.session, counts, t or context.t)
 
 
 def week_line(context: Context, village: OrgUnit, day: date) -> str:
@@ -66,55 +63,3 @@ def week_line(context: Context, village: OrgUnit, day: date) -> str:
     return t("Week {first}–{last}, {village}: {totals}", first=t.day_month(week.first),
              last=t.day_month(week.last), village=village.name,
              totals=format_counts(context, week_totals) or t("nothing yet"))
-
-
-def period_name(t: Translator, period: Period) -> str:
-    """`week 23/11–29/11` for a week; `2026-11 (01/11/2026–30/11/2026)` for any other period."""
-    if period == week_of(period.first):
-        return t("week {first}–{last}", first=t.day_month(period.first), last=t.day_month(period.last))
-    return t("{period} ({first}–{last})", period=period.label, first=t.date(period.first), last=t.date(period.last))
-
-
-STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
-
-
-def progress_line(t: Translator, name: str, count: int, total: Progress, period: Period, today: date) -> str | None:
-    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%) · expected 92% by 3 Dec`; None when
-    there is nothing to say. `count` is the period's; progress is as of today, or the period's
-    last day when it is over. A colour comes with what the time-line expects by then, so that a
-    reader sees why; before the target's start there is neither."""
-    as_of = min(today, period.last)
-    if total.target is None and not count and not total.achieved:
-        return None
-    line = counted_in(t, name, count, period, today)
-    status = total.status(as_of)
-    if total.target is not None and total.ratio is not None:
-        line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
-                          target=t.number(round(total.target)), percent=t.percent(total.ratio))
-        if status is not None:
-            line += " · " + expected_by(t, total, status, as_of)
-    else:
-        line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
-    return f"{STATUS_MARKS[status]} {line}"
-
-
-def expected_by(t: Translator, total: Progress, status: Status, as_of: date) -> str:
-    """`expected 92% by 3 Dec`; when the rounded shares tie on a line that is not green
-    (`88%`, expected `88%`), the count the time-line expects instead (`expected 442 by 25 Nov`,
-    beside `reached 439/500`), so that the reader sees why it is behind."""
-    expected, day = total.expected(as_of), t.day_month(as_of)
-    percent = t.percent(expected / total.target)
-    if status != Status.GREEN and percent == t.percent(total.ratio):
-        return t("expected {count} by {day}", count=t.number(math.ceil(expected)), day=day)
-    return t("expected {percent} by {day}", percent=percent, day=day)
-
-
-def counted_in(t: Translator, name: str, count: int, period: Period, today: date) -> str:
-    """`VNeID: this week 24` only for the week under way; `VNeID: 24 in the week` for a week
-    that is over, whoever asks and however (Monday's summary, `/tuan tuần trước`, in words);
-    `VNeID: 24 in the period` for a month, a quarter, a half or a year."""
-    if period != week_of(period.first):
-        return t("{indicator}: {count} in the period", indicator=name, count=t.number(count))
-    if period == week_of(today):
-        return t("{indicator}: this week {week}", indicator=name, week=t.number(count))
-    return t("{indicator}: {count} in the week", indicator=name, count=t.number(count))

@@ -10,9 +10,9 @@ from functools import cache, partial
 
 from sqlmodel import Session, select
 
-from ..handlers.figures import Figures, figures_of
+from ..figures import Figures, figures_of
+from ..figures.wording import period_name
 from ..handlers.messages import Outgoing
-from ..handlers.wording import period_name
 from ..locales import N_, Translator, translator
 from ..models import JobRun, Level, OrgUnit, Role
 from ..models.deadlines import ReportDeadline, deadlines_of, falling_due

@@ -6,9 +6,9 @@ from functools import cache
 
 from sqlmodel import Session
 
-from ..handlers.figures import Figures, figures_of
+from ..figures import Figures, figures_of
+from ..figures.wording import period_name
 from ..handlers.messages import Attachment, Outgoing
-from ..handlers.wording import period_name
 from ..locales import Translator
 from ..models import Level, OrgUnit
 from ..models.deadlines import deadlines_of

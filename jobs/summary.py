@@ -6,8 +6,8 @@ from functools import cache
 
 from sqlmodel import Session
 
-from ..handlers.chart import default_indicator, summary_chart
-from ..handlers.figures import figures_of
+from ..figures import figures_of
+from ..figures.chart import default_indicator, summary_chart
 from ..handlers.messages import Attachment, Outgoing
 from ..models import Level, OrgUnit
 from ..models.exports import file_name

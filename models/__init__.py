@@ -12,6 +12,7 @@ from .privacy import Erasure, EvidenceView
 from .report_settings import ReportSettings
 from .targets import Target
 from .totals import VillageTotal
+from .web_sessions import WebSession
 
 __all__ = [
     "AlertState",
@@ -45,4 +46,5 @@ __all__ = [
     "Role",
     "Target",
     "VillageTotal",
+    "WebSession",
 ]

@@ -153,6 +153,21 @@ def totals(session: Session, village_ids: Iterable[int], first: date, last: date
     return {key: int(total) for key, total in rows}
 
 
+def weekly_counts(session: Session, commune_ids: Iterable[int], first: date, last: date) -> dict[str, dict[date, int]]:
+    """The communes' counts added up per indicator and ISO week (by its Monday), for the days
+    first..last: a trend's bars."""
+    village = select(OrgUnit.id).where(OrgUnit.parent_id.in_(list(commune_ids)))
+    rows = session.execute(
+        select(EntryCount.indicator_key, week_start(EntryCount.day), func.sum(EntryCount.count))
+        .where(EntryCount.village_id.in_(village), EntryCount.day.between(first, last), LIVE)
+        .group_by(EntryCount.indicator_key, week_start(EntryCount.day))
+    )
+    weekly: dict[str, dict[date, int]] = {}
+    for key, monday, total in rows:
+        weekly.setdefault(key, {})[as_date(monday)] = int(total)
+    return weekly
+
+
 def commune_table(
     session: Session, commune_id: int, first: date, last: date
 ) -> list[tuple[str, str, int]]:

@@ -16,9 +16,9 @@ from sqlmodel import select
 from test_jobs import telegram_member
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_counts, make_commune
-from tocds.handlers.chart import default_indicator, progress_chart
-from tocds.handlers.spreadsheet import HEADER_ROW, summary_workbook
-from tocds.handlers.summary import summary_text
+from tocds.figures.chart import default_indicator, progress_chart
+from tocds.figures.text import summary_text
+from tocds.figures.workbook import HEADER_ROW, summary_workbook
 from tocds.jobs import JOBS
 from tocds.jobs.runner import run_job
 from tocds.locales import translator

@@ -15,9 +15,9 @@ from processes import Processes
 from sqlmodel import select
 
 from helpers import NOW, TODAY, Chatter, add_target, live_counts, make_commune, make_province
+from tocds.figures.text import summary_text
+from tocds.figures.workbook import CALENDAR_FILLS, HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.export import export_file
-from tocds.handlers.spreadsheet import CALENDAR_FILLS, HEADER_ROW, STATUS_FILLS, summary_workbook
-from tocds.handlers.summary import summary_text
 from tocds.locales import translator
 from tocds.models import Entry, EntryCount, Evidence, NothingToReport, Person, Role
 from tocds.models.exports import CSV_HEADER, write_csv

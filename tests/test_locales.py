@@ -21,9 +21,10 @@ CATALOGS = resources.files("tocds.locales")
 def source_messages() -> set[str]:
     """Every string the code marks for translation, extracted the way babel.cfg says."""
     found = set()
-    for folder in ("bot", "handlers", "models", "jobs"):
+    for folder in ("bot", "handlers", "models", "jobs", "figures", "web"):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / folder, keywords={"t": None, "N_": None, "plural": (1, 2)}, comment_tags=()
+            ROOT / folder, method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
+            keywords={"t": None, "N_": None, "plural": (1, 2)}, comment_tags=()
         ):
             found.add(message)
     return found

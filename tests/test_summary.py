@@ -10,16 +10,16 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from helpers import MONDAY, NOW, TODAY, Chatter, add_target, live_entry_counts, make_commune
-from tocds.handlers.chart import (
+from tocds.figures.chart import (
     charted_indicators,
     default_indicator,
     progress_chart,
     progress_figure,
     summary_chart,
 )
+from tocds.figures.text import summary_text
+from tocds.figures.workbook import HEADER_ROW, STATUS_FILLS, summary_workbook
 from tocds.handlers.messages import Outgoing
-from tocds.handlers.spreadsheet import HEADER_ROW, STATUS_FILLS, summary_workbook
-from tocds.handlers.summary import summary_text
 from tocds.jobs import JOBS
 from tocds.jobs.runner import run_job
 from tocds.locales import translator

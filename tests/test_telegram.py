@@ -704,10 +704,11 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     fake.wait_for(lambda: len(fake.commands) == 4)
 
     private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "xoaanh", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
-                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "baocaoky", "nhantin", "roi", "ngonngu", "huy",
-                  "trogiup"]
+                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "baocaoky", "web", "nhantin", "roi", "ngonngu",
+                  "huy", "trogiup"]
     private_en = ["report", "edit", "undo", "none", "evidence", "unphoto", "progress", "week", "month", "quarter", "year",
-                  "ranking", "missing", "review", "audit", "invite", "members", "export", "periodreport", "subscribe", "leave", "lang",
+                  "ranking", "missing", "review", "audit", "invite", "members", "export", "periodreport", "web", "subscribe",
+                  "leave", "lang",
                   "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {

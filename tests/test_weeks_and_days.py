@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from helpers import Chatter, entry_total, incoming, live_counts, live_entry_counts, send
-from tocds.handlers.figures import figures_of
+from tocds.figures import figures_of
 from tocds.jobs import JOBS
 from tocds.jobs.reminders import missing_villages
 from tocds.jobs.runner import run_job

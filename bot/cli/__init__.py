@@ -15,6 +15,7 @@ from . import (
     admin_places,
     admin_privacy,
     admin_report,
+    admin_web,
     chat,
     db,
     demo,
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (demo, chat, processes, doctor, service, db):
         group.add_commands(commands)
     admin = commands.add_parser("admin", help="operator tasks").add_subparsers(metavar="ACTION")
-    for group in (admin_imports, admin_people, admin_calendar, admin_places, admin_messages, admin_report, admin_privacy):
+    for group in (admin_imports, admin_people, admin_calendar, admin_places, admin_messages, admin_report, admin_privacy, admin_web):
         group.add_commands(admin)
     for group in (jobs, export):
         group.add_commands(commands)

@@ -43,10 +43,10 @@ def cmd_serve(args) -> int:
 
     settings = get_settings()
     channels = configured_channels(settings)
-    if not channels:
+    if not channels and not settings.web_url:
         raise CommandError("no messenger to serve: set TOCDS_TELEGRAM_TOKEN or TOCDS_ZALO_TOKEN "
-                           "in the environment or .env")
-    if not settings.webhook_secret:
+                           "in the environment or .env (or TOCDS_WEB_URL to serve the web desk alone)")
+    if channels and not settings.webhook_secret:
         raise CommandError("set TOCDS_WEBHOOK_SECRET (any long random text): every webhook request must carry it")
     serve(settings, channels)
     return 0

@@ -57,6 +57,11 @@ generate.py in a database of the benchmark's own (a new SQLite file; a new
   information.
 - commune_summary_s_<db>: the same for one commune (the 51st), a session of its own;
   median of 10, warm. commune_ratio_<db> = commune / scan; target < 0.05.
+- web_overview_province_s_<db>, web_overview_commune_s_<db>: the web desk's overview page
+  of the province and of that commune for the same week as of the same day, HTML complete,
+  got through Starlette's TestClient by a signed-in province leader (commune office);
+  median of 3 (10 for the commune). web_province_ratio_<db> = web / province_summary,
+  web_commune_ratio_<db> = web / commune_summary; target ≤ 1.5.
 - The summaries are timed in a process settled as `tocds run`, `scheduler` and `serve` settle
   theirs once started (bot/runtime.py spare_the_collector: what start-up built is kept out
   of the garbage collector's full passes, which would otherwise walk it all again during a
@@ -92,7 +97,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +112,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tocds.bot.runtime import spare_the_collector  # noqa: E402
-from tocds.handlers.summary import province_text  # noqa: E402
+from tocds.figures.text import province_text  # noqa: E402
 from tocds.locales import translator  # noqa: E402
 from tocds.models import ChannelAccount, Level, OrgUnit, Person, Role  # noqa: E402
 from tocds.models.db import get_engine, get_writer, upgrade  # noqa: E402
@@ -369,8 +374,44 @@ def measure_summaries(url: str) -> dict:
     figures["province_summary_s"] = timed(province, 3)
     figures["province_by_commune_s"] = timed(lambda: [summary(c) for c in communes], 3)
     figures["entries_fetch_s"] = timed(fetch, 3)
+    figures.update(measure_overviews(url, province_id, one))
+    figures["web_province_ratio"] = figures["web_overview_province_s"] / figures["province_summary_s"]
+    figures["web_commune_ratio"] = figures["web_overview_commune_s"] / figures["commune_summary_s"]
     figures["province_ratio"] = figures["province_summary_s"] / figures["entries_scan_s"]
     figures["commune_ratio"] = figures["commune_summary_s"] / figures["entries_scan_s"]
+    return figures
+
+
+def measure_overviews(url: str, province_id: int, commune_id: int) -> dict:
+    """The desk's overview pages, each by a person signed in with a one-time link."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.testclient import TestClient
+
+    from tocds.models.web_sessions import make_link
+    from tocds.web import create_desk
+
+    moment = datetime.combine(AS_OF, datetime.min.time().replace(hour=5), tzinfo=UTC)  # noon in Vietnam
+    app = Starlette(routes=[Mount("/web", create_desk(url, Path(tempfile.gettempdir()), clock=lambda: moment))])
+    figures = {}
+    for name, unit_id, role, repeat in (("province", province_id, Role.PROVINCE_LEADER, 3),
+                                         ("commune", commune_id, Role.OFFICE, 10)):
+        with Session(get_engine(url)) as session:
+            reader = Person(name=f"Bench {name}")
+            session.add(reader)
+            session.flush()
+            join(session, reader, session.get(OrgUnit, unit_id), role)
+            token = make_link(session, reader.id)
+            session.commit()
+        with TestClient(app, base_url="http://desk.bench") as client:
+            assert client.get(f"/web/login/{token}").status_code == 200
+            page = f"/web/unit/{unit_id}?period={SUMMARY_WEEK.label}"
+
+            def overview(page=page, client=client) -> None:
+                response = client.get(page)
+                assert response.status_code == 200 and "</html>" in response.text
+
+            figures[f"web_overview_{name}_s"] = timed(overview, repeat)
     return figures
 
 
@@ -394,7 +435,8 @@ def summaries(scale: Scale, postgres: str | None) -> dict:
                 results.update({f"{key}_{db}": value for key, value in measure_summaries(url).items()})
             finally:
                 drop(url)
-    for key in ("entries_scan_s", "province_summary_s", "commune_summary_s"):
+    for key in ("entries_scan_s", "province_summary_s", "commune_summary_s", "web_overview_province_s",
+                "web_overview_commune_s"):
         results[key] = results[f"{key}_sqlite"]
     return results
 

@@ -30,7 +30,7 @@ from ..locales import Translator
 from ..models.orgunits import Level
 from ..models.progress import Progress, Status, whole_numbers
 from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
-from .summary import is_week
+from .text import is_week
 
 HEADER_ROW = 4
 STATUS_FILLS = {Status.GREEN: "C6EFCE", Status.YELLOW: "FFEB9C", Status.RED: "FFC7CE"}

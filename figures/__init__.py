@@ -2,6 +2,7 @@
 the text and the workbook of either, and who has not reported. What the jobs send and what
 `/tuan`, `/thang`, `/xephang` and `/xuat` answer, for a commune and a province alike."""
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,13 +10,14 @@ from sqlmodel import Session
 
 from ..locales import Translator
 from ..models import Level, OrgUnit
+from ..models.exports import write_csv
 from ..models.periods import Period
 from ..models.report_settings import ReportSettings, report_settings
 from ..models.summary import ProvinceSummary, WeeklySummary, province_summary, weekly_summary
 from ..models.targets import replaced_shares
-from .report_document import period_document
-from .spreadsheet import province_workbook, summary_workbook
-from .summary import incomplete_communes, province_text, summary_text
+from .document import period_document
+from .text import incomplete_communes, province_text, summary_text
+from .workbook import province_workbook, summary_workbook
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,15 @@ def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, 
     summary = weekly_summary(session, unit, period, as_of)
     return Figures(summary, replaced=replaced_shares(session, unit.id, [v.village for v in summary.villages])
                    if workbook else {}, settings=settings)
+
+
+def export_content(session: Session, unit: OrgUnit, period: Period, today: date, t: Translator, kind: str) -> bytes:
+    """The period's workbook (`kind` xlsx: the weekly summary's, over any period), the contract's
+    CSV (`csv`) or the report upward (`docx`), of a commune or a province: what `/xuat`,
+    `/baocaoky`, `tocds export` and the web desk give."""
+    if kind == "csv":
+        buffer = io.StringIO()
+        write_csv(session, unit, period, buffer)
+        return buffer.getvalue().encode("utf-8")
+    figures = figures_of(session, unit, period, today, workbook=True)
+    return figures.document(t) if kind == "docx" else figures.workbook(t)

@@ -16,7 +16,7 @@ from ..locales import Translator
 from ..models.progress import Progress, Status
 from ..models.report_settings import ReportSettings
 from ..models.summary import WeeklySummary
-from .spreadsheet import expected_count, period_words, replaced_notes, status_word, whole_lines
+from .workbook import expected_count, period_words, replaced_notes, status_word, whole_lines
 
 FONT = "Times New Roman"
 FONT_SIZE = 13  # points: NĐ30 asks for 13–14 in the body

@@ -1,0 +1,105 @@
+"""How a period and an indicator's progress are written, in chat and on the web alike."""
+
+import math
+from datetime import date
+
+from sqlmodel import Session
+
+from ..locales import N_, Translator
+from ..models import Entry, OrgUnit, Role
+from ..models.periods import Period, week_of
+from ..models.progress import Progress, Status
+from ..models.queries import entry_counts, indicators
+
+
+def period_name(t: Translator, period: Period) -> str:
+    """`week 23/11–29/11` for a week; `2026-11 (01/11/2026–30/11/2026)` for any other period."""
+    if period == week_of(period.first):
+        return t("week {first}–{last}", first=t.day_month(period.first), last=t.day_month(period.last))
+    return t("{period} ({first}–{last})", period=period.label, first=t.date(period.first), last=t.date(period.last))
+
+
+STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
+
+
+def progress_line(t: Translator, name: str, count: int, total: Progress, period: Period, today: date) -> str | None:
+    """`🟡 VNeID: this week 24 · reached 6.052/6.928 (87%) · expected 92% by 3 Dec`; None when
+    there is nothing to say. `count` is the period's; progress is as of today, or the period's
+    last day when it is over. A colour comes with what the time-line expects by then, so that a
+    reader sees why; before the target's start there is neither."""
+    as_of = min(today, period.last)
+    if total.target is None and not count and not total.achieved:
+        return None
+    line = counted_in(t, name, count, period, today)
+    status = total.status(as_of)
+    if total.target is not None and total.ratio is not None:
+        line += " · " + t("reached {achieved}/{target} ({percent})", achieved=t.number(round(total.achieved)),
+                          target=t.number(round(total.target)), percent=t.percent(total.ratio))
+        if status is not None:
+            line += " · " + expected_by(t, total, status, as_of)
+    else:
+        line += " · " + t("{achieved} in all", achieved=t.number(round(total.achieved)))
+    return f"{STATUS_MARKS[status]} {line}"
+
+
+def expected_by(t: Translator, total: Progress, status: Status, as_of: date) -> str:
+    """`expected 92% by 3 Dec`; when the rounded shares tie on a line that is not green
+    (`88%`, expected `88%`), the count the time-line expects instead (`expected 442 by 25 Nov`,
+    beside `reached 439/500`), so that the reader sees why it is behind."""
+    expected, day = total.expected(as_of), t.day_month(as_of)
+    percent = t.percent(expected / total.target)
+    if status != Status.GREEN and percent == t.percent(total.ratio):
+        return t("expected {count} by {day}", count=t.number(math.ceil(expected)), day=day)
+    return t("expected {percent} by {day}", percent=percent, day=day)
+
+
+def counted_in(t: Translator, name: str, count: int, period: Period, today: date) -> str:
+    """`VNeID: this week 24` only for the week under way; `VNeID: 24 in the week` for a week
+    that is over, whoever asks and however (Monday's summary, `/tuan tuần trước`, in words);
+    `VNeID: 24 in the period` for a month, a quarter, a half or a year."""
+    if period != week_of(period.first):
+        return t("{indicator}: {count} in the period", indicator=name, count=t.number(count))
+    if period == week_of(today):
+        return t("{indicator}: this week {week}", indicator=name, week=t.number(count))
+    return t("{indicator}: {count} in the week", indicator=name, count=t.number(count))
+
+
+STATUS_NAMES = {  # an evidence's review status, as people read it
+    "pending": N_("waiting for review"),
+    "approved": N_("approved"),
+    "needs_completion": N_("to complete (Chờ hoàn thiện)"),
+    "withdrawn": N_("taken back"),
+}
+NEEDS_COMPLETING = N_("⏳ Your evidence for {entry} needs completing (Chờ hoàn thiện): {reason}\nSend a new photo to complete it.")
+REASONS = (N_("The photo is blurred"), N_("The result is not visible"), N_("Information is missing"))
+
+
+def short_names(session: Session, language: str) -> dict[str, str]:
+    """Short names of every indicator ever counted, retired ones too, in catalog order: for
+    naming stored counts."""
+    return {i.key: i.short(language) for i in indicators(session)}
+
+
+def counts_text(session: Session, counts: dict[str, int], t: Translator) -> str:
+    """`VNeID 5 · BDHVS 3`: counts by their short names in `t`'s language, in catalog order."""
+    names = short_names(session, t.language)
+    return " · ".join(f"{names[key]} {t.number(counts[key])}" for key in names if key in counts)
+
+
+def entry_line(session: Session, entry: Entry, t: Translator) -> str:
+    """`Thôn Tân Hòa, 24/11/2026: VNeID 5 · BDHVS 3`, in the reader's language (`t`)."""
+    counts = {c.indicator_key: c.count for c in entry_counts(session, entry.id) if c.deleted_at is None}
+    village = session.get(OrgUnit, entry.village_id)
+    return t("{village}, {day}: {counts}", village=village.name, day=t.date(entry.day),
+             counts=counts_text(session, counts, t) or "—")
+
+
+ROLE_NAMES = {  # how roles are named to people
+    Role.MEMBER: N_("team member"),
+    Role.VILLAGE_LEADER: N_("team leader"),
+    Role.OFFICE: N_("commune office"),
+    Role.LEADER: N_("commune leader"),
+    Role.ADMIN: N_("administrator"),
+    Role.PROVINCE_OFFICE: N_("province office"),
+    Role.PROVINCE_LEADER: N_("province leader"),
+}

@@ -1,0 +1,50 @@
+"""Who may see what: a person's places, and the units they reach from them. The chat
+(`handlers/context.py`) and the web desk read the same places; what is out of reach is,
+for both, as if it did not exist."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from .orgunits import OrgUnit
+from .people import Membership, Role
+
+
+@dataclass(frozen=True)
+class Place:
+    """One membership: the role in an org unit."""
+
+    role: Role
+    unit: OrgUnit
+
+
+def places_of(session: Session, person_id: int) -> list[Place]:
+    rows = session.exec(
+        select(Membership.role, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .where(Membership.person_id == person_id)
+        .order_by(Membership.id)
+    ).all()
+    return [Place(Role(role), unit) for role, unit in rows]
+
+
+# Who may sign in to the web desk: everyone but a team member, who has the chat.
+DESK_ROLES = frozenset(Role) - {Role.MEMBER}
+OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})  # a commune's people and evidence
+
+
+def office_of(places: list[Place], commune_id: int) -> bool:
+    """The places make the person the commune's office (or admin): who reviews its evidence."""
+    return any(place.role in OFFICE_ROLES and place.unit.id == commune_id for place in places)
+
+
+def within_reach(session: Session, places: list[Place], unit: OrgUnit) -> bool:
+    """Whether these places let a person open the unit on the desk: a province's people their
+    province, its communes and villages; a commune's office, leaders and admins the commune
+    and its villages; a team leader the village. Walks up from the unit (two steps at most)."""
+    homes = {place.unit.id for place in places if place.role in DESK_ROLES}
+    while unit is not None:
+        if unit.id in homes:
+            return True
+        unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
+    return False
