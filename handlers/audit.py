@@ -11,7 +11,20 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from ..locales import N_
-from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, PlaceEvent, Role
+from ..models import (
+    Announcement,
+    AnnouncementReceipt,
+    Audit,
+    Entry,
+    EntryCount,
+    Evidence,
+    MembershipEvent,
+    OrgUnit,
+    Person,
+    PlaceEvent,
+    Role,
+)
+from .announce import audience_name
 from .context import Context
 from .evidence import STATUS_NAMES
 from .messages import Outgoing
@@ -52,7 +65,8 @@ def show_audit(context: Context, args: str) -> list[Outgoing]:
         .order_by(changes.c.at.desc())
         .limit(limit)
     ).all()
-    people = _membership_lines(context, communes, limit) + _place_lines(context, communes, limit)
+    people = (_membership_lines(context, communes, limit) + _place_lines(context, communes, limit)
+              + _announcement_lines(context, communes, limit))
     if not rows and not people:
         return [Outgoing(t("No changes yet: reports that were edited or taken back, evidence decisions and people removed or leaving appear here."))]
     lines = []
@@ -128,6 +142,26 @@ def _place_lines(context: Context, communes: list[int], limit: int) -> list[tupl
             change = t("deleted")
         lines.append((event.at, f"{_local(context, event.at)} · {t('the operator')} · {event.name}: {change}"))
     return lines
+
+
+def _announcement_lines(context: Context, communes: list[int], limit: int) -> list[tuple[datetime, str]]:
+    """The commune's latest announcements (`/thongbao`) as (when, line): who, to whom, how many."""
+    t = context.t
+    reached = (select(AnnouncementReceipt.announcement_id, func.count().label("people"))
+               .group_by(AnnouncementReceipt.announcement_id).subquery())
+    rows = context.session.execute(
+        select(Announcement, Person.name, OrgUnit.name, func.coalesce(reached.c.people, 0))
+        .join(Person, Person.id == Announcement.sender_id)
+        .join(OrgUnit, OrgUnit.id == Announcement.unit_id)
+        .outerjoin(reached, reached.c.announcement_id == Announcement.id)
+        .where(Announcement.unit_id.in_(communes))
+        .order_by(Announcement.sent_at.desc())
+        .limit(limit)
+    ).all()
+    return [(item.sent_at, f"{_local(context, item.sent_at)} · {sender} · {unit}: " + t.plural(
+        "announcement to {audience} ({count} person): “{text}”", "announcement to {audience} ({count} people): “{text}”",
+        people, audience=audience_name(context, item.audience, [int(v) for v in item.villages.split()]),
+        text=item.text[:60])) for item, sender, unit, people in rows]
 
 
 def _local(context: Context, moment: datetime) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from . import reports
+from .announce import start_announcement
 from .audit import show_audit
 from .context import Context, step
 from .edit import start_edit, start_undo
@@ -31,6 +32,7 @@ SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
 EDITORS = REPORTERS | OFFICE  # counts: a member's own, the office's any of its commune's villages
 PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
+ANNOUNCERS = PEOPLE | {Role.LEADER}  # announce to a commune's people, a province office to its province's
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ TABLE = (
     Command("xuat", "export", READERS, export, N_("a period's spreadsheet (/xuat 2026-Q4, add csv for CSV)")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
+    Command("thongbao", "announce", ANNOUNCERS, start_announcement,
+            N_("announce to the commune's people and see who has read it")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..locales import N_
 from ..models.text import fold
-from . import commands, intents, join, photos, questions, report
+from . import announce, commands, intents, join, photos, questions, report
 from .context import STEPS, Context, Defaults
 from .evidence import evidence_of
 from .grammar import ParseError, QuickReport
@@ -90,6 +90,8 @@ def route(context: Context) -> list[Outgoing]:
     quiet = incoming.is_group  # in a team's group, answer what is for the bot, not the chatter
     command = split_command(incoming.text) if incoming.kind == "text" and incoming.choice is None else None
 
+    if (announcement := announce.is_acknowledgement(context)) is not None:
+        return announce.acknowledged(context, announcement)  # from someone who left since too: they read it
     if not context.places:  # never joined, or removed since: past entries stay, access does not
         if command and command[0] == "start" and command[1]:
             return join.start(context, command[1])

@@ -1,5 +1,6 @@
 """Tables, the database engine and session, migrations, and the queries over them."""
 
+from .announcements import Announcement, AnnouncementDelivery, AnnouncementReceipt
 from .conversations import Conversation
 from .deadlines import ReportDeadline
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
@@ -12,6 +13,9 @@ from .targets import Target
 from .totals import VillageTotal
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDelivery",
+    "AnnouncementReceipt",
     "AlertState",
     "JobRun",
     "JobSchedule",
