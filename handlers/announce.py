@@ -20,7 +20,6 @@ from ..models import (
     AnnouncementReceipt,
     Level,
     OrgUnit,
-    OutboxMessage,
     Person,
     Role,
 )
@@ -215,9 +214,7 @@ def queue(context: Context, announcement: Announcement, chats: dict, people: lis
             message = tp(wording, announcement=message)
         outgoing = Outgoing(message, (Choice(tp(ACK_LABEL), f"{ACK_PREFIX}{announcement.id}"),))
         for account in chats[person.id]:
-            row = OutboxMessage(channel=account.channel, chat_id=account.external_id, payload=outgoing.to_dict(),
-                                next_attempt_at=wait)
-            session.add(row)
+            row = context.send_to_chat(account.channel, account.external_id, outgoing, wait)
             session.flush()
             if wording == ANNOUNCEMENT:
                 session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=person.id,

@@ -10,6 +10,7 @@ from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from . import reports
 from .announce import start_announcement
+from .ask import answer_question, ask_office
 from .audit import show_audit
 from .context import Context, step
 from .edit import start_edit, start_undo
@@ -109,6 +110,9 @@ TABLE = (
             N_("this chat receives the weekly summary and alerts (again: stop)")),
     Command("thongbao", "announce", ANNOUNCERS, start_announcement,
             N_("announce to the commune's people and see who has read it")),
+    Command("hoi", "ask", REPORTERS | OFFICE, ask_office,
+            N_("send a message to the commune office (/hoi text); the office: the questions not answered yet")),
+    Command("traloi", "reply", OFFICE, answer_question, N_("answer a member's question (/traloi N text)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),

@@ -136,8 +136,14 @@ class Context:
         ).first()
         if account is None or account.blocked_at is not None:
             return False
-        self.session.add(OutboxMessage(channel=channel, chat_id=account.external_id, payload=message.to_dict()))
+        self.send_to_chat(channel, account.external_id, message)
         return True
+
+    def send_to_chat(self, channel: str, chat_id: str, message: Outgoing, wait: datetime | None = None) -> OutboxMessage:
+        """Queues a message to any chat in this transaction; `wait`: not before then (quiet hours)."""
+        row = OutboxMessage(channel=channel, chat_id=chat_id, payload=message.to_dict(), next_attempt_at=wait)
+        self.session.add(row)
+        return row
 
     def finish(self) -> None:
         """Forget any question in progress."""

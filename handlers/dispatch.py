@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..locales import N_
 from ..models.text import fold
-from . import announce, commands, intents, join, photos, questions, report
+from . import announce, ask, commands, intents, join, photos, questions, report
 from .context import STEPS, Context, Defaults
 from .evidence import evidence_of
 from .grammar import ParseError, QuickReport
@@ -109,6 +109,8 @@ def route(context: Context) -> list[Outgoing]:
 
     if context.state:
         return answer_step(context)
+    if incoming.kind == "text" and (for_the_office := ask.for_the_office(incoming.text)) is not None:
+        return run_command(context, "hoi", for_the_office)
 
     if incoming.choice is not None:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]

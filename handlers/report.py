@@ -14,6 +14,8 @@ from ..locales import N_, Translator
 from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
+from . import intents
+from .ask import offer
 from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
@@ -113,7 +115,10 @@ def quick_report(context: Context) -> list[Outgoing]:
     if parsed is None:
         if context.incoming.is_group:
             return []  # chatter in the team's group is not for the bot
-        return [Outgoing(t("I did not understand that.") + "\n" + example(context))]
+        not_understood = t("I did not understand that.") + "\n" + example(context)
+        if intents.answer(context.incoming.text):  # `thôi`, `ok` with nothing open: nothing for the office
+            return [Outgoing(not_understood)]
+        return [offer(context, not_understood)]
     if isinstance(parsed, ParseError):
         if context.incoming.is_group and not attempts_report(context.incoming.text, aliases(context)):
             return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong

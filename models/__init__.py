@@ -1,6 +1,6 @@
 """Tables, the database engine and session, migrations, and the queries over them."""
 
-from .announcements import Announcement, AnnouncementDelivery, AnnouncementReceipt
+from .announcements import Announcement, AnnouncementDelivery, AnnouncementReceipt, OfficeQuestion
 from .conversations import Conversation
 from .deadlines import ReportDeadline
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
@@ -36,6 +36,7 @@ __all__ = [
     "Membership",
     "MembershipEvent",
     "NothingToReport",
+    "OfficeQuestion",
     "OrgUnit",
     "OutboxMessage",
     "Person",

@@ -102,3 +102,20 @@ def acknowledge(session: Session, announcement_id: int, person_id: int, channel:
                AnnouncementReceipt.acknowledged_at.is_(None))
         .values(acknowledged_at=now, acknowledged_on=channel)
     ).rowcount)
+
+
+class OfficeQuestion(SQLModel, table=True):
+    """A member's message for the commune office (`/hoi`, `nhắn văn phòng: …`), and its answer."""
+
+    __tablename__ = "office_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="org_unit.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    village_id: int | None = Field(default=None, foreign_key="org_unit.id")
+    channel: str = Field(max_length=16, description="where the answer goes: the asker's private chat there")
+    text: str = Field(max_length=4000)
+    asked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by: int | None = Field(default=None, foreign_key="person.id")
+    answer: str = Field(default="", max_length=4000)

@@ -164,3 +164,57 @@ def test_a_province_office_announces_to_its_communes_offices_and_leaders(session
     sender.say("/thongbao")
     sender.say("2")
     assert "3 người" in sender.say("Tuần sau cập nhật VNeID")
+
+
+# Questions to the office ------------------------------------------------------------------
+
+
+def office_desk(session):
+    """The commune, its office with its chat subscribed, and a member."""
+    commune, office, people = team(session)
+    office.say("/nhantin")
+    return commune, office, people
+
+
+def to_office(session) -> list[OutboxMessage]:
+    return [row for row in fresh(session).exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            if row.payload["text"].startswith(("❓", "💬"))]
+
+
+def test_a_member_writes_to_the_office_and_gets_the_answer(session):
+    _, office, people = office_desk(session)
+    assert "Đã gửi cho văn phòng xã" in people["lan"].say("nhắn văn phòng: app VNeID báo lỗi, không đăng nhập được")
+    question = to_office(session)[-1]
+    assert question.chat_id == "ha"
+    assert question.payload["text"].startswith("❓ Câu hỏi 1 của Lan (Thôn Tân Hòa):\napp VNeID báo lỗi, không đăng nhập được")
+    waiting = office.say("/hoi")
+    assert "1. 25/11 · Lan (Thôn Tân Hòa): app VNeID báo lỗi" in waiting
+    assert "Đã gửi câu trả lời cho Lan" in office.say("/traloi 1 Chị cài lại ứng dụng rồi thử lại nhé")
+    answer = to_office(session)[-1]
+    assert answer.chat_id == "lan" and "Chị cài lại ứng dụng rồi thử lại nhé" in answer.payload["text"]
+    assert "Không có câu hỏi nào đang chờ" in office.say("/hoi")
+    assert "đã được trả lời ngày" in office.say("/traloi 1 lần nữa")
+
+
+def test_ask_command_words_and_the_offer(session):
+    _, office, people = office_desk(session)
+    assert "Bạn muốn nhắn gì" in people["hung"].say("/hoi")
+    assert "Đã gửi cho văn phòng xã" in people["hung"].say("Thôn em mất điện, chiều nay không họp được")
+    offered = people["tu"].say("chiều nay ai đi họp giúp em với")
+    assert "Gửi cho văn phòng xã?" in offered
+    assert "Đã gửi cho văn phòng xã" in people["tu"].say("1")
+    assert [row.payload["text"].split("\n")[1] for row in to_office(session)] == [
+        "Thôn em mất điện, chiều nay không họp được", "chiều nay ai đi họp giúp em với"]
+    assert "Gửi cho văn phòng xã?" in people["lan"].say("hôm nay trời đẹp quá")
+    assert "Chưa gửi" in people["lan"].say("2")
+    assert len(to_office(session)) == 2
+
+
+def test_another_communes_office_cannot_answer(session):
+    _, office, people = office_desk(session)
+    people["lan"].say("/hoi Khi nào tập huấn?")
+    other = make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (10, 40, 30, 32)})
+    stranger = Chatter(session, "Cán Bộ Lạ", [other.unit], Role.OFFICE)
+    assert "Không có câu hỏi 1" in stranger.say("/traloi 1 Không biết")
+    assert "Khi nào tập huấn" not in stranger.say("/hoi")
+    assert "1. 25/11 · Lan" in office.say("/hoi")

@@ -1,4 +1,4 @@
-"""announcement, announcement_receipt, announcement_delivery: an office's announcements, who got them, who acknowledged
+"""announcement, announcement_receipt, announcement_delivery, office_question: an office's announcements, who got them, who acknowledged; members' questions to the office
 
 Revision ID: 0016
 Revises: 0014
@@ -67,9 +67,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_announcement_delivery_announcement_id'), 'announcement_delivery', ['announcement_id'],
                     unique=False)
+    op.create_table(
+        'office_question',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('commune_id', sa.Integer(), nullable=False),
+        sa.Column('person_id', sa.Integer(), nullable=False),
+        sa.Column('village_id', sa.Integer(), nullable=True),
+        sa.Column('channel', AUTO(length=16), nullable=False),
+        sa.Column('text', AUTO(length=4000), nullable=False),
+        sa.Column('asked_at', MOMENT, nullable=False),
+        sa.Column('answered_at', MOMENT, nullable=True),
+        sa.Column('answered_by', sa.Integer(), nullable=True),
+        sa.Column('answer', AUTO(length=4000), nullable=False),
+        sa.ForeignKeyConstraint(['commune_id'], ['org_unit.id']),
+        sa.ForeignKeyConstraint(['person_id'], ['person.id']),
+        sa.ForeignKeyConstraint(['village_id'], ['org_unit.id']),
+        sa.ForeignKeyConstraint(['answered_by'], ['person.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_office_question_commune_id'), 'office_question', ['commune_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_office_question_commune_id'), table_name='office_question')
+    op.drop_table('office_question')
     op.drop_index(op.f('ix_announcement_delivery_announcement_id'), table_name='announcement_delivery')
     op.drop_table('announcement_delivery')
     op.drop_index(op.f('ix_announcement_receipt_person_id'), table_name='announcement_receipt')
