@@ -11,7 +11,7 @@ import re
 from sqlmodel import select
 
 from ..locales import N_, translator
-from ..models import OfficeQuestion, OrgUnit, Person, Subscription
+from ..models import OfficeQuestion, OrgUnit, Person, Role, Subscription
 from .context import Context, step
 from .messages import Choice, Outgoing
 
@@ -21,6 +21,7 @@ SHOWN = 20
 FOR_THE_OFFICE = re.compile(r"^\s*(?:nhắn|nhan|gửi|gui|hỏi|hoi)\s+(?:cho\s+)?(?:văn|van)\s+(?:phòng|phong)"
                             r"(?:\s+(?:xã|xa))?\s*[:,\-–]\s*(?P<text>\S.*)$", re.I | re.S)
 QUESTION = N_("❓ Question {number} from {name} ({village}):\n{text}\nTo answer: /traloi {number} your answer")
+REPLIED_QUESTION = re.compile(r"^❓\D*?(?P<number>\d+)")  # the office's copy of a question, any language
 ANSWER = N_("💬 The commune office answers “{question}”:\n{answer}")
 
 
@@ -28,6 +29,14 @@ def for_the_office(text: str) -> str | None:
     """The message after `nhắn văn phòng:`, or None when the words are not for the office."""
     match = FOR_THE_OFFICE.match(text)
     return match.group("text").strip() if match else None
+
+
+def question_replied_to(context: Context) -> str | None:
+    """The number of the question the office answers with Telegram's reply to its copy."""
+    match = REPLIED_QUESTION.match(context.incoming.replying_to)
+    if match is None or context.incoming.kind != "text" or not {Role.OFFICE, Role.ADMIN} & context.roles:
+        return None
+    return match.group("number")
 
 
 def ask_office(context: Context, args: str) -> list[Outgoing]:

@@ -106,6 +106,8 @@ def route(context: Context) -> list[Outgoing]:
 
     if command:
         return run_command(context, *command)
+    if (question := ask.question_replied_to(context)) is not None:
+        return run_command(context, "traloi", f"{question} {incoming.text}")  # the office's reply to a question
 
     if context.state:
         return answer_step(context)

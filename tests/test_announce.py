@@ -218,3 +218,30 @@ def test_another_communes_office_cannot_answer(session):
     assert "Không có câu hỏi 1" in stranger.say("/traloi 1 Không biết")
     assert "Khi nào tập huấn" not in stranger.say("/hoi")
     assert "1. 25/11 · Lan" in office.say("/hoi")
+
+
+def test_the_office_answers_with_telegrams_reply(session):
+    _, office, people = office_desk(session)
+    people["lan"].say("/hoi Khi nào tập huấn?")
+    copy = to_office(session)[-1].payload["text"]
+    reply = incoming("ha", "Thứ Bảy, 7:30 chị nhé", "reply-1", replying_to=copy)
+    assert render(send(session, reply)[0]) == "✅ Đã gửi câu trả lời cho Lan."
+    answer = to_office(session)[-1]
+    assert answer.chat_id == "lan" and answer.payload["text"].endswith("Thứ Bảy, 7:30 chị nhé")
+    # a member replying to the same copy (in the office's group) answers nothing
+    member_reply = incoming("tu", "ok", "reply-2", chat_id="nhom-van-phong", replying_to=copy)
+    send(session, member_reply)
+    assert to_office(session)[-1].id == answer.id
+
+
+def test_telegram_maps_a_reply_to_the_text_it_answers():
+    from fake_telegram import FakeTelegram
+
+    from tocds.bot.channels.telegram import TelegramChannel
+
+    with FakeTelegram() as fake:
+        channel = TelegramChannel(fake.token, fake.api_url)
+        copy = {"message_id": 7, "date": 0, "chat": {"id": 900, "type": "group"}, "text": "❓ Câu hỏi 3 của Lan"}
+        update = fake.send_text(41, "Được chị", chat_id=900, chat_type="group", reply_to_message=copy)
+        assert channel.to_incoming(update).replying_to == "❓ Câu hỏi 3 của Lan"
+        assert channel.to_incoming(fake.send_text(41, "vneid 5")).replying_to == ""
