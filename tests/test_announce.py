@@ -245,3 +245,9 @@ def test_telegram_maps_a_reply_to_the_text_it_answers():
         update = fake.send_text(41, "Được chị", chat_id=900, chat_type="group", reply_to_message=copy)
         assert channel.to_incoming(update).replying_to == "❓ Câu hỏi 3 của Lan"
         assert channel.to_incoming(fake.send_text(41, "vneid 5")).replying_to == ""
+
+
+def test_announcements_are_in_the_audit_trail(session):
+    _, office, _ = team(session)
+    sent_one(session, office)
+    assert "Hà · Xã Đồng Phú: thông báo tới cả xã (3 người): “Tập huấn thứ Bảy”" in office.say("/nhatky")
