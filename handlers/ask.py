@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from ..locales import N_, translator
 from ..models import OfficeQuestion, OrgUnit, Person, Role, Subscription
+from . import intents
 from .context import Context, step
 from .messages import Choice, Outgoing
 
@@ -74,6 +75,12 @@ def send_question(context: Context, text: str) -> Outgoing:
         return Outgoing(t("✅ Kept for the commune office: they see it when they send /hoi. "
                           "No chat of theirs gets messages from the bot yet; if it is urgent, call them."))
     return Outgoing(t("✅ Sent to the commune office. Their answer comes here."))
+
+
+def worth_offering(text: str) -> bool:
+    """Words that may be for the office: not emoji alone, not a page (too long to send),
+    not `thôi` or `ok` with nothing open."""
+    return any(c.isalpha() for c in text) and len(text) <= LONGEST and intents.answer(text) is None
 
 
 def offer(context: Context, not_understood: str) -> Outgoing:

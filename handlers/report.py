@@ -14,8 +14,7 @@ from ..locales import N_, Translator
 from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
-from . import intents
-from .ask import offer
+from .ask import offer, worth_offering
 from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
@@ -116,7 +115,7 @@ def quick_report(context: Context) -> list[Outgoing]:
         if context.incoming.is_group:
             return []  # chatter in the team's group is not for the bot
         not_understood = t("I did not understand that.") + "\n" + example(context)
-        if intents.answer(context.incoming.text):  # `thôi`, `ok` with nothing open: nothing for the office
+        if not worth_offering(context.incoming.text):
             return [Outgoing(not_understood)]
         return [offer(context, not_understood)]
     if isinstance(parsed, ParseError):

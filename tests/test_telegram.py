@@ -73,6 +73,7 @@ MEMBER_HELP = "\n".join([
     "/khong (/none) — tuần này không có gì để báo cáo (/khong tuần trước: tuần trước)",
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
+    "/hoi (/ask) — nhắn cho văn phòng xã (/hoi nội dung); văn phòng: xem câu hỏi chưa trả lời",
     "/roi (/leave) — rời thôn hoặc xã",
     "/ngonngu (/lang) — Tiếng Việt / English",
     "/huy (/cancel) — thoát bước đang làm",
@@ -703,10 +704,12 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     fake.wait_for(lambda: len(fake.commands) == 4)
 
     private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
-                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "nhantin", "roi", "ngonngu", "huy",
+                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "nhantin", "thongbao", "hoi",
+                  "traloi", "roi", "ngonngu", "huy",
                   "trogiup"]
     private_en = ["report", "edit", "undo", "none", "evidence", "progress", "week", "month", "quarter", "year",
-                  "ranking", "missing", "review", "audit", "invite", "members", "export", "subscribe", "leave", "lang",
+                  "ranking", "missing", "review", "audit", "invite", "members", "export", "subscribe", "announce", "ask",
+                  "reply", "leave", "lang",
                   "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {
