@@ -239,10 +239,11 @@ def chosen_village(context: Context, data: str) -> OrgUnit:
 
 @step("report.village")
 def _village_chosen(context: Context, data: str) -> list[Outgoing]:
+    pending = context.state["pending"]  # read before finish() forgets it
     if data == "no":
         context.finish()
-        return [Outgoing(cancelled(context, context.state["pending"]))]
-    return submit(context, chosen_village(context, data), context.state["pending"])
+        return [Outgoing(cancelled(context, pending))]
+    return submit(context, chosen_village(context, data), pending)
 
 
 def implausible(context: Context, village: OrgUnit, counts: dict[str, int], day: date) -> list[str]:
