@@ -11,11 +11,23 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from ..locales import N_, Translator
-from ..models import Audit, Entry, EntryCount, Evidence, MembershipEvent, OrgUnit, Person, PlaceEvent, Role
+from ..models import (
+    Announcement,
+    AnnouncementReceipt,
+    Audit,
+    Entry,
+    EntryCount,
+    Evidence,
+    MembershipEvent,
+    OrgUnit,
+    Person,
+    PlaceEvent,
+    Role,
+)
 from ..models.privacy import views_of
-from .wording import ROLE_NAMES, STATUS_NAMES, short_names
+from .wording import ROLE_NAMES, STATUS_NAMES, audience_name, short_names
 
-KINDS = ("reports", "evidence", "people", "places", "views")
+KINDS = ("reports", "evidence", "people", "places", "views", "announcements")
 
 
 def latest_changes(session: Session, t: Translator, communes: list[OrgUnit], limit: int, timezone: str,
@@ -31,6 +43,8 @@ def latest_changes(session: Session, t: Translator, communes: list[OrgUnit], lim
         lines += _place_lines(session, t, ids, limit, zone)
     if "views" in kinds:
         lines += _view_lines(session, t, ids, limit, zone)
+    if "announcements" in kinds:
+        lines += _announcement_lines(session, t, ids, limit, zone)
     return [text for _, text in sorted(lines, key=lambda line: line[0], reverse=True)[:limit]]
 
 
@@ -148,6 +162,30 @@ def _view_lines(session: Session, t: Translator, communes: list[int], limit: int
         seen = t("saw the evidence photo ({via})", via=view.via)
         who = viewer or t("someone with the link")
         lines.append((view.at, f"{_local(t, view.at, zone)} · {who} · {village} ({t.day_month(day)}): {seen}"))
+    return lines
+
+
+def _announcement_lines(session: Session, t: Translator, communes: list[int], limit: int,
+                        zone: ZoneInfo) -> list[tuple[datetime, str]]:
+    """The commune's latest announcements (`/thongbao`) as (when, line): who, to whom, how many."""
+    reached = (select(AnnouncementReceipt.announcement_id, func.count().label("people"))
+               .group_by(AnnouncementReceipt.announcement_id).subquery())
+    rows = session.execute(
+        select(Announcement, Person.name, OrgUnit.name, func.coalesce(reached.c.people, 0))
+        .join(Person, Person.id == Announcement.sender_id)
+        .join(OrgUnit, OrgUnit.id == Announcement.unit_id)
+        .outerjoin(reached, reached.c.announcement_id == Announcement.id)
+        .where(Announcement.unit_id.in_(communes))
+        .order_by(Announcement.sent_at.desc())
+        .limit(limit)
+    ).all()
+    lines = []
+    for item, sender, unit, people in rows:
+        # Named before the plural call: babel's extractor reads a bare `t` among its arguments as the call's keyword.
+        audience = audience_name(session, t, item.audience, [int(v) for v in item.villages.split()])
+        lines.append((item.sent_at, f"{_local(t, item.sent_at, zone)} · {sender} · {unit}: " + t.plural(
+            "announcement to {audience} ({count} person): “{text}”", "announcement to {audience} ({count} people): “{text}”",
+            people, audience=audience, text=item.text[:60])))
     return lines
 
 

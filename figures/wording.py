@@ -103,3 +103,19 @@ ROLE_NAMES = {  # how roles are named to people
     Role.PROVINCE_OFFICE: N_("province office"),
     Role.PROVINCE_LEADER: N_("province leader"),
 }
+
+
+AUDIENCES = {  # whom an announcement (`/thongbao`) is for
+    "commune": N_("the whole commune"),
+    "leaders": N_("team leaders only"),
+    "villages": N_("chosen villages"),
+    "offices": N_("the communes' offices and leaders"),
+    "province": N_("every member of the province"),
+}
+
+
+def audience_name(session: Session, t: Translator, audience: str, villages: list[int]) -> str:
+    """An announcement's audience as people read it: its kind, or the villages chosen."""
+    if audience != "villages":
+        return t(AUDIENCES[audience])
+    return ", ".join(session.get(OrgUnit, v).name for v in villages)

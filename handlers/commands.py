@@ -10,6 +10,8 @@ from ..locales import LANGUAGES, N_, translator
 from ..models import Role
 from ..models.access import DESK_ROLES, OFFICE_ROLES
 from . import reports
+from .announce import start_announcement
+from .ask import answer_question, ask_office
 from .audit import show_audit
 from .context import Context, step
 from .edit import start_edit, start_undo
@@ -33,6 +35,7 @@ SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
 READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
 EDITORS = REPORTERS | OFFICE  # counts: a member's own, the office's any of its commune's villages
 PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
+ANNOUNCERS = PEOPLE | {Role.LEADER}  # announce to a commune's people, a province office to its province's
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,11 @@ TABLE = (
     Command("web", "web", DESK_ROLES, web_link, N_("a sign-in link to the office's web desk")),
     Command("nhantin", "subscribe", SUBSCRIBERS, toggle_subscription,
             N_("this chat receives the weekly summary and alerts (again: stop)")),
+    Command("thongbao", "announce", ANNOUNCERS, start_announcement,
+            N_("announce to the commune's people and see who has read it")),
+    Command("hoi", "ask", REPORTERS | OFFICE, ask_office,
+            N_("send a message to the commune office (/hoi text); the office: the questions not answered yet")),
+    Command("traloi", "reply", OFFICE, answer_question, N_("answer a member's question (/traloi N text)")),
     Command("roi", "leave", EVERYONE, leave, N_("leave a village or the commune")),
     Command("ngonngu", "lang", EVERYONE, choose_language, N_("Tiếng Việt / English")),
     Command("huy", "cancel", EVERYONE, cancel, N_("leave the current step")),

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from ..locales import Translator, translator
-from ..models import ChannelAccount, Conversation, Level, OrgUnit, Person, Role
+from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
 from ..models.access import Place, places_of
 from ..models.periods import local_date
 from ..models.review import notify
@@ -127,6 +127,12 @@ class Context:
         """Queues a message to another person's private chat on that channel, in this
         transaction (it is sent only if what caused it is saved). False: no such chat."""
         return notify(self.session, person_id, channel, message.to_dict())
+
+    def send_to_chat(self, channel: str, chat_id: str, message: Outgoing, wait: datetime | None = None) -> OutboxMessage:
+        """Queues a message to any chat in this transaction; `wait`: not before then (quiet hours)."""
+        row = OutboxMessage(channel=channel, chat_id=chat_id, payload=message.to_dict(), next_attempt_at=wait)
+        self.session.add(row)
+        return row
 
     def finish(self) -> None:
         """Forget any question in progress."""

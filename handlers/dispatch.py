@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..locales import N_
 from ..models.text import fold
-from . import commands, intents, join, photos, questions, report
+from . import announce, ask, commands, intents, join, photos, questions, report
 from .context import STEPS, Context, Defaults
 from .evidence import evidence_of
 from .grammar import ParseError, QuickReport
@@ -91,6 +91,8 @@ def route(context: Context) -> list[Outgoing]:
     quiet = incoming.is_group  # in a team's group, answer what is for the bot, not the chatter
     command = split_command(incoming.text) if incoming.kind == "text" and incoming.choice is None else None
 
+    if (announcement := announce.is_acknowledgement(context)) is not None:
+        return announce.acknowledged(context, announcement)  # from someone who left since too: they read it
     if not context.places:  # never joined, or removed since: past entries stay, access does not
         if command and command[0] == "start" and command[1]:
             return join.start(context, command[1])
@@ -105,9 +107,13 @@ def route(context: Context) -> list[Outgoing]:
 
     if command:
         return run_command(context, *command)
+    if (question := ask.question_replied_to(context)) is not None:
+        return run_command(context, "traloi", f"{question} {incoming.text}")  # the office's reply to a question
 
     if context.state:
         return answer_step(context)
+    if incoming.kind == "text" and (for_the_office := ask.for_the_office(incoming.text)) is not None:
+        return run_command(context, "hoi", for_the_office)
 
     if incoming.choice is not None:
         return [Outgoing(t("That button belongs to a question that is already closed. Send /trogiup to start again."))]

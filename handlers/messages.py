@@ -18,6 +18,7 @@ class Incoming:
     is_group: bool = False
     kind: str = "text"  # text, photo, document, edited (a changed old message), other (stickers, voice, …)
     attachment: str | None = None  # the channel's reference to a photo or document
+    replying_to: str = ""  # the text of the message this one answers (Telegram's reply), if any
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..locales import N_, Translator
 from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
 from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
+from .ask import offer, worth_offering
 from .context import Context, step
 from .evidence import attach, evidence_of
 from .grammar import ParseError, QuickReport, parse_report
@@ -114,7 +115,10 @@ def quick_report(context: Context) -> list[Outgoing]:
     if parsed is None:
         if context.incoming.is_group:
             return []  # chatter in the team's group is not for the bot
-        return [Outgoing(t("I did not understand that.") + "\n" + example(context))]
+        not_understood = t("I did not understand that.") + "\n" + example(context)
+        if not worth_offering(context.incoming.text):
+            return [Outgoing(not_understood)]
+        return [offer(context, not_understood)]
     if isinstance(parsed, ParseError):
         if context.incoming.is_group and not attempts_report(context.incoming.text, aliases(context)):
             return []  # "họp lúc 2 giờ" in the team's group is not a report gone wrong
@@ -236,10 +240,11 @@ def chosen_village(context: Context, data: str) -> OrgUnit:
 
 @step("report.village")
 def _village_chosen(context: Context, data: str) -> list[Outgoing]:
+    pending = context.state["pending"]  # read before finish() forgets it
     if data == "no":
         context.finish()
-        return [Outgoing(cancelled(context, context.state["pending"]))]
-    return submit(context, chosen_village(context, data), context.state["pending"])
+        return [Outgoing(cancelled(context, pending))]
+    return submit(context, chosen_village(context, data), pending)
 
 
 def implausible(context: Context, village: OrgUnit, counts: dict[str, int], day: date) -> list[str]:

@@ -1,5 +1,6 @@
 """Tables, the database engine and session, migrations, and the queries over them."""
 
+from .announcements import Announcement, AnnouncementDelivery, AnnouncementReceipt, OfficeQuestion
 from .conversations import Conversation
 from .deadlines import ReportDeadline
 from .entries import Audit, Entry, EntryCount, Evidence, NothingToReport
@@ -15,6 +16,9 @@ from .totals import VillageTotal
 from .web_sessions import WebSession
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDelivery",
+    "AnnouncementReceipt",
     "AlertState",
     "JobRun",
     "JobSchedule",
@@ -37,6 +41,7 @@ __all__ = [
     "Membership",
     "MembershipEvent",
     "NothingToReport",
+    "OfficeQuestion",
     "OrgUnit",
     "OutboxMessage",
     "Person",

@@ -43,7 +43,7 @@ HERE = Path(__file__).parent / "phrasebook"
 KEYS = ("ho", "vneid", "bdhvs", "cks", "tt", "ssk", "dvc")
 CLASSES = ("reports", "corrections", "questions", "chatter")
 KINDS = ("save", "confirm", "ask", "refuse", "command", "worst-first", "edit", "greeting", "thanks",
-         "silent", "duplicate")
+         "silent", "duplicate", "offer")
 GROUP_CHAT = "nhom-to-cns-tan-hoa"
 RESENT_AFTER = timedelta(minutes=10)
 
@@ -395,6 +395,19 @@ def check_refuse(session, world, phrase, speaker, canonical):
     assert not replies[0].text.startswith("✅"), transcript(replies)
 
 
+def check_offer(session, world, phrase, speaker, canonical):
+    from tocds.models import OfficeQuestion
+
+    before = stored(session)
+    replies = say(session, speaker, phrase.text)
+    assert not (change := changes(session, before)), f"stored: {change}\n{transcript(replies)}"
+    assert len(replies) == 1 and [c.data for c in replies[0].choices] == ["yes", "no"], \
+        f"no offer to send it to the office:\n{transcript(replies)}"
+    answer = say(session, speaker, "1")
+    sent = session.exec(select(OfficeQuestion.text)).all()
+    assert sent == [phrase.text], f"not sent to the office:\n{transcript(answer)}"
+
+
 def check_silent(session, world, phrase, speaker, canonical):
     before = stored(session)
     replies = say(session, speaker, phrase.text)
@@ -488,7 +501,7 @@ CHECKS = {
     "save": check_save, "confirm": check_confirm, "ask": check_ask, "refuse": check_refuse,
     "command": check_command, "worst-first": check_worst_first, "edit": check_edit,
     "greeting": check_courtesy, "thanks": check_courtesy, "silent": check_silent,
-    "duplicate": check_duplicate,
+    "duplicate": check_duplicate, "offer": check_offer,
 }
 
 

@@ -74,6 +74,7 @@ MEMBER_HELP = "\n".join([
     "/minhchung (/evidence) — gửi ảnh minh chứng cho báo cáo của tôi",
     "/xoaanh (/unphoto) — rút lại ảnh vừa gửi (khi chưa được duyệt)",
     "/tiendo (/progress) — tiến độ so với chỉ tiêu",
+    "/hoi (/ask) — nhắn cho văn phòng xã (/hoi nội dung); văn phòng: xem câu hỏi chưa trả lời",
     "/roi (/leave) — rời thôn hoặc xã",
     "/ngonngu (/lang) — Tiếng Việt / English",
     "/huy (/cancel) — thoát bước đang làm",
@@ -704,11 +705,11 @@ def test_command_menus_and_the_invite_link(session, commune, fake, procs, start_
     fake.wait_for(lambda: len(fake.commands) == 4)
 
     private_vi = ["baocao", "sua", "xoa", "khong", "minhchung", "xoaanh", "tiendo", "tuan", "thang", "quy", "nam", "xephang",
-                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "baocaoky", "web", "nhantin", "roi", "ngonngu",
-                  "huy", "trogiup"]
+                  "chuabaocao", "duyet", "nhatky", "moi", "thanhvien", "xuat", "baocaoky", "web", "nhantin", "thongbao",
+                  "hoi", "traloi", "roi", "ngonngu", "huy", "trogiup"]
     private_en = ["report", "edit", "undo", "none", "evidence", "unphoto", "progress", "week", "month", "quarter", "year",
                   "ranking", "missing", "review", "audit", "invite", "members", "export", "periodreport", "web", "subscribe",
-                  "leave", "lang",
+                  "announce", "ask", "reply", "leave", "lang",
                   "cancel", "help"]
     menus = {key: [c["command"] for c in commands] for key, commands in fake.commands.items()}
     assert menus == {

@@ -9,7 +9,7 @@ from ..locales import N_
 from .desk import database, signed_in
 
 KIND_NAMES = {"reports": N_("Reports"), "evidence": N_("Evidence"), "people": N_("People"), "places": N_("Places"),
-              "views": N_("Photos viewed")}
+              "views": N_("Photos viewed"), "announcements": N_("Announcements")}
 LIMITS = (15, 50, 200)
 
 

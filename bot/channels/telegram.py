@@ -156,6 +156,7 @@ class TelegramChannel(Channel):
             channel=NAME, chat_id=str(message.chat.id), sender_id=str(message.from_user.id),
             message_id=str(message.message_id), sender_name=message.from_user.full_name,
             text=text, is_group=message.chat.type != "private", kind=kind, attachment=attachment,
+            replying_to=(replied.text or replied.caption or "") if (replied := message.reply_to_message) else "",
         )
 
     def addressed_to_us(self, text: str) -> bool:

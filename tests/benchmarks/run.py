@@ -83,6 +83,9 @@ Fan-out:
 - fanout_*: Friday's reminders to every member of a commune (`tocds jobs run reminders`)
   against a fake that enforces Telegram's limits (30/s overall, 1/s per chat) and answers
   429 beyond them: messages per second beside the limit, requests over it, and dropped.
+- announce_*: one `/thongbao` to the whole commune (every member, on Telegram), sent by the
+  outbox's senders against the same fake: the same figures, and announce_share_of_limit
+  (messages per second / the limit).
 """
 
 import argparse
@@ -468,6 +471,45 @@ def fanout(count: int) -> dict:
             }
 
 
+def announce_fanout(count: int) -> dict:
+    """One announcement (`/thongbao`, the whole commune) to `count` members on Telegram, sent
+    by the outbox's senders against the fake enforcing Telegram's limits."""
+    import asyncio
+
+    from tocds.bot.channels.console import sign_in
+    from tocds.bot.run import configured_channels, deliver_now
+    from tocds.bot.settings import Settings
+    from tocds.handlers.context import Defaults
+    from tocds.handlers.dispatch import handle
+    from tocds.handlers.messages import Incoming
+
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = f"sqlite:///{Path(folder) / 'announce.db'}"
+        members(database_url, count)
+        defaults = Defaults()
+        with Session(get_writer(database_url)) as session:
+            commune = session.exec(select(OrgUnit).where(OrgUnit.level == Level.COMMUNE)).scalars().one()
+            sign_in(session, "Văn phòng", commune, Role.OFFICE, "vi", defaults)
+            noon = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # no quiet hours
+            for n, words in enumerate(("/thongbao", "1", "Tập huấn thứ Bảy, 7:30, tại nhà văn hóa", "1")):
+                handle(session, Incoming("console", "van phong", "van phong", f"announce-{n}", text=words), noon, defaults)
+        with FakeTelegram() as fake:
+            fake.set_rate_limits(per_second=30, per_chat_per_second=1)
+            settings = Settings(database_url=database_url, telegram_token=fake.token, telegram_api_url=fake.api_url)
+            telegram = [channel for channel in configured_channels(settings) if channel.name == "telegram"]
+            started = time.perf_counter()
+            asyncio.run(deliver_now(settings, telegram))
+            elapsed = time.perf_counter() - started
+            sent = fake.accepted
+            return {
+                "announce_msgs_per_s": sent / elapsed,
+                "announce_limit_per_s": 30.0,
+                "announce_share_of_limit": sent / elapsed / 30.0,
+                "announce_over_limit": fake.over_limit,
+                "announce_dropped": count - sent,
+            }
+
+
 # --------------------------------------------------------------------------- readers
 
 
@@ -524,6 +566,7 @@ def main() -> int:
         return 2
     figures.update(bots(300, 4, 600) if args.quick else bots(1500, 10, 10_000))
     figures.update(fanout(500 if args.quick else 5000))
+    figures.update(announce_fanout(500 if args.quick else 5000))
     figures["elapsed_s"] = time.perf_counter() - started
     args.json.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():

@@ -1,0 +1,253 @@
+"""`/thongbao`: announcements from the office, through the handlers, with receipts."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from helpers import NOW, Chatter, fresh, incoming, make_commune, make_province, send
+from tocds.bot.channels import render
+from tocds.models import Announcement, AnnouncementReceipt, ChannelAccount, OutboxMessage, Person, Role
+
+EVENING = NOW + timedelta(hours=10)  # 22:00 in Vietnam: quiet hours
+
+
+def team(session):
+    commune = make_commune(session)
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    lan = Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    tu = Chatter(session, "Tư", [commune.villages["Thôn Tân Hòa"]], Role.VILLAGE_LEADER)
+    hung = Chatter(session, "Hùng", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER)
+    return commune, office, {"lan": lan, "tu": tu, "hung": hung}
+
+
+def announced(session) -> list[OutboxMessage]:
+    """The announcement's outbox rows (not replies to the sender)."""
+    return [row for row in fresh(session).exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            if row.payload["text"].startswith(("📢 Thông báo", "📢 Announcement", "🔔"))]
+
+
+def test_the_office_announces_to_the_whole_commune(session):
+    _, office, _ = team(session)
+    assert "Thông báo tới ai?" in office.say("/thongbao")
+    assert "Nhập nội dung thông báo" in office.say("1")
+    preview = office.say("Tập huấn thứ Bảy, 7:30, tại nhà văn hóa")
+    assert "3 người, 3 cuộc trò chuyện (Console 3)" in preview
+    assert "“Tập huấn thứ Bảy, 7:30, tại nhà văn hóa”" in preview
+    assert "Khẩn" not in preview  # noon: no quiet hours
+    assert "Đã gửi tới 3 cuộc trò chuyện" in office.say("1")
+    rows = announced(session)
+    assert {row.chat_id for row in rows} == {"lan", "tu", "hung"}
+    assert all(row.next_attempt_at is None for row in rows)
+    assert rows[0].payload["text"] == "📢 Thông báo của Xã Đồng Phú (Hà):\nTập huấn thứ Bảy, 7:30, tại nhà văn hóa"
+    assert [c["data"] for c in rows[0].payload["choices"]] == [f"ack:{fresh(session).exec(select(Announcement.id)).one()}"]
+
+
+def test_team_leaders_only_and_chosen_villages(session):
+    commune, office, _ = team(session)
+    office.say("/thongbao")
+    office.say("2")
+    assert "1 người" in office.say("Họp tổ trưởng chiều nay")
+    office.say("1")
+    assert {row.chat_id for row in announced(session)} == {"tu"}
+    office.say("/thongbao")
+    office.say("3")
+    assert "Đã chọn: Thôn Phú Lợi" in office.say("2")
+    assert "Đã chọn: Thôn Tân Hòa, Thôn Phú Lợi" in office.say("1")
+    assert "Đã chọn: Thôn Tân Hòa\n" in office.say("2") + "\n"  # chosen again: taken off
+    office.say("Thôn Phú Lợi")
+    office.say("Xong")
+    assert "Gửi tới Thôn Tân Hòa, Thôn Phú Lợi: 3 người" in office.say("Họp dân")
+
+
+def test_a_village_named_with_the_command(session):
+    _, office, _ = team(session)
+    assert "Nhập nội dung" in office.say("/thongbao Phú Lợi")
+    assert "1 người" in office.say("Nộp số liệu trước ngày 10")
+    office.say("1")
+    assert {row.chat_id for row in announced(session)} == {"hung"}
+    assert "không phải thôn của bạn" in office.say("/thongbao Thôn Không Có")
+
+
+def test_quiet_hours_hold_it_until_morning_unless_urgent(session):
+    _, office, _ = team(session)
+    office.say("/thongbao", EVENING)
+    office.say("1", EVENING)
+    preview = office.say("Mai nghỉ họp", EVENING)
+    assert "Đang giờ nghỉ (21:00–06:30): thông báo sẽ gửi lúc 06:30" in preview and "Khẩn" in preview
+    office.say("1", EVENING)
+    morning = {row.next_attempt_at for row in announced(session)}
+    assert len(morning) == 1 and (morning.pop() - EVENING) == timedelta(hours=8, minutes=30)
+    office.say("/thongbao", EVENING)
+    office.say("1", EVENING)
+    office.say("Bão đang đến, không ra đồng", EVENING)
+    office.say("2", EVENING)  # urgent
+    assert [row.next_attempt_at for row in announced(session)[3:]] == [None] * 3
+
+
+def test_people_removed_after_the_preview_get_nothing(session):
+    _, office, people = team(session)
+    office.say("/thongbao")
+    office.say("1")
+    assert "3 người" in office.say("Họp dân")
+    people["hung"].say("/roi")
+    people["hung"].say("1")
+    fresh(session)
+    office.say("1")
+    assert {row.chat_id for row in announced(session)} == {"lan", "tu"}
+
+
+def ack_data(session) -> str:
+    return f"ack:{fresh(session).exec(select(Announcement.id).order_by(Announcement.id.desc())).first()}"
+
+
+def sent_one(session, office):
+    office.say("/thongbao")
+    office.say("1")
+    office.say("Tập huấn thứ Bảy")
+    office.say("1")
+
+
+def test_acknowledged_once_when_tapped_twice_or_from_two_messengers(session):
+    _, office, people = team(session)
+    lan = fresh(session).exec(select(Person).where(Person.name == "Lan")).one()
+    session.add(ChannelAccount(person_id=lan.id, channel="telegram", external_id="5001"))
+    session.commit()
+    sent_one(session, office)
+    assert {row.channel for row in announced(session) if row.chat_id in ("lan", "5001")} == {"console", "telegram"}
+    tap = incoming("5001", "", "tap-1", channel="telegram", choice=ack_data(session))
+    assert "văn phòng biết bạn đã nhận" in render(send(session, tap)[0])
+    again = incoming("5001", "", "tap-2", channel="telegram", choice=ack_data(session))
+    assert "Bạn đã xác nhận rồi" in render(send(session, again)[0])
+    assert "Bạn đã xác nhận rồi" in people["lan"].say("1")  # on the console: the numbered answer
+    receipts = fresh(session).exec(select(AnnouncementReceipt)).all()
+    assert sum(1 for r in receipts if r.acknowledged_at) == 1
+    assert [r.acknowledged_on for r in receipts if r.acknowledged_at] == ["telegram"]
+    status = office.say("/thongbao") and office.say(str(len(office.last[-1].choices)))
+    assert "Đã nhận (1): Lan" in status and "Chưa nhận (2): Hùng, Tư" in status
+
+
+def test_a_typed_acknowledgement_and_one_after_leaving(session):
+    _, office, people = team(session)
+    sent_one(session, office)
+    assert "văn phòng biết bạn đã nhận" in people["tu"].say("đã nhận")
+    people["hung"].say("/roi")
+    people["hung"].say("1")
+    assert "văn phòng biết bạn đã nhận" in people["hung"].say("1")
+    office.say("/thongbao")
+    status = office.say("4")
+    assert "Đã nhận (2): Hùng, Tư" in status and "Chưa nhận (1): Lan" in status
+    assert "Đã gửi nhắc tới 1 người" in office.say("1")
+    reminder = announced(session)[-1]
+    assert reminder.chat_id == "lan" and reminder.payload["text"].startswith("🔔")
+    office.say("/thongbao")
+    assert "Đã nhắc ngày" in office.say("4")
+
+
+def test_a_member_cannot_announce(session):
+    _, _, people = team(session)
+    assert "không dành cho vai trò của bạn" in people["lan"].say("/thongbao")
+
+
+def test_a_province_office_announces_to_its_communes_offices_and_leaders(session):
+    ours = make_commune(session)
+    other = make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (10, 40, 30, 32)})
+    province = make_province(session, "Tỉnh Đồng Nai", [ours, other])
+    Chatter(session, "Hà", [ours.unit], Role.OFFICE)
+    Chatter(session, "Nam", [other.unit], Role.LEADER)
+    Chatter(session, "Lan", [ours.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    sender = Chatter(session, "Sở", [province], Role.PROVINCE_OFFICE)
+    assert "1. văn phòng và lãnh đạo các xã\n2. mọi thành viên trong tỉnh" in sender.say("/thongbao")
+    sender.say("1")
+    assert "2 người" in sender.say("Báo cáo quý trước ngày 5")
+    sender.say("1")
+    assert {row.chat_id for row in announced(session)} == {"ha", "nam"}
+    sender.say("/thongbao")
+    sender.say("2")
+    assert "3 người" in sender.say("Tuần sau cập nhật VNeID")
+
+
+# Questions to the office ------------------------------------------------------------------
+
+
+def office_desk(session):
+    """The commune, its office with its chat subscribed, and a member."""
+    commune, office, people = team(session)
+    office.say("/nhantin")
+    return commune, office, people
+
+
+def to_office(session) -> list[OutboxMessage]:
+    return [row for row in fresh(session).exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            if row.payload["text"].startswith(("❓", "💬"))]
+
+
+def test_a_member_writes_to_the_office_and_gets_the_answer(session):
+    _, office, people = office_desk(session)
+    assert "Đã gửi cho văn phòng xã" in people["lan"].say("nhắn văn phòng: app VNeID báo lỗi, không đăng nhập được")
+    question = to_office(session)[-1]
+    assert question.chat_id == "ha"
+    assert question.payload["text"].startswith("❓ Câu hỏi 1 của Lan (Thôn Tân Hòa):\napp VNeID báo lỗi, không đăng nhập được")
+    waiting = office.say("/hoi")
+    assert "1. 25/11 · Lan (Thôn Tân Hòa): app VNeID báo lỗi" in waiting
+    assert "Đã gửi câu trả lời cho Lan" in office.say("/traloi 1 Chị cài lại ứng dụng rồi thử lại nhé")
+    answer = to_office(session)[-1]
+    assert answer.chat_id == "lan" and "Chị cài lại ứng dụng rồi thử lại nhé" in answer.payload["text"]
+    assert "Không có câu hỏi nào đang chờ" in office.say("/hoi")
+    assert "đã được trả lời ngày" in office.say("/traloi 1 lần nữa")
+
+
+def test_ask_command_words_and_the_offer(session):
+    _, office, people = office_desk(session)
+    assert "Bạn muốn nhắn gì" in people["hung"].say("/hoi")
+    assert "Đã gửi cho văn phòng xã" in people["hung"].say("Thôn em mất điện, chiều nay không họp được")
+    offered = people["tu"].say("chiều nay ai đi họp giúp em với")
+    assert "Gửi cho văn phòng xã?" in offered
+    assert "Đã gửi cho văn phòng xã" in people["tu"].say("1")
+    assert [row.payload["text"].split("\n")[1] for row in to_office(session)] == [
+        "Thôn em mất điện, chiều nay không họp được", "chiều nay ai đi họp giúp em với"]
+    assert "Gửi cho văn phòng xã?" in people["lan"].say("hôm nay trời đẹp quá")
+    assert "Chưa gửi" in people["lan"].say("2")
+    assert len(to_office(session)) == 2
+
+
+def test_another_communes_office_cannot_answer(session):
+    _, office, people = office_desk(session)
+    people["lan"].say("/hoi Khi nào tập huấn?")
+    other = make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (10, 40, 30, 32)})
+    stranger = Chatter(session, "Cán Bộ Lạ", [other.unit], Role.OFFICE)
+    assert "Không có câu hỏi 1" in stranger.say("/traloi 1 Không biết")
+    assert "Khi nào tập huấn" not in stranger.say("/hoi")
+    assert "1. 25/11 · Lan" in office.say("/hoi")
+
+
+def test_the_office_answers_with_telegrams_reply(session):
+    _, office, people = office_desk(session)
+    people["lan"].say("/hoi Khi nào tập huấn?")
+    copy = to_office(session)[-1].payload["text"]
+    reply = incoming("ha", "Thứ Bảy, 7:30 chị nhé", "reply-1", replying_to=copy)
+    assert render(send(session, reply)[0]) == "✅ Đã gửi câu trả lời cho Lan."
+    answer = to_office(session)[-1]
+    assert answer.chat_id == "lan" and answer.payload["text"].endswith("Thứ Bảy, 7:30 chị nhé")
+    # a member replying to the same copy (in the office's group) answers nothing
+    member_reply = incoming("tu", "ok", "reply-2", chat_id="nhom-van-phong", replying_to=copy)
+    send(session, member_reply)
+    assert to_office(session)[-1].id == answer.id
+
+
+def test_telegram_maps_a_reply_to_the_text_it_answers():
+    from fake_telegram import FakeTelegram
+
+    from tocds.bot.channels.telegram import TelegramChannel
+
+    with FakeTelegram() as fake:
+        channel = TelegramChannel(fake.token, fake.api_url)
+        copy = {"message_id": 7, "date": 0, "chat": {"id": 900, "type": "group"}, "text": "❓ Câu hỏi 3 của Lan"}
+        update = fake.send_text(41, "Được chị", chat_id=900, chat_type="group", reply_to_message=copy)
+        assert channel.to_incoming(update).replying_to == "❓ Câu hỏi 3 của Lan"
+        assert channel.to_incoming(fake.send_text(41, "vneid 5")).replying_to == ""
+
+
+def test_announcements_are_in_the_audit_trail(session):
+    _, office, _ = team(session)
+    sent_one(session, office)
+    assert "Hà · Xã Đồng Phú: thông báo tới cả xã (3 người): “Tập huấn thứ Bảy”" in office.say("/nhatky")
