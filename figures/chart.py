@@ -1,5 +1,6 @@
 """The weekly summary's bar charts: each village's (a province's: each commune's) progress on
-each indicator (one chart per indicator, in one PNG), or on one indicator.
+each indicator (one chart per indicator, in one PNG), or on one indicator; and one
+indicator's trend (`/tiendo <indicator>`'s picture: weekly counts, progress against the time-line).
 
 Drawn with matplotlib's object API on the Agg canvas (no display, no pyplot figure
 registry, so nothing to leak); matplotlib is imported when a chart is drawn, not when
@@ -9,12 +10,14 @@ this module is, so that `tocds --help` stays quick.
 import io
 import textwrap
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from ..locales import Translator
 from ..models.indicators import Indicator
 from ..models.orgunits import Level
-from ..models.progress import Status
+from ..models.progress import Progress, Status
 from ..models.summary import VillageWeek, WeeklySummary
+from .trend import trend_weeks
 
 COLOURS = {Status.GREEN: "#2e9e44", Status.YELLOW: "#f2b705", Status.RED: "#d62b2b", None: "#9e9e9e"}
 EXPECTED_COLOUR = "#1a1a1a"
@@ -185,3 +188,80 @@ def _draw(axes, chart: _Bars, summary: WeeklySummary, t: Translator) -> None:
                   bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     axes.grid(axis="x", color="#dddddd", zorder=0)
     axes.spines[["top", "right"]].set_visible(False)
+
+
+TREND_HEIGHT = 4.2  # inches: one chart and its legend
+TREND_TICKS = 7  # week labels at most under the bars: more would run into each other
+BAR_COLOUR, REACHED_COLOUR, TARGET_COLOUR = "#9fc5e8", "#0b5394", COLOURS[Status.GREEN]
+
+
+def trend_chart(t: Translator, name: str, weekly: dict[date, int], progress: Progress, today: date) -> bytes:
+    """An indicator's trend as a PNG (`/tiendo <indicator>`'s): see `trend_figure`."""
+    return _png(trend_figure(t, name, weekly, progress, today))
+
+
+def trend_figure(t: Translator, name: str, weekly: dict[date, int], progress: Progress, today: date):
+    """The weekly counts as bars over the weeks `trend_weeks` shows; with a time-line that has
+    started, on a second axis as % of the target: the progress reached at each week's end (a
+    line) against the time-line's expected level (dashed), and the target (100%) as a green
+    line whose legend names the deadline. Returned unsaved, so that its geometry can be read."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    weeks = trend_weeks(progress, today)
+    counts = [weekly.get(monday, 0) for monday in weeks]
+    positions = list(range(len(weeks)))
+    with rc_context(_STYLE):
+        figure = Figure(figsize=(WIDTH, TREND_HEIGHT), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = figure.subplots()
+        axes.set_title(name, loc="left")
+        bars = axes.bar(positions, counts, color=BAR_COLOUR, width=0.7, zorder=2, label=t("count per week"))
+        axes.set_ylabel(t("count per week"))
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: t.number(round(y))))
+        step = -(-len(weeks) // TREND_TICKS)  # ceiling division: every step-th week is named
+        axes.set_xticks(positions[::step], [t.day_month(monday) for monday in weeks[::step]])
+        axes.set_xlim(-0.6, len(weeks) - 0.4)
+        axes.set_ylim(0, max([*counts, 1]) * 1.15)
+        axes.grid(axis="y", color="#dddddd", zorder=0)
+        handles = [bars]
+        if progress.target and progress.start is not None and progress.start <= today:
+            shares = _trend_shares(progress, counts, weeks, today)
+            share_axes = axes.twinx()
+            share_axes.set_ylabel(t("Share of the target reached (%)"))
+            share_axes.plot(positions, shares.expected, color=EXPECTED_COLOUR, linestyle="--", linewidth=1.5,
+                            label=t("expected by the time-line"))
+            share_axes.plot(positions, shares.reached, color=REACHED_COLOUR, linewidth=2.5, marker="o",
+                            markersize=4, label=t("reached"))
+            deadline = t("target: {count} by {day}", count=t.number(round(progress.target)),
+                         day=t.day_month(progress.deadline)) if progress.deadline else t("target")
+            share_axes.axhline(100, color=TARGET_COLOUR, linewidth=1.5, label=deadline)
+            share_axes.set_ylim(0, max([*shares.reached, *shares.expected, 100.0]) * 1.1)
+            share_axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: t.percent(y / 100)))
+            handles += share_axes.get_lines()
+        figure.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
+        axes.spines[["top"]].set_visible(False)
+    return figure
+
+
+@dataclass
+class _Shares:
+    """A trend's lines, one point per week shown (at its end, today for this week), as % of the target."""
+
+    reached: list[float]
+    expected: list[float]
+
+
+def _trend_shares(progress: Progress, counts: list[int], weeks: list[date], today: date) -> _Shares:
+    """Reckoned back from the progress reached, so that the line ends where the reply's text
+    says it is (villages whose time-lines start on different days count from different weeks)."""
+    shares, running = _Shares([], []), progress.achieved - sum(counts)
+    for monday, count in zip(weeks, counts, strict=True):
+        running += count
+        shares.reached.append(100 * running / progress.target)
+        end = min(monday + timedelta(days=6), today)
+        shares.expected.append(100 * progress.expected(end) / progress.target if progress.deadline else 100.0)
+    return shares

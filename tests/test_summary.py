@@ -6,6 +6,7 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from matplotlib.text import Text
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -16,6 +17,8 @@ from tocds.figures.chart import (
     progress_chart,
     progress_figure,
     summary_chart,
+    trend_chart,
+    trend_figure,
 )
 from tocds.figures.text import summary_text
 from tocds.figures.workbook import HEADER_ROW, STATUS_FILLS, summary_workbook
@@ -26,7 +29,7 @@ from tocds.locales import translator
 from tocds.models import Entry, EntryCount, Level, OrgUnit, OutboxMessage, Person, Role
 from tocds.models.orgunits import Village
 from tocds.models.periods import parse_period, week_of
-from tocds.models.progress import Status
+from tocds.models.progress import Progress, Status
 from tocds.models.queries import progress
 from tocds.models.summary import Standing, WeeklySummary, weekly_summaries, weekly_summary
 from tocds.models.text import fold
@@ -598,3 +601,54 @@ def test_the_number_of_statements_does_not_grow_with_entries_or_villages(session
     assert summary_large.totals["vneid"] == 20 * sum(n % 4 + 1 for n in range(25))
     assert summary_small.totals["ho"] == 2
     assert all(len(v.reporters) == 1 for v in summary_large.villages)
+
+
+# A time-line begun on a Thursday, nine weeks before TODAY: the first week's bar counts from the start.
+TREND_START, TREND_DEADLINE = date(2026, 9, 24), date(2027, 1, 31)
+TREND_WEEKLY = {TREND_START - timedelta(days=TREND_START.weekday()) + timedelta(weeks=n): 3 * n + 4 for n in range(10)}
+TREND_WEEKLY[date(2026, 10, 12)] = 0  # a week without entries: a gap, not a fault
+
+
+def trend_progress(target: float | None = 400.0, start: date | None = TREND_START) -> Progress:
+    return Progress("vneid", 60.0, sum(TREND_WEEKLY.values()), target, start, TREND_DEADLINE)
+
+
+def test_the_trend_picture_reads_the_weeks_its_lines_end_at_the_progress_reached_and_no_label_overlaps():
+    line = trend_progress()
+    reached = 100 * (line.baseline + sum(TREND_WEEKLY.values())) / line.target  # the share of the target, reckoned apart
+    for t in (VI, EN):
+        figure = trend_figure(t, "Cài đặt VNeID mức 2", TREND_WEEKLY, line, TODAY)
+        figure.draw_without_rendering()
+        renderer = figure.canvas.get_renderer()
+        counts, shares = figure.axes
+        assert counts.get_title(loc="left") == "Cài đặt VNeID mức 2"
+        assert [round(bar.get_height()) for bar in counts.patches] == list(TREND_WEEKLY.values())
+        progress_line, expected_line = (next(ln for ln in shares.get_lines() if ln.get_label() == t(label))
+                                        for label in ("reached", "expected by the time-line"))
+        assert progress_line.get_ydata()[-1] == pytest.approx(reached)
+        assert expected_line.get_ydata()[-1] == pytest.approx(100 * line.expected(TODAY) / line.target)
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert t("target: {count} by {day}", count=t.number(400), day=t.day_month(TREND_DEADLINE)) in legend
+        unshown = [label for axis in (counts.xaxis, counts.yaxis, shares.yaxis)  # ticks past the axis's end
+                   for location, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=True)
+                   if not min(axis.get_view_interval()) <= location <= max(axis.get_view_interval())]
+        boxes = [text.get_window_extent(renderer) for text in figure.findobj(Text)
+                 if text.get_visible() and text.get_text() and text not in unshown]
+        assert len(boxes) > 20  # the title, the axes' labels and numbers, the weeks, the legend
+        overlapping = [(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:] if a.overlaps(b)]
+        assert not overlapping
+        width, height = figure.get_size_inches() * figure.dpi
+        assert all(0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height for box in boxes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a missing Vietnamese glyph would warn
+            png = trend_chart(t, "Cài đặt VNeID mức 2", TREND_WEEKLY, line, TODAY)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) < 200_000
+        height, width = decode(png).shape[:2]
+        assert 500 <= width <= 1000 and 250 <= height < width
+
+
+def test_a_trend_without_a_target_shows_the_last_twelve_weeks_of_bars_only():
+    figure = trend_figure(EN, "Hộ gia đình", TREND_WEEKLY, trend_progress(target=None, start=None), TODAY)
+    assert len(figure.axes) == 1  # no second axis: nothing to measure the lines against
+    assert len(figure.axes[0].patches) == 12
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == ["count per week"]
