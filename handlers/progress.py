@@ -11,17 +11,20 @@ commune or village they name.
 
 from sqlmodel import select
 
+from ..figures.chart import trend_chart
 from ..figures.text import province_text
+from ..figures.trend import trend_weeks
 from ..figures.wording import period_name, progress_line
 from ..locales import Translator
 from ..models import OrgUnit
+from ..models.exports import file_name
 from ..models.orgunits import children
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
-from ..models.queries import progress, totals
+from ..models.queries import progress, totals, villages_weekly_counts
 from ..models.summary import province_summary
 from .context import Context
-from .messages import Outgoing
+from .messages import Attachment, Outgoing
 from .questions import Comparison, Question, compared, read, visible_villages
 from .wording import tracked_labels
 
@@ -37,27 +40,49 @@ def show_progress(context: Context, args: str) -> list[Outgoing]:
     refusal = check(context, question)
     if refusal:
         return [Outgoing(refusal)]
-    reply = comparison if question.topic == "compare" else summary
-    replies = [Outgoing(reply(context, title, villages, question)) for title, villages in scopes(context, question)]
+    if question.topic == "compare":
+        replies = [Outgoing(comparison(context, unit.name, villages, question)) for unit, villages in scopes(context, question)]
+    else:
+        replies = [Outgoing(summary(context, unit.name, villages, question), attachment=trend_picture(context, unit, villages, question))
+                   for unit, villages in scopes(context, question)]
     if question.village is None and question.commune is None:
         replies += [Outgoing(province_progress(context, province, question)) for province in context.provinces()]
     return replies
 
 
-def scopes(context: Context, question: Question) -> list[tuple[str, list[OrgUnit]]]:
-    """What the answer covers, each with its title: the village or commune named; otherwise
+def scopes(context: Context, question: Question) -> list[tuple[OrgUnit, list[OrgUnit]]]:
+    """What the answer covers, each with its villages: the village or commune named; otherwise
     the person's own villages and communes (`thôn mình`, `xã mình` mean the same)."""
     if question.village is not None:
-        return [(question.village.name, [question.village])]
+        return [(question.village, [question.village])]
     session = context.session
 
     def standing(commune: OrgUnit) -> list[OrgUnit]:  # the period's villages: a retired one stays in those before
         return children(session, commune, on=(question.period or week_of(context.today(commune))).first)
 
     if question.commune is not None:
-        return [(question.commune.name, standing(question.commune))]
-    return [(village.name, [village]) for village in context.villages()] + [
-        (commune.name, standing(commune)) for commune in context.communes()]
+        return [(question.commune, standing(question.commune))]
+    return [(village, [village]) for village in context.villages()] + [
+        (commune, standing(commune)) for commune in context.communes()]
+
+
+def trend_picture(context: Context, unit: OrgUnit, villages: list[OrgUnit], question: Question) -> Attachment | None:
+    """The trend of the one indicator asked about, as a picture beside the text: its weekly
+    counts since the target's start (the last 12 weeks without one) up to the period's end,
+    and the progress reached against the time-line. None when no one indicator is asked, or
+    the unit does not track it."""
+    names = tracked_labels(context, villages[0].parent_id) if villages else {}
+    if question.indicator not in names:
+        return None
+    today = context.today(unit)
+    period = question.period or week_of(today)
+    as_of = min(today, period.last)
+    lines = progress(context.session, villages, as_of, period.first)
+    line = Progress.total([by_key[question.indicator] for by_key in lines.values()])
+    first = line.start if line.start is not None and line.start <= as_of else trend_weeks(line, as_of)[0]
+    weekly = villages_weekly_counts(context.session, [v.id for v in villages], first, as_of).get(question.indicator, {})
+    return Attachment("picture", file_name(unit, period, "png"),
+                      trend_chart(context.t, names[question.indicator], weekly, line, as_of))
 
 
 def province_progress(context: Context, province: OrgUnit, question: Question) -> str:

@@ -156,10 +156,14 @@ def totals(session: Session, village_ids: Iterable[int], first: date, last: date
 def weekly_counts(session: Session, commune_ids: Iterable[int], first: date, last: date) -> dict[str, dict[date, int]]:
     """The communes' counts added up per indicator and ISO week (by its Monday), for the days
     first..last: a trend's bars."""
-    village = select(OrgUnit.id).where(OrgUnit.parent_id.in_(list(commune_ids)))
+    return villages_weekly_counts(session, select(OrgUnit.id).where(OrgUnit.parent_id.in_(list(commune_ids))), first, last)
+
+
+def villages_weekly_counts(session: Session, village_ids, first: date, last: date) -> dict[str, dict[date, int]]:
+    """`weekly_counts` of some villages (their ids, or a statement that selects them)."""
     rows = session.execute(
         select(EntryCount.indicator_key, week_start(EntryCount.day), func.sum(EntryCount.count))
-        .where(EntryCount.village_id.in_(village), EntryCount.day.between(first, last), LIVE)
+        .where(EntryCount.village_id.in_(village_ids), EntryCount.day.between(first, last), LIVE)
         .group_by(EntryCount.indicator_key, week_start(EntryCount.day))
     )
     weekly: dict[str, dict[date, int]] = {}

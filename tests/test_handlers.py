@@ -10,6 +10,7 @@ from sqlmodel import select
 from helpers import (
     MONDAY,
     NOW,
+    TODAY,
     Chatter,
     add_target,
     entry_total,
@@ -18,6 +19,7 @@ from helpers import (
     send,
     totals_drift,
 )
+from tocds.figures.chart import trend_chart
 from tocds.handlers.grammar import MAX_DAYS_BACK
 from tocds.handlers.messages import Attachment, Choice, Outgoing
 from tocds.models import (
@@ -330,6 +332,32 @@ def test_a_colour_says_what_the_time_line_expects_and_there_is_none_before_the_s
     assert lan.say("/progress").splitlines()[1] == (
         "🟡 VNeID: this week 30 · reached 130/200 (65%) · expected 70% by 25 Nov")
     assert lan.say("/progress 2026-10").splitlines()[1] == "▫️ VNeID: 0 in the period · reached 100/200 (50%)"
+
+
+def test_progress_of_one_indicator_comes_with_its_trend_picture(session, commune, lan, office, monkeypatch):
+    from tocds.handlers import progress as progress_handler
+
+    add_target(session, tan_hoa(commune), "vneid", baseline=100, percent=50,  # 200 by 31/12, from 1/11
+               start=date(2026, 11, 1), deadline=date(2026, 12, 31))
+    lan.say("vneid 30")
+    lan.say("vneid 12", NOW - timedelta(weeks=2))
+    lan.say("vneid 5", NOW - timedelta(weeks=5))  # before the start (26/10): not on the time-line, no bar
+    drawn = []
+    monkeypatch.setattr(progress_handler, "trend_chart", lambda *args: drawn.append(args) or trend_chart(*args))
+    [reply] = lan.chat.send("/tiendo vneid", NOW)
+    assert reply.text.splitlines() == [
+        "📊 Thôn Tân Hòa — tuần 23/11–29/11", "🟢 VNeID: tuần này 30 · đạt 142/200 (71%) · cần 70% đến 25/11"]  # as without a picture
+    assert reply.attachment.kind == "picture" and reply.attachment.name == "tocds-thon-tan-hoa-2026-W48.png"
+    assert reply.attachment.content.startswith(b"\x89PNG\r\n\x1a\n")
+    [(_, name, weekly, line, today)] = drawn
+    assert (name, today) == ("VNeID", TODAY)
+    assert weekly == {date(2026, 11, 9): 12, date(2026, 11, 23): 30}  # the Mondays of the weeks reported in
+    assert line.achieved == 142 == 100 + sum(weekly.values())
+    assert [r.attachment for r in lan.chat.send("/tiendo", NOW)] == [None]  # no one indicator named: no picture
+    [commune_reply] = office.chat.send("/tiendo vneid", NOW)
+    assert commune_reply.attachment.name == "tocds-xa-dong-phu-2026-W48.png"
+    [no_target] = office.chat.send("/tiendo ho thôn Tân Hòa", NOW)
+    assert no_target.attachment.content.startswith(b"\x89PNG")  # the last twelve weeks' bars
 
 
 # Office, language, help ----------------------------------------------------------------

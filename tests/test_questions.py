@@ -154,7 +154,8 @@ def test_progress_command_arguments(session, commune):
     office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
     Chatter(session, "Lan", [commune.villages["Thôn Phú Lợi"]], Role.MEMBER).say("ho 4 vneid 1")
     answer = office.say("/tiendo ho Phú Lợi")
-    assert answer.splitlines() == ["📊 Thôn Phú Lợi — tuần 23/11–29/11", "▫️ Hộ: tuần này 4 · tổng 4"]
+    assert answer.splitlines() == ["📊 Thôn Phú Lợi — tuần 23/11–29/11", "▫️ Hộ: tuần này 4 · tổng 4",
+                                   "📎 tocds-thon-phu-loi-2026-W48.png"]  # one indicator: its trend's picture
     assert office.say("/tiendo abc xyz").startswith("Tôi chưa hiểu câu hỏi.")
 
 

@@ -413,10 +413,11 @@ def test_a_leaders_progress_and_the_offices_quarter_export(session, commune, fak
     start_bot()
     fake.say(1461, "vneid 6")
 
-    [progress] = fake.say(1463, "tiến độ vneid")
-    assert progress["text"].splitlines()[0].startswith(f"📊 {COMMUNE} — tuần")
-    assert "VNeID: tuần này 6" in progress["text"]
-    assert fake.say(1463, "/tiendo vneid")[0]["text"] == progress["text"]
+    [progress] = fake.say(1463, "tiến độ vneid")  # one indicator: its trend's picture, the text its caption
+    assert progress["_method"] == "sendPhoto" and fake.calls_of("sendPhoto")[-1].files["photo"][:4] == b"\x89PNG"
+    assert progress["caption"].splitlines()[0].startswith(f"📊 {COMMUNE} — tuần")
+    assert "VNeID: tuần này 6" in progress["caption"]
+    assert fake.say(1463, "/tiendo vneid")[0]["caption"] == progress["caption"]
 
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     [export] = fake.say(1462, f"/xuat {quarter}")
