@@ -26,6 +26,12 @@ def trend_weeks(progress: Progress, today: date) -> list[date]:
     return weeks
 
 
+def trend_first_day(progress: Progress, today: date) -> date:
+    """The first day whose entries a trend's bars count: the target's start (entries before it
+    are not progress on it), else the first Monday shown."""
+    return progress.start if progress.start is not None and progress.start <= today else trend_weeks(progress, today)[0]
+
+
 def trend_svg(t: Translator, name: str, weekly: dict[date, int], progress: Progress, today: date) -> str:
     weeks = trend_weeks(progress, today)
     counts = [weekly.get(monday, 0) for monday in weeks]

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from ..figures.chart import trend_chart
 from ..figures.text import province_text
-from ..figures.trend import trend_weeks
+from ..figures.trend import trend_first_day
 from ..figures.wording import period_name, progress_line
 from ..locales import Translator
 from ..models import OrgUnit
@@ -79,7 +79,7 @@ def trend_picture(context: Context, unit: OrgUnit, villages: list[OrgUnit], ques
     as_of = min(today, period.last)
     lines = progress(context.session, villages, as_of, period.first)
     line = Progress.total([by_key[question.indicator] for by_key in lines.values()])
-    first = line.start if line.start is not None and line.start <= as_of else trend_weeks(line, as_of)[0]
+    first = trend_first_day(line, as_of)
     weekly = villages_weekly_counts(context.session, [v.id for v in villages], first, as_of).get(question.indicator, {})
     return Attachment("picture", file_name(unit, period, "png"),
                       trend_chart(context.t, names[question.indicator], weekly, line, as_of))

@@ -9,7 +9,8 @@ from processes import Processes
 from sqlmodel import select
 from test_jobs import telegram_member
 
-from helpers import NOW, Chatter
+from helpers import NOW, Chatter, add_target
+from tocds.figures.chart import trend_chart
 from tocds.handlers.messages import Outgoing
 from tocds.jobs import JOBS
 from tocds.jobs.runner import run_job
@@ -93,6 +94,23 @@ def test_a_period_report_missed_while_the_scheduler_was_down_goes_out_with_the_n
         f"tocds-xa-dong-phu-{label}.{kind}" for label in ("2026-12", "2026-Q4", "2026-H2", "2026")
         for kind in ("xlsx", "docx")]
     assert run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2027, 1, 4))) is None
+
+
+def test_a_period_report_shows_the_trend_of_the_first_indicator_with_a_target_once(
+        session, commune, office, reported, monkeypatch):
+    from tocds.jobs import period_report
+
+    add_target(session, commune.unit, "vneid", baseline=20, percent=50, start=date(2026, 10, 1), deadline=date(2027, 6, 30))
+    drawn = []
+    monkeypatch.setattr(period_report, "trend_chart", lambda *args: drawn.append(args) or trend_chart(*args))
+    run = run_job(session, JOBS["period-report"], commune.unit, at_seven(date(2027, 1, 1)))  # four periods close
+    pictures = [m for m in messages(session, run) if m.attachment and m.attachment.kind == "picture"]
+    assert [m.attachment.name for m in pictures] == ["tocds-xa-dong-phu-2026-12.png"]  # one, with the month's report
+    assert pictures[0].attachment.content.startswith(b"\x89PNG\r\n\x1a\n")
+    [(_, name, weekly, line, as_of)] = drawn  # one office, one language
+    assert (name, as_of) == ("VNeID", date(2026, 12, 31))
+    assert weekly == {date(2026, 11, 23): 5}  # Tân Hòa's 25/11, in its week; ho has no target
+    assert line.achieved == 20 + 5
 
 
 @pytest.mark.parametrize(
