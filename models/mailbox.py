@@ -58,7 +58,7 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
     receipts = select(AnnouncementDelivery.outbox_id).where(AnnouncementDelivery.outbox_id.is_not(None))
     replies = session.execute(delete(OutboxMessage).where(
         OutboxMessage.id.not_in(receipts),
-        (OutboxMessage.sent_at < before) | OutboxMessage.gave_up.is_not(None) & (OutboxMessage.created_at < before))
+        (OutboxMessage.sent_at < before) | (OutboxMessage.gave_up.is_not(None) & (OutboxMessage.created_at < before)))
     ).rowcount
     answered = select(OutboxMessage.inbox_id).where(OutboxMessage.inbox_id.is_not(None))
     updates = session.execute(delete(InboxUpdate).where(

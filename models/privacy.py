@@ -204,8 +204,8 @@ def names_account(payload, external_id: str) -> bool:
     """Whether a messenger's update names this chat or user id anywhere (sender, chat, a
     reply's author): the ids are under "id" or a key ending in "chat_id"/"user_id"."""
     if isinstance(payload, dict):
-        return any((key == "id" or key.endswith(("chat_id", "user_id"))) and not isinstance(value, dict | list)
-                   and str(value) == external_id or names_account(value, external_id)
+        return any(names_account(value, external_id) if isinstance(value, dict | list)
+                   else (key == "id" or key.endswith(("chat_id", "user_id"))) and str(value) == external_id
                    for key, value in payload.items())
     if isinstance(payload, list):
         return any(names_account(value, external_id) for value in payload)
