@@ -124,7 +124,7 @@ class Mailroom:
                 session.add(row)
                 session.add_all(
                     OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
-                                  payload=reply.to_dict(), inbox_id=row.id)
+                                  payload=reply.to_dict(), inbox_id=row.id, created_at=now)
                     for reply in replies
                 )
 

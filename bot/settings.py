@@ -7,6 +7,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCALES = ("vi", "en")
+MAILROOM_KEEP_DAYS_LEAST = 2  # Telegram redelivers an update for 24 hours
 
 
 class Settings(BaseSettings):
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
     evidence_dir: Path = Path("evidence")  # photos and files members send, by SHA-256; never web-served
+    mailroom_keep_days: int = 30  # handled updates and sent replies (names, texts) are deleted after this
     backup_dir: Path | None = None  # where the daily backup goes (the service files' timer); `doctor` checks its age
 
     @field_validator("timezone")
@@ -35,6 +37,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not a time zone; write one such as Asia/Ho_Chi_Minh") from None
+        return value
+
+    @field_validator("mailroom_keep_days")
+    @classmethod
+    def _past_redelivery(cls, value: int) -> int:
+        if value < MAILROOM_KEEP_DAYS_LEAST:
+            raise ValueError(f"{value} days is too short: a messenger redelivers an update for up to a day, "
+                             f"and a redelivered one must still be known; write {MAILROOM_KEEP_DAYS_LEAST} or more")
         return value
 
     @field_validator("locale")

@@ -1,6 +1,6 @@
 """Scheduled work: reminders, escalations, weekly summaries, alerts, period reports and
 reminders of the reports due at the level above; every day, evidence files past their keeping
-period are deleted.
+period are deleted, and the inbox and outbox rows older than `TOCDS_MAILROOM_KEEP_DAYS`.
 
 Each job is a `runner.Job`: the period a run covers, and the messages it plans. `JOBS`
 names them as `tocds jobs run NAME` and the scheduler know them.

@@ -43,7 +43,7 @@ class When:
 # summary of the week that ended, daily alerts; every day, the reports of the periods that
 # closed (sent only on the day after one ends) and the reminders of reports due at the level
 # above (only on the days the commune's deadlines set); every night, evidence files past their
-# keeping period are deleted. A commune may have its own (JobSchedule).
+# keeping period are deleted, and the inbox and outbox rows past TOCDS_MAILROOM_KEEP_DAYS. A commune may have its own (JobSchedule).
 SCHEDULE = {
     "reminders": When("friday", time(15, 0)),
     "escalation": When("saturday", time(9, 0)),

@@ -9,8 +9,8 @@ are sent.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, delete
+from sqlmodel import Field, Session, SQLModel, select
 
 from .types import UTCDateTime, utcnow
 
@@ -47,6 +47,23 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     gave_up: str | None = Field(default=None, max_length=200, description="why it was never sent")
+
+
+def prune(session: Session, before: datetime) -> tuple[int, int]:
+    """Deletes the updates handled and the replies sent or given up before `before`; returns
+    how many of each. Kept: what is still to do, a reply an announcement's receipts read,
+    and an update such a reply answers. The caller commits."""
+    from .announcements import AnnouncementDelivery
+
+    receipts = select(AnnouncementDelivery.outbox_id).where(AnnouncementDelivery.outbox_id.is_not(None))
+    replies = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.id.not_in(receipts),
+        (OutboxMessage.sent_at < before) | (OutboxMessage.gave_up.is_not(None) & (OutboxMessage.created_at < before)))
+    ).rowcount
+    answered = select(OutboxMessage.inbox_id).where(OutboxMessage.inbox_id.is_not(None))
+    updates = session.execute(delete(InboxUpdate).where(
+        InboxUpdate.handled_at < before, InboxUpdate.id.not_in(answered))).rowcount
+    return updates, replies
 
 
 class ChannelBot(SQLModel, table=True):

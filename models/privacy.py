@@ -197,11 +197,67 @@ def conversations_of(session: Session, accounts) -> list:
         select(Conversation).where(Conversation.channel == a.channel, Conversation.sender_id == a.external_id))]
 
 
+ERASED_PAYLOAD = {"erased": True}
+
+
+def names_account(payload, external_id: str) -> bool:
+    """Whether a messenger's update names this chat or user id anywhere (sender, chat, a
+    reply's author): the ids are under "id" or a key ending in "chat_id"/"user_id"."""
+    if isinstance(payload, dict):
+        return any(names_account(value, external_id) if isinstance(value, dict | list)
+                   else (key == "id" or key.endswith(("chat_id", "user_id"))) and str(value) == external_id
+                   for key, value in payload.items())
+    if isinstance(payload, list):
+        return any(names_account(value, external_id) for value in payload)
+    return False
+
+
+def renamed(payload, name: str, label: str):
+    """The payload with every `name` in its texts replaced by `label`."""
+    if isinstance(payload, dict):
+        return {key: renamed(value, name, label) for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [renamed(value, name, label) for value in payload]
+    return payload.replace(name, label) if isinstance(payload, str) else payload
+
+
+def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datetime) -> int:
+    """Empties the inbox rows naming these accounts and the outbox rows to their chats or
+    answering those updates (kept: ids, channel, update key, handled and sent state, so a
+    redelivered update is still known); elsewhere in the outbox `name` becomes `label`.
+    Their updates not handled yet never will be. Returns the rows emptied."""
+    from .mailbox import InboxUpdate, OutboxMessage
+
+    # Every row is read: the JSON text escapes non-ASCII, so SQL cannot search it for a name or id.
+    emptied_updates = {row.id: row for account in accounts for row in session.exec(
+        select(InboxUpdate).where(InboxUpdate.channel == account.channel))
+        if names_account(row.payload, account.external_id)}.values()
+    for row in emptied_updates:
+        row.payload = dict(ERASED_PAYLOAD)
+        if row.handled_at is None:
+            row.handled_at, row.gave_up = now, "erased"
+        session.add(row)
+    private_chats = {(a.channel, a.external_id) for a in accounts}
+    answered = {row.id for row in emptied_updates}
+    emptied_messages = 0
+    for message in session.exec(select(OutboxMessage)):
+        if (message.channel, message.chat_id) in private_chats or message.inbox_id in answered:
+            message.payload, message.chat_id = dict(ERASED_PAYLOAD), ""
+            emptied_messages += 1
+        elif (text := renamed(message.payload, name, label)) != message.payload:
+            message.payload = text
+        else:
+            continue
+        session.add(message)
+    return len(emptied_updates) + emptied_messages
+
+
 def erase_person(session: Session, person: Person, directory: Path, operator: str, now: datetime) -> Erasure:
     """Replaces the person's name with a neutral label everywhere (every record names them by
     id), deletes their chat ids, their photos' files and captions, their conversations and the
-    messages still waiting to go to them; their counts stay, so no figure changes. Refused
-    (StillMember) while they have a place. The caller commits."""
+    messages still waiting to go to them, and empties the inbox and outbox rows about them;
+    their counts stay, so no figure changes. Refused (StillMember) while they have a place.
+    The caller commits."""
     from sqlalchemy import delete, update
 
     from .mailbox import OutboxMessage
@@ -228,13 +284,14 @@ def erase_person(session: Session, person: Person, directory: Path, operator: st
     entries = session.execute(update(Entry).where(Entry.person_id == person.id)
                               .values(chat_id="", message_id="erased-" + Entry.id.cast(String))).rowcount
     session.execute(update(MembershipEvent).where(MembershipEvent.person_id == person.id).values(chat=""))
+    mailroom = scrub_mailroom(session, accounts, person.name, erased_label(person), now)
     for account in accounts:
         session.delete(account)
     person.name = erased_label(person)
     session.add(person)
     erasure = Erasure(person_id=person.id, at=now, operator=operator[:200],
                       detail=f"chats={len(accounts)} conversations={len(conversations)} files={files} "
-                             f"reports={entries} unsent={waiting}")
+                             f"reports={entries} unsent={waiting} mailroom={mailroom}")
     session.add(erasure)
     session.flush()
     return erasure

@@ -268,3 +268,57 @@ def test_an_in_list_is_padded_to_a_power_of_two_with_the_same_values(length):
     assert set(padded_values) == set(values)
     assert padded_values[:length] == values
     assert len(padded_values) == (0 if length == 0 else 1 << (length - 1).bit_length())
+
+
+def test_the_nightly_job_deletes_what_the_mailroom_no_longer_needs(mailroom, channel, session, commune, member,
+                                                                     clock, monkeypatch):
+    from tocds.bot.settings import get_settings
+    from tocds.jobs.evidence_retention import EVIDENCE_RETENTION
+    from tocds.jobs.runner import run_job
+    from tocds.models.announcements import Announcement, AnnouncementDelivery
+
+    clock.now = NOW - timedelta(days=31)
+    mailroom.store(channel, [update(1, "vneid 1"), update(2, ignore=True)])
+    run(mailroom.handle_all(channel))
+    run(mailroom.deliver_due(channel))
+    announcement = Announcement(sender_id=member.id, unit_id=commune.unit.id, audience="commune", text="Họp thôn")
+    receipt_read = OutboxMessage(channel="scripted", chat_id="c1", payload={"text": "Họp thôn"},
+                                 created_at=clock.now, sent_at=clock.now)
+    given_up = OutboxMessage(channel="scripted", chat_id="c2", payload={"text": "chặn"}, created_at=clock.now,
+                             gave_up="blocked")
+    session.add_all([announcement, receipt_read, given_up])
+    session.flush()
+    session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=member.id, channel="scripted",
+                                     outbox_id=receipt_read.id))
+    session.commit()
+    clock.now = NOW - timedelta(days=1)
+    mailroom.store(channel, [update(3, "vneid 3")])
+    run(mailroom.handle_all(channel))
+    run(mailroom.deliver_due(channel))
+    mailroom.store(channel, [update(4, "vneid 4")])  # not handled yet
+    session.add(OutboxMessage(channel="scripted", chat_id="c2", payload={"text": "chờ"}, created_at=clock.now
+                              - timedelta(days=40)))  # not sent yet
+    session.commit()
+
+    monkeypatch.delenv("TOCDS_MAILROOM_KEEP_DAYS", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert run_job(session, EVIDENCE_RETENTION, commune.unit, NOW) is not None
+    finally:
+        get_settings.cache_clear()
+    session.expire_all()
+    assert sorted(r.update_key for r in session.exec(select(InboxUpdate))) == ["3", "4"]
+    assert sorted(m.payload["text"][:7] for m in session.exec(select(OutboxMessage))) == ["Họp thô", "chờ", "✅ Đã lư"]
+    assert mailroom.store(channel, [update(3, "vneid 3")]) == []  # a redelivery within the days kept is known
+
+
+def test_keeping_the_mailroom_less_than_the_redelivery_horizon_is_refused(monkeypatch):
+    from tocds.bot.settings import SettingsProblem, get_settings
+
+    monkeypatch.setenv("TOCDS_MAILROOM_KEEP_DAYS", "1")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SettingsProblem, match="TOCDS_MAILROOM_KEEP_DAYS|2 or more"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()

@@ -251,7 +251,7 @@ def test_erasing_a_person_changes_no_figure_only_their_name(session, commune, tm
     assert (erased["evidence"][0]["file_kept"], erased["evidence"][0]["status"]) == (False, "approved")
     assert not photo_file.exists()
     assert erased["erased"] == [{"at": (NOW + timedelta(hours=1)).isoformat(), "operator": "Ops Tuấn",
-                                 "detail": "chats=1 conversations=0 files=1 reports=2 unsent=0"}]
+                                 "detail": "chats=1 conversations=0 files=1 reports=2 unsent=0 mailroom=0"}]
     assert "lan nguyen" not in json.dumps(erased, ensure_ascii=False).lower()
 
 
@@ -275,3 +275,58 @@ def test_a_whole_demo_logs_no_message_text_name_or_chat_id(tmp_path, caplog, cap
     words = set(re.findall(r"[\w/]+", text.lower()))
     assert [n for n in names | chat_ids if set(fold(n).split()) <= words] == []
     capsys.readouterr()  # the demo's chat, printed
+
+
+def telegram_update(update_id: int, sender: int, chat: int, text: str, **message) -> dict:
+    """An update as Telegram sends it: the sender's id and name, the chat's id, the text."""
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "from": {"id": sender, "first_name": "Lan", "last_name": "Nguyễn"},
+        "chat": {"id": chat, "type": "private" if chat == sender else "group"}, "text": text, **message}}
+
+
+def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(session, commune, tmp_path):
+    from tocds.models import Membership
+    from tocds.models.mailbox import InboxUpdate, OutboxMessage
+    from tocds.models.members import remove
+    from tocds.models.privacy import erase_person
+
+    lan_id, hoa_id, group = 5550001, 5550002, -1009
+    lan = member_on(session, "Lan Nguyễn", commune.villages[TAN_HOA], Role.MEMBER, "telegram")
+    session.get(ChannelAccount, session.exec(select(ChannelAccount.id).where(
+        ChannelAccount.person_id == lan.id)).one()).external_id = str(lan_id)
+    for membership in session.exec(select(Membership).where(Membership.person_id == lan.id)).all():
+        remove(session, membership, by=lan.id, now=NOW, action="left")
+    hers = [InboxUpdate(channel="telegram", update_key=str(n), payload=payload, handled_at=handled)
+            for n, payload, handled in [(1, telegram_update(1, lan_id, lan_id, "hộ 12"), NOW),
+                                        (2, telegram_update(2, lan_id, group, "vneid 4"), NOW),
+                                        (3, telegram_update(3, lan_id, lan_id, "/sua"), None)]]
+    reply_to_her = InboxUpdate(channel="telegram", update_key="4", handled_at=NOW, payload=telegram_update(
+        4, hoa_id, group, "ok", reply_to_message={"from": {"id": lan_id, "first_name": "Lan"}}))
+    others = InboxUpdate(channel="telegram", update_key="5", handled_at=NOW,
+                         payload={"update_id": 5, "message": {"from": {"id": hoa_id, "first_name": "Hoa"},
+                                                              "chat": {"id": group}, "text": "ho 2"}})
+    session.add_all([*hers, reply_to_her, others])
+    session.flush()
+    summary = {"text": "Tuần này: Lan Nguyễn 12 hộ, Hoa 2 hộ"}
+    session.add_all([OutboxMessage(channel="telegram", chat_id=str(lan_id), payload={"text": "Đã ghi, Lan Nguyễn"},
+                                   inbox_id=hers[0].id, sent_at=NOW),
+                     OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Đã ghi vneid 4"},
+                                   inbox_id=hers[1].id, sent_at=NOW),
+                     OutboxMessage(channel="telegram", chat_id=str(group), payload=summary, sent_at=NOW),
+                     OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Hoa: ghi 2"},
+                                   inbox_id=others.id, sent_at=NOW)])
+    session.commit()
+    handled, sent = (set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None)))),
+                     set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None)))))
+
+    erasure = erase_person(session, lan, tmp_path, "Ops Tuấn", NOW + timedelta(hours=1))
+    session.commit()
+    inbox, outbox = session.exec(select(InboxUpdate)).all(), session.exec(select(OutboxMessage)).all()
+    stored = json.dumps([[r.payload for r in inbox], [(m.chat_id, m.payload) for m in outbox]], ensure_ascii=False)
+    assert "Lan" not in stored and str(lan_id) not in stored
+    assert f"Thành viên #{lan.id} 12 hộ, Hoa 2 hộ" in stored and "Hoa: ghi 2" in stored and "ho 2" in stored
+    assert sorted(r.update_key for r in inbox) == ["1", "2", "3", "4", "5"]  # a redelivery is still known
+    assert session.exec(select(InboxUpdate.gave_up).where(InboxUpdate.update_key == "3")).one() == "erased"
+    assert handled < set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None))))
+    assert sent == set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None))))
+    assert erasure.detail.endswith("mailroom=6")
