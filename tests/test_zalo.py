@@ -615,7 +615,9 @@ def test_progress_review_and_export_on_zalo(fake, session, commune, zalo_member,
         wait_until(lambda: fresh(session).exec(select(Evidence.stored_path)).one() is not None, 20, "the photo kept")
         assert (tmp_path / "files" / fresh(session).exec(select(Evidence.stored_path)).one()).read_bytes() == photo
 
-        [progress] = say(fake, CHU_TICH, "tiến độ vneid")
+        # An indicator named: its trend picture too, which Zalo takes by a signed link, then the text.
+        [trend, progress] = say(fake, CHU_TICH, "tiến độ vneid", replies=2)
+        assert trend.startswith(f"{base}/files/") and httpx.get(trend, timeout=10).content.startswith(b"\x89PNG")
         assert progress.splitlines()[0].startswith("📊 Xã Đồng Phú — tuần") and "VNeID: tuần này 4" in progress
 
         [picture, item] = say(fake, HA, "/duyet", replies=2)  # Zalo takes pictures by URL: a signed link
