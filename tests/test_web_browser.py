@@ -69,6 +69,7 @@ def browser(tmp_path):
     downloads.mkdir()
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(10)  # a loaded machine (two suites at once) renders a page late: find_element waits
     driver.downloads = downloads
     try:
         yield driver
