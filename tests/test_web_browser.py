@@ -34,6 +34,8 @@ if not (CHROMIUM and CHROMEDRIVER):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 SECRET = "s3cret-Webhook_token"
 WIDTHS = (1280, 390)
@@ -90,6 +92,14 @@ def captured(driver, folder: Path, name: str) -> list[Path]:
     return shots
 
 
+def followed(driver, element) -> None:
+    """Clicks a link or button and waits for the page it leads to: until the old page is gone,
+    `find_element` would find the old page's elements (a stale one by the time it is read)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+
 def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser):
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
     today = datetime.now(zone).date()
@@ -133,30 +143,28 @@ def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser
     assert shown[("Thôn Tân Hòa", "vneid")] == 5
     assert [sum(count for (row, _), count in shown.items() if row == village) for village in ("Thôn Tân Hòa", "Thôn Phú Lợi")] == [8, 2]
 
-    driver.find_element(By.LINK_TEXT, "Duyệt minh chứng").click()
+    followed(driver, driver.find_element(By.LINK_TEXT, "Duyệt minh chứng"))
     assert len(driver.find_elements(By.CSS_SELECTOR, "article.card img")) == 2
     captured(driver, shots, "evidence")
     cards = driver.find_elements(By.CSS_SELECTOR, "article.card")
-    cards[0].find_element(By.CSS_SELECTOR, "button[value=approved]").click()
+    followed(driver, cards[0].find_element(By.CSS_SELECTOR, "button[value=approved]"))
     assert "Đã duyệt" in driver.find_element(By.CSS_SELECTOR, ".note").text
     card = driver.find_element(By.CSS_SELECTOR, "article.card")
     card.find_element(By.NAME, "reason").send_keys("Ảnh bị mờ, chụp lại")
-    card.find_element(By.CSS_SELECTOR, "button[value=needs_completion]").click()
+    followed(driver, card.find_element(By.CSS_SELECTOR, "button[value=needs_completion]"))
     assert "Hoa" in driver.find_element(By.CSS_SELECTOR, ".note").text
     notice = fake.wait_sent(2, 3102, timeout=20)[-1]["text"]
     assert notice.startswith("⏳ Minh chứng của bạn cho Thôn Phú Lợi") and "Ảnh bị mờ, chụp lại" in notice
 
-    driver.find_element(By.LINK_TEXT, "Xã Đồng Phú").click()
+    followed(driver, driver.find_element(By.LINK_TEXT, "Xã Đồng Phú"))
     driver.find_element(By.PARTIAL_LINK_TEXT, "XLSX").click()
     workbook = wait_until(lambda: [p for p in driver.downloads.glob("*.xlsx")], 20, "the workbook downloaded")
     assert workbook[0].name == f"tocds-xa-dong-phu-{week}.xlsx" and workbook[0].stat().st_size > 0
 
-    driver.find_element(By.CSS_SELECTOR, "button[value=en]").click()
-    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "button[value=vi]"), 20, "the page in English")
+    followed(driver, driver.find_element(By.CSS_SELECTOR, "button[value=en]"))
     assert driver.find_element(By.CSS_SELECTOR, "header form:last-of-type button").text == "Sign out"
     captured(driver, shots, "overview-en")
-    village = driver.find_element(By.LINK_TEXT, "Thôn Tân Hòa")
-    village.click()
+    followed(driver, driver.find_element(By.LINK_TEXT, "Thôn Tân Hòa"))
     captured(driver, shots, "village")
     print("screenshots:", *sorted(str(p) for p in shots.iterdir()))
     assert server.alive
