@@ -145,17 +145,23 @@ async def run_scheduler(settings: Settings, channels: list[Channel]) -> None:
             await channel.stop()
 
 
-async def deliver_now(settings: Settings, channels: list[Channel], folder: Path | None = None) -> None:
+async def deliver_now(settings: Settings, channels: list[Channel], folder: Path | None = None) -> dict[str, str]:
     """Sends what the outbox holds for the given channels (console: printed, its files written
-    to `folder`), then returns.
+    to `folder`), then returns the channels it could not reach, each with the cause: what was
+    queued for them stays in the outbox for `tocds run` or `tocds scheduler`.
 
     Replies held by a 429 or a retry are waited for; what quiet hours hold until the
     morning is left to the scheduler.
     """
     channels = [*channels, ConsolePrinter(sys.stdout, folder)]
     mailroom = Mailroom(settings.database_url, settings.defaults())
+    unreachable = {}
     for channel in channels:
-        await channel.start()
+        try:
+            await channel.start()
+        except Exception as error:  # the network's fault, not ours: said in one line, no traceback
+            unreachable[channel.name] = f"{type(error).__name__}: {error}"
+            continue
         try:
             while True:
                 if await mailroom.deliver_due(channel):
@@ -166,3 +172,4 @@ async def deliver_now(settings: Settings, channels: list[Channel], folder: Path 
                 await asyncio.sleep(wait)
         finally:
             await channel.stop()
+    return unreachable

@@ -8,11 +8,13 @@ import time
 import pytest
 from fake_telegram import FakeTelegram
 from processes import Processes, free_port, wait_until
+from sqlmodel import select
 from test_cli import COMMUNE, TOCDS, count_rows, import_villages, ok, refused, tocds
 from test_telegram import wait_polling
 
 from tocds.bot.database import DatabaseProblem, only_one
-from tocds.models import JobRun
+from tocds.models import ChannelAccount, JobRun, OutboxMessage, Person, Role
+from tocds.models.invites import join
 
 FRIDAY = "2026-11-27T15:00+07:00"
 
@@ -73,6 +75,27 @@ def test_a_typo_in_a_setting_names_the_variable(cwd):
                      "TOCDS_LISTEN: '8080' is not host:port"):
         assert variable in result.stderr
     assert not (cwd / "tocds.db").exists()
+
+
+def test_a_job_run_by_hand_without_network_keeps_its_messages_queued(db_url, session, commune, tmp_path):
+    """`tocds jobs run` when the messenger cannot be reached: one line with the cause and
+    what becomes of the messages (they stay queued for the running bot), exit 1, no traceback."""
+    lan = Person(name="Lan", locale="vi")
+    session.add(lan)
+    session.flush()
+    session.add(ChannelAccount(person_id=lan.id, channel="telegram", external_id="3101"))
+    join(session, lan, commune.villages["Thôn Tân Hòa"], Role.MEMBER)
+    session.commit()
+    group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
+    result = group.run("jobs", "run", "reminders", "--commune", "Xã Đồng Phú", "--now", FRIDAY,
+                       TOCDS_TELEGRAM_TOKEN="123:fake", TOCDS_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}/bot")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "reminders, Xã Đồng Phú, 2026-W48:" in result.stdout
+    [said] = result.stderr.strip().splitlines()
+    assert said.startswith("telegram: cannot reach the messenger (") and "stays in the outbox" in said, said
+    waiting = session.exec(select(OutboxMessage).where(OutboxMessage.channel == "telegram",
+                                                        OutboxMessage.chat_id == "3101")).all()
+    assert waiting and all(row.sent_at is None and row.gave_up is None for row in waiting)
 
 
 # ── tocds run: no network at boot, a second copy ────────────────────────────────────────

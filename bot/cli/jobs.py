@@ -1,6 +1,7 @@
 """`tocds scheduler` and `tocds jobs run`: the scheduled work, on its own or by hand."""
 
 import logging
+import sys
 from pathlib import Path
 
 from .common import CommandError, commune_named, out_folder, province_named, settings_and_session
@@ -76,5 +77,8 @@ def cmd_jobs_run(args) -> int:
         status = f"{run.messages} messages queued" if run else "already ran for this period: nothing sent"
         print(f"{job.name}, {commune.name}, {job.period(commune, now)}: {status}")
     session.close()  # its transaction would keep the sender (a writer too) waiting on SQLite's lock
-    asyncio.run(deliver_now(settings, configured_channels(settings), out_folder(args.out)))
-    return 1 if failed else 0
+    unreachable = asyncio.run(deliver_now(settings, configured_channels(settings), out_folder(args.out)))
+    for channel, cause in unreachable.items():
+        print(f"{channel}: cannot reach the messenger ({cause}); what was queued stays in the outbox and "
+              "`tocds run` or `tocds scheduler` sends it once the network is back", file=sys.stderr)
+    return 1 if failed or unreachable else 0
