@@ -396,9 +396,14 @@ class Mailroom:
                     channel.confirm(payloads)
                     payloads = []
                 await self.handle_all(channel)
-                failures = 0
                 payloads = await channel.fetch()
-            except Exception:
+                failures = 0  # after the fetch: a poll that keeps failing backs off
+            except Exception as error:
                 failures += 1
-                log.exception("%s polling failed (attempt %d)", channel.name, failures)
-                await asyncio.sleep(backoff(failures, OUTAGE_CAP))
+                wait = backoff(failures, OUTAGE_CAP)
+                if isinstance(error, Failed) and error.temporary:  # the network's fault: its cause, no traceback
+                    log.warning("%s polling failed (attempt %d), trying again in %.0f s", channel.name, failures,
+                                wait, extra={"cause": str(error)})
+                else:
+                    log.exception("%s polling failed (attempt %d)", channel.name, failures)
+                await asyncio.sleep(wait)

@@ -103,7 +103,8 @@ def test_a_job_run_by_hand_without_network_keeps_its_messages_queued(db_url, ses
 
 def test_run_waits_for_the_network_then_serves(db_url, tmp_path):
     """The messenger cannot be reached at start (nothing listens on its port yet): the bot
-    keeps trying, one line per attempt naming the cause, and works once it can."""
+    keeps trying, one line per attempt naming the cause, and works once it can; the same
+    when the network drops later."""
     port = free_port()
     group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
     fake = FakeTelegram()
@@ -119,6 +120,19 @@ def test_run_waits_for_the_network_then_serves(db_url, tmp_path):
         wait_polling(fake, bot, since=0, timeout=90)
         [answer] = fake.say(4242, "vneid 5")
         assert "/start" in answer["text"]  # a stranger is told how to join: the bot answers
+
+        # The network drops while it runs: one line per failed poll, backing off, and back to work after.
+        fake.stop()
+        wait_until(lambda: "polling failed (attempt 3)" in bot.log() or not bot.alive, timeout=60,
+                   what="a third failed poll")
+        polls = [line for line in bot.log().splitlines() if "polling failed" in line]
+        assert "attempt 1" in polls[0] and "attempt 2" in polls[1] and "cause=" in polls[1], polls
+        assert "traceback=" not in bot.log()
+        since = len(fake.calls)
+        fake.start(port)
+        wait_polling(fake, bot, since=since, timeout=90)
+        [answer] = fake.say(4243, "hộ 3")
+        assert "/start" in answer["text"]
     finally:
         group.stop()
         fake.stop()

@@ -117,9 +117,10 @@ class TelegramChannel(Channel):
         return str(payload["update_id"])
 
     async def fetch(self) -> list[dict]:
-        updates = await self.bot.get_updates(
-            offset=self.offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-        )
+        with typed_errors():
+            updates = await self.bot.get_updates(
+                offset=self.offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+            )
         return [update.to_dict() for update in updates]
 
     def confirm(self, payloads: list[dict]) -> None:
