@@ -37,6 +37,13 @@ def membership_of(session, name: str) -> Membership:
                                .where(Person.name == name)).one()
 
 
+def to_change(session, client, who, commune, name: str, change: str) -> tuple[str, Membership, str]:
+    """`who` signed in: their form token, the named person's place, and the address of its `change`."""
+    csrf = CSRF.search(signed_in(client, who)).group(1)
+    place = membership_of(session, name)
+    return csrf, place, f"/web/unit/{commune.unit.id}/people/{place.id}/{change}"
+
+
 def test_the_list_groups_people_by_village_with_role_messenger_and_last_report(session, client, world, team):
     ours, _, _ = world
     signed_in(client, team)
@@ -99,11 +106,8 @@ def test_an_invite_made_on_the_desk_lets_a_person_join(session, client, world, t
 
 def test_removing_asks_first_then_is_in_the_audit_as_in_chat(session, client, world, team):
     ours, _, _ = world
-    page = signed_in(client, team)
-    csrf = CSRF.search(page).group(1)
-    lan = membership_of(session, "Lan")
+    csrf, lan, remove_path = to_change(session, client, team, ours, "Lan", "remove")
     lan_id, tan_hoa = lan.id, lan.org_unit_id
-    remove_path = f"/web/unit/{ours.unit.id}/people/{lan_id}/remove"
     asked = client.get(remove_path)
     assert asked.status_code == 200 and "Xóa Lan khỏi Thôn Tân Hòa?" in asked.text and "Đúng, xóa" in asked.text
     assert f'href="/web/unit/{ours.unit.id}/people">Không</a>' in asked.text
@@ -132,11 +136,8 @@ def test_removing_asks_first_then_is_in_the_audit_as_in_chat(session, client, wo
 
 def test_changing_a_role_asks_first_and_the_person_s_desk_session_ends(session, client, world, team):
     ours, _, _ = world
-    page = signed_in(client, team)
-    csrf = CSRF.search(page).group(1)
-    sen = membership_of(session, "Sen")
+    csrf, sen, role_path = to_change(session, client, team, ours, "Sen", "role")
     sen_id, sen_person = sen.id, sen.person_id
-    role_path = f"/web/unit/{ours.unit.id}/people/{sen_id}/role"
     people = client.get(f"/web/unit/{ours.unit.id}/people").text
     assert f'action="{role_path}"' in people
     asked = client.get(role_path, params={"role": "member"})
@@ -163,12 +164,19 @@ def test_a_person_removed_on_the_desk_is_signed_out_of_it(session, client, world
     assert client.get(f"/web/unit/{ours.unit.id}").status_code == 200
     hung_cookies = dict(client.cookies)
     client.cookies.clear()
-    csrf = CSRF.search(signed_in(client, team)).group(1)
-    place = membership_of(session, "Anh Hùng")
-    client.post(f"/web/unit/{ours.unit.id}/people/{place.id}/remove", data={"csrf": csrf})
+    csrf, _, path = to_change(session, client, team, ours, "Anh Hùng", "remove")
+    assert client.post(path, data={"csrf": csrf}).status_code == 200
+    office_cookies = dict(client.cookies)
     client.cookies.clear()
     client.cookies.update(hung_cookies)
     assert client.get(f"/web/unit/{ours.unit.id}").status_code == 401
+    # Removing oneself, as /thanhvien allows: done, and the desk says how to sign in again.
+    client.cookies.clear()
+    client.cookies.update(office_cookies)
+    own = membership_of(session, "Chị Hà").id
+    itself = client.post(f"/web/unit/{ours.unit.id}/people/{own}/remove", data={"csrf": csrf})
+    assert itself.status_code == 401 and "/web" in itself.text
+    assert fresh(session).get(Membership, own) is None
 
 
 def test_a_place_of_another_commune_is_answered_as_one_that_does_not_exist(session, client, world, team):
@@ -189,9 +197,8 @@ def test_a_place_of_another_commune_is_answered_as_one_that_does_not_exist(sessi
 def test_an_admin_may_give_the_administrator_s_role_an_office_may_not(session, client, world, team):
     ours, _, _ = world
     chatter(session, "Anh Hùng", ours.unit, Role.LEADER)
-    office_csrf = CSRF.search(signed_in(client, team)).group(1)
-    place_id = membership_of(session, "Anh Hùng").id
-    path = f"/web/unit/{ours.unit.id}/people/{place_id}/role"
+    office_csrf, place, path = to_change(session, client, team, ours, "Anh Hùng", "role")
+    place_id = place.id
     assert client.post(path, data={"csrf": office_csrf, "role": "admin"}).status_code == 400
     assert fresh(session).get(Membership, place_id).role == Role.LEADER
     client.cookies.clear()
