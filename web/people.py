@@ -126,7 +126,7 @@ def invite_card(request: Request) -> Response:
         expires = desk.local_date(made.expires_at, place)
         link = telegram_link(session, made.code)
         qr = Markup(segno.make(link, error="m").svg_inline(
-            omitsize=True, border=2, svgclass="qr", lineclass=None, title=link)) if link else None
+            omitsize=True, border=4, svgclass="qr", lineclass=None, title=link)) if link else None
         spent = (t("This invite code expired on {day}.", day=t.date(expires)) if made.expires_at <= desk.now
                  else t("This invite code has been used up.") if made.uses_left < 1 else None)
         return desk.render("invite.html", unit=unit, place=place, code=made.code, spent=spent, qr=qr,
