@@ -6,7 +6,8 @@ from datetime import date
 from sqlmodel import Session
 
 from ..locales import N_, Translator
-from ..models import Entry, OrgUnit, Role
+from ..models import Entry, Invite, OrgUnit, Role
+from ..models.members import Member
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
 from ..models.queries import entry_counts, indicators
@@ -103,6 +104,38 @@ ROLE_NAMES = {  # how roles are named to people
     Role.PROVINCE_OFFICE: N_("province office"),
     Role.PROVINCE_LEADER: N_("province leader"),
 }
+
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}  # the console keeps its own name
+
+
+def member_details(t: Translator, member: Member) -> list[str]:
+    """`team member`, `Telegram`, `last report 24/11/2026` (a village's member who never
+    reported: `no report`; the office nothing): what `/thanhvien` and the desk's People say."""
+    last = (t("last report {day}", day=t.date(member.last_report)) if member.last_report
+            else t("no report") if member.unit.level == "village" else "")
+    channels = ", ".join(CHANNEL_NAMES.get(channel, channel) for channel in member.channels)
+    return [part for part in (t(ROLE_NAMES[member.role]), channels, last) if part]
+
+
+# A place's changes, asked and told alike in chat (`/thanhvien`) and on the desk.
+REMOVE_QUESTION = N_("Remove {name} from {unit}? They can no longer report or see its figures; their past reports stay.")
+ROLE_QUESTION = N_("Change {name} in {unit}: {old} → {new}?")
+REMOVED = N_("✅ {name} no longer belongs to {unit}.")
+ROLE_CHANGED = N_("✅ {name} is now {role} in {unit}.")
+PLACE_GONE = N_("That place no longer exists: someone changed it meanwhile.")
+ROLES_TAKEN = N_("{unit} takes these roles: {roles}.")
+
+
+def invite_text(t: Translator, unit: OrgUnit, invite: Invite, expires: date, link: str | None) -> str:
+    """What `/moi` answers and the desk's invite card shows: the code, how to use it, until
+    when, and on Telegram the link that joins with a tap."""
+    text = t("Invite code for {unit} ({role}): {code}\nEach person sends /start {code} to the bot. It works {uses} times, until {day}.",
+             unit=unit.name, role=t(ROLE_NAMES[Role(invite.role)]), code=invite.code, uses=invite.uses_left,
+             day=t.date(expires))
+    if link:
+        text += "\n" + t("On Telegram, a tap on this link joins: {link}", link=link)
+    return text
 
 
 AUDIENCES = {  # whom an announcement (`/thongbao`) is for

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ..locales import Translator, translator
 from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
-from ..models.access import Place, places_of
+from ..models.access import Place, managed_units, places_of
 from ..models.periods import local_date
 from ..models.review import notify
 from ..models.types import utcnow
@@ -85,6 +85,10 @@ class Context:
                 select(OrgUnit).where(OrgUnit.parent_id.in_(ids), OrgUnit.level == Level.COMMUNE)
                 .order_by(OrgUnit.id)).all()) if ids else []
         return self._province_communes
+
+    def managed_units(self) -> list[OrgUnit]:
+        """The units whose people this person manages (`/moi`, `/thanhvien`)."""
+        return managed_units(self.session, self.places, self.now, self.defaults.timezone)
 
     def commune_ids(self) -> list[int]:
         """The communes of every place: a village's, the commune itself, or a province's communes."""

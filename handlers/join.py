@@ -1,8 +1,9 @@
 """Joining with `/start CODE`, and the office making invite codes with `/moi`."""
 
+from ..figures.wording import ROLES_TAKEN, invite_text
 from ..models import Level, OrgUnit, Role
-from ..models.invites import InviteRefused, create_invite, redeem, role_fits, telegram_link
-from ..models.orgunits import children
+from ..models.access import roles_to_give
+from ..models.invites import InviteRefused, create_invite, redeem, telegram_link
 from ..models.text import fold
 from .context import Context, step
 from .messages import Choice, Outgoing
@@ -45,21 +46,9 @@ def start(context: Context, args: str) -> list[Outgoing]:
     return [Outgoing(text + "\n" + t("Send /trogiup to see everything you can do."))]
 
 
-def invitable_units(context: Context) -> list[OrgUnit]:
-    """The communes this person works for, and all their villages; the provinces (whose
-    roles only a province office gives)."""
-    units = []
-    if Role.PROVINCE_OFFICE in context.roles:
-        units.extend(p.unit for p in context.places if p.role == Role.PROVINCE_OFFICE)
-    for commune in context.communes():
-        units.append(commune)
-        units.extend(children(context.session, commune, on=context.today(commune)))
-    return units
-
-
 def invite(context: Context, args: str) -> list[Outgoing]:
     """`/moi [village] [role]`: asks for whatever is missing."""
-    t, units = context.t, invitable_units(context)
+    t, units = context.t, context.managed_units()
     words = args.split()
     role = None
     for size in (3, 2, 1):  # a role may be several words at the end: "tổ trưởng", "lãnh đạo tỉnh"
@@ -91,22 +80,17 @@ def _unit_chosen(context: Context, data: str) -> list[Outgoing]:
 
 def finish_invite(context: Context, unit: OrgUnit, role: Role | None) -> list[Outgoing]:
     t = context.t
-    fitting = [r for r in Role if role_fits(unit, r) and (r != Role.ADMIN or Role.ADMIN in context.roles)]
+    fitting = roles_to_give(context.places, unit)
     if role is None:
         choices = [Choice(t(ROLE_NAMES[r]), f"r:{r.value}") for r in fitting]
         return [context.ask("invite.role", t("Which role for {unit}?", unit=unit.name), choices,
                             unit_id=unit.id)]
     if role not in fitting:
-        names = ", ".join(t(ROLE_NAMES[r]) for r in fitting)
-        return [Outgoing(t("{unit} takes these roles: {roles}.", unit=unit.name, roles=names))]
+        return [Outgoing(t(ROLES_TAKEN, unit=unit.name, roles=", ".join(t(ROLE_NAMES[r]) for r in fitting)))]
     context.finish()
     code = create_invite(context.session, unit, role, created_by=context.person.id, now=context.now)
-    text = t("Invite code for {unit} ({role}): {code}\nEach person sends /start {code} to the bot. It works {uses} times, until {day}.",
-             unit=unit.name, role=t(ROLE_NAMES[role]), code=code.code,
-             uses=code.uses_left, day=t.date(context.local_date(code.expires_at)))
-    if link := telegram_link(context.session, code.code):
-        text += "\n" + t("On Telegram, a tap on this link joins: {link}", link=link)
-    return [Outgoing(text)]
+    return [Outgoing(invite_text(t, unit, code, context.local_date(code.expires_at, unit),
+                                 telegram_link(context.session, code.code)))]
 
 
 @step("invite.role")

@@ -6,12 +6,19 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
+from ..figures.wording import (
+    PLACE_GONE,
+    REMOVE_QUESTION,
+    REMOVED,
+    ROLE_CHANGED,
+    ROLE_QUESTION,
+    member_details,
+)
 from ..models import Level, Membership, OrgUnit, Person, Role
-from ..models.invites import role_fits
+from ..models.access import roles_to_give
 from ..models.members import Member, change_role, members_of, remove
 from ..models.text import fold
 from .context import Context, Place, step
-from .join import invitable_units
 from .messages import Choice, Outgoing
 from .questions import village_names
 from .roles import ROLE_NAMES
@@ -19,7 +26,7 @@ from .roles import ROLE_NAMES
 
 def show_members(context: Context, args: str) -> list[Outgoing]:
     t = context.t
-    units = invitable_units(context)
+    units = context.managed_units()
     managed = [u for u in units if u.level != Level.VILLAGE]  # a province office's province, an office's communes
     village = None
     if args.strip():
@@ -43,12 +50,8 @@ def show_members(context: Context, args: str) -> list[Outgoing]:
 
 
 def describe(context: Context, member: Member) -> str:
-    """`Lan — Thôn Tân Hòa · team member · telegram · last report 24/11`"""
-    t = context.t
-    last = (t("last report {day}", day=t.date(member.last_report)) if member.last_report
-            else t("no report") if member.unit.level == "village" else "")
-    parts = [member.unit.name, t(ROLE_NAMES[member.role]), ", ".join(member.channels), last]
-    return f"{member.name} — " + " · ".join(p for p in parts if p)
+    """`Lan — Thôn Tân Hòa · team member · Telegram · last report 24/11/2026`"""
+    return f"{member.name} — " + " · ".join([member.unit.name, *member_details(context.t, member)])
 
 
 PlaceStep = Callable[[Context, str, Membership, OrgUnit, str], list[Outgoing]]
@@ -67,9 +70,9 @@ def place_step(name: str):
                 return [Outgoing(context.t("Nothing was changed."))]
             picked = int(data.removeprefix("m:")) if data.startswith("m:") else context.state["membership_id"]
             membership = context.session.get(Membership, picked)
-            if membership is None or membership.org_unit_id not in {u.id for u in invitable_units(context)}:
+            if membership is None or membership.org_unit_id not in {u.id for u in context.managed_units()}:
                 context.finish()
-                return [Outgoing(context.t("That place no longer exists: someone changed it meanwhile. Send /thanhvien to see who belongs now."))]
+                return [Outgoing(context.t(PLACE_GONE) + " " + context.t("Send /thanhvien to see who belongs now."))]
             unit = context.session.get(OrgUnit, membership.org_unit_id)
             return handler(context, data, membership, unit, context.session.get(Person, membership.person_id).name)
 
@@ -93,11 +96,9 @@ def _action_chosen(context: Context, data: str, membership: Membership, unit: Or
     t = context.t
     if data == "x":
         choices = [Choice(t("Yes, remove"), "yes"), Choice(t("No"), "no")]
-        question = t("Remove {name} from {unit}? They can no longer report or see its figures; their past reports stay.",
-                     name=name, unit=unit.name)
+        question = t(REMOVE_QUESTION, name=name, unit=unit.name)
         return [context.ask("members.remove", question, choices, membership_id=membership.id)]
-    fitting = [r for r in Role if role_fits(unit, r) and r != membership.role
-               and (r != Role.ADMIN or Role.ADMIN in context.roles)]
+    fitting = [r for r in roles_to_give(context.places, unit) if r != membership.role]
     choices = [*(Choice(t(ROLE_NAMES[r]), f"r:{r.value}") for r in fitting), Choice(t("Cancel"), "no")]
     return [context.ask("members.role", t("Which role for {name} in {unit}?", name=name, unit=unit.name), choices,
                         membership_id=membership.id)]
@@ -107,8 +108,8 @@ def _action_chosen(context: Context, data: str, membership: Membership, unit: Or
 def _role_chosen(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     t, role = context.t, Role(data.removeprefix("r:"))
     choices = [Choice(t("Yes, change it"), f"y:{role.value}"), Choice(t("No"), "no")]
-    question = t("Change {name} in {unit}: {old} → {new}?", name=name, unit=unit.name,
-                 old=t(ROLE_NAMES[Role(membership.role)]), new=t(ROLE_NAMES[role]))
+    question = t(ROLE_QUESTION, name=name, unit=unit.name, old=t(ROLE_NAMES[Role(membership.role)]),
+                 new=t(ROLE_NAMES[role]))
     return [context.ask("members.role_confirm", question, choices, membership_id=membership.id)]
 
 
@@ -117,15 +118,14 @@ def _role_confirmed(context: Context, data: str, membership: Membership, unit: O
     context.finish()
     role = Role(data.removeprefix("y:"))
     change_role(context.session, membership, role, by=context.person.id, now=context.now)
-    return [Outgoing(context.t("✅ {name} is now {role} in {unit}.", name=name, role=context.t(ROLE_NAMES[role]),
-                               unit=unit.name))]
+    return [Outgoing(context.t(ROLE_CHANGED, name=name, role=context.t(ROLE_NAMES[role]), unit=unit.name))]
 
 
 @place_step("members.remove")
 def _remove_confirmed(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     context.finish()
     remove(context.session, membership, by=context.person.id, now=context.now)
-    return [Outgoing(context.t("✅ {name} no longer belongs to {unit}.", name=name, unit=unit.name))]
+    return [Outgoing(context.t(REMOVED, name=name, unit=unit.name))]
 
 
 # /roi ------------------------------------------------------------------------------------------------

@@ -3,11 +3,14 @@
 for both, as if it did not exist."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
-from .orgunits import OrgUnit
+from .invites import role_fits
+from .orgunits import OrgUnit, children
 from .people import Membership, Role
+from .periods import local_date
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,23 @@ def within_reach(session: Session, places: list[Place], unit: OrgUnit) -> bool:
             return True
         unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
     return False
+
+
+def managed_units(session: Session, places: list[Place], now: datetime, timezone: str) -> list[OrgUnit]:
+    """The units whose people these places manage (`/moi`, `/thanhvien`, the desk's People): a
+    province office its province (the province's own people; a commune's are its office's);
+    a commune's office or admin the commune and its villages standing today (in the commune's
+    zone; `timezone` for one without its own)."""
+    units = [place.unit for place in places if place.role == Role.PROVINCE_OFFICE]
+    for place in places:
+        if place.role in OFFICE_ROLES:
+            units.append(place.unit)
+            units.extend(children(session, place.unit, on=local_date(now, place.unit.timezone or timezone)))
+    return units
+
+
+def roles_to_give(places: list[Place], unit: OrgUnit) -> list[Role]:
+    """The roles these places may give in a unit they manage: those the unit's level takes;
+    the administrator's only by an administrator of that commune."""
+    admin = any(place.role == Role.ADMIN and place.unit.id == unit.id for place in places)
+    return [role for role in Role if role_fits(unit, role) and (role != Role.ADMIN or admin)]

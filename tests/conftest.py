@@ -10,10 +10,14 @@ from processes import Processes
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.testclient import TestClient
 
-from helpers import make_commune
+from helpers import make_commune, make_province
 from tocds import models  # noqa: F401  (every table on the metadata)
 from tocds.models.db import get_engine, get_writer, upgrade
+from tocds.web import create_desk
 
 # Rows the migrations seed; every other table is emptied between tests.
 SEEDED_TABLES = {"indicator", "indicator_alias", "alembic_version"}
@@ -85,6 +89,23 @@ def session(db_url):
 @pytest.fixture
 def commune(session):
     return make_commune(session)
+
+
+@pytest.fixture
+def world(session):
+    """Our commune, a sibling in the same province, and one of another province."""
+    ours, sibling, far = make_commune(session), make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (50, 200, 150, 160)}), \
+        make_commune(session, "Xã Bí Mật", {"Thôn Kín Đáo": (50, 200, 150, 160)})
+    make_province(session, "Tỉnh Đồng Nai", [ours, sibling])
+    make_province(session, "Tỉnh Xa Xôi", [far])
+    return ours, sibling, far
+
+
+@pytest.fixture
+def client(db_url, tmp_path):
+    """The web desk through Starlette's TestClient, at http://desk.test/web/."""
+    with TestClient(Starlette(routes=[Mount("/web", create_desk(db_url, tmp_path))]), base_url="http://desk.test") as client:
+        yield client
 
 
 @pytest.fixture

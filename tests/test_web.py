@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from helpers import DEFAULTS, NOW, Chatter, fresh, make_commune, make_province
+from helpers import DEFAULTS, NOW, Chatter, fresh
 from tocds.bot.channels.console import ConsoleChat
 from tocds.locales import translator
 from tocds.models import Membership, Role
@@ -33,21 +33,6 @@ def chatter(session, name, unit, role, language="vi"):
     person = Chatter(session, name, [unit], role, language)
     person.chat = ConsoleChat(session, name, replace(DEFAULTS, web_url=WEB_URL))
     return person
-
-
-@pytest.fixture
-def client(db_url, tmp_path):
-    with TestClient(Starlette(routes=[Mount("/web", create_desk(db_url, tmp_path))]), base_url="http://desk.test") as client:
-        yield client
-
-
-@pytest.fixture
-def world(session):
-    ours, sibling, far = make_commune(session), make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (50, 200, 150, 160)}), \
-        make_commune(session, "Xã Bí Mật", {"Thôn Kín Đáo": (50, 200, 150, 160)})
-    make_province(session, "Tỉnh Đồng Nai", [ours, sibling])
-    make_province(session, "Tỉnh Xa Xôi", [far])
-    return ours, sibling, far
 
 
 def signed_in(client, person) -> str:

@@ -3,7 +3,8 @@ chromedriver; nothing downloaded), against a real `tocds serve` and the fake Tel
 
 An office worker signs in with the link `/web` gives in chat, reads the overview and finds
 the figures `tocds export` gives, approves one photo and returns another with a reason (the
-member's chat gets it), downloads the workbook and switches to English. Each page is
+member's chat gets it), downloads the workbook, makes an invite code (a newcomer joins with
+it in chat) and removes a member, and switches to English. Each page is
 captured at 1280 and 390 pixels wide (PNG files under the test's tmp folder) and may not
 overflow sideways. Without chromium, chromedriver or selenium the tests skip, saying which."""
 
@@ -21,8 +22,9 @@ from processes import free_port, wait_until
 from sqlmodel import select
 from test_telegram import healthy, wait_settled
 
+from helpers import fresh
 from tocds.bot.evidence_files import keep
-from tocds.models import ChannelAccount, Entry, Evidence, Person, Role
+from tocds.models import ChannelAccount, Entry, Evidence, Membership, Person, Role
 from tocds.models.invites import join
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -35,6 +37,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 SECRET = "s3cret-Webhook_token"
@@ -161,6 +164,37 @@ def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser
     workbook = wait_until(lambda: [p for p in driver.downloads.glob("*.xlsx")], 20, "the workbook downloaded")
     assert workbook[0].name == f"tocds-xa-dong-phu-{week}.xlsx" and workbook[0].stat().st_size > 0
 
+    # People: an invite to Phú Lợi, whose code a newcomer sends in chat; then Hoa removed, after a "yes".
+    followed(driver, driver.find_element(By.LINK_TEXT, "Thành viên"))
+    captured(driver, shots, "people")
+    villages = next(form for form in driver.find_elements(By.CSS_SELECTOR, "form.invite-form")
+                    if form.find_elements(By.NAME, "unit") and form.find_element(By.NAME, "unit").tag_name == "select")
+    Select(villages.find_element(By.NAME, "unit")).select_by_visible_text("Thôn Phú Lợi")
+    Select(villages.find_element(By.NAME, "role")).select_by_visible_text("thành viên")
+    followed(driver, villages.find_element(By.TAG_NAME, "button"))
+    code = driver.find_element(By.CSS_SELECTOR, ".invite-card .code").text
+    card = driver.find_element(By.CSS_SELECTOR, ".invite-card").text
+    assert f"/start {code}" in card and f"https://t.me/{fake.username}?start={code}" in card
+    assert driver.find_element(By.CSS_SELECTOR, ".invite-card svg.qr").size["width"] > 100
+    captured(driver, shots, "invite")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})  # the card prints alone
+    assert not driver.find_element(By.TAG_NAME, "header").is_displayed()
+    assert driver.find_element(By.CSS_SELECTOR, ".invite-card svg.qr").is_displayed()
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert say(fake, port, 3104, f"/start {code}")[0].startswith("Chào mừng")
+    followed(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Thành viên"))
+    assert "thành viên · Telegram · chưa báo cáo" in driver.find_element(By.ID, f"unit-{commune.villages['Thôn Phú Lợi'].id}").text
+    hoa_row = next(row for row in driver.find_elements(By.CSS_SELECTOR, ".people li") if row.text.startswith("Hoa ·"))
+    followed(driver, hoa_row.find_element(By.CSS_SELECTOR, "a.remove"))
+    assert driver.find_element(By.CSS_SELECTOR, ".question").text.startswith("Xóa Hoa khỏi Thôn Phú Lợi?")
+    followed(driver, driver.find_element(By.CSS_SELECTOR, "button[value=yes]"))
+    assert driver.find_element(By.CSS_SELECTOR, ".note").text == "✅ Hoa không còn thuộc Thôn Phú Lợi."
+    assert not [row for row in driver.find_elements(By.CSS_SELECTOR, ".people li") if row.text.startswith("Hoa ·")]
+    captured(driver, shots, "people-after")
+    assert fresh(session).exec(select(Person.id).join(Membership, Membership.person_id == Person.id)
+                        .where(Person.name == "Hoa")).first() is None
+
+    followed(driver, driver.find_element(By.LINK_TEXT, "Xã Đồng Phú"))
     followed(driver, driver.find_element(By.CSS_SELECTOR, "button[value=en]"))
     assert driver.find_element(By.CSS_SELECTOR, "header form:last-of-type button").text == "Sign out"
     captured(driver, shots, "overview-en")

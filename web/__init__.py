@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..locales import translator
 from ..models.types import utcnow
-from . import audit, overview, review, signin
+from . import audit, overview, people, review, signin
 from .desk import STATIC, NotSignedIn, signed_out_page
 
 # Nothing from elsewhere: the desk works on a commune's intranet, and no page may be framed.
@@ -62,6 +62,11 @@ def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Mi
             Route("/unit/{unit_id:int}/export", overview.export, methods=["GET"]),
             Route("/unit/{unit_id:int}/evidence", review.review_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/audit", audit.audit_page, methods=["GET"]),
+            Route("/unit/{unit_id:int}/people", people.people_page, methods=["GET"]),
+            Route("/unit/{unit_id:int}/people/invite", people.invite, methods=["POST"]),
+            Route("/unit/{unit_id:int}/people/invite/{code}", people.invite_card, methods=["GET"]),
+            Route("/unit/{unit_id:int}/people/{membership_id:int}/{change}", people.confirm_page, methods=["GET"]),
+            Route("/unit/{unit_id:int}/people/{membership_id:int}/{change}", people.change, methods=["POST"]),
             Route("/evidence/{evidence_id:int}", review.decision, methods=["POST"]),
             Route("/evidence/{evidence_id:int}/{sha256}", review.photo, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

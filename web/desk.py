@@ -2,19 +2,22 @@
 reach, their language, the templates, and the answers for no session and out of reach."""
 
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from ..locales import Translator, translator
 from ..models import Level, OrgUnit, Person
-from ..models.access import DESK_ROLES, Place, office_of, places_of, within_reach
+from ..models.access import DESK_ROLES, Place, managed_units, office_of, places_of, within_reach
 from ..models.db import get_engine, get_writer
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
@@ -66,6 +69,10 @@ class Desk:
             raise HTTPException(404)
         return unit
 
+    def managed_units(self) -> list[OrgUnit]:
+        """The units whose people the person manages, as in chat (`/moi`, `/thanhvien`)."""
+        return managed_units(self.session, self.places, self.now, self.timezone)
+
     def home_units(self) -> list[OrgUnit]:
         """The units the person's places name (their commune, province or village)."""
         return list({place.unit.id: place.unit for place in self.places if place.role in DESK_ROLES}.values())
@@ -109,3 +116,15 @@ def signed_out_page(t: Translator, status: int = 401) -> HTMLResponse:
 def check_csrf(desk: Desk, token: str) -> None:
     if not desk.web_session.csrf or not hmac.compare_digest(token.encode(), desk.web_session.csrf.encode()):
         raise HTTPException(403)
+
+
+def posted(view: Callable[[Request, FormData], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """A POST view: the form is read on the event loop, the view's database work done in a
+    worker thread, where blocking does not hold up other requests."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(view, request, form)
+
+    endpoint.__doc__ = view.__doc__
+    return endpoint

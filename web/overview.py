@@ -76,7 +76,12 @@ def unit_page(request: Request) -> Response:
                            kinds=PERIOD_KINDS, lines=[line for line in lines if line], rows=rows,
                            indicators=summary.indicators, not_reported=figures.not_reported(t), sort=sort,
                            exports=EXPORT_KINDS, reviewer=office_of(desk.places, unit.id),
-                           red=[row for row in rows if row["red"]])
+                           manages=manages(desk, unit), red=[row for row in rows if row["red"]])
+
+
+def manages(desk: Desk, unit: OrgUnit) -> bool:
+    """Whether the person manages the unit's people: its page links to its People page."""
+    return unit.id in {u.id for u in desk.managed_units()}
 
 
 def trends(desk: Desk, unit: OrgUnit, summary: WeeklySummary, today: date) -> list[tuple[str, Markup]]:
@@ -118,7 +123,8 @@ def village_page(request: Request, desk: Desk, village: OrgUnit) -> Response:
              for indicator in summary.indicators if indicator.key in row.progress]
     return desk.render("village.html", unit=village, commune=commune if desk.reaches(commune) else None,
                        period=period, period_title=period_name(t, period), kinds=PERIOD_KINDS,
-                       lines=[line for line in lines if line], reported=row.reported, reporters=row.reporters)
+                       lines=[line for line in lines if line], reported=row.reported, reporters=row.reporters,
+                       manages=manages(desk, village))
 
 
 def export(request: Request) -> Response:

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlmodel import select
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -17,7 +18,7 @@ from ..models import Entry, Evidence, OrgUnit, Person
 from ..models.orgunits import children
 from ..models.privacy import record_view
 from ..models.review import decide, notify
-from .desk import Desk, database, signed_in
+from .desk import Desk, database, posted, signed_in
 
 STATES = tuple(STATUS_NAMES)
 NOTES = ("approved", "returned", "unreachable", "already", "no_reason")
@@ -77,8 +78,8 @@ def photo(request: Request) -> Response:
     return FileResponse(path, headers={"Cache-Control": "private, no-store"})
 
 
-async def decision(request: Request) -> Response:
-    form = await request.form()
+@posted
+def decision(request: Request, form: FormData) -> Response:
     with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         evidence, entry, commune = reviewed_item(desk, request.path_params["evidence_id"])
