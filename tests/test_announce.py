@@ -1,11 +1,19 @@
-"""`/thongbao`: announcements from the office, through the handlers, with receipts."""
+"""`/thongbao`: announcements from the office, through the handlers, with receipts, the
+reminder the sender picks, the delivery report; end to end through the fake Telegram and Zalo."""
 
+import threading
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
-from helpers import NOW, Chatter, fresh, incoming, make_commune, make_province, send
+from helpers import DEFAULTS, NOW, Chatter, fresh, incoming, make_commune, make_province, send
 from tocds.bot.channels import render
+from tocds.bot.mailroom import Mailroom
+from tocds.jobs import JOBS
+from tocds.jobs.announcement_reminders import units_due
+from tocds.jobs.runner import run_job
 from tocds.models import Announcement, AnnouncementReceipt, ChannelAccount, OutboxMessage, Person, Role
 
 EVENING = NOW + timedelta(hours=10)  # 22:00 in Vietnam: quiet hours
@@ -100,11 +108,11 @@ def ack_data(session) -> str:
     return f"ack:{fresh(session).exec(select(Announcement.id).order_by(Announcement.id.desc())).first()}"
 
 
-def sent_one(session, office):
+def sent_one(session, office) -> str:
     office.say("/thongbao")
     office.say("1")
     office.say("Tập huấn thứ Bảy")
-    office.say("1")
+    return office.say("1")
 
 
 def test_acknowledged_once_when_tapped_twice_or_from_two_messengers(session):
@@ -251,3 +259,203 @@ def test_announcements_are_in_the_audit_trail(session):
     _, office, _ = team(session)
     sent_one(session, office)
     assert "Hà · Xã Đồng Phú: thông báo tới cả xã (3 người): “Tập huấn thứ Bảy”" in office.say("/nhatky")
+
+
+# Photos and documents --------------------------------------------------------------------
+
+
+def on_messenger(session, name: str, channel: str, user_id: str) -> None:
+    person = fresh(session).exec(select(Person).where(Person.name == name)).one()
+    session.add(ChannelAccount(person_id=person.id, channel=channel, external_id=user_id))
+    session.commit()
+
+
+def say_on(session, channel: str, user_id: str, text: str = "", when=NOW, **extra) -> str:
+    """A message (or a button's `choice`) from a private chat on `channel`; the replies rendered."""
+    message_id = f"m{len(fresh(session).exec(select(OutboxMessage)).all())}-{text[:8]}-{extra.get('choice')}"
+    return "\n".join(render(reply) for reply in send(session, incoming(user_id, text, message_id, channel=channel,
+                                                                      **extra), when))
+
+
+FILES = {  # the sender's messenger, what they send → its reference, what a chat there gets
+    "telegram photo": ("telegram", "photo", "AgACAgIAAxkBAAIBZ2VmZmlsZV9pZA", "picture", "ảnh"),
+    "telegram document": ("telegram", "document", "BQACAgIAAxkBAAIBaGRvY3VtZW50", "file", "tệp"),
+    "zalo photo": ("zalo", "photo", "https://photo-stal.zdn.vn/bot/lich-tiem.jpg", "picture", "ảnh"),
+}
+
+
+@pytest.mark.parametrize("case", FILES)
+def test_a_photo_or_document_goes_to_its_messengers_chats_and_a_note_elsewhere(session, case):
+    channel, kind, ref, sent_as, word = FILES[case]
+    _, office, _ = team(session)
+    on_messenger(session, "Hà", channel, "ha-1")
+    on_messenger(session, "Lan", channel, "lan-1")
+    say_on(session, channel, "ha-1", "/thongbao")
+    say_on(session, channel, "ha-1", "1")
+    preview = say_on(session, channel, "ha-1", "Lịch tiêm chủng tháng 12", kind=kind, attachment=ref)
+    assert f"4 cuộc trò chuyện (Console 3, {channel.capitalize()} 1)" in preview
+    assert (f"📎 Kèm {word}. 3 cuộc trò chuyện ngoài {channel.capitalize()} chỉ nhận phần chữ, kèm lời báo là "
+            "có tệp đính kèm.") in preview
+    assert "Đã gửi tới 4 cuộc trò chuyện" in say_on(session, channel, "ha-1", "1")
+    announcement = fresh(session).exec(select(Announcement)).one()
+    assert (announcement.channel, announcement.chat_id, announcement.file_kind, announcement.file_ref) == (
+        channel, "ha-1", kind, ref)
+    payloads = {row.chat_id: row.payload for row in announced(session)}
+    assert payloads["lan-1"]["text"] == "📢 Thông báo của Xã Đồng Phú (Hà):\nLịch tiêm chủng tháng 12"
+    assert payloads["lan-1"]["attachment"] == {"kind": sent_as, "name": f"announcement-{announcement.id}",
+                                               "content": "", "ref": ref}
+    assert [c["data"] for c in payloads["lan-1"]["choices"]] == [f"ack:{announcement.id}"]
+    for console_chat in ("lan", "tu", "hung"):
+        assert "attachment" not in payloads[console_chat]
+        assert payloads[console_chat]["text"] == (
+            f"📢 Thông báo của Xã Đồng Phú (Hà):\nLịch tiêm chủng tháng 12\n📎 Thông báo có kèm một {word} "
+            "không gửi được qua đây: cần thì hỏi văn phòng.")
+
+
+def test_a_photo_without_a_caption_is_an_announcement_too(session):
+    _, office, people = team(session)
+    on_messenger(session, "Hà", "telegram", "ha-1")
+    say_on(session, "telegram", "ha-1", "/thongbao")
+    say_on(session, "telegram", "ha-1", choice="a:leaders")
+    preview = say_on(session, "telegram", "ha-1", "", kind="photo", attachment="AgAC-cong-van")
+    assert preview.startswith("Gửi tới chỉ các tổ trưởng: 1 người, 1 cuộc trò chuyện (Console 1).\n📎 Kèm ảnh. "
+                              "1 cuộc trò chuyện ngoài Telegram")
+    assert "“" not in preview
+    say_on(session, "telegram", "ha-1", choice="send")
+    [row] = announced(session)
+    assert row.payload["text"] == ("📢 Thông báo của Xã Đồng Phú (Hà):\n📎 Thông báo có kèm một ảnh không gửi được "
+                                   "qua đây: cần thì hỏi văn phòng.")
+    people["tu"].say("đã nhận")
+    status = say_on(session, "telegram", "ha-1", "/thongbao") and say_on(session, "telegram", "ha-1", "4")
+    assert status.startswith("📢 25/11/2026: “(ảnh)”\n") and "Đã nhận (1): Tư" in status
+
+
+def test_a_sticker_or_an_empty_text_is_no_announcement(session):
+    _, office, _ = team(session)
+    office.say("/thongbao")
+    office.say("1")
+    assert office.say("   ").startswith("Chỉ gửi được thông báo bằng chữ, ảnh hoặc tệp")
+    assert "Gửi tới cả xã: 3 người" in office.say("Họp dân")
+
+
+# The reminder the sender picks ----------------------------------------------------------------
+
+
+def test_the_reminder_goes_once_after_the_days_picked_to_those_still_in_the_audience_who_have_not_acknowledged(
+        session):
+    commune, office, people = team(session)
+    sent = sent_one(session, office)
+    assert sent.endswith("Nhắc những người chưa bấm “Đã nhận”?\n1. Nhắc sau 1 ngày\n2. Nhắc sau 3 ngày\n3. Không nhắc")
+    assert office.say("nhắc sau 1 ngày") == "⏰ Lúc 12:00 Thứ Năm 26/11, ai chưa bấm “Đã nhận” sẽ được nhắc một lần."
+    people["lan"].say("đã nhận")
+    people["hung"].say("/roi")
+    people["hung"].say("1")  # removed meanwhile: no reminder
+    reminders = JOBS["announcement-reminders"]
+    assert run_job(session, reminders, commune.unit, NOW + timedelta(hours=23)).messages == 0  # not yet
+    assert units_due(fresh(session), NOW + timedelta(days=1)) == [commune.unit.id]
+    assert run_job(session, reminders, commune.unit, NOW + timedelta(days=1)).messages == 1
+    reminder = announced(session)[-1]
+    assert reminder.chat_id == "tu" and reminder.payload["text"].startswith(
+        "🔔 Nhắc lại: bạn đọc xong hãy bấm “Đã nhận” nhé.\n📢 Thông báo của Xã Đồng Phú (Hà):\nTập huấn thứ Bảy")
+    assert [c["data"] for c in reminder.payload["choices"]] == [ack_data(session)]
+    assert units_due(fresh(session), NOW + timedelta(days=2)) == []
+    assert run_job(session, reminders, commune.unit, NOW + timedelta(days=2)).messages == 0  # once
+    status = office.say("/thongbao") and office.say("4")
+    assert status.endswith("Đã nhắc ngày 26/11/2026.") and not office.last[-1].choices
+
+
+def test_a_reminder_falling_in_the_quiet_hours_waits_for_the_morning(session):
+    commune, office, _ = team(session)
+    office.say("/thongbao", EVENING)
+    office.say("1", EVENING)
+    office.say("Mai nghỉ họp", EVENING)
+    office.say("2", EVENING)  # urgent: now
+    assert office.say("1", EVENING) == "⏰ Lúc 06:30 Thứ Sáu 27/11, ai chưa bấm “Đã nhận” sẽ được nhắc một lần."
+    morning = EVENING + timedelta(days=1, hours=8, minutes=30)
+    assert fresh(session).exec(select(Announcement.remind_at)).one() == morning
+    assert run_job(session, JOBS["announcement-reminders"], commune.unit, morning - timedelta(minutes=1)).messages == 0
+    assert run_job(session, JOBS["announcement-reminders"], commune.unit, morning).messages == 3
+
+
+def test_no_reminder_then_one_from_the_status_now_held_in_the_quiet_hours(session):
+    commune, office, _ = team(session)
+    sent_one(session, office)
+    assert office.say("không") == "Không nhắc. Gửi /thongbao để xem ai đã nhận."
+    assert fresh(session).exec(select(Announcement.remind_at)).one() is None
+    office.say("/thongbao")
+    status = office.say("4")
+    assert status.endswith("1. Nhắc ngay\n2. Nhắc sau 1 ngày\n3. Nhắc sau 3 ngày\n4. Đóng")
+    assert office.say("3") == "⏰ Lúc 12:00 Thứ Bảy 28/11, ai chưa bấm “Đã nhận” sẽ được nhắc một lần."
+    office.say("/thongbao", EVENING)
+    status = office.say("4", EVENING)
+    assert "⏰ Sẽ nhắc những người chưa nhận lúc 12:00 Thứ Bảy 28/11.\n1. Nhắc ngay" in status
+    assert status.endswith("4. Không nhắc\n5. Đóng")
+    assert office.say("1", EVENING) == "🔔 Đã gửi nhắc tới 3 người.\nThông báo chờ hết giờ nghỉ, 06:30 sẽ gửi."
+    assert {row.next_attempt_at for row in announced(session)[3:]} == {EVENING + timedelta(hours=8, minutes=30)}
+    assert run_job(session, JOBS["announcement-reminders"], commune.unit, NOW + timedelta(days=3)).messages == 0
+
+
+# The delivery report ------------------------------------------------------------------------
+
+
+def settle(session, rows: list[OutboxMessage], **values) -> None:
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows])).values(**values))
+    session.commit()
+
+
+def reports(session) -> list[OutboxMessage]:
+    return [row for row in fresh(session).exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            if row.payload["text"].startswith("📬")]
+
+
+def test_one_delivery_report_when_the_last_chat_is_sent_or_given_up_whatever_the_workers(session, db_url):
+    _, office, _ = team(session)
+    sent_one(session, office)
+    chats = {row.chat_id: row for row in announced(session)}
+    workers = [Mailroom(db_url, DEFAULTS) for _ in range(4)]
+    assert workers[0].report_deliveries() == set()
+    settle(session, [chats["lan"]], sent_at=NOW)
+    settle(session, [chats["tu"]], gave_up="blocked")
+    assert workers[1].report_deliveries() == set()  # Hùng's chat still waits
+    settle(session, [chats["hung"]], sent_at=NOW)
+    start = threading.Barrier(len(workers))
+    found: list[set[str]] = []
+
+    def look(worker: Mailroom) -> None:
+        start.wait()
+        found.append(worker.report_deliveries())
+
+    threads = [threading.Thread(target=look, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(sorted, found)) == [[], [], [], ["console"]]
+    [report] = reports(session)
+    assert report.chat_id == "ha" and report.payload == {"text": (
+        "📬 Thông báo “Tập huấn thứ Bảy” đã gửi xong. Tin đã gửi: 2, đã chặn bot: 1, lỗi: 0; 0 người không dùng ứng "
+        "dụng nhắn tin nào.\nGửi /thongbao rồi chọn “📋 Ai đã nhận thông báo trước” để xem ai đã nhận."), "choices": []}
+    assert Mailroom(db_url, DEFAULTS).report_deliveries() == set()  # a restart: no second report
+
+
+def test_on_telegram_the_report_has_the_button_to_who_has_acknowledged(session, db_url):
+    _, office, people = team(session)
+    on_messenger(session, "Hà", "telegram", "ha-1")
+    say_on(session, "telegram", "ha-1", "/thongbao")
+    say_on(session, "telegram", "ha-1", choice="a:villages")
+    say_on(session, "telegram", "ha-1", "Thôn Phú Lợi")
+    say_on(session, "telegram", "ha-1", choice="done")
+    assert "1 người, 1 cuộc trò chuyện (Console 1)" in say_on(session, "telegram", "ha-1", "Đổi lịch họp thôn")
+    say_on(session, "telegram", "ha-1", choice="send")
+    settle(session, announced(session), sent_at=NOW)
+    assert Mailroom(db_url, DEFAULTS).report_deliveries() == {"telegram"}
+    [report] = reports(session)
+    announcement_id = fresh(session).exec(select(Announcement.id)).one()
+    assert report.payload["choices"] == [{"label": "📋 Ai đã nhận", "data": f"seen:{announcement_id}"}]
+    assert report.payload["text"] == ("📬 Thông báo “Đổi lịch họp thôn” đã gửi xong. Tin đã gửi: 1, đã chặn bot: 0, "
+                                      "lỗi: 0; 0 người không dùng ứng dụng nhắn tin nào.")
+    people["hung"].say("1")
+    status = say_on(session, "telegram", "ha-1", choice=f"seen:{announcement_id}")
+    assert "Đã nhận (1): Hùng" in status and "Chưa nhận (0)" in status
+    other = say_on(session, "console", "tu", choice=f"seen:{announcement_id}")
+    assert other.startswith("Nút này thuộc câu hỏi đã đóng")
