@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from helpers import DEFAULTS, NOW, Chatter, fresh, incoming, make_commune, make_province, send
 from tocds.bot.channels import render
@@ -15,6 +15,7 @@ from tocds.jobs import JOBS
 from tocds.jobs.announcement_reminders import units_due
 from tocds.jobs.runner import run_job
 from tocds.models import Announcement, AnnouncementReceipt, ChannelAccount, OutboxMessage, Person, Role
+from tocds.models.db import get_writer
 
 EVENING = NOW + timedelta(hours=10)  # 22:00 in Vietnam: quiet hours
 
@@ -149,6 +150,59 @@ def test_a_typed_acknowledgement_and_one_after_leaving(session):
     assert reminder.chat_id == "lan" and reminder.payload["text"].startswith("🔔")
     office.say("/thongbao")
     assert "Đã nhắc ngày" in office.say("4")
+
+
+def test_each_button_acknowledges_its_own_announcement_and_the_reminders_is_the_same(session):
+    commune, office, people = team(session)
+    sent_one(session, office)
+    first = ack_data(session)
+    office.say("/thongbao")
+    office.say("1")
+    office.say("Nộp số liệu trước thứ Sáu")
+    office.say("1")
+    second = ack_data(session)
+    assert "văn phòng biết bạn đã nhận" in render(send(session, incoming("lan", "", "old-tap", choice=first))[0])
+    assert "văn phòng biết bạn đã nhận" in people["lan"].say("đã nhận")  # typed: the newest not yet acknowledged
+    assert "Bạn đã xác nhận rồi" in people["lan"].say("1")
+    office.say("/thongbao")
+    office.say("4")  # the latest one's status
+    office.say("1")  # remind now: Tư and Hùng
+    reminder = next(row for row in announced(session) if row.chat_id == "tu" and row.payload["text"].startswith("🔔"))
+    assert reminder.payload["choices"][0]["data"] == second
+    tap = incoming("tu", "", "reminder-tap", choice=second)
+    assert "văn phòng biết bạn đã nhận" in render(send(session, tap)[0])
+    assert "văn phòng biết bạn đã nhận" in people["tu"].say("đã nhận")  # typed: the first, not yet acknowledged
+    assert "Bạn đã xác nhận rồi" in people["tu"].say("1")
+    acknowledged = fresh(session).exec(select(AnnouncementReceipt.announcement_id, Person.name)
+                                       .join(Person, Person.id == AnnouncementReceipt.person_id)
+                                       .where(AnnouncementReceipt.acknowledged_at.is_not(None))).all()
+    ids = {first: int(first[4:]), second: int(second[4:])}
+    assert sorted(acknowledged) == sorted([(ids[first], "Lan"), (ids[second], "Lan"), (ids[first], "Tư"),
+                                           (ids[second], "Tư")])
+
+
+def test_taps_from_two_messengers_at_the_same_moment_count_once(session, db_url):
+    _, office, _ = team(session)
+    on_messenger(session, "Lan", "telegram", "5001")
+    sent_one(session, office)
+    taps = [incoming("5001", "", "tap-telegram", channel="telegram", choice=ack_data(session)),
+            incoming("lan", "đã nhận", "typed-console")]
+    start = threading.Barrier(len(taps))
+    answers: list[str] = []
+
+    def tap(message) -> None:
+        with Session(get_writer(db_url)) as own:
+            start.wait()
+            answers.append(render(send(own, message)[0]))
+
+    threads = [threading.Thread(target=tap, args=(message,)) for message in taps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answer[:12] for answer in answers) == ["Bạn đã xác n", "✅ Cảm ơn bạn"]
+    receipts = fresh(session).exec(select(AnnouncementReceipt).where(AnnouncementReceipt.acknowledged_at.is_not(None))).all()
+    assert len(receipts) == 1 and receipts[0].acknowledged_on in ("telegram", "console")
 
 
 def test_a_member_cannot_announce(session):
