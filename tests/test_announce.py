@@ -2,9 +2,12 @@
 reminder the sender picks, the delivery report; end to end through the fake Telegram and Zalo."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from fake_zalo import FakeZalo
+from processes import wait_until
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -16,8 +19,10 @@ from tocds.jobs.announcement_reminders import units_due
 from tocds.jobs.runner import run_job
 from tocds.models import Announcement, AnnouncementReceipt, ChannelAccount, OutboxMessage, Person, Role
 from tocds.models.db import get_writer
+from tocds.models.invites import join
 
 EVENING = NOW + timedelta(hours=10)  # 22:00 in Vietnam: quiet hours
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def team(session):
@@ -513,3 +518,116 @@ def test_on_telegram_the_report_has_the_button_to_who_has_acknowledged(session, 
     assert "Đã nhận (1): Hùng" in status and "Chưa nhận (0)" in status
     other = say_on(session, "console", "tu", choice=f"seen:{announcement_id}")
     assert other.startswith("Nút này thuộc câu hỏi đã đóng")
+
+
+# End to end: `tocds run` on the fake Telegram and the fake Zalo -------------------------------------
+
+
+def messenger_person(session, unit, channel: str, user_id: str, name: str, role: Role) -> Person:
+    person = Person(name=name, locale="vi")
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel=channel, external_id=user_id))
+    join(session, person, unit, role)
+    session.commit()
+    return person
+
+
+def buttons(message: dict) -> list[str]:
+    return [button["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in row]
+
+
+def test_a_photo_announcement_on_telegram_and_zalo_its_report_and_its_reminder(session, commune, fake, procs):
+    """The office on Telegram announces a photo: Telegram members get the photo again (its file
+    id) with the button, the Zalo member its text and a note, answered with `1`; two taps count
+    once; the office gets the delivery report, whose button shows who has acknowledged; the
+    reminder picked goes with `tocds jobs run announcement-reminders` to the one who has not."""
+    ha, lan, tu, hung = 9101, 9102, 9103, "4e5f6a7b8c9d0e1f2a3b"
+    messenger_person(session, commune.unit, "telegram", str(ha), "Hà", Role.OFFICE)
+    messenger_person(session, commune.villages["Thôn Tân Hòa"], "telegram", str(lan), "Lan", Role.MEMBER)
+    messenger_person(session, commune.villages["Thôn Tân Hòa"], "telegram", str(tu), "Tư", Role.VILLAGE_LEADER)
+    messenger_person(session, commune.villages["Thôn Phú Lợi"], "zalo", hung, "Hùng", Role.MEMBER)
+    with FakeZalo() as zalo:
+        messengers = {"TOCDS_TELEGRAM_TOKEN": fake.token, "TOCDS_TELEGRAM_API_URL": fake.api_url,
+                      "TOCDS_ZALO_TOKEN": zalo.token, "TOCDS_ZALO_API_URL": zalo.api_url}
+        bot = procs.start("run", **messengers)
+        wait_until(lambda: (fake.calls_of("getUpdates") and zalo.calls_of("getUpdates")) or not bot.alive, 30,
+                   "both messengers polled")
+        assert bot.alive, bot.log()
+
+        fake.say(ha, "/thongbao")
+        fake.press_button(ha, "a:commune")
+        fake.wait_sent(2, ha)
+        fake.send_photo(ha, caption="Lịch tiêm chủng tháng 12", file_id="photo-lich-tiem")
+        [preview] = fake.wait_sent(3, ha)[2:]
+        assert "3 người, 3 cuộc trò chuyện (Telegram 2, Zalo 1)" in preview["text"]
+        assert "📎 Kèm ảnh. 1 cuộc trò chuyện ngoài Telegram chỉ nhận phần chữ" in preview["text"]
+        fake.press_button(ha, "urgent" if "urgent" in buttons(preview) else "send")  # quiet hours or not
+        [sent] = fake.wait_sent(4, ha)[3:]
+        assert buttons(sent) == ["r:1", "r:3", "no"]
+        fake.press_button(ha, "r:1")
+        assert fake.wait_sent(5, ha)[4]["text"].startswith("⏰ Lúc ")
+
+        announcement = fresh(session).exec(select(Announcement)).one()
+        for member in (lan, tu):
+            [photo] = fake.wait_sent(1, member)
+            assert photo["_method"] == "sendPhoto" and buttons(photo) == [f"ack:{announcement.id}"]
+            assert photo["caption"] == "📢 Thông báo của Xã Đồng Phú (Hà):\nLịch tiêm chủng tháng 12"
+        assert {call.params["photo"] for call in fake.calls_of("sendPhoto")} == {"photo-lich-tiem"}
+        [note] = zalo.wait_sent(1, hung)
+        assert note["text"] == ("📢 Thông báo của Xã Đồng Phú (Hà):\nLịch tiêm chủng tháng 12\n📎 Thông báo có kèm "
+                                "một ảnh không gửi được qua đây: cần thì hỏi văn phòng.\n1. ✅ Đã nhận")
+
+        fake.press_button(lan, f"ack:{announcement.id}")
+        fake.wait_sent(2, lan)
+        fake.press_button(lan, f"ack:{announcement.id}", message=fake.sent(lan)[0])
+        thanks, again = [m["text"] for m in fake.wait_sent(3, lan)[1:]]
+        assert thanks.startswith("✅ Cảm ơn bạn") and again.startswith("Bạn đã xác nhận rồi")
+        zalo.send_text(hung, "1")
+        assert zalo.wait_sent(2, hung)[1]["text"].startswith("✅ Cảm ơn bạn")
+
+        report = fake.wait_sent(6, ha, timeout=20)[5]
+        assert report["text"] == ("📬 Thông báo “Lịch tiêm chủng tháng 12” đã gửi xong. Tin đã gửi: 3, đã chặn bot: 0, "
+                                  "lỗi: 0; 0 người không dùng ứng dụng nhắn tin nào.")
+        fake.press_button(ha, f"seen:{announcement.id}")
+        [status] = fake.wait_sent(7, ha)[6:]
+        assert "Đã nhận (2): Hùng, Lan\n⏳ Chưa nhận (1): Tư\n⏰ Sẽ nhắc" in status["text"]
+        assert buttons(status) == ["now", "r:1", "r:3", "no", "close"]
+        wait_until(lambda: len(reports(session)) == 1 and fresh(session).exec(
+            select(Announcement.reported_at)).one() is not None, 10, "the report recorded once")
+
+        remind_at = fresh(session).exec(select(Announcement.remind_at)).one()
+        at = (remind_at + timedelta(minutes=1)).isoformat()
+        ran = procs.run("jobs", "run", "announcement-reminders", "--commune", "Xã Đồng Phú", "--now", at, **messengers)
+        assert ran.returncode == 0, ran.stderr
+        minute = f"{datetime.fromisoformat(at).astimezone(ZONE):%Y-%m-%d %H:%M}"
+        assert ran.stdout.startswith(f"announcement-reminders, Xã Đồng Phú, {minute}: 1 messages queued")
+        [reminder] = fake.wait_sent(2, tu)[1:]
+        assert reminder["_method"] == "sendPhoto" and reminder["caption"].startswith("🔔 Nhắc lại")
+        assert buttons(reminder) == [f"ack:{announcement.id}"]
+        again = procs.run("jobs", "run", "announcement-reminders", "--commune", "Xã Đồng Phú", "--now",
+                          (remind_at + timedelta(minutes=2)).isoformat(), **messengers)
+        assert ": 0 messages queued" in again.stdout
+        fake.wait_idle()
+        assert len(fake.sent(tu)) == 2 and len(fake.sent(lan)) == 3 and len(zalo.sent(hung)) == 2
+
+
+def test_the_scheduler_runs_the_job_for_the_units_with_a_reminder_due(session, db_url):
+    import asyncio
+
+    from tocds.jobs.scheduler import Scheduler
+    from tocds.models.types import utcnow
+
+    _, office, _ = team(session)
+    sent_one(session, office)
+    office.say("Nhắc sau 1 ngày")
+    session.execute(update(Announcement).values(remind_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    woken: list[bool] = []
+    scheduler = Scheduler(db_url, sent=lambda: woken.append(True))
+    asyncio.run(scheduler.remind())
+    asyncio.run(scheduler.remind())  # nothing due any more
+    assert woken == [True]
+    assert sorted(row.chat_id for row in announced(session) if row.payload["text"].startswith("🔔")) == [
+        "hung", "lan", "tu"]
