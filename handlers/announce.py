@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from ..figures.wording import AUDIENCES, audience_name
+from ..figures.wording import AUDIENCES, announcement_excerpt, audience_name
 from ..jobs.runner import QUIET_FROM, QUIET_UNTIL, quiet_until
 from ..locales import N_
 from ..models import (
@@ -30,7 +30,7 @@ from ..models import (
 from ..models.announcements import acknowledge, chats_of, delivery_counts, recipients
 from ..models.orgunits import children
 from ..models.text import fold
-from .announcement_mail import ACK_PREFIX, FILE_KINDS, LAST_ONE, STATUS_PREFIX, excerpt, reminders, to_people
+from .announcement_mail import ACK_PREFIX, FILE_KINDS, LAST_ONE, STATUS_PREFIX, reminders, to_people
 from .context import Context, step
 from .messages import Choice, Incoming, Outgoing
 from .questions import village_names
@@ -256,7 +256,8 @@ def show_status(context: Context, announcement: Announcement) -> Outgoing:
                         .order_by(Person.name)).all()
     read = [name for name, at in rows if at is not None]
     unread = [name for name, at in rows if at is None]
-    lines = [t("📢 {day}: “{text}”", day=t.date(context.local_date(announcement.sent_at)), text=excerpt(t, announcement)),
+    lines = [t("📢 {day}: “{text}”", day=t.date(context.local_date(announcement.sent_at)),
+               text=announcement_excerpt(t, announcement)),
              t("Chats: {sent} sent, {waiting} waiting, {blocked} blocked the bot, {failed} failed; "
                "{nowhere} people on no messenger.", **counts),
              t("✅ Received ({count}): {names}", count=len(read), names=", ".join(read) or "—"),

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from ..locales import N_, Translator, translator
+from ..figures.wording import announcement_excerpt
+from ..locales import N_, translator
 from ..models import Announcement, ChannelAccount, OrgUnit, OutboxMessage, Person
 from ..models.announcements import chats_of, delivery_counts, finished_unreported, mark_once, unacknowledged
 from .messages import Attachment, Choice, Outgoing
@@ -28,15 +29,6 @@ LAST_ONE = N_("📋 Who read the last one")
 FILE_KINDS = {"photo": "picture", "document": "file"}
 FILE_NOTES = {"photo": N_("📎 It came with a photo that cannot be sent here: ask the office if you need it."),
               "document": N_("📎 It came with a document that cannot be sent here: ask the office if you need it.")}
-FILE_NAMES = {"photo": N_("(a photo)"), "document": N_("(a document)")}
-
-
-def excerpt(t: Translator, announcement: Announcement) -> str:
-    """The text's start, or what was sent without one: `a photo`."""
-    text = announcement.text
-    if not text:
-        return t(FILE_NAMES[announcement.file_kind]) if announcement.file_kind else "—"
-    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def message(announcement: Announcement, unit: OrgUnit, sender: Person, locale: str, channel: str,
@@ -78,7 +70,7 @@ def delivery_report(session: Session, announcement: Announcement) -> Outgoing:
     t = translator(session.get(Person, announcement.sender_id).locale)
     text = t("📬 Your announcement “{text}” has gone out. Chats: {sent} sent, {blocked} blocked the bot, "
              "{failed} failed; {nowhere} people on no messenger.",
-             text=excerpt(t, announcement), **delivery_counts(session, announcement.id))
+             text=announcement_excerpt(t, announcement), **delivery_counts(session, announcement.id))
     if announcement.channel in BUTTONS_ANYTIME:
         return Outgoing(text, (Choice(t("📋 Who has acknowledged"), f"{STATUS_PREFIX}{announcement.id}"),))
     return Outgoing(text + "\n" + t("Send /thongbao and pick “{choice}” to see who has acknowledged.",

@@ -387,6 +387,7 @@ def test_a_photo_without_a_caption_is_an_announcement_too(session):
     people["tu"].say("đã nhận")
     status = say_on(session, "telegram", "ha-1", "/thongbao") and say_on(session, "telegram", "ha-1", "4")
     assert status.startswith("📢 25/11/2026: “(ảnh)”\n") and "Đã nhận (1): Tư" in status
+    assert "Hà · Xã Đồng Phú: thông báo tới chỉ các tổ trưởng (1 người): “(ảnh)”" in office.say("/nhatky")
 
 
 def test_a_sticker_or_an_empty_text_is_no_announcement(session):
