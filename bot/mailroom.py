@@ -6,7 +6,9 @@
     outbox row ──send──▶ messenger, retried on Throttled / temporary Failed, dropped on Blocked
 
 The database does the bookkeeping, so any number of processes may share it: an inbox row
-is handled under a row lock (PostgreSQL) and outbox rows are leased before sending.
+is handled under a row lock (PostgreSQL) and outbox rows are leased before sending. The
+senders also look, every few seconds, for announcements whose last chat is sent or given
+up, and queue each one's delivery report to its sender, once.
 """
 
 import asyncio
