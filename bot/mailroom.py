@@ -6,11 +6,14 @@
     outbox row ──send──▶ messenger, retried on Throttled / temporary Failed, dropped on Blocked
 
 The database does the bookkeeping, so any number of processes may share it: an inbox row
-is handled under a row lock (PostgreSQL) and outbox rows are leased before sending.
+is handled under a row lock (PostgreSQL) and outbox rows are leased before sending. The
+senders also look, every few seconds, for announcements whose last chat is sent or given
+up, and queue each one's delivery report to its sender, once.
 """
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -20,12 +23,14 @@ from sqlalchemy import func, true, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
+from ..handlers.announcement_mail import delivery_reports
 from ..handlers.context import Defaults
 from ..handlers.dispatch import SAVE_FAILED, handle
 from ..handlers.messages import Outgoing
 from ..locales import translator
 from ..models import ChannelAccount, InboxUpdate, OutboxMessage
-from ..models.db import get_writer
+from ..models.announcements import finished_unreported
+from ..models.db import get_engine, get_writer
 from ..models.types import utcnow
 from .channels import Blocked, Channel, Failed, Throttled
 from .evidence_files import EvidenceFiles
@@ -39,6 +44,7 @@ BACKOFF_CAP = 300.0  # seconds between a reply's retries at most
 OUTAGE_CAP = 15.0  # seconds between looks at a database (or messenger) that is away: back soon after it is
 CLAIM_BATCH = 200
 IDLE_WAKE = 5.0  # seconds between looks at the outbox when nothing wakes the sender
+REPORT_EVERY = 2.0  # seconds between looks for announcements whose last chat went (their delivery reports)
 
 
 def by_chat(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
@@ -68,6 +74,7 @@ def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
 class Mailroom:
     def __init__(self, database_url: str, defaults: Defaults, clock: Callable[[], datetime] = utcnow):
         self.engine = get_writer(database_url)
+        self.reader = get_engine(database_url)
         self.defaults = defaults
         self.clock = clock
         self.outbox_ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
@@ -315,10 +322,28 @@ class Mailroom:
         for row in rows:
             await self.surely(self.settle, row, next_attempt_at=until)
 
+    def report_deliveries(self) -> set[str]:
+        """Queues the delivery report of each announcement whose last chat has been sent or
+        given up (once, whichever sender of which process looks); returns their channels.
+        Looked for without the write lock, which only a report to queue takes."""
+        with Session(self.reader) as session:
+            if not finished_unreported(session):
+                return set()
+        with self.session() as session:
+            rows = delivery_reports(session, self.clock())
+            session.commit()
+        return {row.channel for row in rows}
+
+    async def queue_reports(self) -> None:
+        for name in await asyncio.to_thread(self.report_deliveries):
+            self.outbox_ready[name].set()
+
     async def deliver_due(self, channel: Channel) -> int:
-        """Sends every due reply once: chats in parallel, each chat in order."""
+        """Sends every due reply once: chats in parallel, each chat in order; then the
+        delivery reports of the announcements that are out."""
         rows = await asyncio.to_thread(self.claim, channel)
         await asyncio.gather(*(self.send_chat(channel, chat_rows) for chat_rows in by_chat(rows).values()))
+        await self.queue_reports()
         return len(rows)
 
     async def deliver_forever(self, channel: Channel) -> None:
@@ -336,7 +361,13 @@ class Mailroom:
                           extra={"channel": channel.name})
             ready.set()  # the chat's next replies may be claimed now
 
+        next_report = 0.0
+
         async def start_senders() -> int:
+            nonlocal next_report
+            if time.monotonic() >= next_report:
+                next_report = time.monotonic() + REPORT_EVERY
+                await self.queue_reports()
             # Never more leased than a few seconds' sending: a lease must outlive its wait.
             room = CLAIM_BATCH - sum(in_flight.values())
             if room <= 0:

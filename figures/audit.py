@@ -25,7 +25,7 @@ from ..models import (
     Role,
 )
 from ..models.privacy import views_of
-from .wording import ROLE_NAMES, STATUS_NAMES, audience_name, short_names
+from .wording import ROLE_NAMES, STATUS_NAMES, announcement_excerpt, audience_name, short_names
 
 KINDS = ("reports", "evidence", "people", "places", "views", "announcements")
 
@@ -183,9 +183,10 @@ def _announcement_lines(session: Session, t: Translator, communes: list[int], li
     for item, sender, unit, people in rows:
         # Named before the plural call: babel's extractor reads a bare `t` among its arguments as the call's keyword.
         audience = audience_name(session, t, item.audience, [int(v) for v in item.villages.split()])
+        text = announcement_excerpt(t, item, 60)
         lines.append((item.sent_at, f"{_local(t, item.sent_at, zone)} · {sender} · {unit}: " + t.plural(
             "announcement to {audience} ({count} person): “{text}”", "announcement to {audience} ({count} people): “{text}”",
-            people, audience=audience, text=item.text[:60])))
+            people, audience=audience, text=text)))
     return lines
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import Session
 
 from ..locales import N_, Translator
-from ..models import Entry, Invite, OrgUnit, Role
+from ..models import Announcement, Entry, Invite, OrgUnit, Role
 from ..models.members import Member
 from ..models.periods import Period, week_of
 from ..models.progress import Progress, Status
@@ -152,3 +152,14 @@ def audience_name(session: Session, t: Translator, audience: str, villages: list
     if audience != "villages":
         return t(AUDIENCES[audience])
     return ", ".join(session.get(OrgUnit, v).name for v in villages)
+
+
+FILE_NAMES = {"photo": N_("(a photo)"), "document": N_("(a document)")}
+
+
+def announcement_excerpt(t: Translator, announcement: Announcement, length: int = 80) -> str:
+    """An announcement's text, its start when long, or what was sent without one: `(a photo)`."""
+    text = announcement.text
+    if not text:
+        return t(FILE_NAMES[announcement.file_kind]) if announcement.file_kind else "—"
+    return text if len(text) <= length else text[:length - 1] + "…"

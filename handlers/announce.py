@@ -1,20 +1,23 @@
 """`/thongbao`: an office tells its people something, and sees who has read it.
 
 The sender picks the audience (the whole commune, team leaders, chosen villages; a province
-office: its communes' offices and leaders, or everyone of the province), types the text,
-sees how many people and chats it reaches, and sends it on "yes". Each chat gets it through
-the outbox with an "Đã nhận" button (a numbered answer on Zalo and the console), held until
-morning in the quiet hours unless marked urgent. `/thongbao` again shows the latest
-announcement's deliveries and acknowledgements, and sends one reminder on request.
+office: its communes' offices and leaders, or everyone of the province), types the text (or
+sends a photo or document with its caption), sees how many people and chats it reaches, and
+sends it on "yes". Each chat gets it through the outbox with an "Đã nhận" button (a numbered
+answer on Zalo and the console), held until morning in the quiet hours unless marked urgent.
+The sender picks one reminder to those who have not acknowledged (after 1 or 3 days, or
+none), gets a delivery report once the last chat is sent (the mailroom queues it), and sees
+with `/thongbao` again who has acknowledged.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from ..figures.wording import AUDIENCES, audience_name
+from ..figures.wording import AUDIENCES, announcement_excerpt, audience_name
 from ..jobs.runner import QUIET_FROM, QUIET_UNTIL, quiet_until
-from ..locales import N_, translator
+from ..locales import N_
 from ..models import (
     Announcement,
     AnnouncementDelivery,
@@ -27,17 +30,16 @@ from ..models import (
 from ..models.announcements import acknowledge, chats_of, delivery_counts, recipients
 from ..models.orgunits import children
 from ..models.text import fold
+from .announcement_mail import ACK_PREFIX, FILE_KINDS, LAST_ONE, STATUS_PREFIX, reminders, to_people
 from .context import Context, step
 from .messages import Choice, Incoming, Outgoing
 from .questions import village_names
 
-ACK_PREFIX = "ack:"
 ACK_WORDS = ("1", "da nhan", "nhan roi", "da nhan duoc", "received")  # folded: how an acknowledgement is typed
 ACK_DAYS = 14  # a typed acknowledgement is for an announcement of these last days
 LONGEST = 4000
-ANNOUNCEMENT = N_("📢 Announcement from {unit} ({sender}):\n{text}")
-REMINDER = N_("🔔 Reminder — please confirm you have read it.\n{announcement}")
-ACK_LABEL = N_("✅ Received")
+REMIND_AFTER = ((1, N_("Remind in 1 day")), (3, N_("Remind in 3 days")))  # days; no emoji: typed, a label matches
+NO_REMINDER = N_("No reminder")
 
 
 def sender_unit(context: Context) -> OrgUnit:
@@ -66,7 +68,7 @@ def start_announcement(context: Context, args: str) -> list[Outgoing]:
     choices = [Choice(t(AUDIENCES[kind]), f"a:{kind}") for kind in kinds]
     latest = latest_announcement(context)
     if latest is not None:
-        choices.append(Choice(t("📋 Who read the last one"), f"s:{latest.id}"))
+        choices.append(Choice(t(LAST_ONE), f"s:{latest.id}"))
     return [context.ask("announce.audience", t("📢 Announce to whom?"), choices)]
 
 
@@ -109,29 +111,33 @@ def _village_chosen(context: Context, data: str) -> list[Outgoing]:
 
 
 def ask_text(context: Context, audience: str, villages: list[int]) -> Outgoing:
-    return context.ask("announce.text", context.t("Type the announcement (one message). Send /huy to cancel."),
+    return context.ask("announce.text", context.t("Type the announcement (one message), or send a photo or "
+                                                  "document with its text as the caption. Send /huy to cancel."),
                        free_text=True, audience=audience, villages=villages)
 
 
 @step("announce.text")
 def _text_typed(context: Context, text: str) -> list[Outgoing]:
-    t, state = context.t, context.state
-    if context.incoming.kind != "text" or not text.strip():
-        return [context.ask("announce.text", t("Only text can be announced for now: type the announcement, "
+    t, state, incoming = context.t, context.state, context.incoming
+    with_file = incoming.kind in FILE_KINDS and incoming.attachment
+    if not with_file and (incoming.kind != "text" or not text.strip()):
+        return [context.ask("announce.text", t("Only a text, a photo or a document can be announced: send it, "
                                                "or send /huy to cancel."), free_text=True, **_kept(state))]
     if len(text) > LONGEST:
         return [context.ask("announce.text", t("That is {count} characters; an announcement holds {most}. "
                                                "Shorten it and send it again.", count=len(text), most=LONGEST),
                             free_text=True, **_kept(state))]
-    return [preview(context, state["audience"], state["villages"], text.strip())]
+    file = {"file_kind": incoming.kind, "file_ref": incoming.attachment} if with_file else {}
+    return [preview(context, state["audience"], state["villages"], text.strip(), file)]
 
 
 def _kept(state: dict) -> dict:
     return {key: state[key] for key in ("audience", "villages")}
 
 
-def preview(context: Context, audience: str, villages: list[int], text: str) -> Outgoing:
-    """How many people and chats it reaches, on which messengers; send, or send now (urgent)."""
+def preview(context: Context, audience: str, villages: list[int], text: str, file: dict) -> Outgoing:
+    """How many people and chats it reaches, on which messengers, which of them get its file;
+    send, or send now (urgent)."""
     t, session, unit = context.t, context.session, sender_unit(context)
     people = recipients(session, unit, audience, villages, context.person.id)
     chats = chats_of(session, people)
@@ -152,7 +158,9 @@ def preview(context: Context, audience: str, villages: list[int], text: str) -> 
     if nowhere:
         lines.append(t.plural("{count} person is on no messenger and will not get it.",
                               "{count} people are on no messenger and will not get it.", nowhere))
-    lines += ["", f"“{text}”", ""]
+    if file:
+        lines.append(file_line(context, file["file_kind"], by_channel))
+    lines += ["", f"“{text}”", ""] if text else [""]
     choices = [Choice(t("✅ Send"), "send")]
     if quiet_until(context.now, unit.timezone or context.defaults.timezone):
         lines.append(t("It is quiet hours ({start}–{end}): it goes out at {end}, unless urgent.",
@@ -160,7 +168,21 @@ def preview(context: Context, audience: str, villages: list[int], text: str) -> 
         choices.append(Choice(t("🚨 Urgent: send now"), "urgent"))
     choices.append(Choice(t("Cancel"), "no"))
     lines.append(t("Send it?"))
-    return context.ask("announce.confirm", "\n".join(lines), choices, audience=audience, villages=villages, message=text)
+    return context.ask("announce.confirm", "\n".join(lines), choices, audience=audience, villages=villages,
+                       message=text, **file)
+
+
+def file_line(context: Context, kind: str, by_channel: dict[str, int]) -> str:
+    """The file goes to the chats of the messenger it came from (its reference is valid there
+    only; Zalo has no documents at all); the others get the text and a note."""
+    t, here = context.t, context.incoming.channel
+    line = t("📎 With the photo.") if kind == "photo" else t("📎 With the document.")
+    elsewhere = sum(n for channel, n in by_channel.items() if channel != here)
+    if elsewhere:
+        line += " " + t.plural("{count} chat not on {messenger} gets the text alone, with a note that a file came with it.",
+                               "{count} chats not on {messenger} get the text alone, with a note that a file came with it.",
+                               elsewhere, messenger=here.capitalize())
+    return line
 
 
 @step("announce.confirm")
@@ -169,52 +191,63 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
     context.finish()
     if data == "no":
         return [Outgoing(t("Cancelled: nothing was sent. Your text was: {text}", text=state["message"]))]
-    announcement = send_announcement(context, state["audience"], state["villages"], state["message"], data == "urgent")
-    counts = delivery_counts(context.session, announcement.id)
-    queued = counts["waiting"]
-    reply = t.plural("📢 Sent to {count} chat. Send /thongbao to see who has read it.",
-                     "📢 Sent to {count} chats. Send /thongbao to see who has read it.", queued)
-    if announcement.urgent is False and quiet_until(context.now, sender_unit(context).timezone or context.defaults.timezone):
-        reply += "\n" + t("It waits for the end of the quiet hours ({end}).", end=f"{QUIET_UNTIL:%H:%M}")
-    return [Outgoing(reply)]
+    file = {key: state[key] for key in ("file_kind", "file_ref") if key in state}
+    announcement = send_announcement(context, state["audience"], state["villages"], state["message"],
+                                     data == "urgent", **file)
+    queued = delivery_counts(context.session, announcement.id)["waiting"]
+    lines = [t.plural("📢 Sent to {count} chat. You get a report once it is delivered; /thongbao shows who has read it.",
+                      "📢 Sent to {count} chats. You get a report once they are delivered; /thongbao shows who has read it.",
+                      queued)]
+    if not announcement.urgent and quiet_until(context.now, sender_unit(context).timezone or context.defaults.timezone):
+        lines.append(t("It waits for the end of the quiet hours ({end}).", end=f"{QUIET_UNTIL:%H:%M}"))
+    lines.append(t("Remind those who have not confirmed?"))
+    return [context.ask("announce.remind", "\n".join(lines), reminder_choices(context, announcement),
+                        announcement_id=announcement.id)]
 
 
-def send_announcement(context: Context, audience: str, villages: list[int], text: str, urgent: bool) -> Announcement:
-    """Records it and queues it to every recipient's chats, as the audience stands now."""
+def send_announcement(context: Context, audience: str, villages: list[int], text: str, urgent: bool,
+                      file_kind: str = "", file_ref: str = "") -> Announcement:
+    """Records it and queues it to every recipient's chats, as the audience stands now (held in
+    the quiet hours unless urgent); a receipt per person."""
     session, unit = context.session, sender_unit(context)
     announcement = Announcement(sender_id=context.person.id, unit_id=unit.id, audience=audience,
-                                villages=" ".join(map(str, villages)), text=text, urgent=urgent, sent_at=context.now)
+                                villages=" ".join(map(str, villages)), text=text, urgent=urgent, sent_at=context.now,
+                                channel=context.incoming.channel, chat_id=context.incoming.chat_id,
+                                file_kind=file_kind, file_ref=file_ref)
     session.add(announcement)
     session.flush()
+    wait = None if urgent else quiet_until(context.now, unit.timezone or context.defaults.timezone)
     people = recipients(session, unit, audience, villages, context.person.id)
-    queue(context, announcement, chats_of(session, people), people, ANNOUNCEMENT)
+    for person_id, chats in to_people(session, announcement, people).items():
+        session.add(AnnouncementReceipt(announcement_id=announcement.id, person_id=person_id))
+        if not chats:
+            session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=person_id))
+        for account, message in chats:
+            row = context.send_to_chat(account.channel, account.external_id, message, wait)
+            session.flush()
+            session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=person_id,
+                                             channel=account.channel, outbox_id=row.id))
     return announcement
 
 
-def queue(context: Context, announcement: Announcement, chats: dict, people: list[Person], wording: str) -> None:
-    """An outbox row per chat (held in the quiet hours unless urgent), a receipt per person, the first time."""
-    session, unit = context.session, sender_unit(context)
-    wait = None if announcement.urgent else quiet_until(context.now, unit.timezone or context.defaults.timezone)
-    for person in people:
-        if wording == ANNOUNCEMENT:
-            session.add(AnnouncementReceipt(announcement_id=announcement.id, person_id=person.id))
-        tp = translator(person.locale)
-        message = tp(ANNOUNCEMENT, unit=unit.name, sender=context.person.name, text=announcement.text)
-        if wording != ANNOUNCEMENT:
-            message = tp(wording, announcement=message)
-        outgoing = Outgoing(message, (Choice(tp(ACK_LABEL), f"{ACK_PREFIX}{announcement.id}"),))
-        for account in chats[person.id]:
-            row = context.send_to_chat(account.channel, account.external_id, outgoing, wait)
-            session.flush()
-            if wording == ANNOUNCEMENT:
-                session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=person.id,
-                                                 channel=account.channel, outbox_id=row.id))
-        if not chats[person.id] and wording == ANNOUNCEMENT:
-            session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=person.id))
+def reminder_choices(context: Context, announcement: Announcement, now: bool = False) -> list[Choice]:
+    """Remind in 1 or 3 days, or not (`now`: at once too, and "Close")."""
+    t = context.t
+    choices = [Choice(t("Remind now"), "now")] if now else []
+    choices += [Choice(t(label), f"r:{days}") for days, label in REMIND_AFTER]
+    if not now or announcement.remind_at is not None:
+        choices.append(Choice(t(NO_REMINDER), "no"))
+    return choices + ([Choice(t("Close"), "close")] if now else [])
+
+
+def local_moment(context: Context, moment: datetime) -> str:
+    """`Thứ Năm 26/11, 12:00`: in the sender's commune (or province) time."""
+    local = moment.astimezone(ZoneInfo(sender_unit(context).timezone or context.defaults.timezone))
+    return context.t("{day}, {time}", day=context.t.weekday_and_day(local.date()), time=f"{local:%H:%M}")
 
 
 def show_status(context: Context, announcement: Announcement) -> Outgoing:
-    """Deliveries, who acknowledged and who not; a reminder button while none was sent."""
+    """Deliveries, who acknowledged and who not; the reminder's choices while none went."""
     t, session = context.t, context.session
     counts = delivery_counts(session, announcement.id)
     rows = session.exec(select(Person.name, AnnouncementReceipt.acknowledged_at)
@@ -223,34 +256,72 @@ def show_status(context: Context, announcement: Announcement) -> Outgoing:
                         .order_by(Person.name)).all()
     read = [name for name, at in rows if at is not None]
     unread = [name for name, at in rows if at is None]
-    lines = [t("📢 {day}: “{text}”", day=t.date(context.local_date(announcement.sent_at)), text=announcement.text[:80]),
+    lines = [t("📢 {day}: “{text}”", day=t.date(context.local_date(announcement.sent_at)),
+               text=announcement_excerpt(t, announcement)),
              t("Chats: {sent} sent, {waiting} waiting, {blocked} blocked the bot, {failed} failed; "
                "{nowhere} people on no messenger.", **counts),
              t("✅ Received ({count}): {names}", count=len(read), names=", ".join(read) or "—"),
              t("⏳ Not yet ({count}): {names}", count=len(unread), names=", ".join(unread) or "—")]
-    choices = ()
-    if unread and announcement.reminded_at is None:
-        choices = (Choice(t("🔔 Remind those who have not"), "remind"), Choice(t("Close"), "close"))
-        return context.ask("announce.status", "\n".join(lines), choices, announcement_id=announcement.id)
     if announcement.reminded_at is not None:
         lines.append(t("A reminder went out on {day}.", day=t.date(context.local_date(announcement.reminded_at))))
-    return Outgoing("\n".join(lines))
+        return Outgoing("\n".join(lines))
+    if announcement.remind_at is not None:
+        lines.append(t("⏰ A reminder goes on {when} to those who have not confirmed by then.",
+                       when=local_moment(context, announcement.remind_at)))
+    if not unread:
+        return Outgoing("\n".join(lines))
+    return context.ask("announce.remind", "\n".join(lines), reminder_choices(context, announcement, now=True),
+                       announcement_id=announcement.id)
 
 
-@step("announce.status")
-def _status_answered(context: Context, data: str) -> list[Outgoing]:
+@step("announce.remind")
+def _remind_chosen(context: Context, data: str) -> list[Outgoing]:
+    """Now, in 1 or 3 days (kept out of the quiet hours), or not at all; once in any case."""
     t, session = context.t, context.session
     announcement = session.get(Announcement, context.state["announcement_id"])
     context.finish()
-    if data == "close" or announcement.reminded_at is not None:
+    if data == "close":
         return [Outgoing(t("Closed."))]
-    unread = list(session.exec(select(Person).join(AnnouncementReceipt, AnnouncementReceipt.person_id == Person.id)
-                               .where(AnnouncementReceipt.announcement_id == announcement.id,
-                                      AnnouncementReceipt.acknowledged_at.is_(None))).all())
-    announcement.reminded_at = context.now
+    session.refresh(announcement)
+    if announcement.reminded_at is not None:
+        return [Outgoing(t("A reminder went out on {day}.", day=t.date(context.local_date(announcement.reminded_at))))]
+    zone = sender_unit(context).timezone or context.defaults.timezone
+    if data == "now":
+        wait = quiet_until(context.now, zone)
+        reached = 0
+        for chats in reminders(session, announcement, context.now).values():
+            reached += bool(chats)
+            for account, message in chats:
+                context.send_to_chat(account.channel, account.external_id, message, wait)
+        reply = t.plural("🔔 Reminder sent to {count} person.", "🔔 Reminder sent to {count} people.", reached)
+        if wait:
+            reply += "\n" + t("It waits for the end of the quiet hours ({end}).", end=f"{QUIET_UNTIL:%H:%M}")
+        return [Outgoing(reply)]
+    if data == "no":
+        announcement.remind_at = None
+        session.add(announcement)
+        return [Outgoing(t("No reminder: /thongbao shows who has read it."))]
+    at = context.now + timedelta(days=int(data.removeprefix("r:")))
+    announcement.remind_at = quiet_until(at, zone) or at
     session.add(announcement)
-    queue(context, announcement, chats_of(session, unread), unread, REMINDER)
-    return [Outgoing(t.plural("🔔 Reminder sent to {count} person.", "🔔 Reminder sent to {count} people.", len(unread)))]
+    return [Outgoing(t("⏰ On {when}, those who have not confirmed by then get one reminder.",
+                       when=local_moment(context, announcement.remind_at)))]
+
+
+def is_status_request(context: Context) -> int | None:
+    """The announcement whose delivery report's button was pressed."""
+    choice = context.incoming.choice or ""
+    number = choice.removeprefix(STATUS_PREFIX)
+    return int(number) if choice.startswith(STATUS_PREFIX) and number.isdecimal() else None
+
+
+def status_requested(context: Context, announcement_id: int) -> list[Outgoing]:
+    """Who has acknowledged: for the sender only."""
+    announcement = context.session.get(Announcement, announcement_id)
+    if announcement is None or announcement.sender_id != context.person.id:
+        return [Outgoing(context.t("That button belongs to a question that is already closed. "
+                                   "Send /trogiup to start again."))]
+    return [show_status(context, announcement)]
 
 
 def is_acknowledgement(context: Context) -> int | None:

@@ -99,6 +99,8 @@ def route(context: Context) -> list[Outgoing]:
         if quiet and not command:
             return []
         return [Outgoing(t("You have not joined yet. Ask your commune office for an invite code, then send /start CODE."))]
+    if (announcement := announce.is_status_request(context)) is not None:
+        return announce.status_requested(context, announcement)  # the delivery report's button, any time
 
     if incoming.kind == "edited":
         return [] if quiet else [Outgoing(t("I do not read changed messages. To change a count, send /sua."))]

@@ -29,11 +29,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A picture (a chart) or a file (a spreadsheet) sent with a reply."""
+    """A picture (a chart) or a file (a spreadsheet) sent with a reply: its bytes, or the
+    messenger's own reference to a file it already holds (Telegram's file id, the URL of a
+    Zalo picture), sent again as it is."""
 
     kind: str  # "picture" or "file"
     name: str  # the file name people see, e.g. tocds-2026-W47.csv
-    content: bytes
+    content: bytes = b""
+    ref: str = ""  # instead of the bytes: valid on one messenger only (an announcement's photo)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Outgoing:
         if self.attachment:
             data["attachment"] = {"kind": self.attachment.kind, "name": self.attachment.name,
                                   "content": base64.b64encode(self.attachment.content).decode()}
+            if self.attachment.ref:
+                data["attachment"]["ref"] = self.attachment.ref
         return data
 
     @classmethod
@@ -58,6 +63,6 @@ class Outgoing:
         return cls(
             data["text"],
             tuple(Choice(**choice) for choice in data.get("choices", ())),
-            Attachment(attached["kind"], attached["name"], base64.b64decode(attached["content"]))
+            Attachment(attached["kind"], attached["name"], base64.b64decode(attached["content"]), attached.get("ref", ""))
             if attached else None,
         )

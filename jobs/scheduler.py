@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,10 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from ..models import JobSchedule, Level, OrgUnit
-from ..models.db import get_writer
+from ..models.db import get_engine, get_writer
 from ..models.jobs import EVERY_DAY
 from ..models.types import utcnow
 from . import JOBS
+from .announcement_reminders import ANNOUNCEMENT_REMINDERS, EVERY_MINUTES, units_due
 from .runner import run_job
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ SCHEDULE = {
     "deadline-reminders": When(EVERY_DAY, time(8, 0)),
     "evidence-retention": When(EVERY_DAY, time(3, 0)),  # sends nothing: at night
 }
+
+# Besides these, every EVERY_MINUTES: `announcement-reminders`, for the units with one due
+# (the time each announcement's sender chose, not the commune's).
 
 # Jobs that act only on some days (a period's close, a deadline) and so must run on each:
 # a commune may move their time of day, not their weekday.
@@ -115,9 +119,20 @@ class Scheduler:
             commune = session.get(OrgUnit, commune_id)
             return run_job(session, JOBS[job_name], commune, utcnow()) is not None
 
+    def units_due(self) -> list[int]:
+        with Session(get_engine(self.database_url)) as session:
+            return units_due(session, utcnow())
+
+    async def remind(self) -> None:
+        """`announcement-reminders` for each unit with a reminder due."""
+        for unit_id in await asyncio.to_thread(self.units_due):
+            await self.fire(ANNOUNCEMENT_REMINDERS.name, unit_id)
+
     def start(self) -> None:
         self.sync()
         self.apscheduler.add_job(self.sync, "interval", minutes=RESYNC_MINUTES, id="sync")
+        self.apscheduler.add_job(self.remind, "interval", minutes=EVERY_MINUTES, id=ANNOUNCEMENT_REMINDERS.name,
+                                 next_run_time=datetime.now(UTC))
         self.apscheduler.start()
 
     def shutdown(self) -> None:

@@ -20,7 +20,15 @@ class Announcement(SQLModel, table=True):
     text: str = Field(max_length=4000)
     urgent: bool = Field(default=False, description="sent in the quiet hours too")
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    channel: str = Field(default="", max_length=16, description="the messenger it was sent from")
+    chat_id: str = Field(default="", max_length=64, description="the chat it was sent from: the delivery report goes there")
+    file_kind: str = Field(default="", max_length=16, description="photo | document: sent with the text, its caption")
+    file_ref: str = Field(default="", max_length=512, description="the file's reference on `channel` (file id or URL)")
+    remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True,
+                                       description="when the reminder goes to those who have not acknowledged")
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True,
+                                         description="when the delivery report went to the sender: once")
 
 
 class AnnouncementReceipt(SQLModel, table=True):
@@ -92,6 +100,48 @@ def delivery_counts(session: Session, announcement_id: int) -> dict[str, int]:
                  else "failed" if gave_up else "waiting")
         counts[state] += 1
     return counts
+
+
+def village_ids(announcement: Announcement) -> list[int]:
+    return [int(village) for village in announcement.villages.split()]
+
+
+def unacknowledged(session: Session, announcement: Announcement) -> list[Person]:
+    """Its recipients who have not acknowledged it and are still in its audience (people
+    removed since get no reminder)."""
+    waiting = set(session.exec(select(AnnouncementReceipt.person_id).where(
+        AnnouncementReceipt.announcement_id == announcement.id, AnnouncementReceipt.acknowledged_at.is_(None))).all())
+    audience = recipients(session, session.get(OrgUnit, announcement.unit_id), announcement.audience,
+                          village_ids(announcement), announcement.sender_id)
+    return [person for person in audience if person.id in waiting]
+
+
+def mark_once(session: Session, announcement_id: int, moment: str, now: datetime) -> bool:
+    """Sets the announcement's `moment` (reminded_at, reported_at) unless it is set: True for
+    the one caller, of any process, that set it."""
+    column = getattr(Announcement, moment)
+    return bool(session.execute(
+        update(Announcement).where(Announcement.id == announcement_id, column.is_(None)).values({moment: now})
+    ).rowcount)
+
+
+def reminders_due(session: Session, now: datetime, unit_id: int | None = None) -> list[Announcement]:
+    """The announcements (of one unit, or all) whose reminder is due and has not gone."""
+    query = select(Announcement).where(Announcement.remind_at <= now, Announcement.reminded_at.is_(None))
+    if unit_id is not None:
+        query = query.where(Announcement.unit_id == unit_id)
+    return list(session.exec(query.order_by(Announcement.id)).all())
+
+
+def finished_unreported(session: Session) -> list[int]:
+    """The announcements whose every chat is sent or given up, and whose sender has not had
+    the delivery report yet."""
+    unsettled = (select(AnnouncementDelivery.id)
+                 .join(OutboxMessage, OutboxMessage.id == AnnouncementDelivery.outbox_id)
+                 .where(AnnouncementDelivery.announcement_id == Announcement.id,
+                        OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up.is_(None)))
+    return list(session.exec(select(Announcement.id).where(Announcement.reported_at.is_(None), ~unsettled.exists())
+                             .order_by(Announcement.id)).all())
 
 
 def acknowledge(session: Session, announcement_id: int, person_id: int, channel: str, now: datetime) -> bool:

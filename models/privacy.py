@@ -260,6 +260,7 @@ def erase_person(session: Session, person: Person, directory: Path, operator: st
     The caller commits."""
     from sqlalchemy import delete, update
 
+    from .announcements import Announcement
     from .mailbox import OutboxMessage
     from .people import ChannelAccount, Membership, MembershipEvent
 
@@ -284,6 +285,7 @@ def erase_person(session: Session, person: Person, directory: Path, operator: st
     entries = session.execute(update(Entry).where(Entry.person_id == person.id)
                               .values(chat_id="", message_id="erased-" + Entry.id.cast(String))).rowcount
     session.execute(update(MembershipEvent).where(MembershipEvent.person_id == person.id).values(chat=""))
+    session.execute(update(Announcement).where(Announcement.sender_id == person.id).values(chat_id=""))
     mailroom = scrub_mailroom(session, accounts, person.name, erased_label(person), now)
     for account in accounts:
         session.delete(account)

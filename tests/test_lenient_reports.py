@@ -48,6 +48,16 @@ def test_for_a_member_of_two_villages_picking_the_village_is_the_tap(session, co
     assert live_counts(session, commune.villages["Thôn Phú Lợi"]) == {"ho": 12}
 
 
+def test_no_cancel_when_picking_the_village_saves_nothing(session, commune):
+    """e1bfea8: "No, cancel" read the pending report after finish() had forgotten it (a KeyError,
+    answered with "something went wrong")."""
+    sen = Chatter(session, "Sen", list(commune.villages.values()), Role.MEMBER)
+    assert sen.say("đi được 12 hộ").endswith("\n3. Không, hủy")
+    assert sen.say("3") == "Đã hủy: chưa lưu gì. Gửi lại báo cáo với số đúng."
+    assert entry_total(session) == 0
+    assert sen.say("hộ 12").startswith("Báo cáo cho thôn nào?")  # no question left open: a new report
+
+
 def test_the_same_report_within_half_an_hour_is_asked_about(session, lan):
     lan.say("hộ 12 vneid 5")
     again = lan.say("hộ 12 vneid 5", NOW + timedelta(minutes=10))

@@ -470,6 +470,18 @@ def test_a_picture_without_text_sends_no_text(fake, tmp_path, published):
     assert [m["_method"] for m in fake.sent(LAN)] == (["sendPhoto"] if published else [])
 
 
+def test_a_picture_zalo_holds_goes_again_by_its_url_and_another_messengers_file_id_never_shows(fake):
+    """An announcement's photo sent from Zalo: the picture by its own URL, with no publisher; a
+    reference that is no Zalo picture (a Telegram document's id) is never sent as text."""
+    url = "https://photo-stal.zdn.vn/bot/lich-tiem.jpg"
+    photo = Outgoing("📢 Lịch tiêm", (Choice("✅ Đã nhận", "ack:1"),), Attachment("picture", "announcement-1", ref=url))
+    channel_call(fake, "send", LAN, photo, started=False)
+    document = Outgoing("📢 Công văn", attachment=Attachment("file", "announcement-2", ref="BQACAgIAAxkBAAIB"))
+    channel_call(fake, "send", LAN, document, started=False)
+    assert [(m["_method"], m.get("photo") or m.get("text")) for m in fake.sent(LAN)] == [
+        ("sendPhoto", url), ("sendMessage", "📢 Lịch tiêm\n1. ✅ Đã nhận"), ("sendMessage", "📢 Công văn")]
+
+
 def test_sending_to_a_chat_that_blocked_the_bot(fake):
     fake.block(LAN)
     with pytest.raises(Blocked):

@@ -215,7 +215,7 @@ class TelegramChannel(Channel):
                     await self.bot.send_message(chat_id, piece,
                                                 reply_markup=keyboard(message.choices) if last else None)
             if attachment:
-                upload = InputFile(attachment.content, filename=attachment.name)
+                upload = attachment.ref or InputFile(attachment.content, filename=attachment.name)
                 send = self.bot.send_photo if attachment.kind == "picture" else self.bot.send_document
                 async with self.paced(chat_id):
                     await send(chat_id, upload, caption=caption, reply_markup=keyboard(message.choices))

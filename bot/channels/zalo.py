@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ...handlers.messages import Incoming, Outgoing
+from ...handlers.messages import Attachment, Incoming, Outgoing
 from ..published import Publisher
 from . import Blocked, Channel, Failed, Throttled, WebhookInfo, render, split_text
 
@@ -379,9 +379,16 @@ class ZaloChannel(Channel):
             pieces += split_text(menu, MAX_TEXT)
         return pieces
 
+    def link(self, attachment: Attachment) -> str | None:
+        """Where Zalo fetches a file: a picture's own URL (a Zalo picture sent again), else a
+        published copy of its bytes; None without a publisher."""
+        if attachment.ref:
+            return attachment.ref if attachment.kind == "picture" else None
+        return self.publisher.publish(attachment.name, attachment.content) if self.publisher else None
+
     async def send(self, chat_id: str, message: Outgoing) -> None:
         attachment = message.attachment
-        link = self.publisher.publish(attachment.name, attachment.content) if attachment and self.publisher else None
+        link = self.link(attachment) if attachment else None
         if link and attachment.kind == "picture":
             await self.client.send_photo(chat_id, link)
         elif link:  # Zalo has no documents: the spreadsheet is a link that expires

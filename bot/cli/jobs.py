@@ -13,11 +13,13 @@ def add_commands(commands) -> None:
 
     jobs = commands.add_parser("jobs", help="scheduled work, run by hand").add_subparsers(metavar="ACTION")
     job = jobs.add_parser("run", help="run one job now: reminders, escalation, weekly-summary, alerts, "
-                                      "period-report, deadline-reminders or evidence-retention")
+                                      "period-report, deadline-reminders, evidence-retention or "
+                                      "announcement-reminders")
     job.add_argument("name", help="the job")
     job.add_argument("--commune", help="one commune (default: every commune, and every province for "
                                        "the jobs a province has)")
-    job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders)")
+    job.add_argument("--province", help="one province (weekly-summary, alerts, period-report, deadline-reminders, "
+                                        "announcement-reminders)")
     job.add_argument("--now", help="run as of this moment (ISO date-time; default: now)")
     job.add_argument("--out", type=Path, metavar="DIR",
                      help="write the files sent to console chats (summary chart and workbook) there")
