@@ -26,6 +26,7 @@ from ..handlers.messages import Outgoing
 from ..locales import translator
 from ..models import ChannelAccount, InboxUpdate, OutboxMessage
 from ..models.db import get_writer
+from ..models.mailbox import queue
 from ..models.types import utcnow
 from .channels import Blocked, Channel, Failed, Throttled
 from .evidence_files import EvidenceFiles
@@ -122,11 +123,8 @@ class Mailroom:
             def record(replies: list[Outgoing]) -> None:
                 row.handled_at = now
                 session.add(row)
-                session.add_all(
-                    OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
-                                  payload=reply.to_dict(), inbox_id=row.id, created_at=now)
-                    for reply in replies
-                )
+                for reply in replies:
+                    queue(session, channel.name, incoming.chat_id, reply.to_dict(), inbox_id=row.id, created_at=now)
 
             if incoming is None:
                 record([])
@@ -153,8 +151,7 @@ class Mailroom:
                 incoming = channel.to_incoming(row.payload) if isinstance(error, SQLAlchemyError) else None
                 if incoming is not None:
                     apology = translator(self.defaults.language)(SAVE_FAILED)
-                    session.add(OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
-                                              payload=Outgoing(apology).to_dict(), inbox_id=row.id))
+                    queue(session, channel.name, incoming.chat_id, Outgoing(apology).to_dict(), inbox_id=row.id)
             session.add(row)
             session.commit()
         return gave_up
