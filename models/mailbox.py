@@ -14,6 +14,9 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from .types import UTCDateTime, utcnow
 
+# Why a row emptied by a person's erasure was given up (`privacy.scrub_mailroom`): no failure.
+ERASED = "erased"
+
 
 class InboxUpdate(SQLModel, table=True):
     __tablename__ = "inbox"

@@ -226,7 +226,7 @@ def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datet
     answering those updates (kept: ids, channel, update key, handled and sent state, so a
     redelivered update is still known); elsewhere in the outbox `name` becomes `label`.
     Their updates not handled yet never will be. Returns the rows emptied."""
-    from .mailbox import InboxUpdate, OutboxMessage
+    from .mailbox import ERASED, InboxUpdate, OutboxMessage
 
     # Every row is read: the JSON text escapes non-ASCII, so SQL cannot search it for a name or id.
     emptied_updates = {row.id: row for account in accounts for row in session.exec(
@@ -235,7 +235,7 @@ def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datet
     for row in emptied_updates:
         row.payload = dict(ERASED_PAYLOAD)
         if row.handled_at is None:
-            row.handled_at, row.gave_up = now, "erased"
+            row.handled_at, row.gave_up = now, ERASED
         session.add(row)
     private_chats = {(a.channel, a.external_id) for a in accounts}
     answered = {row.id for row in emptied_updates}
