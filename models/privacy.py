@@ -225,7 +225,8 @@ def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datet
     """Empties the inbox rows naming these accounts and the outbox rows to their chats or
     answering those updates (kept: ids, channel, update key, handled and sent state, so a
     redelivered update is still known); elsewhere in the outbox `name` becomes `label`.
-    Their updates not handled yet never will be. Returns the rows emptied."""
+    Their updates not handled yet never will be, nor will such replies not sent yet be sent.
+    Returns the rows emptied."""
     from .mailbox import ERASED, InboxUpdate, OutboxMessage
 
     # Every row is read: the JSON text escapes non-ASCII, so SQL cannot search it for a name or id.
@@ -243,6 +244,8 @@ def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datet
     for message in session.exec(select(OutboxMessage)):
         if (message.channel, message.chat_id) in private_chats or message.inbox_id in answered:
             message.payload, message.chat_id = dict(ERASED_PAYLOAD), ""
+            if message.sent_at is None and message.gave_up is None:  # a reply to a group: now nothing to send
+                message.gave_up = ERASED
             emptied_messages += 1
         elif (text := renamed(message.payload, name, label)) != message.payload:
             message.payload = text

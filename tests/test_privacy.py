@@ -314,7 +314,9 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
                                    inbox_id=hers[1].id, sent_at=NOW),
                      OutboxMessage(channel="telegram", chat_id=str(group), payload=summary, sent_at=NOW),
                      OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Hoa: ghi 2"},
-                                   inbox_id=others.id, sent_at=NOW)])
+                                   inbox_id=others.id, sent_at=NOW),
+                     OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Lan, ảnh đã nhận"},
+                                   inbox_id=hers[1].id)])  # not sent yet
     session.commit()
     handled, sent = (set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None)))),
                      set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None)))))
@@ -329,4 +331,6 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
     assert session.exec(select(InboxUpdate.gave_up).where(InboxUpdate.update_key == "3")).one() == "erased"
     assert handled < set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None))))
     assert sent == set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None))))
-    assert erasure.detail.endswith("mailroom=6")
+    # The reply to her group message not sent yet is emptied, and given up: nothing is left to send.
+    assert session.exec(select(OutboxMessage.gave_up).where(OutboxMessage.sent_at.is_(None))).all() == ["erased"]
+    assert erasure.detail.endswith("mailroom=7")
