@@ -88,10 +88,13 @@ def delete_file(session: Session, directory: Path, evidence: Evidence, now: date
     evidence.stored_path, evidence.file_deleted_at = None, now
     session.add(evidence)
     session.flush()
-    if relative is None:
-        return
-    still_kept = session.exec(select(Evidence.id).where(Evidence.stored_path == relative)).first()
-    if still_kept is None:
+    if relative is not None:
+        unlink_unless_kept(session, directory, relative)
+
+
+def unlink_unless_kept(session: Session, directory: Path, relative: str) -> None:
+    """Deletes a file of the evidence folder unless an evidence row still keeps it."""
+    if session.exec(select(Evidence.id).where(Evidence.stored_path == relative)).first() is None:
         (Path(directory) / relative).unlink(missing_ok=True)
 
 
