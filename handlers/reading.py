@@ -333,14 +333,13 @@ class _Reader:
         return named
 
     def _counts_for_indicator(self, i: int, scan: _Scan) -> bool:
-        """Whether the number at i is the count of an indicator written just before it, with
-        none of its own (`hộ 2 tuần trước`: Hộ 2, last week), not so many weeks back."""
+        """Whether the number at i is the count of the indicator written just before it
+        (`hộ 12 vneid 5 tuần trước`: VNeID 5, last week), not so many weeks back."""
         if count_at(self.words, i) is None or not scan.items or scan.items[-1].kind != "key":
             return False
         key = scan.items[-1]
         alias = self.aliases.match(self.words, key.position)
-        return key.position + (alias[0] if alias else 1) == i and (
-            len(scan.items) < 2 or scan.items[-2].kind != "number")
+        return key.position + (alias[0] if alias else 1) == i
 
     def _numbered_week(self, i: int) -> tuple[int, Period] | None:
         """(words, week) of `tuần 47` (the ISO week) or `tuần 30/11`, `tuần 30/11–06/12` (the

@@ -135,11 +135,12 @@ TWO_WEEKS_BACK = Period("2026-W46", date(2026, 11, 9), date(2026, 11, 15))
         ("hai tuan truoc di 5 ho", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
         ("two weeks ago 5 households", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
         ("tuần trước nữa đi 4 hộ", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=4)),
-        ("5 hộ 2 tuần trước", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
         ("thứ 7 hai tuần trước đi 3 hộ", one(date(2026, 11, 14), ho=3)),
-        # … but right after an indicator with no count of its own, the number is its count.
+        # … but right after an indicator, the number is its count.
         ("hộ 2 tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, ho=2)),
         ("vneid hai tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, vneid=2)),
+        ("hộ 12 vneid 5 tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, ho=12, vneid=5)),
+        ("hộ 12 vneid 5 hai tuần trước", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=12, vneid=5)),
         # `thứ hai tuần trước` is Monday of last week.
         ("thứ hai tuần trước đi 3 hộ", one(date(2026, 11, 16), ho=3)),
     ],
