@@ -36,7 +36,7 @@ def count_at(words: Sequence[str], i: int) -> int | None:
     if i > 0 and words[i - 1] == WEEKDAY_WORD:
         return None
     word = words[i]
-    return int(word) if word.isdigit() and len(word) <= 2 else COUNT_WORDS.get(word)
+    return int(word) if word.isdecimal() and len(word) <= 2 else COUNT_WORDS.get(word)
 
 
 def named_period(words: Sequence[str], i: int, today: date,
@@ -70,7 +70,7 @@ def _month_end_week(at: Sequence[str], today: date) -> tuple[int, Period | None]
         return None
     length = month_at + 2
     said = at[month_at + 1]
-    if said.isdigit():
+    if said.isdecimal():
         if not 1 <= int(said) <= 12:
             return length, None
         weeks = (week_of(numbered("month", year, int(said)).last) for year in (today.year, today.year - 1))

@@ -180,6 +180,11 @@ def test_a_week_named_that_cannot_be_reported_says_why(text, error):
     assert read(text) == error
 
 
+@pytest.mark.parametrize("text", ["² tuần trước hộ 5", "tuần cuối tháng ² hộ 5"])
+def test_a_digit_that_is_no_number_names_no_week(text):
+    assert read(text) == ParseError("not_whole", word="²")  # `²` passes str.isdigit, not int()
+
+
 def test_a_weeks_number_is_never_a_count():
     [reading] = read("tuần 47 hộ 30").readings
     assert reading.counts == {"ho": 30} and not reading.unused
