@@ -232,10 +232,8 @@ def jobs(settings: Settings) -> Iterator[Finding]:
             yield Finding(WARNING, "jobs", "no commune yet: import the villages (`tocds admin import FILE.csv`)")
             return
         last = dict(session.exec(select(JobRun.job, func.max(JobRun.ran_at)).group_by(JobRun.job)).all())
-        unsent = session.exec(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.gave_up.is_not(None), OutboxMessage.created_at >= now - RECENT)).one()
-        unhandled = session.exec(select(func.count()).select_from(InboxUpdate).where(
-            InboxUpdate.gave_up.is_not(None), InboxUpdate.received_at >= now - RECENT)).one()
+        unsent = given_up(session, OutboxMessage, OutboxMessage.created_at >= now - RECENT)
+        unhandled = given_up(session, InboxUpdate, InboxUpdate.received_at >= now - RECENT)
     for job, when in SCHEDULE.items():
         ran = last.get(job)
         if ran is None:
@@ -247,11 +245,28 @@ def jobs(settings: Settings) -> Iterator[Finding]:
             yield Finding(WARNING, f"job {job}", f"{said}: overdue — is `tocds run` or `tocds scheduler` running?")
         else:
             yield Finding(OK, f"job {job}", said)
-    if unsent:
-        yield Finding(WARNING, "messages", f"{unsent} given up unsent in 7 days (outbox.gave_up says why; "
+    if unsent[False]:
+        yield Finding(WARNING, "messages", f"{unsent[False]} given up unsent in 7 days (outbox.gave_up says why; "
                                            "a blocked chat, or the messenger down for hours)")
-    if unhandled:
-        yield Finding(WARNING, "updates", f"{unhandled} given up unhandled in 7 days (inbox.gave_up says why; "
+    if unhandled[False]:
+        yield Finding(WARNING, "updates", f"{unhandled[False]} given up unhandled in 7 days (inbox.gave_up says why; "
                                           "the logs have the traceback)")
+    if unhandled[True] or unsent[True]:
+        yield Finding(OK, "erased", f"given up in 7 days because their person was erased, no failure: "
+                                    f"updates {unhandled[True]}, messages {unsent[True]}")
+
+
+def given_up(session, table, recent) -> dict[bool, int]:
+    """How many recent rows of the inbox or outbox were given up: {erased: count}; those a
+    person's erasure gave up are no failure."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from ..models.mailbox import ERASED
+
+    erased = table.gave_up == ERASED
+    counts = dict(session.exec(select(erased, func.count()).where(table.gave_up.is_not(None), recent)
+                               .group_by(erased)).all())
+    return {flag: counts.get(flag, 0) for flag in (False, True)}
 
 

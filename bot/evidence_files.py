@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ..models import Evidence
+from ..models.privacy import unlink_unless_kept
 from .channels import Channel, SendError
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,18 @@ class EvidenceFiles:
                 .order_by(Evidence.id).limit(BATCH)
             ).all())
 
-    def record(self, evidence_id: int, **values) -> None:
+    def record(self, evidence_id: int, digest: str, relative: str, size: int) -> bool:
+        """Notes the file kept for the evidence — unless the photo was taken back or erased
+        while it was being fetched: it stays deleted, and so does the file just written
+        (unless another row keeps the same one). True: recorded."""
         with Session(self.engine) as session:
-            row = session.get(Evidence, evidence_id)
-            for name, value in values.items():
-                setattr(row, name, value)
-            session.add(row)
+            recorded = session.execute(
+                update(Evidence).where(Evidence.id == evidence_id, Evidence.file_deleted_at.is_(None))
+                .values(sha256=digest, stored_path=relative, size=size)).rowcount
+            if not recorded:
+                unlink_unless_kept(session, self.directory, relative)
             session.commit()
+        return bool(recorded)
 
     async def collect(self, channel: Channel) -> int:
         """Fetches and keeps the channel's evidence files not kept yet; returns how many."""
@@ -77,8 +83,7 @@ class EvidenceFiles:
                 await asyncio.to_thread(self.count_failure, evidence_id)
                 continue
             digest, relative = await asyncio.to_thread(keep, self.directory, content, suffix)
-            await asyncio.to_thread(self.record, evidence_id, sha256=digest, stored_path=relative, size=len(content))
-            kept += 1
+            kept += await asyncio.to_thread(self.record, evidence_id, digest, relative, len(content))
         return kept
 
     def count_failure(self, evidence_id: int) -> None:

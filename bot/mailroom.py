@@ -31,6 +31,7 @@ from ..locales import translator
 from ..models import ChannelAccount, InboxUpdate, OutboxMessage
 from ..models.announcements import finished_unreported
 from ..models.db import get_engine, get_writer
+from ..models.mailbox import queue
 from ..models.types import utcnow
 from .channels import Blocked, Channel, Failed, Throttled
 from .evidence_files import EvidenceFiles
@@ -129,11 +130,8 @@ class Mailroom:
             def record(replies: list[Outgoing]) -> None:
                 row.handled_at = now
                 session.add(row)
-                session.add_all(
-                    OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
-                                  payload=reply.to_dict(), inbox_id=row.id, created_at=now)
-                    for reply in replies
-                )
+                for reply in replies:
+                    queue(session, channel.name, incoming.chat_id, reply.to_dict(), inbox_id=row.id, created_at=now)
 
             if incoming is None:
                 record([])
@@ -160,8 +158,7 @@ class Mailroom:
                 incoming = channel.to_incoming(row.payload) if isinstance(error, SQLAlchemyError) else None
                 if incoming is not None:
                     apology = translator(self.defaults.language)(SAVE_FAILED)
-                    session.add(OutboxMessage(channel=channel.name, chat_id=incoming.chat_id,
-                                              payload=Outgoing(apology).to_dict(), inbox_id=row.id))
+                    queue(session, channel.name, incoming.chat_id, Outgoing(apology).to_dict(), inbox_id=row.id)
             session.add(row)
             session.commit()
         return gave_up

@@ -13,6 +13,7 @@ from ..figures.wording import announcement_excerpt
 from ..locales import N_, translator
 from ..models import Announcement, ChannelAccount, OrgUnit, OutboxMessage, Person
 from ..models.announcements import chats_of, delivery_counts, finished_unreported, mark_once, unacknowledged
+from ..models.mailbox import queue
 from .messages import Attachment, Choice, Outgoing
 
 ACK_PREFIX = "ack:"
@@ -86,7 +87,6 @@ def delivery_reports(session: Session, now: datetime) -> list[OutboxMessage]:
             continue  # another sender reported it a moment ago
         announcement = session.get(Announcement, announcement_id)
         if announcement.chat_id:  # "" once the sender's data is erased
-            rows.append(OutboxMessage(channel=announcement.channel, chat_id=announcement.chat_id,
-                                      payload=delivery_report(session, announcement).to_dict(), created_at=now))
-    session.add_all(rows)
+            rows.append(queue(session, announcement.channel, announcement.chat_id,
+                              delivery_report(session, announcement).to_dict(), created_at=now))
     return rows

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ..locales import Translator, translator
 from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
 from ..models.access import Place, managed_units, places_of
+from ..models.mailbox import queue
 from ..models.periods import local_date
 from ..models.review import notify
 from ..models.types import utcnow
@@ -134,9 +135,7 @@ class Context:
 
     def send_to_chat(self, channel: str, chat_id: str, message: Outgoing, wait: datetime | None = None) -> OutboxMessage:
         """Queues a message to any chat in this transaction; `wait`: not before then (quiet hours)."""
-        row = OutboxMessage(channel=channel, chat_id=chat_id, payload=message.to_dict(), next_attempt_at=wait)
-        self.session.add(row)
-        return row
+        return queue(self.session, channel, chat_id, message.to_dict(), wait=wait)
 
     def finish(self) -> None:
         """Forget any question in progress."""

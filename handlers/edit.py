@@ -1,6 +1,7 @@
 """Fixing mistakes: `/sua` changes one count (`/sua vneid 6`, or in words `sửa lại vneid 6`,
-`em nhập sai, hộ 21 mới đúng`: that change, asked first), `/xoa` takes back my last entry,
-or one indicator's count (`/xoa cks`, `hủy báo cáo thanh toán`).
+`em nhập sai, hộ 21 mới đúng`: that change, asked first), `/xoa` takes back my last report
+(each day its message recorded, or one of them), or one indicator's count (`/xoa cks`,
+`hủy báo cáo thanh toán`).
 
 Both reach the days a report may be for (today and the 14 days before), so that on Monday
 last week is still mended, never reported twice. A member reaches their own counts; the
@@ -18,7 +19,8 @@ from sqlmodel import select
 
 from ..locales import N_, translator
 from ..models import Audit, Entry, EntryCount, Level, OrgUnit, Person, Role
-from ..models.queries import LIVE, entry_counts, latest_entry_id
+from ..models.periods import week_of
+from ..models.queries import LIVE, entry_counts, latest_entry_id, message_entries
 from .context import Context, step
 from .grammar import ParseError, QuickReport, earliest_day
 from .intents import Correction, correction
@@ -215,9 +217,10 @@ def change_latest_report(context: Context, wanted: Correction) -> list[Outgoing]
     """`xin lỗi gõ nhầm, đúng là 5`: no indicator named, so a count of the latest report."""
     t = context.t
     entry_id = latest_entry_id(context.session, context.person.id, since=window(context))
-    counts = [c for c in entry_counts(context.session, entry_id) if c.deleted_at is None] if entry_id else []
     catalog = list(labels(context))
-    counts.sort(key=lambda c: catalog.index(c.indicator_key))  # as the report was shown
+    # Each day of the report's message (`thứ 3 đi 6 hộ, thứ 5 đi 8 hộ`), its counts as shown.
+    counts = [c for _, live in (latest_report(context, entry_id) if entry_id else [])
+              for c in sorted(live, key=lambda c: catalog.index(c.indicator_key))]
     if not counts:
         return [Outgoing(t("You have no report of today or the 14 days before to change. For older days, ask your commune office."))]
     new = parse_count(context, counts[0].indicator_key, wanted.count)
@@ -345,13 +348,37 @@ def start_undo(context: Context, args: str) -> list[Outgoing]:
     entry_id = latest_entry_id(context.session, context.person.id, since=window(context))
     if entry_id is None:
         return [Outgoing(t("You have no report of today or the 14 days before to take back. For older days, ask your commune office."))]
-    entry = context.session.get(Entry, entry_id)
-    live = {c.indicator_key: c.count for c in entry_counts(context.session, entry_id) if c.deleted_at is None}
-    village = context.session.get(OrgUnit, entry.village_id)
-    question = t("Take back your last report for {village}, {day}: {counts}?", village=village.name,
-                 day=t.date(entry.day), counts=format_counts(context, live))
-    choices = [Choice(t("Yes, take it back"), "yes"), Choice(t("No, keep it"), "no")]
-    return [context.ask("undo.confirm", question, choices, entry_id=entry_id)]
+    days = latest_report(context, entry_id)
+    village = context.session.get(OrgUnit, days[0][0].village_id)
+    if len(days) == 1:
+        [(entry, live)] = days
+        question = t("Take back your last report for {village}, {day}: {counts}?", village=village.name,
+                     day=t.date(entry.day), counts=format_counts(context, live_counts(live)))
+        choices = [Choice(t("Yes, take it back"), "yes"), Choice(t("No, keep it"), "no")]
+        return [context.ask("undo.confirm", question, choices, entry_ids=[entry.id])]
+    # A message that recorded several days (`thứ 3 đi 6 hộ, thứ 5 đi 8 hộ`): all of it, or one day.
+    count = len(days)
+    lines = [t.plural("Your last report, for {village}, recorded {count} day:",
+                      "Your last report, for {village}, recorded {count} days:", count, village=village.name)]
+    lines += [f"• {t.weekday_and_day(entry.day)}: {format_counts(context, live_counts(live))}" for entry, live in days]
+    lines.append(t("Take all of it back, or one day?"))
+    choices = [Choice(t.plural("Take back the {count} day", "Take back all {count} days", count), "yes")]
+    choices += [Choice(t("Only {day}", day=t.weekday_and_day(entry.day)), f"e:{entry.id}") for entry, _ in days]
+    choices.append(Choice(t("No, keep it"), "no"))
+    return [context.ask("undo.confirm", "\n".join(lines), choices, entry_ids=[entry.id for entry, _ in days])]
+
+
+def latest_report(context: Context, entry_id: int) -> list[tuple[Entry, list[EntryCount]]]:
+    """The days (entry, live counts) the message that stored the entry stored and that may
+    still be taken back: live, and of the days a report may be for."""
+    session, since = context.session, window(context)
+    days = [(entry, [c for c in entry_counts(session, entry.id) if c.deleted_at is None])
+            for entry in message_entries(session, session.get(Entry, entry_id)) if entry.day >= since]
+    return [(entry, live) for entry, live in days if live]
+
+
+def live_counts(counts: list[EntryCount]) -> dict[str, int]:
+    return {c.indicator_key: c.count for c in counts}
 
 
 def propose_take_back(context: Context, key: str, village: int | None) -> list[Outgoing]:
@@ -374,17 +401,23 @@ def propose_take_back(context: Context, key: str, village: int | None) -> list[O
 @step("undo.confirm")
 def _undo_confirmed(context: Context, data: str) -> list[Outgoing]:
     t, session = context.t, context.session
-    entry_id = context.state["entry_id"]
+    entry_ids = context.state["entry_ids"]
     context.finish()
-    if data != "yes":
+    one_day = [entry_id for entry_id in entry_ids if data == f"e:{entry_id}"]
+    if one_day:
+        entry_ids = one_day
+    elif data != "yes":
         return [Outgoing(t("Kept: nothing was changed."))]
-    live = [c for c in entry_counts(context.session, entry_id) if c.deleted_at is None]
-    if not live:
+    lines, mondays, village = [], {}, None
+    for entry in (session.get(Entry, entry_id) for entry_id in entry_ids):
+        live = [c for c in entry_counts(session, entry.id) if c.deleted_at is None]
+        for count in live:
+            change(context, count, None)
+        if live:
+            lines.append(t("✅ Taken back: {counts} ({day}).", counts=format_counts(context, live_counts(live)),
+                           day=t.date(entry.day)))
+            mondays.setdefault(week_of(entry.day).first)
+            village = session.get(OrgUnit, entry.village_id)
+    if not lines:
         return [Outgoing(t("That report was already taken back."))]
-    for count in live:
-        change(context, count, None)
-    entry = session.get(Entry, entry_id)
-    village = session.get(OrgUnit, entry.village_id)
-    taken = format_counts(context, {c.indicator_key: c.count for c in live})
-    return [Outgoing(t("✅ Taken back: {counts} ({day}).", counts=taken, day=t.date(entry.day))
-                     + "\n" + week_line(context, village, entry.day))]
+    return [Outgoing("\n".join(lines + [week_line(context, village, monday) for monday in mondays]))]

@@ -22,6 +22,7 @@ from ..models.queries import indicators
 from ..models.text import fold
 from .context import Context
 from .grammar import VILLAGE_KINDS
+from .period_words import named_period, shift
 from .report import aliases
 from .roles import ROLE_WORDS
 
@@ -72,25 +73,25 @@ QUESTION_PHRASES = [phrase.split() for phrases in TOPICS.values() for phrase in 
     [word] for word in ("tuan", "thang", "quy", "nam", "week", "month", "quarter", "year", "this", "last", "next")] + [
     word.split() for word in ROLE_WORDS]
 
-# Periods as questions write them, in folded text; the first pattern found wins, so the
-# longer forms come first (`6 tháng đầu năm` before `tháng`, `last week` before `week`).
-_THIS = "nay|this"
-_BEFORE_LAST = "truoc nua|trc nua"  # tuần trước nữa: the one before last
-_LAST = "truoc|trc|vua roi|vua qua|qua|roi|ngoai|last"  # tuần trước (trc), tuần (vừa) qua, tháng rồi, năm ngoái
-_NEXT = "sau|toi|next"  # tuần sau, tháng tới: not begun, and said so rather than read as this one
-_SHIFTS = ((_THIS, 0), (_BEFORE_LAST, -2), (_LAST, -1), (_NEXT, 1))
+# Periods as questions write them, in folded text. A period named by where it lies from today
+# (`tuần trước`, `hai tuần trước`, `tháng này`, `năm ngoái`, `tuần cuối tháng 11`) is read by
+# period_words.py, as reports read it; these patterns read the rest. The first found wins, so
+# the longer forms come first (`6 tháng đầu năm` before `tháng`); `tuần sau` and `tháng tới`
+# are read as not begun, said so rather than read as this one.
 _UNITS = {"week": ("tuan|week", r"\d{1,2}"), "month": ("thang|month", r"\d{1,2}"),
           "quarter": ("quy|quarter", r"[1-4]|i{1,3}|iv"), "year": ("nam|year", r"\d{4}")}
-_PERIOD_PATTERNS = (
-    # (regex, kind); group 1, when there is one, says which (`tháng 11`, `tháng trước`, `6 tháng đầu năm`)
+_HALVES_AND_DAYS = (
+    # (regex, kind); group 1, when there is one, says which (`6 tháng đầu năm`, `tuần 16/11`)
     (re.compile(r"\b(?:6 thang|nua)\s+(dau|cuoi)(?:\s+nam)?\b"), "half"),
     (re.compile(r"\b(first|second)\s+half\b"), "half"),
     (re.compile(r"\b(?:6 thang|half year|half-year)\b"), "half"),  # the current half (`báo cáo 6 tháng`)
     (re.compile(r"\b(?:tuan|week)\s+(\d{1,2}[ /]\d{1,2})\b"), "week of"),  # `tuần 16/11`: the week of that day
-    *((re.compile(rf"\b(this|last|next)\s+(?:{words})\b"), kind) for kind, (words, _) in _UNITS.items()),
-    *((re.compile(rf"\b(?:{words})(?:\s+(?:thu\s+(?=\d))?({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|{number}))?\b"), kind)
-      for kind, (words, number) in _UNITS.items() if kind != "year"),
-    (re.compile(rf"\b(?:nam|year)\s+({_THIS}|{_BEFORE_LAST}|{_LAST}|{_NEXT}|\d{{4}})\b"), "year"),  # a bare `năm` is also "five"
+)
+# Of each kind, after the periods named by where they lie: `tháng 11`, `tuần thứ 48`, the unit
+# alone (the current one); a year only with its number (a bare `năm` is also "five").
+_NUMBERED = {kind: re.compile(rf"\b(?:{words})(?:\s+(?:thu\s+(?=\d))?({number}))?\b" if kind != "year" else
+                              rf"\b(?:{words})\s+({number})\b") for kind, (words, number) in _UNITS.items()}
+_WRITTEN = (
     (re.compile(r"\bq([1-4])\b"), "quarter"),
     (re.compile(r"\b(20\d\d(?:-(?:w\d{1,2}|q[1-4]|h[12]|\d{1,2}))?)\b"), "label"),  # 2026-W47 … 2026
 )
@@ -259,7 +260,16 @@ def _unknown_village(folded: str, stop: list[list[str]]) -> str | None:
 
 def _period(folded: str, today: date) -> tuple[Period | None, str | None]:
     """The period the words name, or the words that name one that does not exist."""
-    for pattern, kind in _PERIOD_PATTERNS:
+    words = re.findall(r"[a-z0-9]+", folded)
+    found = _matched(_HALVES_AND_DAYS, folded, today)
+    for kind, pattern in _NUMBERED.items():
+        found = found or _named(words, kind, today) or _matched([(pattern, kind)], folded, today)
+    return found or _matched(_WRITTEN, folded, today) or (None, None)
+
+
+def _matched(patterns, folded: str, today: date) -> tuple[Period | None, str | None] | None:
+    """(period, None) for the first pattern found, (None, its words) when they name none."""
+    for pattern, kind in patterns:
         match = pattern.search(folded)
         if match is None:
             continue
@@ -268,7 +278,17 @@ def _period(folded: str, today: date) -> tuple[Period | None, str | None]:
             return period_of(kind, word, today), None
         except ValueError:
             return None, match.group(0)
-    return None, None
+    return None
+
+
+def _named(words: list[str], kind: str, today: date) -> tuple[Period | None, str | None] | None:
+    """A period of that kind named by where it lies (`tuần trước`, `hai tháng trước`, `tuần
+    cuối tháng 11`), as `_matched` gives it."""
+    for i in range(len(words)):
+        if (named := named_period(words, i, today, (kind,))) is not None:
+            length, period = named
+            return (period, None) if period else (None, " ".join(words[i:i + length]))
+    return None
 
 
 def period_of(kind: str, word: str | None, today: date) -> Period:
@@ -282,7 +302,7 @@ def period_of(kind: str, word: str | None, today: date) -> Period:
     current = containing(kind, today)
     if word is None:
         return current
-    steps = next((steps for words, steps in _SHIFTS if re.fullmatch(words, word)), None)
+    steps = shift(word.split())
     if steps is not None:
         return shifted(current, steps)
     if kind == "year":

@@ -35,6 +35,7 @@ from .grammar import (
     village_names,
     week_report_day,
 )
+from .period_words import UNIT_WORDS, count_at, named_period
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,10 @@ _LAST_WEEKDAY = {"chu nhat": 6, "cn": 6, "sunday": 6, "monday": 0, "tuesday": 1,
 _DAYS_BACK = {"hom nay": 0, "sang nay": 0, "chieu nay": 0, "trua nay": 0, "toi nay": 0,
               "today": 0, "hom qua": 1, "toi qua": 1, "sang qua": 1, "chieu qua": 1,
               "dem qua": 1, "yesterday": 1, "hom kia": 2, "hom kia nua": 3}
-# After a weekday: which week (`thứ bảy tuần trước`); `vừa rồi` is the latest one, as without.
-_WEEK_QUALIFIERS = Phrases([("tuần trước", 1), ("tuần rồi", 1), ("tuần qua", 1), ("last week", 1),
-                            ("tuần này", 0), ("this week", 0)])
-# Week words and how many weeks back they are: the report is the week's (`tuần 47`, with its
-# number, is read apart: the number is never a count).
-_WEEKS_BACK = {"tuan nay": 0, "this week": 0, "tuan truoc": 1, "tuan trc": 1, "tuan roi": 1, "tuan qua": 1,
-               "tuan vua roi": 1, "tuan vua qua": 1, "last week": 1}
-_WEEK_WORDS = frozenset({"tuan", "week"})
+# A week named (`tuần trước`, `hai tuần trước`, `tuần cuối tháng 11`: period_words.py) is the
+# report's week; after a weekday, which week (`thứ bảy tuần trước`). `tuần 47`, with its
+# number, is read apart: the number is never a count.
+_WEEK_WORDS = frozenset(word for word, kind in UNIT_WORDS.items() if kind == "week")
 _CLAUSE_WORDS = frozenset({"nhung", "but", "song"})
 # Day words that name no single day: the member is asked to write the date.
 _VAGUE_DAYS = ("hom truoc", "thang truoc")
@@ -182,7 +179,6 @@ _DAY_PHRASES = Phrases([(phrase, ("back", n)) for phrase, n in _DAYS_BACK.items(
                        + [(f"t{n + 2}", ("weekday", n)) for n in range(6)]
                        + [(f"thu {n + 2}", ("weekday", n)) for n in range(6)]
                        + [(phrase, ("weekday", n)) for phrase, n in _LAST_WEEKDAY.items()]
-                       + [(phrase, ("week", n)) for phrase, n in _WEEKS_BACK.items()]
                        + [(phrase, ("vague", 0)) for phrase in _VAGUE_DAYS])
 
 
@@ -256,7 +252,7 @@ class _Reader:
         token, word = self.tokens[i], self.words[i]
         if not any(ch.isalnum() for ch in token.text):
             return i + 1  # punctuation, bullets
-        if (day := self._day(i)) is not None:
+        if (day := self._day(i, scan)) is not None:
             length, value, week = day
             scan.days.append(_Day(value, self._span(i, i + length), len(scan.items), week))
             return i + length
@@ -299,7 +295,7 @@ class _Reader:
     def _span(self, start: int, end: int) -> str:
         return " ".join(token.text for token in self.tokens[start:end])
 
-    def _day(self, i: int) -> tuple[int, date, Period | None] | None:
+    def _day(self, i: int, scan: _Scan) -> tuple[int, date, Period | None] | None:
         """(words, day, week named) of a day or a week written at i."""
         text = self.tokens[i].text
         if dated := _DATE.fullmatch(text):
@@ -312,25 +308,38 @@ class _Reader:
             return 2, self._checked(report_day(self._span(i, i + 2), self.today, month, day_of_month)), None
         if (week := self._numbered_week(i)) is not None:
             return self._week(i, *week)
+        if (week := self._named_week(i)) is not None and not self._counts_for_indicator(i, scan):
+            return self._week(i, *week)
         found = _DAY_PHRASES.match(self.words, i)
         if found is None:
             return None
         length, (kind, n) = found
         if kind == "vague":
             raise _GiveUp(ParseError("vague_day", word=self._span(i, i + length)))
-        if kind == "week":
-            return self._week(i, length, week_of(self.today - timedelta(weeks=n)))
         if kind == "back":
             return length, self.today - timedelta(days=n), None
-        monday = self.today - timedelta(days=self.today.weekday())
-        after = _WEEK_QUALIFIERS.match(self.words, i + length)
+        after = self._named_week(i + length)
         if after is None:  # the latest such weekday, today included
             return length, self.today - timedelta(days=(self.today.weekday() - n) % 7), None
-        qualifier, weeks_back = after
-        day = monday - timedelta(days=7 * weeks_back) + timedelta(days=n)
-        if day > self.today:
-            raise _GiveUp(ParseError("bad_date", word=self._span(i, i + length + qualifier)))
-        return length + qualifier, day, None
+        qualifier, week = after
+        return self._weekday_of(week, n, i, i + length + qualifier)
+
+    def _named_week(self, i: int) -> tuple[int, Period] | None:
+        """(words, week) of a week named at i by where it lies (`tuần trước`, `hai tuần
+        trước`) or as a month's last (`tuần cuối tháng 11`)."""
+        named = named_period(self.words, i, self.today, ("week",)) if i < len(self.words) else None
+        if named is not None and named[1] is None:
+            raise _GiveUp(ParseError("bad_date", word=self._span(i, i + named[0])))
+        return named
+
+    def _counts_for_indicator(self, i: int, scan: _Scan) -> bool:
+        """Whether the number at i is the count of the indicator written just before it
+        (`hộ 12 vneid 5 tuần trước`: VNeID 5, last week), not so many weeks back."""
+        if count_at(self.words, i) is None or not scan.items or scan.items[-1].kind != "key":
+            return False
+        key = scan.items[-1]
+        alias = self.aliases.match(self.words, key.position)
+        return key.position + (alias[0] if alias else 1) == i
 
     def _numbered_week(self, i: int) -> tuple[int, Period] | None:
         """(words, week) of `tuần 47` (the ISO week) or `tuần 30/11`, `tuần 30/11–06/12` (the
@@ -370,10 +379,14 @@ class _Reader:
         thứ 7`) — that weekday of the week."""
         after = _DAY_PHRASES.match(self.words, i + length)
         if after is not None and after[1][0] == "weekday":
-            end = i + length + after[0]
-            day = week.first + timedelta(days=after[1][1])
-            return end - i, self._checked(report_day(self._span(i, end), self.today, day.month, day.day, day.year)), None
+            return self._weekday_of(week, after[1][1], i, i + length + after[0])
         return length, self._checked(week_report_day(self._span(i, i + length), week, self.today)), week
+
+    def _weekday_of(self, week: Period, weekday: int, start: int, end: int) -> tuple[int, date, None]:
+        """(words, day) of a weekday of a week named together between words start and end."""
+        day = week.first + timedelta(days=weekday)
+        return end - start, self._checked(report_day(self._span(start, end), self.today, day.month, day.day,
+                                                     day.year)), None
 
     def _dated(self, text: str, dated: re.Match) -> date:
         month, year = dated[2] or dated[4], dated[3] or dated[5]

@@ -14,7 +14,7 @@ from ..figures.wording import period_name
 from ..locales import N_, Translator
 from ..models import Entry, EntryCount, OrgUnit
 from ..models.periods import week_of
-from ..models.queries import entry_counts, indicators, totals, weekly_history, words_for
+from ..models.queries import entry_counts, indicators, part_key, totals, weekly_history, words_for
 from .ask import offer, worth_offering
 from .context import Context, step
 from .evidence import attach, evidence_of
@@ -378,7 +378,7 @@ def save(context: Context, village: OrgUnit, pending: dict) -> Outgoing:
     if any), and confirms exactly what is stored."""
     context.finish()
     stored = [store(context, village, date.fromisoformat(part["day"]), part["counts"],
-                    pending["message_id"] if n == 0 else f"{pending['message_id']}/{n + 1}", pending.get("evidence"))
+                    part_key(pending["message_id"], n), pending.get("evidence"))
               for n, part in enumerate(days_of(pending))]
     return Outgoing(confirmation(context, stored[0][0], [(day, counts) for _, day, counts in stored],
                                  bool(pending.get("evidence"))))

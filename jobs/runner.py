@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..handlers.messages import Outgoing
-from ..models import JobRun, Level, OrgUnit, OutboxMessage
+from ..models import JobRun, Level, OrgUnit
+from ..models.mailbox import queue
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,8 @@ def run_job(session: Session, job: Job, commune: OrgUnit, now: datetime) -> JobR
     try:
         session.add(run)
         session.flush()
-        session.add_all(
-            OutboxMessage(channel=d.channel, chat_id=d.chat_id, payload=d.message.to_dict(),
-                          job_run_id=run.id, next_attempt_at=wait)
-            for d in deliveries
-        )
+        for d in deliveries:
+            queue(session, d.channel, d.chat_id, d.message.to_dict(), job_run_id=run.id, wait=wait)
         session.commit()
     except IntegrityError:  # another scheduler recorded it a moment ago
         session.rollback()

@@ -14,6 +14,9 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from .types import UTCDateTime, utcnow
 
+# Why a row emptied by a person's erasure was given up (`privacy.scrub_mailroom`): no failure.
+ERASED = "erased"
+
 
 class InboxUpdate(SQLModel, table=True):
     __tablename__ = "inbox"
@@ -47,6 +50,17 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     gave_up: str | None = Field(default=None, max_length=200, description="why it was never sent")
+
+
+def queue(session: Session, channel: str, chat_id: str, payload: dict, *, wait: datetime | None = None,
+          inbox_id: int | None = None, job_run_id: int | None = None, created_at: datetime | None = None) -> OutboxMessage:
+    """Writes a message (an Outgoing's dict) to a chat into the outbox, in the session's
+    transaction: it leaves only once that commits. `wait`: not before then (quiet hours);
+    `inbox_id` / `job_run_id`: the update it answers, the job run that sent it."""
+    row = OutboxMessage(channel=channel, chat_id=chat_id, payload=payload, next_attempt_at=wait,
+                        inbox_id=inbox_id, job_run_id=job_run_id, created_at=created_at or utcnow())
+    session.add(row)
+    return row
 
 
 def prune(session: Session, before: datetime) -> tuple[int, int]:

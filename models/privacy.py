@@ -88,10 +88,13 @@ def delete_file(session: Session, directory: Path, evidence: Evidence, now: date
     evidence.stored_path, evidence.file_deleted_at = None, now
     session.add(evidence)
     session.flush()
-    if relative is None:
-        return
-    still_kept = session.exec(select(Evidence.id).where(Evidence.stored_path == relative)).first()
-    if still_kept is None:
+    if relative is not None:
+        unlink_unless_kept(session, directory, relative)
+
+
+def unlink_unless_kept(session: Session, directory: Path, relative: str) -> None:
+    """Deletes a file of the evidence folder unless an evidence row still keeps it."""
+    if session.exec(select(Evidence.id).where(Evidence.stored_path == relative)).first() is None:
         (Path(directory) / relative).unlink(missing_ok=True)
 
 
@@ -152,6 +155,7 @@ def person_data(session: Session, person: Person) -> dict:
     accounts = session.exec(select(ChannelAccount).where(ChannelAccount.person_id == person.id)).all()
     entries = session.exec(select(Entry).where(Entry.person_id == person.id).order_by(Entry.day, Entry.id)).all()
     counts = session.exec(select(EntryCount).where(EntryCount.person_id == person.id)).all()
+    updates, replies = mailroom_of(session, accounts)
     return {
         "person": {"id": person.id, "name": person.name, "language": person.locale,
                    "created_at": _iso(person.created_at)},
@@ -186,7 +190,25 @@ def person_data(session: Session, person: Person) -> dict:
                           for c in conversations_of(session, accounts)],
         "erased": [{"at": _iso(e.at), "operator": e.operator, "detail": e.detail}
                    for e in session.exec(select(Erasure).where(Erasure.person_id == person.id))],
+        "inbox": [{"channel": u.channel, "received_at": _iso(u.received_at), "handled_at": _iso(u.handled_at),
+                   "gave_up": u.gave_up, **update_text(u.payload)} for u in updates],
+        "outbox": [{"channel": m.channel, "chat_id": m.chat_id, "created_at": _iso(m.created_at),
+                    "sent_at": _iso(m.sent_at), "gave_up": m.gave_up, "text": m.payload.get("text"),
+                    "choices": [c["label"] for c in m.payload.get("choices", ())],
+                    "file": (m.payload.get("attachment") or {}).get("name")} for m in replies],
     }
+
+
+def update_text(payload: dict) -> dict:
+    """What a stored update says, in Telegram's and Zalo's shapes alike: the message's text
+    (a photo's caption, a pressed button's data) and the text it replies to, if any."""
+    message = payload.get("message") or payload.get("edited_message") or {}
+    if "callback_query" in payload:
+        return {"text": payload["callback_query"].get("data")}
+    said = {"text": message.get("text") or message.get("caption")}
+    if isinstance(replied := message.get("reply_to_message"), dict):
+        said["replying_to"] = replied.get("text") or replied.get("caption")
+    return said
 
 
 def conversations_of(session: Session, accounts) -> list:
@@ -221,35 +243,49 @@ def renamed(payload, name: str, label: str):
     return payload.replace(name, label) if isinstance(payload, str) else payload
 
 
+def mailroom_of(session: Session, accounts) -> tuple[list, list]:
+    """The inbox rows naming these accounts (their updates, and replies to them), and the
+    outbox rows to their chats or answering those updates, oldest first."""
+    from sqlalchemy import and_, false, or_
+
+    from .mailbox import InboxUpdate, OutboxMessage
+
+    # Every update is read: the JSON text escapes non-ASCII, so SQL cannot search it for an id.
+    updates = sorted({row.id: row for account in accounts for row in session.exec(
+        select(InboxUpdate).where(InboxUpdate.channel == account.channel))
+        if names_account(row.payload, account.external_id)}.values(), key=lambda row: row.id)
+    to_them = [and_(OutboxMessage.channel == a.channel, OutboxMessage.chat_id == a.external_id) for a in accounts]
+    answering = OutboxMessage.inbox_id.in_([row.id for row in updates]) if updates else false()
+    replies = session.exec(select(OutboxMessage).where(or_(answering, *to_them)).order_by(OutboxMessage.id)).all()
+    return updates, list(replies)
+
+
 def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datetime) -> int:
     """Empties the inbox rows naming these accounts and the outbox rows to their chats or
     answering those updates (kept: ids, channel, update key, handled and sent state, so a
     redelivered update is still known); elsewhere in the outbox `name` becomes `label`.
-    Their updates not handled yet never will be. Returns the rows emptied."""
-    from .mailbox import InboxUpdate, OutboxMessage
+    Their updates not handled yet never will be, nor will such replies not sent yet be sent.
+    Returns the rows emptied."""
+    from .mailbox import ERASED, OutboxMessage
 
-    # Every row is read: the JSON text escapes non-ASCII, so SQL cannot search it for a name or id.
-    emptied_updates = {row.id: row for account in accounts for row in session.exec(
-        select(InboxUpdate).where(InboxUpdate.channel == account.channel))
-        if names_account(row.payload, account.external_id)}.values()
-    for row in emptied_updates:
+    updates, replies = mailroom_of(session, accounts)
+    for row in updates:
         row.payload = dict(ERASED_PAYLOAD)
         if row.handled_at is None:
-            row.handled_at, row.gave_up = now, "erased"
+            row.handled_at, row.gave_up = now, ERASED
         session.add(row)
-    private_chats = {(a.channel, a.external_id) for a in accounts}
-    answered = {row.id for row in emptied_updates}
-    emptied_messages = 0
-    for message in session.exec(select(OutboxMessage)):
-        if (message.channel, message.chat_id) in private_chats or message.inbox_id in answered:
-            message.payload, message.chat_id = dict(ERASED_PAYLOAD), ""
-            emptied_messages += 1
-        elif (text := renamed(message.payload, name, label)) != message.payload:
-            message.payload = text
-        else:
-            continue
+    for message in replies:
+        message.payload, message.chat_id = dict(ERASED_PAYLOAD), ""
+        if message.sent_at is None and message.gave_up is None:  # a reply to a group: now nothing to send
+            message.gave_up = ERASED
         session.add(message)
-    return len(emptied_updates) + emptied_messages
+    emptied = {message.id for message in replies}
+    # Every reply is read: their name may be in any text (a summary naming the members).
+    for message in session.exec(select(OutboxMessage)):
+        if message.id not in emptied and (text := renamed(message.payload, name, label)) != message.payload:
+            message.payload = text
+            session.add(message)
+    return len(updates) + len(replies)
 
 
 def erase_person(session: Session, person: Person, directory: Path, operator: str, now: datetime) -> Erasure:

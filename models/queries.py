@@ -535,6 +535,25 @@ def latest_entry_id(session: Session, person_id: int, since: date | None = None)
     return session.execute(query.order_by(Entry.created_at.desc(), Entry.id.desc()).limit(1)).scalar()
 
 
+def part_key(message_id: str, part: int) -> str:
+    """The message id a message's entry for its `part`th day (0: the first) is stored under:
+    `m1`, `m1/2`, `m1/3` — unique per chat, and each found again by its message."""
+    return message_id if part == 0 else f"{message_id}/{part + 1}"
+
+
+def message_entries(session: Session, entry: Entry) -> list[Entry]:
+    """The entries the message that stored `entry` stored, a day each (`thứ 3 đi 6 hộ, thứ 5
+    đi 8 hộ`), in the message's order: `entry` alone for a message of one day."""
+    first, _, part = entry.message_id.rpartition("/")
+    first = first if part.isdigit() else entry.message_id
+    same_chat = session.execute(select(Entry).where(
+        Entry.channel == entry.channel, Entry.chat_id == entry.chat_id, Entry.person_id == entry.person_id,
+        Entry.message_id.startswith(first, autoescape=True)).order_by(Entry.id)).scalars().all()
+    keys = {part_key(first, n) for n in range(len(same_chat))}
+    parts = [e for e in same_chat if e.message_id in keys]
+    return parts if entry in parts else [entry]
+
+
 def entry_counts(session: Session, entry_id: int) -> list[EntryCount]:
     """An entry's counts, deleted ones included."""
     return list(session.exec(select(EntryCount).where(EntryCount.entry_id == entry_id)).scalars())

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from .entries import Entry, Evidence
-from .mailbox import OutboxMessage
+from .mailbox import queue
 from .orgunits import OrgUnit
 from .people import ChannelAccount
 
@@ -46,5 +46,5 @@ def notify(session: Session, person_id: int, channel: str, payload: dict) -> boo
     ).first()
     if account is None or account.blocked_at is not None:
         return False
-    session.add(OutboxMessage(channel=channel, chat_id=account.external_id, payload=payload))
+    queue(session, channel, account.external_id, payload)
     return True

@@ -170,6 +170,29 @@ def test_clock_and_job_faults(healthy, db_url, commune):
     assert found["messages"].status == WARNING and found["messages"].detail.startswith("1 given up")
 
 
+def test_what_an_erasure_gave_up_is_no_failure(healthy, db_url):
+    """A person's erasure gives up their updates still to handle (`gave_up` = "erased"): the
+    doctor says so apart, as no failure, and warns only of the real failures."""
+    with get_engine(db_url).begin() as connection:
+        connection.execute(InboxUpdate.__table__.insert(), [
+            dict(channel="telegram", update_key=str(n), payload={"erased": True}, received_at=utcnow(),
+                 handled_at=utcnow(), gave_up="erased") for n in range(3)])
+        connection.execute(OutboxMessage.__table__.insert().values(
+            channel="telegram", chat_id="", payload={"erased": True}, created_at=utcnow(), gave_up="erased"))
+    found = findings(**healthy)
+    assert only_not_ok(found) == {}
+    assert found["erased"].detail == "given up in 7 days because their person was erased, no failure: " \
+                                     "updates 3, messages 1"
+    with get_engine(db_url).begin() as connection:
+        connection.execute(InboxUpdate.__table__.insert().values(
+            channel="telegram", update_key="x", payload={}, received_at=utcnow(), handled_at=utcnow(),
+            gave_up="OperationalError: database is locked"))
+    found = findings(**healthy)
+    assert only_not_ok(found) == {"updates": "warning: 1 given up unhandled in 7 days (inbox.gave_up says why; "
+                                             "the logs have the traceback)"}
+    assert "updates 3, messages 1" in found["erased"].detail
+
+
 def test_doctor_command_exits_1_on_an_error_0_on_warnings(db_url, tmp_path):
     group = Processes(tmp_path, {"TOCDS_DATABASE_URL": db_url})
     warned = group.run("doctor")

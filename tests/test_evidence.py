@@ -122,13 +122,18 @@ def test_files_are_kept_once_by_their_hash(tmp_path):
 
 
 class FlakyMessenger:
-    """A channel whose file server gives one file and has lost the other."""
+    """A channel whose file server gives one file and has lost the other; `while_fetching`
+    runs before a file arrives (the member taking the photo back meanwhile)."""
 
     name = "console"
+
+    def __init__(self, while_fetching=lambda: None):
+        self.while_fetching = while_fetching
 
     async def download(self, file_ref: str) -> tuple[bytes, str]:
         if file_ref == "gone":
             raise Failed("file: 404", temporary=False)
+        await asyncio.to_thread(self.while_fetching)
         return f"content of {file_ref}".encode(), ".jpg"
 
 
@@ -146,3 +151,23 @@ def test_the_files_loop_keeps_what_it_gets_and_gives_up_on_the_rest(session, com
     assert (tmp_path / rows["kept"].stored_path).read_bytes() == b"content of kept"
     assert rows["gone"].stored_path is None and rows["gone"].fetch_failures == MAX_FETCH_FAILURES
     assert files.waiting(FlakyMessenger()) == []
+
+
+def test_a_photo_taken_back_while_it_is_fetched_stays_deleted(session, commune, db_url, tmp_path):
+    lan = Chatter(session, "Lan", [commune.villages[TAN_HOA]], Role.MEMBER)
+    lan.say("vneid 5")
+    defaults = replace(DEFAULTS, evidence_dir=tmp_path)
+    photo(session, "lan", "p1", file_ref="mistaken", defaults=defaults)
+
+    def take_back():
+        [reply] = handle(session, incoming("lan", "/xoaanh", "m1"), NOW, defaults)
+        assert reply.text.startswith("🗑 Đã rút lại và xóa ảnh.")
+
+    files = EvidenceFiles(get_writer(db_url), tmp_path)
+    assert asyncio.run(files.collect(FlakyMessenger(take_back))) == 0
+    session.expire_all()
+    evidence = session.exec(select(Evidence)).one()
+    assert (evidence.status, evidence.stored_path, evidence.sha256, evidence.file_deleted_at) == (
+        "withdrawn", None, None, NOW)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # the file fetched meanwhile is gone too
+    assert files.waiting(FlakyMessenger(take_back)) == []

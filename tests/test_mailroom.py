@@ -2,18 +2,23 @@
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+import tocds
 from helpers import DEFAULTS, NOW, Chatter
 from tocds.bot.channels import Blocked, Channel, Failed, Throttled
 from tocds.bot.mailroom import MAX_HANDLING_FAILURES, Mailroom, padded
 from tocds.handlers.messages import Incoming, Outgoing
 from tocds.models import ChannelAccount, Entry, InboxUpdate, OutboxMessage, Person, Role
 from tocds.models.invites import join
+from tocds.models.mailbox import queue
 from tocds.models.queries import messages_sent
+from tocds.models.review import notify
 
 
 class ScriptedChannel(Channel):
@@ -322,3 +327,32 @@ def test_keeping_the_mailroom_less_than_the_redelivery_horizon_is_refused(monkey
             get_settings()
     finally:
         get_settings.cache_clear()
+
+
+def test_a_notice_to_a_person_is_queued_the_way_every_message_to_a_chat_is(session, member, clock):
+    """One function writes a message to a chat into the outbox (`mailbox.queue`): a person's
+    notice (`review.notify`) goes through it, and a chat that blocked the bot gets nothing."""
+    held = clock.now + timedelta(hours=8)
+    queued = queue(session, "scripted", "g1", Outgoing("Họp tổ 8 giờ").to_dict(), wait=held)
+    assert notify(session, member.id, "scripted", Outgoing("Ảnh cần bổ sung").to_dict())
+    session.commit()
+    rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(r.chat_id, r.payload["text"], r.next_attempt_at) for r in rows] == [
+        ("g1", "Họp tổ 8 giờ", held), ("c1", "Ảnh cần bổ sung", None)]
+    assert rows[0].id == queued.id and rows[0].sent_at is None
+    account = session.exec(select(ChannelAccount).where(ChannelAccount.person_id == member.id)).one()
+    account.blocked_at = clock.now
+    session.add(account)
+    assert not notify(session, member.id, "scripted", Outgoing("again").to_dict())
+    assert not notify(session, member.id, "zalo", Outgoing("no such chat").to_dict())
+    session.commit()
+    assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == 2
+
+
+def test_only_the_mailbox_builds_an_outbox_row():
+    """Every other module queues through `mailbox.queue`, so what a queued message carries is
+    decided in one place."""
+    package = Path(tocds.__file__).parent
+    builders = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
+                      if "tests" not in path.parts and "OutboxMessage(" in path.read_text(encoding="utf-8"))
+    assert builders == ["models/mailbox.py"]

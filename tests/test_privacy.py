@@ -288,7 +288,7 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
     from tocds.models import Membership
     from tocds.models.mailbox import InboxUpdate, OutboxMessage
     from tocds.models.members import remove
-    from tocds.models.privacy import erase_person
+    from tocds.models.privacy import erase_person, person_data
 
     lan_id, hoa_id, group = 5550001, 5550002, -1009
     lan = member_on(session, "Lan Nguyễn", commune.villages[TAN_HOA], Role.MEMBER, "telegram")
@@ -301,7 +301,7 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
                                         (2, telegram_update(2, lan_id, group, "vneid 4"), NOW),
                                         (3, telegram_update(3, lan_id, lan_id, "/sua"), None)]]
     reply_to_her = InboxUpdate(channel="telegram", update_key="4", handled_at=NOW, payload=telegram_update(
-        4, hoa_id, group, "ok", reply_to_message={"from": {"id": lan_id, "first_name": "Lan"}}))
+        4, hoa_id, group, "ok", reply_to_message={"from": {"id": lan_id, "first_name": "Lan"}, "text": "hộ 12"}))
     others = InboxUpdate(channel="telegram", update_key="5", handled_at=NOW,
                          payload={"update_id": 5, "message": {"from": {"id": hoa_id, "first_name": "Hoa"},
                                                               "chat": {"id": group}, "text": "ho 2"}})
@@ -314,10 +314,20 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
                                    inbox_id=hers[1].id, sent_at=NOW),
                      OutboxMessage(channel="telegram", chat_id=str(group), payload=summary, sent_at=NOW),
                      OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Hoa: ghi 2"},
-                                   inbox_id=others.id, sent_at=NOW)])
+                                   inbox_id=others.id, sent_at=NOW),
+                     OutboxMessage(channel="telegram", chat_id=str(group), payload={"text": "Lan, ảnh đã nhận"},
+                                   inbox_id=hers[1].id)])  # not sent yet
     session.commit()
     handled, sent = (set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None)))),
                      set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None)))))
+    # What `tocds admin person` shows of the mailroom: the same rows the erasure empties.
+    stored = person_data(session, lan)
+    at = NOW.isoformat()
+    assert [(u["text"], u.get("replying_to"), u["handled_at"], u["gave_up"]) for u in stored["inbox"]] == [
+        ("hộ 12", None, at, None), ("vneid 4", None, at, None), ("/sua", None, None, None), ("ok", "hộ 12", at, None)]
+    assert {u["received_at"] for u in stored["inbox"]} != {None}
+    assert [(m["chat_id"], m["text"], m["sent_at"]) for m in stored["outbox"]] == [
+        (str(lan_id), "Đã ghi, Lan Nguyễn", at), (str(group), "Đã ghi vneid 4", at), (str(group), "Lan, ảnh đã nhận", None)]
 
     erasure = erase_person(session, lan, tmp_path, "Ops Tuấn", NOW + timedelta(hours=1))
     session.commit()
@@ -329,4 +339,7 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
     assert session.exec(select(InboxUpdate.gave_up).where(InboxUpdate.update_key == "3")).one() == "erased"
     assert handled < set(session.exec(select(InboxUpdate.id).where(InboxUpdate.handled_at.is_not(None))))
     assert sent == set(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None))))
-    assert erasure.detail.endswith("mailroom=6")
+    # The reply to her group message not sent yet is emptied, and given up: nothing is left to send.
+    assert session.exec(select(OutboxMessage.gave_up).where(OutboxMessage.sent_at.is_(None))).all() == ["erased"]
+    assert erasure.detail.endswith("mailroom=7")
+    assert (person_data(session, lan)["inbox"], person_data(session, lan)["outbox"]) == ([], [])

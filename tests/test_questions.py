@@ -70,6 +70,17 @@ CASES = [
     ("tuần trước nữa thế nào", ("tiendo", None, None, "2026-W46")),  # the week before last
     ("tiến độ tuần thứ 47", ("tiendo", None, None, "2026-W47")),
     ("tổng hợp tháng trước nữa", ("thang", None, None, "2026-09")),
+    # so many weeks back, and a month's last week: read as reports read them (period_words.py)
+    ("tiến độ hai tuần trước", ("tiendo", None, None, "2026-W46")),  # not this week, not last week
+    ("tiến độ 2 tuần trước", ("tiendo", None, None, "2026-W46")),
+    ("ai chưa báo cáo ba tuần trước", ("chuabaocao", None, None, "2026-W45")),
+    ("progress two weeks ago", ("tiendo", None, None, "2026-W46")),
+    ("tiến độ tuần cuối tháng 10", ("tiendo", None, None, "2026-W44")),  # 26/10–01/11, holding 31/10
+    ("xuất báo cáo tuần cuối của tháng 9", ("xuat", None, None, "2026-W40")),  # 28/09–04/10
+    ("tiến độ tuần cuối tháng 11", ("tiendo", None, None, "2026-W49")),  # about to begin: /tiendo says so
+    ("tuần cuối tháng trước", ("tiendo", None, None, "2026-W44")),
+    ("tiến độ thứ hai tuần trước", ("tiendo", None, None, "2026-W47")),  # `thứ hai` is Monday, not two weeks
+    ("tiến độ hai tháng trước", ("tiendo", None, None, "2026-09")),
     # who has not reported, for a period too
     ("ai chưa báo cáo tuần trước", ("chuabaocao", None, None, "2026-W47")),
     ("ai chua bc tuan truoc a", ("chuabaocao", None, None, "2026-W47")),
@@ -120,6 +131,7 @@ def test_a_village_outside_ones_commune_and_a_period_that_does_not_exist(session
     assert read(leader_context, "tháng 13").bad_period == "tháng 13"
     assert read(leader_context, "2026-W60").bad_period == "2026-W60"
     assert read(leader_context, "tuần 31/02").bad_period.startswith("tuần 31")
+    assert read(leader_context, "tiến độ tuần cuối tháng 13").bad_period == "tuần cuối tháng 13"
 
 
 def test_a_leader_asks_in_plain_words(session, commune):

@@ -123,6 +123,68 @@ def test_a_week_named_is_the_reports_week(text, expected):
     assert read(text) == expected
 
 
+TWO_WEEKS_BACK = Period("2026-W46", date(2026, 11, 9), date(2026, 11, 15))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # So many weeks back (`hai tuần trước`): that week, not this one or last; the number is no count.
+        ("hai tuần trước đi 5 hộ", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
+        ("2 tuần trước tổ em đi 12 hộ", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=12)),
+        ("hai tuan truoc di 5 ho", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
+        ("two weeks ago 5 households", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=5)),
+        ("tuần trước nữa đi 4 hộ", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=4)),
+        ("thứ 7 hai tuần trước đi 3 hộ", one(date(2026, 11, 14), ho=3)),
+        # … but right after an indicator, the number is its count.
+        ("hộ 2 tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, ho=2)),
+        ("vneid hai tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, vneid=2)),
+        ("hộ 12 vneid 5 tuần trước", of_week(LAST_WEEK, LAST_WEEK.last, ho=12, vneid=5)),
+        ("hộ 12 vneid 5 hai tuần trước", of_week(TWO_WEEKS_BACK, TWO_WEEKS_BACK.last, ho=12, vneid=5)),
+        # `thứ hai tuần trước` is Monday of last week.
+        ("thứ hai tuần trước đi 3 hộ", one(date(2026, 11, 16), ho=3)),
+    ],
+)
+def test_weeks_back_are_read_as_that_week(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "week", "day"),
+    [
+        # The week holding the month's last day: 30/11 is a Monday, so its week is 30/11–06/12.
+        (date(2026, 12, 2), "tuần cuối tháng 11 đi 5 hộ", "2026-W49", date(2026, 12, 2)),
+        (date(2026, 11, 5), "tuần cuối tháng 10 hộ 5", "2026-W44", date(2026, 11, 1)),  # 26/10–01/11, ended
+        (date(2026, 11, 5), "tuần cuối của tháng 10 hộ 5", "2026-W44", date(2026, 11, 1)),
+        (date(2027, 1, 5), "tuần cuối tháng 12 hộ 5", "2026-W53", date(2027, 1, 3)),  # the December just gone
+        (date(2026, 12, 2), "tuần cuối tháng trước hộ 5", "2026-W49", date(2026, 12, 2)),
+    ],
+)
+def test_a_months_last_week_is_the_week_of_its_last_day(today, text, week, day):
+    [reading] = read_report(text, today=today, aliases=CATALOG).readings
+    assert (reading.week.label, reading.day, reading.counts) == (week, day, {"ho": 5})
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("tuần cuối tháng 11 đi 5 hộ", ParseError("week_not_begun", word="tuần cuối tháng 11", day=date(2026, 11, 30))),
+        ("tuần cuối tháng 10 đi 5 hộ", ParseError("week_too_old", word="tuần cuối tháng 10", day=date(2026, 11, 1))),
+        ("tuần cuối tháng 13 hộ 5", ParseError("bad_date", word="tuần cuối tháng 13")),
+        ("ba tuần trước đi 5 hộ", ParseError("week_too_old", word="ba tuần trước", day=date(2026, 11, 8))),
+        ("thứ 2 hai tuần trước đi 3 hộ", ParseError("day_too_old", word="thứ 2 hai tuần trước", day=date(2026, 11, 9))),
+        ("tuần sau đi 5 hộ", ParseError("week_not_begun", word="tuần sau", day=date(2026, 11, 30))),
+    ],
+)
+def test_a_week_named_that_cannot_be_reported_says_why(text, error):
+    assert read(text) == error
+
+
+@pytest.mark.parametrize("text", ["² tuần trước hộ 5", "tuần cuối tháng ² hộ 5"])
+def test_a_digit_that_is_no_number_names_no_week(text):
+    assert read(text) == ParseError("not_whole", word="²")  # `²` passes str.isdigit, not int()
+
+
 def test_a_weeks_number_is_never_a_count():
     [reading] = read("tuần 47 hộ 30").readings
     assert reading.counts == {"ho": 30} and not reading.unused

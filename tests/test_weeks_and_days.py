@@ -189,6 +189,32 @@ def test_two_days_delivered_twice_are_saved_once(session, commune, lan):
     assert ids == ["m1", "m1/2"]
 
 
+def test_taking_back_a_message_of_two_days_offers_both_or_one(session, lan):
+    lan.say("thứ 3 đi 6 hộ, thứ 5 đi 8 hộ")
+    lan.say("1")
+    assert lan.say("/xoa") == ("Báo cáo gần nhất của bạn, cho Thôn Tân Hòa, ghi 2 ngày:\n"
+                               "• Thứ Ba 24/11: Hộ 6\n• Thứ Năm 19/11: Hộ 8\n"
+                               "Rút lại cả báo cáo, hay một ngày?\n"
+                               "1. Rút lại cả 2 ngày\n2. Chỉ Thứ Ba 24/11\n3. Chỉ Thứ Năm 19/11\n4. Không, giữ lại")
+    assert lan.say("3") == ("✅ Đã rút lại: Hộ 8 (ngày 19/11/2026).\n"
+                            "Tuần 16/11–22/11, Thôn Tân Hòa: chưa có")
+    assert entry_days(session) == [(date(2026, 11, 24), {"ho": 6})]
+    # The day left is the last report now, alone.
+    assert lan.say("/xoa").startswith("Rút lại báo cáo gần nhất của Thôn Tân Hòa, ngày 24/11/2026: Hộ 6?")
+    lan.say("2")
+
+    lan.say("hôm qua: hộ 5 vneid 2\nhôm nay: hộ 3")
+    lan.say("1")
+    lan.say("rút lại")
+    assert lan.say("1") == ("✅ Đã rút lại: Hộ 5 · VNeID 2 (ngày 24/11/2026).\n✅ Đã rút lại: Hộ 3 (ngày 25/11/2026).\n"
+                            "Tuần 23/11–29/11, Thôn Tân Hòa: Hộ 6")
+    assert entry_days(session) == [(date(2026, 11, 24), {"ho": 6})]
+    # `đúng là 5` with no indicator: a count of either day to pick.
+    lan.say("thứ 2 đi 4 hộ, thứ 3 vneid 3")
+    lan.say("1")
+    assert lan.say("xin lỗi gõ nhầm, đúng là 5").splitlines()[1:3] == ["1. 23/11 · Hộ 4 → 5", "2. 24/11 · VNeID 3 → 5"]
+
+
 def test_two_days_above_the_village_wait_for_a_yes_with_their_week_added_up(session, lan):
     # Tân Hòa has 100 households: 60 + 50 in one week is above it, though neither day is.
     question = lan.say("thứ 2 đi 60 hộ, thứ 3 đi 50 hộ")
