@@ -290,11 +290,11 @@ def scrub_mailroom(session: Session, accounts, name: str, label: str, now: datet
 
 def erase_person(session: Session, person: Person, directory: Path, operator: str, now: datetime) -> Erasure:
     """Replaces the person's name with a neutral label everywhere (every record names them by
-    id), deletes their chat ids, their photos' files and captions, their conversations and the
-    messages still waiting to go to them, and empties the inbox and outbox rows about them;
+    id), deletes their chat ids, their photos' files and captions and their conversations, and
+    empties the inbox and outbox rows about them (what still waited to go to them is given up);
     their counts stay, so no figure changes. Refused (StillMember) while they have a place.
     The caller commits."""
-    from sqlalchemy import delete, update
+    from sqlalchemy import update
 
     from .announcements import Announcement
     from .mailbox import OutboxMessage
@@ -306,11 +306,11 @@ def erase_person(session: Session, person: Person, directory: Path, operator: st
     conversations = conversations_of(session, accounts)
     for conversation in conversations:
         session.delete(conversation)
-    private_chats = [(a.channel, a.external_id) for a in accounts]
-    waiting = 0
-    for channel, chat_id in private_chats:
-        waiting += session.execute(delete(OutboxMessage).where(
-            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.sent_at.is_(None))).rowcount
+    # Messages still waiting for their chats are emptied and given up below (scrub_mailroom), not
+    # deleted: an announcement's delivery row may point at one.
+    waiting = sum(len(session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.channel == a.channel, OutboxMessage.chat_id == a.external_id, OutboxMessage.sent_at.is_(None),
+        OutboxMessage.gave_up.is_(None))).all()) for a in accounts)
     files = 0
     for evidence in session.exec(select(Evidence).where(Evidence.person_id == person.id)).all():
         files += evidence.stored_path is not None

@@ -343,3 +343,35 @@ def test_erasing_a_person_empties_what_the_inbox_and_outbox_keep_about_them(sess
     assert session.exec(select(OutboxMessage.gave_up).where(OutboxMessage.sent_at.is_(None))).all() == ["erased"]
     assert erasure.detail.endswith("mailroom=7")
     assert (person_data(session, lan)["inbox"], person_data(session, lan)["outbox"]) == ([], [])
+
+
+def test_erasing_a_person_an_announcement_still_waits_for(session, commune, tmp_path):
+    """An announcement held for the morning points at the outbox row to her chat: erasing her
+    gives that row up (emptied) instead of deleting it, and the announcement's record stays whole."""
+    from tocds.models import Announcement, AnnouncementDelivery, Membership
+    from tocds.models.mailbox import OutboxMessage
+    from tocds.models.members import remove
+    from tocds.models.privacy import erase_person
+
+    lan = member_on(session, "Lan Nguyễn", commune.villages[TAN_HOA], Role.MEMBER, "telegram")
+    chat = session.exec(select(ChannelAccount.external_id).where(ChannelAccount.person_id == lan.id)).one()
+    office = member_on(session, "Chị Hà", commune.unit, Role.OFFICE, "telegram")
+    announcement = Announcement(sender_id=office.id, unit_id=commune.unit.id, audience="commune",
+                                text="Tập huấn thứ Bảy, Lan Nguyễn nhớ mang máy", sent_at=NOW)
+    held = OutboxMessage(channel="telegram", chat_id=chat, payload={"text": announcement.text},
+                         next_attempt_at=NOW + timedelta(hours=8))
+    session.add_all([announcement, held])
+    session.flush()
+    session.add(AnnouncementDelivery(announcement_id=announcement.id, person_id=lan.id, channel="telegram",
+                                     outbox_id=held.id))
+    for membership in session.exec(select(Membership).where(Membership.person_id == lan.id)).all():
+        remove(session, membership, by=lan.id, now=NOW, action="left")
+    session.commit()
+
+    erasure = erase_person(session, lan, tmp_path, "Ops Tuấn", NOW + timedelta(hours=1))
+    session.commit()
+    session.refresh(held)
+    assert (held.chat_id, held.payload, held.gave_up, held.sent_at) == ("", {"erased": True}, "erased", None)
+    assert session.exec(select(AnnouncementDelivery.outbox_id).where(
+        AnnouncementDelivery.person_id == lan.id)).one() == held.id
+    assert "unsent=1" in erasure.detail
