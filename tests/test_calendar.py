@@ -253,6 +253,7 @@ def test_the_schedule_shows_the_calendars_jobs_daily(db_url, commune, tmp_path):
     ],
 )
 def test_the_calendars_jobs_run_every_morning_in_the_communes_time(job, after, fires):
-    from tocds.jobs.scheduler import SCHEDULE, trigger
+    from tocds.jobs.scheduler import trigger
+    from tocds.models.jobs import SCHEDULE
 
     assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires
