@@ -14,7 +14,6 @@ from ..locales import N_, Translator
 from ..models import Level, OrgUnit
 from ..models.access import office_of
 from ..models.exports import file_name
-from ..models.orgunits import children
 from ..models.periods import Period, containing, parse_period
 from ..models.progress import Status
 from ..models.queries import weekly_counts
@@ -62,7 +61,7 @@ def unit_page(request: Request) -> Response:
             return village_page(request, desk, unit)
         today = desk.today(unit)
         period = chosen_period(request, today)
-        figures = figures_of(session, unit, period, today)
+        figures = figures_of(session, unit, period, today, reporters=False)  # the page names nobody
         summary, t = figures.summary, desk.t
         lines = [progress_line(t, indicator.short(t.language), summary.totals.get(indicator.key, 0),
                                summary.progress[indicator.key], period, today)
@@ -82,7 +81,7 @@ def unit_page(request: Request) -> Response:
 def trends(desk: Desk, unit: OrgUnit, summary: WeeklySummary, today: date) -> list[tuple[str, Markup]]:
     """Each indicator's trend since its target's start (the last weeks without one), as SVG."""
     t = desk.t
-    communes = [unit.id] if unit.level == Level.COMMUNE else [c.id for c in children(desk.session, unit)]
+    communes = [unit.id] if unit.level == Level.COMMUNE else [row.village.id for row in summary.villages]
     shown = [i for i in summary.indicators if i.key in summary.progress]
     first = min((trend_weeks(summary.progress[i.key], today)[0] for i in shown), default=today)
     weekly = weekly_counts(desk.session, communes, first, today)
