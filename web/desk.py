@@ -2,19 +2,23 @@
 reach, their language, the templates, and the answers for no session and out of reach."""
 
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from ..locales import Translator, translator
 from ..models import Level, OrgUnit, Person
-from ..models.access import DESK_ROLES, Place, office_of, places_of, within_reach
+from ..models.access import DESK_ROLES, Place, office_of, places_of, reads_figures, within_reach
 from ..models.db import get_engine, get_writer
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
@@ -51,13 +55,29 @@ class Desk:
     def reaches(self, unit: OrgUnit) -> bool:
         return within_reach(self.session, self.places, unit)
 
-    def local_date(self, moment: datetime, unit: OrgUnit) -> date:
-        """The day a UTC moment falls on in the unit's commune (a province: its own zone)."""
+    def zone(self, unit: OrgUnit) -> str:
+        """The time zone of the unit's commune (a province: its own)."""
         commune = self.session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
-        return local_date(moment, commune.timezone or self.timezone)
+        return commune.timezone or self.timezone
+
+    def local_date(self, moment: datetime, unit: OrgUnit) -> date:
+        """The day a UTC moment falls on in the unit's commune."""
+        return local_date(moment, self.zone(unit))
 
     def today(self, unit: OrgUnit) -> date:
         return self.local_date(self.now, unit)
+
+    def local_now(self, unit: OrgUnit) -> datetime:
+        """The request's moment on the unit's clocks (naive: the day and time read there)."""
+        return self.now.astimezone(ZoneInfo(self.zone(unit))).replace(tzinfo=None)
+
+    def figures_unit(self, unit_id: int) -> OrgUnit:
+        """A commune or province whose figures the person reads (`/tuan`, `/xuat`, `/baocaoky`);
+        any other unit answers 404."""
+        unit = self.unit(unit_id)
+        if not reads_figures(self.session, self.places, unit):
+            raise HTTPException(404)
+        return unit
 
     def office_commune(self, unit_id: int) -> OrgUnit:
         """A commune whose office (or admin) the person is; any other answers 404."""
@@ -81,6 +101,18 @@ def database(request: Request, writes: bool = False) -> Session:
     so that a read followed by a write waits its turn rather than fails."""
     url = request.app.state.database_url
     return Session(get_writer(url) if writes else get_engine(url), expire_on_commit=False)
+
+
+def posted(work: Callable[[Request, FormData], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """A view of a posted form: the form is read in the event loop, then `work` (the blocking
+    database work) runs in a worker thread, so that no request waits on another's database."""
+
+    async def view(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(work, request, form)
+
+    view.__doc__ = work.__doc__
+    return view
 
 
 class NotSignedIn(Exception):

@@ -1,12 +1,13 @@
 """Signing in with a one-time link from chat (`/web`, `tocds admin weblink`), signing out,
 and the language of the pages (the person's, as in chat)."""
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..locales import LANGUAGES, translator
 from ..models.web_sessions import SESSION_LIFETIME, redeem_link, sign_out
-from .desk import COOKIE, database, signed_in, signed_out_page
+from .desk import COOKIE, database, posted, signed_in, signed_out_page
 
 
 def login(request: Request) -> Response:
@@ -22,8 +23,8 @@ def login(request: Request) -> Response:
     return response
 
 
-async def logout(request: Request) -> Response:
-    form = await request.form()
+@posted
+def logout(request: Request, form: FormData) -> Response:
     with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         sign_out(session, desk.web_session)
@@ -33,8 +34,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def language(request: Request) -> Response:
-    form = await request.form()
+@posted
+def language(request: Request, form: FormData) -> Response:
     with database(request, writes=True) as session:
         desk = signed_in(request, session, form)
         if form.get("language") in LANGUAGES:
