@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .orgunits import OrgUnit
-from .people import Membership, Role
+from .orgunits import Level, OrgUnit
+from .people import COMMUNE_ROLES, PROVINCE_ROLES, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ def places_of(session: Session, person_id: int) -> list[Place]:
 # Who may sign in to the web desk: everyone but a team member, who has the chat.
 DESK_ROLES = frozenset(Role) - {Role.MEMBER}
 OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})  # a commune's people and evidence
+# Who reads a commune's (a province's) figures: summaries, exports, the report upward, the
+# reporting calendar; a team leader has their village's page alone.
+FIGURE_ROLES = frozenset(COMMUNE_ROLES) | frozenset(PROVINCE_ROLES)
 
 
 def office_of(places: list[Place], commune_id: int) -> bool:
@@ -48,3 +51,9 @@ def within_reach(session: Session, places: list[Place], unit: OrgUnit) -> bool:
             return True
         unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
     return False
+
+
+def reads_figures(session: Session, places: list[Place], unit: OrgUnit) -> bool:
+    """Whether these places let a person read the figures of a commune or a province (as
+    `/tuan`, `/xuat`, `/baocaoky`): one of FIGURE_ROLES whose reach takes it in."""
+    return unit.level != Level.VILLAGE and within_reach(session, [p for p in places if p.role in FIGURE_ROLES], unit)

@@ -180,6 +180,25 @@ _WHOLE_WEEKS = (
 )
 
 
+def latest_reports(session: Session, village_id: int) -> dict[int, tuple[date, dict[str, int]]]:
+    """Person id → their latest report in the village (the latest day, its latest entry): its
+    day and its counts not taken back; an entry all taken back is no report."""
+    latest = (
+        select(EntryCount.entry_id, func.row_number().over(
+            partition_by=EntryCount.person_id, order_by=(EntryCount.day.desc(), EntryCount.entry_id.desc())).label("n"))
+        .where(EntryCount.village_id == village_id, LIVE)
+        .subquery()
+    )
+    reports: dict[int, tuple[date, dict[str, int]]] = {}
+    for person_id, day, key, count in session.execute(
+        select(EntryCount.person_id, EntryCount.day, EntryCount.indicator_key, EntryCount.count)
+        .join(latest, latest.c.entry_id == EntryCount.entry_id)
+        .where(latest.c.n == 1, LIVE)
+    ):
+        reports.setdefault(person_id, (as_date(day), {}))[1][key] = count
+    return reports
+
+
 def commune_table(
     session: Session, commune_id: int, first: date, last: date
 ) -> list[tuple[str, str, int]]:
