@@ -40,6 +40,7 @@ class Desk:
     web_session: WebSession
     timezone: str  # TOCDS_TIMEZONE: for a commune with none of its own
     now: datetime  # the request's moment (the desk's clock: a benchmark's may be fixed)
+    page: str = "/web/"  # the page read (its path and query): where switching the language comes back to
 
     @property
     def t(self) -> Translator:
@@ -92,7 +93,7 @@ class Desk:
 
     def render(self, name: str, status: int = 200, **values) -> HTMLResponse:
         html = TEMPLATES.get_template(name).render(t=self.t, person=self.person, csrf=self.web_session.csrf,
-                                                   homes=self.home_units(), **values)
+                                                   homes=self.home_units(), back=self.page, **values)
         return HTMLResponse(html, status_code=status)
 
 
@@ -127,8 +128,9 @@ def signed_in(request: Request, session: Session, form=None) -> Desk:
         raise NotSignedIn
     person = session.get(Person, row.person_id)
     places = places_of(session, person.id)
-    desk = Desk(session, person, places, row, request.app.state.timezone,
-                request.app.state.clock())
+    page = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    desk = Desk(session, person, places, row, request.app.state.timezone, request.app.state.clock(),
+                page if request.method == "GET" else "/web/")
     if form is not None:
         check_csrf(desk, str(form.get("csrf", "")))
     return desk

@@ -50,16 +50,17 @@ def home(request: Request) -> Response:
 
 
 def chosen_period(request: Request, today: date, kind: str = "week") -> Period:
-    """`?period=2026-Q4` (any period the exports name), or `?kind=month` (the one under way);
-    the `kind` under way by default, and for anything else."""
+    """`?kind=month` (the one under way: the form's buttons, which send the period typed
+    beside them too), or `?period=2026-Q4` (any period the exports name); the `kind` under
+    way by default, and for anything else."""
+    asked = request.query_params.get("kind")
+    if asked in PERIOD_KINDS:
+        return containing(asked, today)
     try:
         period = parse_period(request.query_params["period"]) if "period" in request.query_params else None
     except ValueError:
         period = None
-    if period is None or period.first > today:
-        asked = request.query_params.get("kind", kind)
-        period = containing(asked if asked in PERIOD_KINDS else kind, today)
-    return period
+    return containing(kind, today) if period is None or period.first > today else period
 
 
 @dataclass(frozen=True, slots=True)
