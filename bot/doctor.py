@@ -220,10 +220,9 @@ def jobs(settings: Settings) -> Iterator[Finding]:
     from sqlalchemy import func
     from sqlmodel import Session, select
 
-    from ..jobs.scheduler import SCHEDULE
     from ..models import InboxUpdate, JobRun, OrgUnit, OutboxMessage
     from ..models.db import get_engine
-    from ..models.jobs import EVERY_DAY
+    from ..models.jobs import EVERY_DAY, SCHEDULE
     from ..models.types import utcnow
 
     now = utcnow()

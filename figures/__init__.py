@@ -62,15 +62,17 @@ class Figures:
                         len(missing), villages=", ".join(v.name for v in missing))
 
 
-def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, workbook: bool = False) -> Figures:
+def figures_of(session: Session, unit: OrgUnit, period: Period, as_of: date, *, workbook: bool = False,
+               reporters: bool = True) -> Figures:
     """`workbook`: the figures will make a workbook (or the report document) too, which for a
     province has a sheet of villages per commune (each commune's own summary, read besides
-    the province's), and for a commune notes where a village's own target replaces its share."""
+    the province's), and for a commune notes where a village's own target replaces its share.
+    Without `reporters` a commune's villages do not list who reported (a province's never do)."""
     settings = report_settings(session, unit.id) if workbook else None
     if unit.level == Level.PROVINCE:
         province = province_summary(session, unit, period, as_of, villages=workbook)
         return Figures(province.overview, province, settings=settings)
-    summary = weekly_summary(session, unit, period, as_of)
+    summary = weekly_summary(session, unit, period, as_of, reporters=reporters)
     return Figures(summary, replaced=replaced_shares(session, unit.id, [v.village for v in summary.villages])
                    if workbook else {}, settings=settings)
 

@@ -20,6 +20,9 @@ def period_name(t: Translator, period: Period) -> str:
     return t("{period} ({first}–{last})", period=period.label, first=t.date(period.first), last=t.date(period.last))
 
 
+# The reports due at the level above, by the kind of their period.
+REPORT_NAMES = {"month": N_("monthly report"), "quarter": N_("quarterly report"), "half": N_("6-month report"),
+                "year": N_("yearly report")}
 STATUS_MARKS = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", None: "▫️"}
 
 

@@ -30,6 +30,7 @@ from ..locales import Translator
 from ..models.orgunits import Level
 from ..models.progress import Progress, Status, whole_numbers
 from ..models.summary import ProvinceSummary, VillageWeek, WeeklySummary
+from .calendar import CALENDAR_WORDS, reporting_weeks
 from .text import is_week
 
 HEADER_ROW = 4
@@ -356,16 +357,13 @@ def _calendar_sheet(sheet, summary: WeeklySummary, t: Translator) -> None:
     period, weeks = summary.period, summary.weeks
     _header(sheet, [t("Village"), *(t.span(max(week.first, period.first), min(week.last, period.last))
                                      for week in weeks), t("Weeks reported")])
-    words = {"entries": t("reported"), "nothing": t("nothing to report"), None: t("not reported")}
-    begun = [week for week in weeks if week.first <= summary.as_of]
-    for row, village in enumerate(summary.villages, HEADER_ROW + 1):
-        sheet.cell(row, 1, village.village.name)
-        for column, week in enumerate(begun, 2):
-            how = village.calendar.get(week.first)
-            cell = sheet.cell(row, column, words[how])
+    for row, (village, marks, reported) in enumerate(reporting_weeks(summary), HEADER_ROW + 1):
+        sheet.cell(row, 1, village.name)
+        for column, how in enumerate(marks, 2):
+            cell = sheet.cell(row, column, t(CALENDAR_WORDS[how]))
             cell.alignment = Alignment(horizontal="center")
             _fill(cell, CALENDAR_FILLS[how])
-        sheet.cell(row, len(weeks) + 2, sum(1 for week in begun if week.first in village.calendar))
+        sheet.cell(row, len(weeks) + 2, reported)
     _finish(sheet, f"B{HEADER_ROW + 1}", {1: 28} | {column: 14 for column in range(2, len(weeks) + 2)})
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..locales import LANGUAGES, N_, translator
 from ..models import Role
-from ..models.access import DESK_ROLES, OFFICE_ROLES
+from ..models.access import DESK_ROLES, FIGURE_ROLES, OFFICE_ROLES
 from . import reports
 from .announce import start_announcement
 from .ask import answer_question, ask_office
@@ -31,8 +31,8 @@ EVERYONE = frozenset(Role)
 REPORTERS = frozenset({Role.MEMBER, Role.VILLAGE_LEADER})
 OFFICE = OFFICE_ROLES  # the commune's people and evidence
 PROVINCE = frozenset({Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER})
-SUBSCRIBERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN}) | PROVINCE
-READERS = SUBSCRIBERS  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
+READERS = FIGURE_ROLES  # a commune's figures (texts and workbooks): its office, leaders, admins, its province's people
+SUBSCRIBERS = READERS
 EDITORS = REPORTERS | OFFICE  # counts: a member's own, the office's any of its commune's villages
 PEOPLE = OFFICE | {Role.PROVINCE_OFFICE}  # invite and manage people; a province office its province's own
 ANNOUNCERS = PEOPLE | {Role.LEADER}  # announce to a commune's people, a province office to its province's

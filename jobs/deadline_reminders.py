@@ -11,9 +11,9 @@ from functools import cache, partial
 from sqlmodel import Session, select
 
 from ..figures import Figures, figures_of
-from ..figures.wording import period_name
+from ..figures.wording import REPORT_NAMES, period_name
 from ..handlers.messages import Outgoing
-from ..locales import N_, Translator, translator
+from ..locales import Translator, translator
 from ..models import JobRun, Level, OrgUnit, Role
 from ..models.deadlines import ReportDeadline, deadlines_of, falling_due
 from ..models.due_dates import period_due_on
@@ -25,8 +25,6 @@ from .runner import Delivery, Job
 from .subscribers import to_subscribers
 
 NAME = "deadline-reminders"
-REPORT_NAMES = {"month": N_("monthly report"), "quarter": N_("quarterly report"), "half": N_("6-month report"),
-                "year": N_("yearly report")}
 LEADERS = {Level.COMMUNE: Role.LEADER, Level.PROVINCE: Role.PROVINCE_LEADER}  # told on the day of what is missing
 
 

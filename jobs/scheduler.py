@@ -11,8 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -20,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from ..models import JobSchedule, Level, OrgUnit
+from ..models import Level, OrgUnit
 from ..models.db import get_engine, get_writer
-from ..models.jobs import EVERY_DAY
+from ..models.jobs import EVERY_DAY, When, schedule_of
 from ..models.types import utcnow
 from . import JOBS
 from .announcement_reminders import ANNOUNCEMENT_REMINDERS, EVERY_MINUTES, units_due
@@ -34,44 +33,9 @@ MISFIRE_GRACE = 12 * 3600  # seconds: a run missed by up to half a day still hap
 RESYNC_MINUTES = 10  # communes imported while running get their schedule this soon
 
 
-@dataclass(frozen=True)
-class When:
-    weekday: str  # monday … sunday, or daily
-    at: time  # local time
-
-
-# The default schedule (the issues'): Friday reminders, Saturday escalation, Monday
-# summary of the week that ended, daily alerts; every day, the reports of the periods that
-# closed (sent only on the day after one ends) and the reminders of reports due at the level
-# above (only on the days the commune's deadlines set); every night, evidence files past their
-# keeping period are deleted, and the inbox and outbox rows past TOCDS_MAILROOM_KEEP_DAYS. A commune may have its own (JobSchedule).
-SCHEDULE = {
-    "reminders": When("friday", time(15, 0)),
-    "escalation": When("saturday", time(9, 0)),
-    "weekly-summary": When("monday", time(7, 30)),
-    "alerts": When(EVERY_DAY, time(7, 0)),
-    "period-report": When(EVERY_DAY, time(7, 0)),
-    "deadline-reminders": When(EVERY_DAY, time(8, 0)),
-    "evidence-retention": When(EVERY_DAY, time(3, 0)),  # sends nothing: at night
-}
-
-# Besides these, every EVERY_MINUTES: `announcement-reminders`, for the units with one due
-# (the time each announcement's sender chose, not the commune's).
-
-# Jobs that act only on some days (a period's close, a deadline) and so must run on each:
-# a commune may move their time of day, not their weekday.
-DAILY_ONLY = ("period-report", "deadline-reminders", "evidence-retention")
-
-
 def trigger(when: When, timezone: str) -> CronTrigger:
     day_of_week = "*" if when.weekday == EVERY_DAY else when.weekday[:3]  # APScheduler's mon … sun
     return CronTrigger(day_of_week=day_of_week, hour=when.at.hour, minute=when.at.minute, timezone=timezone)
-
-
-def schedule_of(session: Session, commune_id: int) -> dict[str, When]:
-    """The commune's schedule: its own times where it has them, the defaults elsewhere."""
-    own = session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune_id)).all()
-    return {**SCHEDULE, **{s.job: When(s.weekday, s.at) for s in own if s.job in SCHEDULE}}
 
 
 class Scheduler:

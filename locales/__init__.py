@@ -6,7 +6,8 @@ Catalogs are Babel gettext catalogs (`messages.po`, compiled to `messages.mo`) u
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from decimal import Decimal
+from functools import cache, lru_cache
 from importlib import resources
 
 from babel import Locale
@@ -33,6 +34,27 @@ def babel_locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
+# Babel writes a number in some 50 µs, and a province's pages write thousands of them, mostly
+# the same few (counts, whole percents, days): each is written once per language and kept.
+WRITTEN = 8192  # how many of each kind are kept, per process
+
+
+@lru_cache(maxsize=WRITTEN, typed=True)
+def _number(language: str, value: float) -> str:
+    return format_decimal(value, locale=babel_locale(language))
+
+
+@lru_cache(maxsize=WRITTEN)
+def _percent(language: str, whole: Decimal, negative: bool) -> str:
+    """`whole` percent (Decimal's -0 and 0 are equal as keys: `negative` tells them apart)."""
+    return format_percent(whole.scaleb(-2), format="#,##0%", locale=babel_locale(language))
+
+
+@lru_cache(maxsize=WRITTEN)
+def _date(language: str, day: date, pattern: str) -> str:
+    return format_date(day, pattern, locale=babel_locale(language))
+
+
 @dataclass(frozen=True)
 class Translator:
     """Everything a reply needs to speak one language."""
@@ -50,16 +72,18 @@ class Translator:
         return text.format(count=self.number(count), **values)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=babel_locale(self.language))
+        return _number(self.language, value)
 
     def percent(self, ratio: float) -> str:
-        return format_percent(ratio, format="#,##0%", locale=babel_locale(self.language))
+        # Rounded as Babel rounds it (the ratio's decimal digits, half to even), then written once per whole percent.
+        whole = Decimal(str(ratio)).scaleb(2).quantize(Decimal(1))
+        return _percent(self.language, whole, whole.is_signed())
 
     def date(self, day: date) -> str:
-        return format_date(day, "dd/MM/yyyy" if self.language == "vi" else "d MMM yyyy", locale=babel_locale(self.language))
+        return _date(self.language, day, "dd/MM/yyyy" if self.language == "vi" else "d MMM yyyy")
 
     def day_month(self, day: date) -> str:
-        return format_date(day, "dd/MM" if self.language == "vi" else "d MMM", locale=babel_locale(self.language))
+        return _date(self.language, day, "dd/MM" if self.language == "vi" else "d MMM")
 
     def span(self, first: date, last: date) -> str:
         """`30/11–06/12/2026`, `30 Nov–6 Dec 2026`: a week or a period, its year once when it has one."""
@@ -71,11 +95,11 @@ class Translator:
 
     def weekday(self, day: date) -> str:
         """`Thứ Hai`, `Monday`: days are named, never numbered."""
-        return format_date(day, "EEEE", locale=babel_locale(self.language))
+        return _date(self.language, day, "EEEE")
 
     def weekday_and_day(self, day: date) -> str:
         """`Thứ Ba 24/11`, `Tuesday 24 Nov`: a day among others of its week, named."""
-        return format_date(day, "EEEE dd/MM" if self.language == "vi" else "EEEE d MMM", locale=babel_locale(self.language))
+        return _date(self.language, day, "EEEE dd/MM" if self.language == "vi" else "EEEE d MMM")
 
 
 def translator(language: str | None) -> Translator:

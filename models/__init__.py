@@ -12,7 +12,7 @@ from .people import ChannelAccount, Invite, Membership, MembershipEvent, Person,
 from .privacy import Erasure, EvidenceView
 from .report_settings import ReportSettings
 from .targets import Target
-from .totals import VillageTotal
+from .totals import CommuneWeekTotal, VillageTotal
 from .web_sessions import WebSession
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Erasure",
     "Indicator",
     "CommuneIndicator",
+    "CommuneWeekTotal",
     "IndicatorAlias",
     "InboxUpdate",
     "Invite",

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from .invites import role_fits
-from .orgunits import OrgUnit, children
-from .people import Membership, Role
+from .orgunits import Level, OrgUnit, children
+from .people import COMMUNE_ROLES, PROVINCE_ROLES, Membership, Role
 from .periods import local_date
 
 
@@ -34,6 +34,9 @@ def places_of(session: Session, person_id: int) -> list[Place]:
 # Who may sign in to the web desk: everyone but a team member, who has the chat.
 DESK_ROLES = frozenset(Role) - {Role.MEMBER}
 OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})  # a commune's people and evidence
+# Who reads a commune's (a province's) figures: summaries, exports, the report upward, the
+# reporting calendar; a team leader has their village's page alone.
+FIGURE_ROLES = frozenset(COMMUNE_ROLES) | frozenset(PROVINCE_ROLES)
 
 
 def office_of(places: list[Place], commune_id: int) -> bool:
@@ -71,3 +74,9 @@ def roles_to_give(places: list[Place], unit: OrgUnit) -> list[Role]:
     the administrator's only by an administrator of that commune."""
     admin = any(place.role == Role.ADMIN and place.unit.id == unit.id for place in places)
     return [role for role in Role if role_fits(unit, role) and (role != Role.ADMIN or admin)]
+
+
+def reads_figures(session: Session, places: list[Place], unit: OrgUnit) -> bool:
+    """Whether these places let a person read the figures of a commune or a province (as
+    `/tuan`, `/xuat`, `/baocaoky`): one of FIGURE_ROLES whose reach takes it in."""
+    return unit.level != Level.VILLAGE and within_reach(session, [p for p in places if p.role in FIGURE_ROLES], unit)

@@ -30,7 +30,7 @@ from .orgunits import Level, OrgUnit
 from .people import Membership, Person
 from .targets import Target
 from .text import fold
-from .totals import VillageTotal
+from .totals import CommuneWeekTotal, VillageTotal
 from .types import utcnow
 
 COLUMNS = ("key", "name_vi", "name_en", "short_vi", "short_en", "aliases", "denominator", "unit")
@@ -340,7 +340,8 @@ def _apply(session: Session, path: Path, lines: list[_Line]) -> CatalogImported:
     # Each indicator's words are the file's; the indicators left out go with theirs.
     session.execute(delete(IndicatorAlias).where(IndicatorAlias.indicator_key.in_([*wanted, *left_out])))
     if left_out:
-        session.execute(delete(VillageTotal).where(VillageTotal.indicator_key.in_(left_out)))  # unused: no counts
+        for totals in (VillageTotal, CommuneWeekTotal):  # unused: no counts
+            session.execute(delete(totals).where(totals.indicator_key.in_(left_out)))
         for key in left_out:
             session.delete(existing[key])
     session.add_all(IndicatorAlias(alias_key=folded, indicator_key=line.key, alias=alias)

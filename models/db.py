@@ -12,7 +12,7 @@ from importlib import resources
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, create_engine
 
-HEAD = "0019"  # the newest migration's revision; tests/test_migrations.py keeps it true
+HEAD = "0020"  # the newest migration's revision; tests/test_migrations.py keeps it true
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Each pooled connection keeps its own page cache (2 MiB by default), which a long-running bot
 # fills over the first thousands of reports. A message reads a few pages and the file's pages

@@ -1,9 +1,10 @@
 """What scheduled work remembers: who receives summaries, which runs happened, alert states."""
 
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from .types import UTCDateTime, utcnow
 
@@ -60,3 +61,39 @@ class JobSchedule(SQLModel, table=True):
     job: str = Field(primary_key=True, max_length=32)
     weekday: str = Field(max_length=16, description="monday … sunday, or daily")
     at: time = Field(description="local time of day")
+
+
+@dataclass(frozen=True)
+class When:
+    weekday: str  # monday … sunday, or daily
+    at: time  # local time
+
+
+# The default schedule (the issues'): Friday reminders, Saturday escalation, Monday
+# summary of the week that ended, daily alerts; every day, the reports of the periods that
+# closed (sent only on the day after one ends) and the reminders of reports due at the level
+# above (only on the days the commune's deadlines set); every night, evidence files past their
+# keeping period are deleted, and the inbox and outbox rows past TOCDS_MAILROOM_KEEP_DAYS. A commune may have its own (JobSchedule).
+SCHEDULE = {
+    "reminders": When("friday", time(15, 0)),
+    "escalation": When("saturday", time(9, 0)),
+    "weekly-summary": When("monday", time(7, 30)),
+    "alerts": When(EVERY_DAY, time(7, 0)),
+    "period-report": When(EVERY_DAY, time(7, 0)),
+    "deadline-reminders": When(EVERY_DAY, time(8, 0)),
+    "evidence-retention": When(EVERY_DAY, time(3, 0)),  # sends nothing: at night
+}
+
+# Besides these, every few minutes (jobs/announcement_reminders.EVERY_MINUTES):
+# `announcement-reminders`, for the units with one due (the time each announcement's sender
+# chose, not the commune's).
+
+# Jobs that act only on some days (a period's close, a deadline) and so must run on each:
+# a commune may move their time of day, not their weekday.
+DAILY_ONLY = ("period-report", "deadline-reminders", "evidence-retention")
+
+
+def schedule_of(session: Session, commune_id: int) -> dict[str, When]:
+    """The commune's schedule: its own times where it has them, the defaults elsewhere."""
+    own = session.exec(select(JobSchedule).where(JobSchedule.commune_id == commune_id)).all()
+    return {**SCHEDULE, **{s.job: When(s.weekday, s.at) for s in own if s.job in SCHEDULE}}

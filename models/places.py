@@ -22,7 +22,7 @@ from .people import Invite, Membership, MembershipEvent, Person
 from .report_settings import ReportSettings
 from .targets import Target
 from .text import fold
-from .totals import VillageTotal
+from .totals import CommuneWeekTotal, VillageTotal, rebuild_weeks
 
 
 class PlaceRefused(ValueError):
@@ -132,6 +132,8 @@ def merge(session: Session, unit: OrgUnit, into: OrgUnit, now: datetime) -> Plac
     else:
         moved["villages" if unit.level == Level.COMMUNE else "communes"] = _move_rows(
             session, OrgUnit.parent_id, unit, into)
+        if unit.level == Level.COMMUNE:  # its villages' weeks now count in `into`'s
+            rebuild_weeks(session, [unit.id, into.id])
         kept_chat = aliased(Subscription)  # a chat that receives both: once is enough
         _drop_rows(session, Subscription.commune_id, unit, exists().where(
             kept_chat.commune_id == into.id, kept_chat.channel == Subscription.channel,
@@ -212,7 +214,7 @@ def delete_empty(session: Session, unit: OrgUnit, now: datetime) -> PlaceEvent:
                            "(tocds admin place merge), or retire it (a village)")
     event = _record(session, unit, now, "delete")
     for column in (Target.org_unit_id, Invite.org_unit_id, AlertState.village_id, VillageTotal.village_id,
-                   NothingToReport.village_id, CommuneIndicator.commune_id, JobRun.commune_id,
+                   CommuneWeekTotal.commune_id, NothingToReport.village_id, CommuneIndicator.commune_id, JobRun.commune_id,
                    JobSchedule.commune_id, ReportDeadline.unit_id, ReportSettings.unit_id, Subscription.commune_id):
         _drop_rows(session, column, unit)
     session.execute(update(PlaceEvent).where(PlaceEvent.commune_id == unit.id).values(commune_id=None))

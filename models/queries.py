@@ -25,10 +25,8 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from .entries import Entry, EntryCount, Evidence, NothingToReport
@@ -37,26 +35,7 @@ from .mailbox import OutboxMessage
 from .orgunits import OrgUnit, Village, standing_on
 from .progress import Progress
 from .targets import Target
-from .totals import VillageTotal
-
-
-class week_start(FunctionElement):
-    """The Monday of a date's ISO week, in SQL."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(week_start, "sqlite")
-def _week_start_sqlite(element, compiler, **kw):
-    # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
-
-
-@compiles(week_start, "postgresql")
-def _week_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
+from .totals import CommuneWeekTotal, VillageTotal, week_start
 
 LIVE = EntryCount.deleted_at.is_(None)
 
@@ -155,21 +134,69 @@ def totals(session: Session, village_ids: Iterable[int], first: date, last: date
 
 def weekly_counts(session: Session, commune_ids: Iterable[int], first: date, last: date) -> dict[str, dict[date, int]]:
     """The communes' counts added up per indicator and ISO week (by its Monday), for the days
-    first..last: a trend's bars."""
-    return villages_weekly_counts(session, select(OrgUnit.id).where(OrgUnit.parent_id.in_(list(commune_ids))), first, last)
+    first..last: a trend's bars. The whole weeks come from the weekly totals (a row per commune,
+    week and indicator, however many counts); a week that first or last cuts, from its counts."""
+    communes = list(commune_ids)
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)  # the first whole week's
+    sunday = last - timedelta(days=(last.weekday() + 1) % 7)  # the last whole week's
+    spans = [(first, last)] if sunday < monday else \
+        [span for span in ((first, monday - timedelta(days=1)), (sunday + timedelta(days=1), last)) if span[0] <= span[1]]
+    weekly: dict[str, dict[date, int]] = defaultdict(dict)
+    for cut_first, cut_last in spans:
+        for key, week, total in fetch(session, _COMMUNES_WEEKS, communes=communes, first=cut_first, last=cut_last):
+            weekly[key][as_date(week)] = int(total)
+    if monday <= sunday:
+        for key, week, total in fetch(session, _WHOLE_WEEKS, communes=communes, monday=monday, sunday=sunday):
+            weekly[key][as_date(week)] = int(total)
+    return dict(weekly)
 
 
 def villages_weekly_counts(session: Session, village_ids, first: date, last: date) -> dict[str, dict[date, int]]:
-    """`weekly_counts` of some villages (their ids, or a statement that selects them)."""
-    rows = session.execute(
-        select(EntryCount.indicator_key, week_start(EntryCount.day), func.sum(EntryCount.count))
-        .where(EntryCount.village_id.in_(village_ids), EntryCount.day.between(first, last), LIVE)
-        .group_by(EntryCount.indicator_key, week_start(EntryCount.day))
-    )
+    """The counts of some villages (their ids, or a statement that selects them) added up per
+    indicator and ISO week (by its Monday), for the days first..last."""
     weekly: dict[str, dict[date, int]] = {}
-    for key, monday, total in rows:
+    for key, monday, total in fetch(session, _weeks_counted(EntryCount.village_id.in_(village_ids)), first=first,
+                                    last=last):
         weekly.setdefault(key, {})[as_date(monday)] = int(total)
     return weekly
+
+
+def _weeks_counted(villages: ColumnElement[bool]) -> Select:
+    """The live counts of the villages dated first..last, per indicator and week."""
+    return (
+        select(EntryCount.indicator_key, week_start(EntryCount.day), func.sum(EntryCount.count))
+        .where(villages, EntryCount.day.between(bindparam("first"), bindparam("last")), LIVE)
+        .group_by(EntryCount.indicator_key, week_start(EntryCount.day))
+    )
+
+
+_COMMUNES_WEEKS = _weeks_counted(EntryCount.village_id.in_(select(OrgUnit.id).where(IN_COMMUNES)))
+_WHOLE_WEEKS = (
+    select(CommuneWeekTotal.indicator_key, CommuneWeekTotal.week_start, func.sum(CommuneWeekTotal.total))
+    .where(CommuneWeekTotal.commune_id.in_(bindparam("communes", expanding=True)),
+           CommuneWeekTotal.week_start.between(bindparam("monday"), bindparam("sunday")))
+    .group_by(CommuneWeekTotal.indicator_key, CommuneWeekTotal.week_start)
+    .having(func.sum(CommuneWeekTotal.total) != 0)  # a week whose counts were all taken back: no bar, as before
+)
+
+
+def latest_reports(session: Session, village_id: int) -> dict[int, tuple[date, dict[str, int]]]:
+    """Person id → their latest report in the village (the latest day, its latest entry): its
+    day and its counts not taken back; an entry all taken back is no report."""
+    latest = (
+        select(EntryCount.entry_id, func.row_number().over(
+            partition_by=EntryCount.person_id, order_by=(EntryCount.day.desc(), EntryCount.entry_id.desc())).label("n"))
+        .where(EntryCount.village_id == village_id, LIVE)
+        .subquery()
+    )
+    reports: dict[int, tuple[date, dict[str, int]]] = {}
+    for person_id, day, key, count in session.execute(
+        select(EntryCount.person_id, EntryCount.day, EntryCount.indicator_key, EntryCount.count)
+        .join(latest, latest.c.entry_id == EntryCount.entry_id)
+        .where(latest.c.n == 1, LIVE)
+    ):
+        reports.setdefault(person_id, (as_date(day), {}))[1][key] = count
+    return reports
 
 
 def commune_table(

@@ -111,7 +111,7 @@ class WeeklySummary:
             weeks.append(week_of(weeks[-1].last + timedelta(days=1)))
         return weeks
 
-    @property
+    @cached_property  # read for each indicator's line, chart and trend
     def progress(self) -> dict[str, Progress]:
         """The commune's progress per indicator: the villages' lines added up (`Progress.total`;
         a province's: its communes' that track the indicator).
@@ -200,16 +200,17 @@ def _added_up(shown: list[Indicator], rows: Iterable[dict[str, int]]) -> dict[st
     return {key: total for key, total in sums.items() if total}
 
 
-def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: date) -> WeeklySummary:
+def weekly_summary(session: Session, commune: OrgUnit, period: Period, as_of: date, *,
+                   reporters: bool = True) -> WeeklySummary:
     """The commune's summary for a period (an ISO week, usually).
 
     `as_of` is today in the commune; progress and statuses are computed for
     `min(period.last, as_of)`. For a period longer than a week a village counts as
     having reported when it has an entry in the period or a "nothing this week" for any
     week overlapping it. Counts with approved evidence are added only for a commune that
-    requires evidence.
+    requires evidence. Without `reporters`, no village lists who reported.
     """
-    return weekly_summaries(session, [commune], period, as_of)[0]
+    return weekly_summaries(session, [commune], period, as_of, reporters=reporters)[0]
 
 
 _NOTHING = (

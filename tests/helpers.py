@@ -10,7 +10,7 @@ from tocds.bot.channels.console import ConsoleChat, sign_in
 from tocds.handlers.context import Defaults
 from tocds.handlers.dispatch import handle
 from tocds.handlers.messages import Incoming, Outgoing
-from tocds.models import Entry, EntryCount, Level, OrgUnit, Role, Target, VillageTotal
+from tocds.models import CommuneWeekTotal, Entry, EntryCount, Level, OrgUnit, Role, Target, VillageTotal
 from tocds.models.orgunits import Village
 from tocds.models.text import fold
 
@@ -108,13 +108,17 @@ def live_counts(session: Session, village: OrgUnit | None = None) -> dict[str, i
     return totals
 
 
-def totals_drift(session: Session) -> dict[tuple[int, str], tuple[int, int]]:
-    """(village, indicator) → (running total, live counts added up in Python) where they differ."""
+def totals_drift(session: Session) -> dict[tuple, tuple[int, int]]:
+    """Where a running total and the live counts added up in Python differ: (village, indicator)
+    and (commune, week's Monday, indicator) → (running total, counted)."""
     kept = {(t.village_id, t.indicator_key): t.total for t in session.exec(select(VillageTotal)).all()}
-    counted: dict[tuple[int, str], int] = {}
+    kept |= {(t.commune_id, t.week_start, t.indicator_key): t.total for t in session.exec(select(CommuneWeekTotal)).all()}
+    parents = dict(session.exec(select(OrgUnit.id, OrgUnit.parent_id)).all())
+    counted: dict[tuple, int] = {}
     for count in live_entry_counts(session):
-        pair = (count.village_id, count.indicator_key)
-        counted[pair] = counted.get(pair, 0) + count.count
+        monday = count.day - timedelta(days=count.day.weekday())
+        for pair in ((count.village_id, count.indicator_key), (parents[count.village_id], monday, count.indicator_key)):
+            counted[pair] = counted.get(pair, 0) + count.count
     return {pair: (kept.get(pair, 0), counted.get(pair, 0)) for pair in kept.keys() | counted.keys()
             if kept.get(pair, 0) != counted.get(pair, 0)}
 

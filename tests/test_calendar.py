@@ -2,7 +2,7 @@
 reminders before a report is due at the level above (`test_deadlines.py`: the deadlines)."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from processes import Processes
@@ -253,6 +253,40 @@ def test_the_schedule_shows_the_calendars_jobs_daily(db_url, commune, tmp_path):
     ],
 )
 def test_the_calendars_jobs_run_every_morning_in_the_communes_time(job, after, fires):
-    from tocds.jobs.scheduler import SCHEDULE, trigger
+    from tocds.jobs.scheduler import trigger
+    from tocds.models.jobs import SCHEDULE
 
     assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires
+
+
+def test_the_desk_s_calendar_names_the_weekly_sends_each_level_has():
+    """The reports page's weekly sends (figures/calendar.py) are the weekly jobs that run for a
+    commune and for a province: reminders and escalation for communes only."""
+    from tocds.figures.calendar import WEEKLY_SENDS
+    from tocds.models import Level
+    from tocds.models.jobs import EVERY_DAY, SCHEDULE
+
+    for level in (Level.COMMUNE, Level.PROVINCE):
+        weekly = [name for name, when in SCHEDULE.items() if when.weekday != EVERY_DAY and level in JOBS[name].levels]
+        assert list(WEEKLY_SENDS[level]) == weekly
+
+
+def test_what_is_due_next_counts_from_the_hour_it_is_asked(session, commune, tmp_path):
+    """Friday 15:30: this Friday's reminder has gone (the next is a week on), Saturday's
+    escalation has not; a deadline's reminder at 08:00 that day is gone too, the deadline is not."""
+    from tocds.figures.calendar import upcoming
+    from tocds.locales import translator
+
+    import_deadlines(session, commune.unit, write(tmp_path, "period_kind,due,remind_days\nmonth,4,0\nquarter,15,7\n"))
+    friday = datetime(2026, 12, 4, 15, 30)  # local time; the month's report (2026-11) is due today
+    items = [(item.day, item.at, item.period.label if item.period else None)
+             for item in upcoming(session, commune.unit, friday, translator("en"))]
+    assert items == [
+        (date(2026, 12, 4), None, "2026-11"),  # due today
+        (date(2026, 12, 5), time(9, 0), None),  # escalation
+        (date(2026, 12, 7), time(7, 30), None),  # Monday's summary
+        (date(2026, 12, 11), time(15, 0), None),  # next Friday's reminder
+        (date(2027, 1, 1), time(7, 0), "2026-12"),  # the month closes
+        (date(2027, 1, 8), time(8, 0), "2026-Q4"),  # the quarter's reminder, 7 days before
+        (date(2027, 1, 15), None, "2026-Q4"),
+    ]

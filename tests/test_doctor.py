@@ -17,9 +17,9 @@ from tocds.bot import doctor
 from tocds.bot.doctor import ERROR, OK, WARNING, examine
 from tocds.bot.run import configured_channels
 from tocds.bot.settings import Settings
-from tocds.jobs.scheduler import SCHEDULE
 from tocds.models import InboxUpdate, JobRun, OutboxMessage
 from tocds.models.db import HEAD, alembic_config, get_engine
+from tocds.models.jobs import SCHEDULE
 from tocds.models.types import utcnow
 
 WEBHOOK = "https://bot.example.vn"

@@ -172,7 +172,8 @@ def test_a_commune_without_targets_gets_no_alerts(session, commune, teams):
     ],
 )
 def test_each_job_fires_on_its_weekday_in_the_communes_time(job, after, fires):
-    from tocds.jobs.scheduler import SCHEDULE, trigger
+    from tocds.jobs.scheduler import trigger
+    from tocds.models.jobs import SCHEDULE
 
     assert trigger(SCHEDULE[job], HCM).get_next_fire_time(None, after) == fires
 

@@ -103,6 +103,20 @@ def test_numbers_and_dates_follow_the_reader():
     assert en.date(date(2026, 11, 22)) == "22 Nov 2026"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_numbers_written_once_read_as_babel_writes_them(language):
+    """Counts and percents are written once per value (`locales/__init__.py`), and still as
+    Babel writes each one: a ratio rounds half to even on its decimal digits (28,5% → 28%,
+    29,5% → 30%), whatever its float is."""
+    from babel.numbers import format_decimal, format_percent
+
+    t = translator(language)
+    ratios = [n / 1000 for n in range(-1500, 3000)] + [0.285, 0.295, 0.125, 0.0, -0.0, -0.004, 1e-9, 12345.675]
+    assert [t.percent(r) for r in ratios] == [format_percent(r, format="#,##0%", locale=language) for r in ratios]
+    numbers = [0, 1, 1.0, 2.5, -3, 1234567, 12.3456, 6052.0]
+    assert [t.number(n) for n in numbers] == [format_decimal(n, locale=language) for n in numbers]
+
+
 def test_every_grammar_error_has_a_message():
     assert set(ERRORS) == set(ERROR_CODES)
 

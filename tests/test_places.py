@@ -11,7 +11,7 @@ from tocds.jobs.reminders import missing_villages
 from tocds.models import Entry, Evidence, Invite, Membership, OrgUnit, PlaceEvent, Role, Target
 from tocds.models.periods import week_of
 from tocds.models.places import PlaceRefused, delete_empty, merge, rename, retire, unretire
-from tocds.models.queries import commune_table
+from tocds.models.queries import commune_table, weekly_counts
 from tocds.models.summary import weekly_summary
 
 KHE_BAI, DUPLICATE = "Xóm Khe Bai", "Thôn Khe Bai"
@@ -82,10 +82,14 @@ def test_a_merge_that_cannot_be_made_says_what_to_do_and_changes_nothing(session
 def test_a_commune_merged_brings_its_villages_and_refuses_two_of_one_name(session, khe_bai):
     garbled = make_commune(session, "XÃ£ NghÄ©a Lá»™c", {"Thôn Mới": (10, 40, 30, 32)})
     add_target(session, garbled.unit, "vneid", percent=60)
+    Chatter(session, "Mới", [garbled.villages["Thôn Mới"]], Role.MEMBER).say("vneid 4", NOW)
+    Chatter(session, "Sen", [khe_bai.villages[KHE_BAI]], Role.MEMBER).say("vneid 30", NOW)
     merge(session, garbled.unit, khe_bai.unit, NOW)
     session.commit()
     fresh(session)
     assert village(session, "Thôn Mới").parent_id == khe_bai.unit.id
+    assert totals_drift(session) == {}  # the week's 4 now count in the commune merged into
+    assert weekly_counts(session, [khe_bai.unit.id], MONDAY, MONDAY + timedelta(days=6))["vneid"] == {MONDAY: 34}
     assert session.exec(select(Target.org_unit_id)).all() == [khe_bai.unit.id]
     twin = make_commune(session, "Xã Nghĩa Lộc 2", {KHE_BAI: (1, 4, 3, 3)})
     with pytest.raises(PlaceRefused, match=f"both have {KHE_BAI}: rename it in 'Xã Nghĩa Lộc 2' first"):

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from helpers import NOW, TODAY, Chatter, add_target, make_commune, totals_drift
-from tocds.models import Entry, EntryCount, Person, Role, VillageTotal
+from tocds.models import CommuneWeekTotal, Entry, EntryCount, Person, Role, VillageTotal
 from tocds.models.db import alembic_config, get_engine, get_writer, upgrade
 from tocds.models.periods import week_of
-from tocds.models.queries import progress
+from tocds.models.queries import progress, villages_weekly_counts, weekly_counts
 from tocds.models.summary import weekly_summaries, weekly_summary
 from tocds.models.totals import rebuild
 
@@ -38,6 +38,10 @@ def totals(session: Session) -> dict[tuple[int, str], int]:
     return {(t.village_id, t.indicator_key): t.total for t in session.exec(select(VillageTotal)).scalars()}
 
 
+def weeks(session: Session) -> dict[tuple[int, date, str], int]:
+    return {(t.commune_id, t.week_start, t.indicator_key): t.total for t in session.exec(select(CommuneWeekTotal)).scalars()}
+
+
 @pytest.fixture
 def lan(session, commune):
     return Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
@@ -59,6 +63,44 @@ def test_every_orm_change_of_a_count_moves_its_total(session, commune, lan):
     session.commit()
     assert totals(session) == {(village.id, "vneid"): 5, (village.id, "ho"): 8}
     assert totals_drift(session) == {}
+
+
+def test_a_count_moved_to_another_week_or_commune_moves_its_weekly_total(session, commune, lan):
+    other = make_commune(session, "Xã Bình An", {"Thôn Một": (50, 200, 150, 160)})
+    [vneid] = add_counts(session, commune.villages["Thôn Tân Hòa"], person_id(session, "Lan"), "x1", TODAY, vneid=4)
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    assert weeks(session) == {(commune.unit.id, monday, "vneid"): 4}
+    vneid.day = monday - timedelta(days=1)  # the Sunday before
+    session.commit()
+    assert {key: total for key, total in weeks(session).items() if total} == \
+        {(commune.unit.id, monday - timedelta(weeks=1), "vneid"): 4}
+    vneid.village_id = other.villages["Thôn Một"].id
+    session.commit()
+    assert {key: total for key, total in weeks(session).items() if total} == \
+        {(other.unit.id, monday - timedelta(weeks=1), "vneid"): 4}
+    assert totals_drift(session) == {}
+
+
+def test_weekly_counts_read_whole_weeks_from_the_totals_and_cut_weeks_from_the_counts(session, commune, lan):
+    """Whatever days first..last cut, the communes' weeks are those their counts add up to."""
+    other = make_commune(session, "Xã Bình An", {"Thôn Một": (50, 200, 150, 160)})
+    lan_id = person_id(session, "Lan")
+    villages = [*commune.villages.values(), other.villages["Thôn Một"]]
+    for n in range(30):  # a count every other day over two months, one in three taken back
+        day = TODAY - timedelta(days=2 * n)
+        [count] = add_counts(session, villages[n % 3], lan_id, f"d{n}", day, **{("vneid", "ho")[n % 2]: n + 1})
+        if n % 3 == 2:
+            count.deleted_at = NOW
+    session.commit()
+    communes = [commune.unit.id, other.unit.id]
+    ids = [v.id for v in villages]
+    spans = [(TODAY - timedelta(days=back), TODAY - timedelta(days=ahead))
+             for back, ahead in ((60, 0), (56, 3), (13, 7), (9, 9), (20, 14), (6, 0), (45, 31))]
+    for first, last in spans:
+        assert weekly_counts(session, communes, first, last) == villages_weekly_counts(session, ids, first, last), \
+            (first, last)
+    assert weekly_counts(session, communes[1:], TODAY - timedelta(days=60), TODAY) == \
+        villages_weekly_counts(session, ids[2:], TODAY - timedelta(days=60), TODAY)
 
 
 def test_a_rolled_back_report_leaves_the_total_alone(session, commune, lan):
@@ -97,16 +139,18 @@ def test_concurrent_reports_to_one_village_add_up(db_url, session, commune, lan)
     assert errors == []
     session.rollback()  # a fresh snapshot
     assert totals(session) == {(village.id, "vneid"): 80, (village.id, "bdhvs"): 160}
+    assert totals_drift(session) == {}  # the commune's week too
 
 
 def test_rebuild_counts_what_was_written_around_the_orm(session, commune, lan):
     lan.say("vneid 5 ho 2")
     lan.say("ho 1")
-    kept = totals(session)
+    kept, weekly = totals(session), weeks(session)
     session.execute(VillageTotal.__table__.update().values(total=0))  # as if loaded in bulk
+    session.execute(CommuneWeekTotal.__table__.delete())
     rebuild(session)
     session.commit()
-    assert totals(session) == kept
+    assert (totals(session), weeks(session)) == (kept, weekly) and totals_drift(session) == {}
 
 
 def test_the_migration_counts_the_existing_entries(tmp_path):
@@ -124,14 +168,20 @@ def test_the_migration_counts_the_existing_entries(tmp_path):
                        (2, 1, 'village', 'T', 't', NULL, 0);
             INSERT INTO person (id, name, locale, created_at) VALUES (1, 'P', 'vi', '2026-11-01 00:00:00.000000');
             INSERT INTO entry (id, person_id, village_id, day, channel, chat_id, message_id, created_at)
-                VALUES (1, 1, 2, '2026-11-02', 'console', '1', '1', '2026-11-02 00:00:00.000000');
+                VALUES (1, 1, 2, '2026-11-02', 'console', '1', '1', '2026-11-02 00:00:00.000000'),
+                       (2, 1, 2, '2026-11-08', 'console', '1', '2', '2026-11-08 00:00:00.000000'),
+                       (3, 1, 2, '2026-11-09', 'console', '1', '3', '2026-11-09 00:00:00.000000');
             INSERT INTO entry_count (id, entry_id, village_id, day, indicator_key, count, deleted_at)
                 VALUES (1, 1, 2, '2026-11-02', 'vneid', 4, NULL), (2, 1, 2, '2026-11-02', 'ho', 9, NULL),
-                       (3, 1, 2, '2026-11-02', 'bdhvs', 7, '2026-11-03 00:00:00.000000');
+                       (3, 1, 2, '2026-11-02', 'bdhvs', 7, '2026-11-03 00:00:00.000000'),
+                       (4, 2, 2, '2026-11-08', 'cks', 2, NULL), (5, 3, 2, '2026-11-09', 'ho', 1, NULL);
         """)
     upgrade(url)
     with Session(get_engine(url)) as session:
-        assert totals(session) == {(2, "vneid"): 4, (2, "ho"): 9}
+        assert totals(session) == {(2, "vneid"): 4, (2, "ho"): 10, (2, "cks"): 2}
+        # 0020: the commune's weeks (Sunday 8/11 in the week of Monday 2/11)
+        assert weeks(session) == {(1, date(2026, 11, 2), "vneid"): 4, (1, date(2026, 11, 2), "ho"): 9,
+                                  (1, date(2026, 11, 2), "cks"): 2, (1, date(2026, 11, 9), "ho"): 1}
     get_engine(url).dispose()
 
 

@@ -1,6 +1,6 @@
 """The web desk through Starlette's TestClient: signing in with a link got from chat, the
-overview and its downloads, and the authorisation matrix (every page × every role × own
-commune / sibling commune / another province: out of reach is 404)."""
+overview, the reports page and its downloads, a village's page, evidence review; who may open
+what is test_web_access.py's matrix."""
 
 import io
 import re
@@ -33,6 +33,14 @@ def chatter(session, name, unit, role, language="vi"):
     person = Chatter(session, name, [unit], role, language)
     person.chat = ConsoleChat(session, name, replace(DEFAULTS, web_url=WEB_URL))
     return person
+
+
+@pytest.fixture
+def at_noon(db_url, tmp_path):
+    """A desk whose clock stopped at NOW: Wednesday 25/11/2026, noon in Vietnam."""
+    app = Starlette(routes=[Mount("/web", create_desk(db_url, tmp_path, clock=lambda: NOW))])
+    with TestClient(app, base_url="http://desk.test") as client:
+        yield client
 
 
 def signed_in(client, person) -> str:
@@ -147,32 +155,135 @@ def test_the_workbook_and_the_csv_download(session, client, world):
     assert "Thôn Tân Hòa" in csv.text
 
 
-PAGES = ("/web/unit/{id}", "/web/unit/{id}/export?kind=csv")
-ROLES = [(Role.VILLAGE_LEADER, "village"), (Role.OFFICE, "commune"), (Role.LEADER, "commune"),
-         (Role.ADMIN, "commune"), (Role.PROVINCE_OFFICE, "province"), (Role.PROVINCE_LEADER, "province")]
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
-@pytest.mark.parametrize(("role", "level"), ROLES)
-def test_the_authorisation_matrix(session, client, world, role, level):
-    ours, sibling, far = world
-    village, province = ours.villages["Thôn Tân Hòa"], session.get(type(ours.unit), ours.unit.parent_id)
-    place = {"village": village, "commune": ours.unit, "province": province}[level]
-    signed_in(client, chatter(session, "Người Thử", place, role))
-    targets = {"own village": village, "other village of the commune": ours.villages["Thôn Phú Lợi"],
-               "own commune": ours.unit, "sibling commune": sibling.unit,
-               "sibling village": sibling.villages["Thôn Láng Giềng"], "own province": province,
-               "other province's commune": far.unit, "other province's village": far.villages["Thôn Kín Đáo"],
-               "other province": session.get(type(far.unit), far.unit.parent_id)}
-    reached = {"village": {"own village"},
-               "commune": {"own village", "other village of the commune", "own commune"},
-               "province": {"own village", "other village of the commune", "own commune", "sibling commune",
-                            "sibling village", "own province"}}[level]
-    for name, unit in targets.items():
-        for page in PAGES:
-            exportable = unit.level != "village"
-            allowed = name in reached and (exportable or "export" not in page)
-            status = client.get(page.format(id=unit.id)).status_code
-            assert status == (200 if allowed else 404), (role, name, page, status)
+def test_the_reports_page_says_what_is_due_next_first_with_its_days_named(session, at_noon, world, tmp_path):
+    from tocds.models.deadlines import import_deadlines
+
+    ours, _, _ = world
+    (tmp_path / "han.csv").write_text("period_kind,due,remind_days\nmonth,10,3\nquarter,15,3\n", encoding="utf-8")
+    import_deadlines(session, ours.unit, tmp_path / "han.csv")
+    session.commit()
+    chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER).say("vneid 5")
+    signed_in(at_noon, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    page = at_noon.get(f"/web/unit/{ours.unit.id}/reports")
+    assert page.status_code == 200
+    due = re.findall(r"<li[^>]*><strong>([^<]+)</strong>: ([^<]+)", page.text)
+    assert [day for day, _ in due] == [  # the weekly sends, the month's close, the reminder before each deadline, the deadlines
+        "Thứ Sáu 27/11/2026, 15:00", "Thứ Bảy 28/11/2026, 09:00", "Thứ Hai 30/11/2026, 07:30",
+        "Thứ Ba 01/12/2026, 07:00", "Thứ Hai 07/12/2026, 08:00", "Thứ Năm 10/12/2026",
+        "Thứ Ba 12/01/2027, 08:00", "Thứ Sáu 15/01/2027"]
+    assert due[5][1] == "hạn nộp báo cáo tháng kỳ 2026-11 (01/11/2026–30/11/2026) lên cấp trên"
+    assert '<li class="next"><strong>Thứ Sáu 27/11/2026, 15:00</strong>: nhắc thành viên' in page.text
+    # Who has not reported: this week, and the month (the period shown, and the one due next).
+    missing = re.findall(r'<p class="missing"><strong>([^<]+)</strong>: ([^<]+)</p>', page.text)
+    assert [name for name, _ in missing] == ["tuần 23/11–29/11", "kỳ 2026-11 (01/11/2026–30/11/2026)"]
+    assert all("Thôn Phú Lợi" in line and "Thôn Tân Hòa" not in line for _, line in missing)
+    # The month's reporting calendar: the weeks begun, each village's.
+    calendar = page.text[page.text.index('<table class="calendar">'):]
+    assert "<th>01/11/2026</th>" in calendar and "<th>23/11–29/11/2026</th>" in calendar and "<th>30/11" not in calendar
+    tan_hoa = next(row for row in calendar.split("<tr>") if "Thôn Tân Hòa" in row)
+    assert tan_hoa.count(">chưa báo cáo<") == 4 and tan_hoa.endswith('<td class="green">đã báo cáo</td><td>1</td></tr>\n')
+    # The month's files, and the periods just ended.
+    for kind in ("xlsx", "csv", "docx"):
+        assert f'/export?period=2026-11&amp;kind={kind}"' in page.text and f'/export?period=2026-10&amp;kind={kind}"' in page.text
+    assert all(f"period={label}&amp;kind=docx" in page.text for label in ("2026-W47", "2026-Q3", "2026-H1", "2025"))
+
+
+def test_the_report_upward_downloads_as_the_chat_sends_it(session, at_noon, world):
+    import docx
+
+    ours, _, _ = world
+    chatter(session, "Anh Minh", ours.villages["Thôn Tân Hòa"], Role.MEMBER).say("vneid 5 hộ 2")
+    office = chatter(session, "Chị Lan", ours.unit, Role.OFFICE)
+    signed_in(at_noon, office)
+    office.say("/baocaoky tháng 11")
+    sent = office.last[0].attachment
+    got = at_noon.get(f"/web/unit/{ours.unit.id}/export", params={"period": "2026-11", "kind": "docx"})
+    assert got.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert sent.name in got.headers["content-disposition"]
+
+    def text(content: bytes) -> list[str]:
+        document = docx.Document(io.BytesIO(content))
+        return [p.text for p in document.paragraphs] + [c.text for table in document.tables for row in table.rows
+                                                        for c in row.cells]
+
+    assert text(got.content) == text(sent.content) and any("Xã Đồng Phú" in line.title() for line in text(got.content))
+
+
+def test_the_reports_page_speaks_english_and_a_province_has_no_village_calendar(session, at_noon, world):
+    ours, _, _ = world
+    province = session.get(type(ours.unit), ours.unit.parent_id)
+    page = signed_in(at_noon, chatter(session, "Mr Hai", province, Role.PROVINCE_LEADER, "en"))
+    assert "Reports" in page
+    reports = at_noon.get(f"/web/unit/{province.id}/reports").text
+    assert "<strong>Monday 30 Nov 2026, 07:30</strong>: the summary of the week that ended" in reports
+    assert "Friday" not in reports and 'class="calendar"' not in reports  # a province has no members' reminders
+    assert "No reporting deadlines yet" in reports and "Xã Bên Cạnh 1/1" in reports
+
+
+def test_a_village_page_shows_its_weeks_and_for_the_office_its_team_and_evidence(session, client, world, tmp_path):
+    from tocds.models import EvidenceView
+
+    ours, _, _ = world
+    tan_hoa = ours.villages["Thôn Tân Hòa"]
+    lan_photo, _ = photos_waiting(session, ours, tmp_path)  # Lan (Tân Hòa) vneid 5, Hoa (Phú Lợi) ho 2, on 25/11
+    chatter(session, "Anh Minh", tan_hoa, Role.VILLAGE_LEADER)
+    signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    page = client.get(f"/web/unit/{tan_hoa.id}", params={"period": "2026-11"}).text
+    trends = re.findall(r'<figure><figcaption>([^<]+)</figcaption><svg', page)
+    assert trends and trends[0] == "Hộ" and "<title>23/11: 5</title>" in page  # VNeID's week of 23/11
+    assert "<li><strong>Lan</strong> · thành viên · báo cáo gần nhất 25/11/2026: VNeID 5</li>" in page
+    assert "<li><strong>Anh Minh</strong> · tổ trưởng · chưa báo cáo</li>" in page
+    link = f'/web/unit/{ours.unit.id}/evidence?village={tan_hoa.id}&amp;state=pending#evidence-{lan_photo.id}"'
+    assert link in page and f'<img src="/web/evidence/{lan_photo.id}/{lan_photo.sha256}"' in page
+    assert "photo of Hoa" not in page and page.count("<img") == 1  # Phú Lợi's photo is Phú Lợi's
+    assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").content == b"photo of Lan"
+    assert len(fresh(session).exec(select(EvidenceView)).all()) == 1  # the thumbnail shown is recorded
+
+    client.cookies.clear()  # the commune's leader reads the figures, not the team or the photos
+    leader = signed_in(client, chatter(session, "Ông Tư", ours.unit, Role.LEADER))
+    assert "Báo cáo" in leader
+    page = client.get(f"/web/unit/{tan_hoa.id}", params={"period": "2026-11"}).text
+    assert "<figure>" in page and "<li>Lan</li>" in page  # who reported
+    assert "Thành viên tổ" not in page and "<img" not in page
+
+
+def test_a_posted_form_waiting_for_the_database_holds_up_no_other_request(session, client, world, db_url):
+    """A posted form's database work runs in a worker thread: while one waits for a lock,
+    the desk answers other requests."""
+    import threading
+
+    from sqlalchemy import text
+
+    from tocds.models import Person
+    from tocds.models.db import get_writer
+
+    ours, _, _ = world
+    page = signed_in(client, chatter(session, "Chị Lan", ours.unit, Role.OFFICE))
+    person_id = session.exec(select(Person.id).where(Person.name == "Chị Lan")).one()
+    blocker = get_writer(db_url).connect()
+    blocking = blocker.begin()
+    if blocker.dialect.name == "postgresql":  # the language is written to the person's row
+        blocker.execute(text("SELECT id FROM person WHERE id = :id FOR UPDATE"), {"id": person_id})
+    else:
+        blocker.execute(text("UPDATE person SET locale = locale WHERE id = :id"), {"id": person_id})  # the write lock
+    answers = []
+    posting = threading.Thread(target=lambda: answers.append(client.post(
+        "/web/language", data={"csrf": csrf_of(page), "language": "en", "back": f"/web/unit/{ours.unit.id}"},
+        follow_redirects=False)))
+    posting.start()
+    try:
+        posting.join(1.0)
+        assert posting.is_alive()  # waiting for the lock
+        assert client.get(f"/web/unit/{ours.unit.id}").status_code == 200  # answered meanwhile
+    finally:
+        blocking.rollback()
+        blocker.close()
+    posting.join(15)
+    assert answers[0].status_code == 303
 
 
 def photos_waiting(session, commune, folder):
@@ -228,19 +339,6 @@ def test_evidence_review_approves_one_and_returns_another_with_the_reason_sent_i
     assert len(chat) == 3 and all(f"<li>{line}</li>" in audit.text for line in chat)  # 2 decisions, 1 view
     told = [m.payload["text"] for m in session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == "hoa")).all()]
     assert told[-1].startswith("⏳ Minh chứng của bạn cho Thôn Phú Lợi, ngày 25/11/2026: Hộ 2") and "Ảnh bị mờ" in told[-1]
-
-
-@pytest.mark.parametrize(("role", "where"), [(Role.LEADER, "own"), (Role.OFFICE, "sibling"), (Role.PROVINCE_OFFICE, "province")])
-def test_evidence_is_the_commune_office_s_alone(session, client, world, tmp_path, role, where):
-    ours, sibling, _ = world
-    lan_photo, _ = photos_waiting(session, ours, tmp_path)
-    place = {"own": ours.unit, "sibling": sibling.unit, "province": session.get(type(ours.unit), ours.unit.parent_id)}[where]
-    page = signed_in(client, chatter(session, "Người Thử", place, role))
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert client.get(f"/web/unit/{ours.unit.id}/evidence").status_code == 404
-    assert client.get(f"/web/unit/{ours.unit.id}/audit").status_code == 404
-    assert client.get(f"/web/evidence/{lan_photo.id}/{lan_photo.sha256}").status_code == 404
-    assert client.post(f"/web/evidence/{lan_photo.id}", data={"csrf": csrf, "decision": "approved"}).status_code == 404
 
 
 def test_the_demo_ends_with_the_desk_s_command_and_a_link_for_the_office(tmp_path, capsys):

@@ -3,8 +3,9 @@ chromedriver; nothing downloaded), against a real `tocds serve` and the fake Tel
 
 An office worker signs in with the link `/web` gives in chat, reads the overview and finds
 the figures `tocds export` gives, approves one photo and returns another with a reason (the
-member's chat gets it), downloads the workbook, makes an invite code (a newcomer joins with
-it in chat) and removes a member, and switches to English. Each page is
+member's chat gets it), opens the reports page (what is due next) and downloads the week's
+workbook from it, makes an invite code (a newcomer joins with it in chat) and removes a member,
+switches to English and opens a village's page. Each page is
 captured at 1280 and 390 pixels wide (PNG files under the test's tmp folder) and may not
 overflow sideways. Without chromium, chromedriver or selenium the tests skip, saying which."""
 
@@ -159,12 +160,20 @@ def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser
     notice = fake.wait_sent(2, 3102, timeout=20)[-1]["text"]
     assert notice.startswith("⏳ Minh chứng của bạn cho Thôn Phú Lợi") and "Ảnh bị mờ, chụp lại" in notice
 
+    # The reports page: what is due next first, who has not reported, the downloads.
     followed(driver, driver.find_element(By.LINK_TEXT, "Xã Đồng Phú"))
-    driver.find_element(By.PARTIAL_LINK_TEXT, "XLSX").click()
+    followed(driver, driver.find_element(By.LINK_TEXT, "Báo cáo"))
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Báo cáo — Xã Đồng Phú"
+    assert driver.find_element(By.CSS_SELECTOR, "ol.due li.next strong").text.startswith("Thứ ")
+    assert "✅ Tất cả các thôn đã báo cáo trong tuần" in driver.find_element(By.TAG_NAME, "section").text
+    captured(driver, shots, "reports")
+    followed(driver, driver.find_element(By.CSS_SELECTOR, "button[name=kind][value=week]"))
+    driver.find_element(By.CSS_SELECTOR, "p.files a[href*='kind=xlsx']").click()
     workbook = wait_until(lambda: [p for p in driver.downloads.glob("*.xlsx")], 20, "the workbook downloaded")
     assert workbook[0].name == f"tocds-xa-dong-phu-{week}.xlsx" and workbook[0].stat().st_size > 0
 
     # People: an invite to Phú Lợi, whose code a newcomer sends in chat; then Hoa removed, after a "yes".
+    followed(driver, driver.find_element(By.LINK_TEXT, "Xã Đồng Phú"))
     followed(driver, driver.find_element(By.LINK_TEXT, "Thành viên"))
     captured(driver, shots, "people")
     villages = next(form for form in driver.find_elements(By.CSS_SELECTOR, "form.invite-form")
@@ -195,10 +204,20 @@ def test_the_office_at_its_desk(session, commune, fake, procs, tmp_path, browser
                         .where(Person.name == "Hoa")).first() is None
 
     followed(driver, driver.find_element(By.LINK_TEXT, "Xã Đồng Phú"))
+    followed(driver, driver.find_element(By.LINK_TEXT, "Báo cáo"))
     followed(driver, driver.find_element(By.CSS_SELECTOR, "button[value=en]"))
     assert driver.find_element(By.CSS_SELECTOR, "header form:last-of-type button").text == "Sign out"
+    captured(driver, shots, "reports-en")
+    followed(driver, driver.find_element(By.LINK_TEXT, "Overview"))
     captured(driver, shots, "overview-en")
+
+    # A village's page: its trends, its team with their latest report, its photos.
     followed(driver, driver.find_element(By.LINK_TEXT, "Thôn Tân Hòa"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".trends svg")) >= 2
+    team = driver.find_element(By.CSS_SELECTOR, "ul.people").text
+    assert f"Lan · team member · latest report {today.strftime('%-d %b %Y')}: Households 3 · VNeID 5" in team, team
+    thumbnail = driver.find_element(By.CSS_SELECTOR, ".thumbs a")
+    assert "/evidence?village=" in thumbnail.get_attribute("href")
     captured(driver, shots, "village")
     print("screenshots:", *sorted(str(p) for p in shots.iterdir()))
     assert server.alive

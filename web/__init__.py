@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..locales import translator
 from ..models.types import utcnow
-from . import audit, overview, people, review, signin
+from . import audit, overview, people, reports, review, signin
 from .desk import STATIC, NotSignedIn, signed_out_page
 
 # Nothing from elsewhere: the desk works on a commune's intranet, and no page may be framed.
@@ -60,6 +60,7 @@ def create_desk(database_url: str, evidence_dir, timezone: str = "Asia/Ho_Chi_Mi
             Route("/language", signin.language, methods=["POST"]),
             Route("/unit/{unit_id:int}", overview.unit_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/export", overview.export, methods=["GET"]),
+            Route("/unit/{unit_id:int}/reports", reports.reports_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/evidence", review.review_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/audit", audit.audit_page, methods=["GET"]),
             Route("/unit/{unit_id:int}/people", people.people_page, methods=["GET"]),

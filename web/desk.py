@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
@@ -17,7 +18,15 @@ from starlette.responses import HTMLResponse, Response
 
 from ..locales import Translator, translator
 from ..models import Level, OrgUnit, Person
-from ..models.access import DESK_ROLES, Place, managed_units, office_of, places_of, within_reach
+from ..models.access import (
+    DESK_ROLES,
+    Place,
+    managed_units,
+    office_of,
+    places_of,
+    reads_figures,
+    within_reach,
+)
 from ..models.db import get_engine, get_writer
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
@@ -39,6 +48,7 @@ class Desk:
     web_session: WebSession
     timezone: str  # TOCDS_TIMEZONE: for a commune with none of its own
     now: datetime  # the request's moment (the desk's clock: a benchmark's may be fixed)
+    page: str = "/web/"  # the page read (its path and query): where switching the language comes back to
 
     @property
     def t(self) -> Translator:
@@ -54,13 +64,29 @@ class Desk:
     def reaches(self, unit: OrgUnit) -> bool:
         return within_reach(self.session, self.places, unit)
 
-    def local_date(self, moment: datetime, unit: OrgUnit) -> date:
-        """The day a UTC moment falls on in the unit's commune (a province: its own zone)."""
+    def zone(self, unit: OrgUnit) -> str:
+        """The time zone of the unit's commune (a province: its own)."""
         commune = self.session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
-        return local_date(moment, commune.timezone or self.timezone)
+        return commune.timezone or self.timezone
+
+    def local_date(self, moment: datetime, unit: OrgUnit) -> date:
+        """The day a UTC moment falls on in the unit's commune."""
+        return local_date(moment, self.zone(unit))
 
     def today(self, unit: OrgUnit) -> date:
         return self.local_date(self.now, unit)
+
+    def local_now(self, unit: OrgUnit) -> datetime:
+        """The request's moment on the unit's clocks (naive: the day and time read there)."""
+        return self.now.astimezone(ZoneInfo(self.zone(unit))).replace(tzinfo=None)
+
+    def figures_unit(self, unit_id: int) -> OrgUnit:
+        """A commune or province whose figures the person reads (`/tuan`, `/xuat`, `/baocaoky`);
+        any other unit answers 404."""
+        unit = self.unit(unit_id)
+        if not reads_figures(self.session, self.places, unit):
+            raise HTTPException(404)
+        return unit
 
     def office_commune(self, unit_id: int) -> OrgUnit:
         """A commune whose office (or admin) the person is; any other answers 404."""
@@ -79,7 +105,7 @@ class Desk:
 
     def render(self, name: str, status: int = 200, **values) -> HTMLResponse:
         html = TEMPLATES.get_template(name).render(t=self.t, person=self.person, csrf=self.web_session.csrf,
-                                                   homes=self.home_units(), **values)
+                                                   homes=self.home_units(), back=self.page, **values)
         return HTMLResponse(html, status_code=status)
 
 
@@ -88,6 +114,18 @@ def database(request: Request, writes: bool = False) -> Session:
     so that a read followed by a write waits its turn rather than fails."""
     url = request.app.state.database_url
     return Session(get_writer(url) if writes else get_engine(url), expire_on_commit=False)
+
+
+def posted(work: Callable[[Request, FormData], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """A view of a posted form: the form is read in the event loop, then `work` (the blocking
+    database work) runs in a worker thread, so that no request waits on another's database."""
+
+    async def view(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(work, request, form)
+
+    view.__doc__ = work.__doc__
+    return view
 
 
 class NotSignedIn(Exception):
@@ -102,8 +140,9 @@ def signed_in(request: Request, session: Session, form=None) -> Desk:
         raise NotSignedIn
     person = session.get(Person, row.person_id)
     places = places_of(session, person.id)
-    desk = Desk(session, person, places, row, request.app.state.timezone,
-                request.app.state.clock())
+    page = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    desk = Desk(session, person, places, row, request.app.state.timezone, request.app.state.clock(),
+                page if request.method == "GET" else "/web/")
     if form is not None:
         check_csrf(desk, str(form.get("csrf", "")))
     return desk
@@ -117,14 +156,3 @@ def check_csrf(desk: Desk, token: str) -> None:
     if not desk.web_session.csrf or not hmac.compare_digest(token.encode(), desk.web_session.csrf.encode()):
         raise HTTPException(403)
 
-
-def posted(view: Callable[[Request, FormData], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """A POST view: the form is read on the event loop, the view's database work done in a
-    worker thread, where blocking does not hold up other requests."""
-
-    async def endpoint(request: Request) -> Response:
-        form = await request.form()
-        return await run_in_threadpool(view, request, form)
-
-    endpoint.__doc__ = view.__doc__
-    return endpoint

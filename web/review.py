@@ -32,26 +32,36 @@ def review_page(request: Request) -> Response:
 
 
 def render_review(request: Request, desk: Desk, commune: OrgUnit, status: int = 200, note: str | None = None) -> Response:
-    session, t = desk.session, desk.t
-    villages = children(session, commune)
+    villages = children(desk.session, commune)
     state = request.query_params.get("state", "pending")
     state = state if state in STATES else "pending"
     village_ids = [v.id for v in villages]
     chosen = request.query_params.get("village", "")
     if chosen.isdigit() and int(chosen) in village_ids:
         village_ids = [int(chosen)]
-    rows = session.exec(
-        select(Evidence, Entry, Person).join(Entry, Entry.id == Evidence.entry_id)
-        .join(Person, Person.id == Evidence.person_id)
-        .where(Entry.village_id.in_(village_ids), Evidence.status == state)
-        .order_by(Evidence.received_at, Evidence.id).limit(200)
-    ).all()
-    items = [{"evidence": evidence, "entry": entry_line(session, entry, t), "member": person.name,
-              "received": t.date(desk.local_date(evidence.received_at, commune))} for evidence, entry, person in rows]
+    items = evidence_items(desk, commune, village_ids, state)
     note = note or request.query_params.get("note")
     return desk.render("review.html", status=status, unit=commune, villages=villages, state=state, states=STATUS_NAMES,
                        chosen=chosen, items=items, reasons=REASONS, note=note if note in NOTES else None,
                        who=request.query_params.get("who", ""))
+
+
+def evidence_items(desk: Desk, commune: OrgUnit, village_ids: list[int], state: str | None = None,
+                   newest: int | None = None) -> list[dict]:
+    """The villages' evidence in `state`, oldest first (200 at most: what waits longest comes
+    first); or, with `newest`, that many of the latest in any state but taken back. Each with
+    the report it backs, who sent it and when."""
+    session, t = desk.session, desk.t
+    query = (select(Evidence, Entry, Person).join(Entry, Entry.id == Evidence.entry_id)
+             .join(Person, Person.id == Evidence.person_id).where(Entry.village_id.in_(village_ids)))
+    if newest is None:
+        query = query.where(Evidence.status == state).order_by(Evidence.received_at, Evidence.id).limit(200)
+    else:
+        query = query.where(Evidence.status != "withdrawn").order_by(Evidence.received_at.desc(), Evidence.id.desc()) \
+            .limit(newest)
+    return [{"evidence": evidence, "entry": entry_line(session, entry, t), "member": person.name,
+             "received": t.date(desk.local_date(evidence.received_at, commune))}
+            for evidence, entry, person in session.exec(query).all()]
 
 
 def reviewed_item(desk: Desk, evidence_id: int) -> tuple[Evidence, Entry, OrgUnit]:

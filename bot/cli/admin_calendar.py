@@ -55,9 +55,8 @@ def cmd_schedule(args) -> int:
     from sqlmodel import select
 
     from ...jobs import JOBS
-    from ...jobs.scheduler import DAILY_ONLY, SCHEDULE, schedule_of
     from ...models import JobSchedule
-    from ...models.jobs import EVERY_DAY, WEEKDAYS
+    from ...models.jobs import DAILY_ONLY, EVERY_DAY, SCHEDULE, WEEKDAYS, schedule_of
 
     _, session = settings_and_session()
     unit = unit_named(session, args)

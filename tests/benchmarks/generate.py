@@ -318,7 +318,8 @@ def generate(url: str, scale: Scale = Scale()) -> dict:
             connection.execute(text(f"INSERT INTO {MARKER} (scale) VALUES (:scale)"), {"scale": json.dumps(store)})
         if not _is_sqlite(url):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE village_total"))
+                for table in ("village_total", "commune_week_total"):
+                    connection.execute(text(f"VACUUM ANALYZE {table}"))
     finally:
         engine.dispose()
     return store

@@ -1,9 +1,10 @@
 """Benchmarks: each figure measured beside its baseline in the same run.
 
-    python tests/benchmarks/run.py [--quick] [--postgres URL] --json FILE
+    python tests/benchmarks/run.py [--quick] [--postgres URL] [--only PART …] --json FILE
 
 Not part of the normal test run. `--quick` finishes in under two minutes on two cores;
-the scale each part used is written to FILE too. The keys:
+the scale each part used is written to FILE too. `--only summaries` (readers, bots, fanout,
+announce; repeatable) runs those parts alone. The keys:
 
 Bots (`tocds run` on SQLite, and an echo bot on python-telegram-bot, each against its own
 loopback fake Bot API server, tests/fake_telegram.py; both processes run through the
@@ -549,24 +550,33 @@ def readers() -> dict:
             "reading_us_per_message": reading, "reading_ratio": reading / grammar}
 
 
+PARTS = ("readers", "summaries", "bots", "fanout", "announce")  # in the order they run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller scales (under two minutes)")
     parser.add_argument("--json", type=Path, required=True, help="file to write the figures to")
     parser.add_argument("--postgres", default=os.environ.get("TOCDS_BENCH_POSTGRES", DEFAULT_POSTGRES),
                         help="a PostgreSQL server to create the tocds_bench_* store on ('' for none)")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="run this part alone (again for several); all of them by default")
     args = parser.parse_args()
     started = time.perf_counter()
     figures: dict = {"quick": args.quick}
-    figures.update(readers())
-    try:
-        figures.update(summaries(Scale(weeks=10) if args.quick else Scale(), args.postgres or None))
-    except Refused as refused:
-        print(f"run.py: {refused}", file=sys.stderr)
-        return 2
-    figures.update(bots(300, 4, 600) if args.quick else bots(1500, 10, 10_000))
-    figures.update(fanout(500 if args.quick else 5000))
-    figures.update(announce_fanout(500 if args.quick else 5000))
+    parts = {
+        "readers": readers,
+        "summaries": lambda: summaries(Scale(weeks=10) if args.quick else Scale(), args.postgres or None),
+        "bots": lambda: bots(300, 4, 600) if args.quick else bots(1500, 10, 10_000),
+        "fanout": lambda: fanout(500 if args.quick else 5000),
+        "announce": lambda: announce_fanout(500 if args.quick else 5000),
+    }
+    for name in args.only or PARTS:
+        try:
+            figures.update(parts[name]())
+        except Refused as refused:
+            print(f"run.py: {refused}", file=sys.stderr)
+            return 2
     figures["elapsed_s"] = time.perf_counter() - started
     args.json.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():
