@@ -20,8 +20,8 @@ from starlette.testclient import TestClient
 
 from helpers import Chatter, make_commune, make_province
 from tocds.bot.evidence_files import keep
-from tocds.models import Entry, Evidence, OrgUnit, Person, Role
-from tocds.models.invites import join
+from tocds.models import Entry, Evidence, Invite, Membership, OrgUnit, Person, Role
+from tocds.models.invites import create_invite, join
 from tocds.models.web_sessions import make_link
 from tocds.web import create_desk
 
@@ -29,13 +29,16 @@ from tocds.web import create_desk
 @dataclass(frozen=True)
 class Case:
     """One route or action: `path` names `{unit}`, or `{evidence}` and `{sha256}` (a photo), or
-    neither; `rule` says who may (RULES); allowed, it answers `status`, otherwise 404."""
+    neither; `{membership}` (a village's reporter) and `{code}` (an invite to the village) go
+    with the village's `{unit}`; `rule` says who may (`allowed`); allowed, it answers `status`,
+    otherwise 404. `villages`: only the villages are targets."""
 
     method: str
     path: str
     rule: str
     status: int = 200
-    form: dict = field(default_factory=dict)  # posted, with the session's form token
+    form: dict = field(default_factory=dict)  # posted, with the session's form token; `{unit}` filled in
+    villages: bool = False
 
 
 ROUTES = [
@@ -52,6 +55,13 @@ ROUTES = [
     Case("GET", "/web/evidence/{evidence}/{sha256}", "office's photo"),
     Case("POST", "/web/evidence/{evidence}", "office's photo", 303, {"decision": "approved"}),
     Case("POST", "/web/language", "signed in", 303, {"language": "vi", "back": "/web/"}),
+    Case("GET", "/web/unit/{unit}/people", "people"),
+    Case("POST", "/web/unit/{unit}/people/invite", "people", 303, {"unit": "{unit}", "role": "member"}, villages=True),
+    Case("GET", "/web/unit/{unit}/people/invite/{code}", "people"),
+    Case("GET", "/web/unit/{unit}/people/{membership}/remove", "people"),
+    Case("GET", "/web/unit/{unit}/people/{membership}/role?role=village_leader", "people"),
+    Case("POST", "/web/unit/{unit}/people/{membership}/role", "people", 303, {"role": "village_leader"}),
+    Case("POST", "/web/unit/{unit}/people/{membership}/remove", "people", 303),  # after the others: it removes
     Case("POST", "/web/logout", "signed in"),
 ]
 # Routes the matrix leaves to other tests: signing in (test_web.py), the stylesheet (anyone's).
@@ -71,6 +81,10 @@ SUBTREES = {"own village": {"own village"},
                              "sibling commune", "sibling village"}}
 FIGURES = {Role.OFFICE, Role.LEADER, Role.ADMIN, Role.PROVINCE_OFFICE, Role.PROVINCE_LEADER}
 OFFICE = {Role.OFFICE, Role.ADMIN}
+# Whose people a place manages (`/thanhvien`, `/moi`): a commune office's or admin's, its commune
+# and villages; a province office's, the province's own people only.
+PEOPLE_MANAGED = {Role.OFFICE: SUBTREES["own commune"], Role.ADMIN: SUBTREES["own commune"],
+                  Role.PROVINCE_OFFICE: {"own province"}}
 
 
 def allowed(rule: str, role: Role, place: str, target: str | None) -> bool:
@@ -83,14 +97,15 @@ def allowed(rule: str, role: Role, place: str, target: str | None) -> bool:
         "figures": role in FIGURES and target in reached and target not in VILLAGES,
         "office": role in OFFICE and target in COMMUNES and target in reached,  # a commune's evidence and audit
         "office's photo": role in OFFICE and target in reached,  # a photo of a village of the commune
+        "people": target in PEOPLE_MANAGED.get(role, set()),
     }[rule]
 
 
 def targets(case: Case) -> tuple[str | None, ...]:
+    if case.villages or any(name in case.path for name in ("{evidence}", "{membership}", "{code}")):
+        return VILLAGES
     if "{unit}" in case.path:
         return (*VILLAGES, *COMMUNES, *PROVINCES)
-    if "{evidence}" in case.path:
-        return VILLAGES
     return (None,)
 
 
@@ -99,7 +114,8 @@ MATRIX_SIZE = len(PEOPLE) * sum(len(targets(case)) for case in ROUTES)
 
 @pytest.fixture
 def places(session, tmp_path) -> dict[str, OrgUnit]:
-    """Two communes of one province, one of another; in each village a report with a photo."""
+    """Two communes of one province, one of another; in each village a report with a photo, and
+    an invite."""
     ours, sibling, far = (make_commune(session), make_commune(session, "Xã Bên Cạnh", {"Thôn Láng Giềng": (50, 200, 150, 160)}),
                           make_commune(session, "Xã Bí Mật", {"Thôn Kín Đáo": (50, 200, 150, 160)}))
     units = {"own commune": ours.unit, "sibling commune": sibling.unit, "other province's commune": far.unit,
@@ -113,16 +129,22 @@ def places(session, tmp_path) -> dict[str, OrgUnit]:
         digest, stored = keep(tmp_path, f"photo {n}".encode(), ".jpg")
         session.add(Evidence(entry_id=entry.id, person_id=entry.person_id, channel="console", chat_id=str(n),
                              message_id=f"photo-{n}", kind="photo", file_ref="f", sha256=digest, stored_path=stored))
+        create_invite(session, units[name], Role.MEMBER)
     session.commit()
     return units
 
 
-def path_of(case: Case, target: str | None, units: dict[str, OrgUnit], photos: dict[int, Evidence]) -> str:
-    """The case's path for the target: its unit, or the photo of its village."""
+def path_of(case: Case, target: str | None, units: dict[str, OrgUnit], session) -> str:
+    """The case's path for the target: its unit, or the photo, reporter or invite of its village."""
     if target is None:
         return case.path
-    unit, photo = units[target], photos.get(units[target].id)
-    return case.path.format(unit=unit.id, evidence=photo.id if photo else 0, sha256=photo.sha256 if photo else "")
+    unit = units[target]
+    photo = session.exec(select(Evidence).join(Entry).where(Entry.village_id == unit.id)).first()
+    reporter = session.exec(select(Membership).where(Membership.org_unit_id == unit.id)
+                            .order_by(Membership.id)).first()
+    invite = session.exec(select(Invite).where(Invite.org_unit_id == unit.id)).first()
+    return case.path.format(unit=unit.id, evidence=photo.id if photo else 0, sha256=photo.sha256 if photo else "",
+                            membership=reporter.id if reporter else 0, code=invite.code if invite else "")
 
 
 @pytest.mark.parametrize(("role", "place"), PEOPLE, ids=[role.value for role, _ in PEOPLE])
@@ -133,7 +155,6 @@ def test_every_route_answers_each_role_as_the_chat_s_rules_say(session, db_url, 
     session.flush()
     join(session, person, places[place], role)
     session.commit()
-    photos = {village: photo for photo, village in session.exec(select(Evidence, Entry.village_id).join(Entry)).all()}
     checked, wrong = 0, []
     with TestClient(app, base_url="http://desk.test") as client:
         for case in ROUTES:
@@ -143,8 +164,10 @@ def test_every_route_answers_each_role_as_the_chat_s_rules_say(session, db_url, 
                 session.commit()
                 page = client.get(f"/web/login/{token}")
                 csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-                path = path_of(case, target, places, photos)
-                answer = client.request(case.method, path, data={**case.form, "csrf": csrf} if case.method == "POST" else None,
+                path = path_of(case, target, places, session)
+                session.commit()  # its read ends: on SQLite a snapshot older than the desk's writes could not write
+                form = {name: value.format(unit=places[target].id) if target else value for name, value in case.form.items()}
+                answer = client.request(case.method, path, data={**form, "csrf": csrf} if case.method == "POST" else None,
                                         follow_redirects=False)
                 expected = case.status if allowed(case.rule, role, place, target) else 404
                 checked += 1
@@ -152,14 +175,14 @@ def test_every_route_answers_each_role_as_the_chat_s_rules_say(session, db_url, 
                     wrong.append((case.method, case.path, target, answer.status_code, expected))
     print(f"{role.value} in {place}: {checked} checks")
     assert wrong == []
-    assert checked * len(PEOPLE) == MATRIX_SIZE == 7 * 92  # people × (routes × their targets)
+    assert checked * len(PEOPLE) == MATRIX_SIZE == 7 * 125  # people × (routes × their targets)
 
 
 def test_the_matrix_names_every_route_of_the_desk(tmp_path):
     """Adding a route to the desk without a line in ROUTES fails here."""
     desk = create_desk("sqlite://", Path(tmp_path))
     tabled = [(case.method, re.sub(r"\?.*", "", case.path).removeprefix("/web")
-               .format(unit=1, evidence=1, sha256="0" * 64)) for case in ROUTES]
+               .format(unit=1, evidence=1, sha256="0" * 64, membership=1, code="ABC123")) for case in ROUTES]
     for route in desk.routes:
         if route.path in NOT_IN_THE_MATRIX:
             continue

@@ -104,8 +104,9 @@ class Desk:
         return list({place.unit.id: place.unit for place in self.places if place.role in DESK_ROLES}.values())
 
     def render(self, name: str, status: int = 200, **values) -> HTMLResponse:
+        values.setdefault("back", self.page)  # where switching the language comes back to
         html = TEMPLATES.get_template(name).render(t=self.t, person=self.person, csrf=self.web_session.csrf,
-                                                   homes=self.home_units(), back=self.page, **values)
+                                                   homes=self.home_units(), **values)
         return HTMLResponse(html, status_code=status)
 
 
