@@ -401,7 +401,8 @@ def propose_take_back(context: Context, key: str, village: int | None) -> list[O
 @step("undo.confirm")
 def _undo_confirmed(context: Context, data: str) -> list[Outgoing]:
     t, session = context.t, context.session
-    entry_ids = context.state["entry_ids"]
+    state = context.state  # a question asked before the upgrade that made it a list kept one entry_id
+    entry_ids = state["entry_ids"] if "entry_ids" in state else [state["entry_id"]]
     context.finish()
     one_day = [entry_id for entry_id in entry_ids if data == f"e:{entry_id}"]
     if one_day:

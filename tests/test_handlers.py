@@ -282,6 +282,20 @@ def test_undo_takes_back_the_last_report_after_a_yes(session, commune, lan):
     assert lan.say("/xoa").startswith("Bạn không có báo cáo nào của hôm nay hoặc 14 ngày trước để rút lại.")
 
 
+def test_an_undo_asked_before_the_upgrade_is_still_answered(session, commune, lan):
+    """A `/xoa` question stored by the version before several-day messages (one `entry_id`)."""
+    lan.say("vneid 5")
+    lan.say("ho 3")
+    lan.say("/xoa")
+    conversation = session.exec(select(Conversation)).one()
+    state = {key: value for key, value in conversation.state.items() if key != "entry_ids"}
+    conversation.state = {**state, "entry_id": conversation.state["entry_ids"][0]}
+    session.add(conversation)
+    session.commit()
+    assert lan.say("1").startswith("✅ Đã rút lại: Hộ 3")
+    assert live_counts(session) == {"vneid": 5}
+
+
 def test_undo_keeps_to_the_days_a_report_may_be_for(session, commune, lan):
     """Today and the 14 days before: what can be reported can be taken back, nothing older."""
     lan.say("vneid 5", NOW - timedelta(days=MAX_DAYS_BACK + 1))
