@@ -40,6 +40,9 @@ ACK_DAYS = 14  # a typed acknowledgement is for an announcement of these last da
 LONGEST = 4000
 REMIND_AFTER = ((1, N_("Remind in 1 day")), (3, N_("Remind in 3 days")))  # days; no emoji: typed, a label matches
 NO_REMINDER = N_("No reminder")
+# The reminder's question lapses: later, the sender's `1` acknowledges an announcement they
+# received (Zalo, console), and `/thongbao` asks it again.
+REMIND_QUESTION_LASTS = timedelta(minutes=30)
 
 
 def sender_unit(context: Context) -> OrgUnit:
@@ -202,7 +205,7 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
         lines.append(t("It waits for the end of the quiet hours ({end}).", end=f"{QUIET_UNTIL:%H:%M}"))
     lines.append(t("Remind those who have not confirmed?"))
     return [context.ask("announce.remind", "\n".join(lines), reminder_choices(context, announcement),
-                        announcement_id=announcement.id)]
+                        lasts=REMIND_QUESTION_LASTS, announcement_id=announcement.id)]
 
 
 def send_announcement(context: Context, audience: str, villages: list[int], text: str, urgent: bool,
@@ -271,7 +274,7 @@ def show_status(context: Context, announcement: Announcement) -> Outgoing:
     if not unread:
         return Outgoing("\n".join(lines))
     return context.ask("announce.remind", "\n".join(lines), reminder_choices(context, announcement, now=True),
-                       announcement_id=announcement.id)
+                       lasts=REMIND_QUESTION_LASTS, announcement_id=announcement.id)
 
 
 @step("announce.remind")

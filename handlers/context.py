@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -114,9 +114,14 @@ class Context:
     def state(self) -> dict:
         return self.conversation.state if self.conversation else {}
 
-    def ask(self, step: str, text: str, choices: Sequence[Choice] = (), **data) -> Outgoing:
-        """Reply with a question and remember that the next message answers it."""
+    def ask(self, step: str, text: str, choices: Sequence[Choice] = (), lasts: timedelta | None = None,
+            **data) -> Outgoing:
+        """Reply with a question and remember that the next message answers it. A question that
+        `lasts` a while only (an afterthought, never a report waiting to be saved) lapses after
+        it: a `1` typed later is not taken for its answer."""
         state = {"step": step, "choices": [[c.label, c.data] for c in choices], **data}
+        if lasts is not None:
+            state["until"] = (self.now + lasts).isoformat()
         if self.conversation is None:
             self.conversation = Conversation(
                 channel=self.incoming.channel,
@@ -127,6 +132,12 @@ class Context:
         self.conversation.updated_at = utcnow()
         self.session.add(self.conversation)
         return Outgoing(text, tuple(choices))
+
+    def drop_lapsed_question(self) -> None:
+        """Forgets a question whose time (`ask(lasts=…)`) is over."""
+        until = self.state.get("until")
+        if until is not None and datetime.fromisoformat(until) <= self.now:
+            self.finish()
 
     def notify(self, person_id: int, channel: str, message: Outgoing) -> bool:
         """Queues a message to another person's private chat on that channel, in this

@@ -91,6 +91,7 @@ def route(context: Context) -> list[Outgoing]:
     quiet = incoming.is_group  # in a team's group, answer what is for the bot, not the chatter
     command = split_command(incoming.text) if incoming.kind == "text" and incoming.choice is None else None
 
+    context.drop_lapsed_question()
     if (announcement := announce.is_acknowledgement(context)) is not None:
         return announce.acknowledged(context, announcement)  # from someone who left since too: they read it
     if not context.places:  # never joined, or removed since: past entries stay, access does not

@@ -233,6 +233,33 @@ def test_a_province_office_announces_to_its_communes_offices_and_leaders(session
     assert "3 người" in sender.say("Tuần sau cập nhật VNeID")
 
 
+def test_the_reminder_question_lapses_so_a_later_1_acknowledges_what_the_sender_received(session):
+    """On Zalo and the console `1` is both a question's first answer and "Đã nhận": the office
+    leaves the reminder question unanswered, the province's announcement reaches it an hour
+    later, and its `1` acknowledges that one, not "remind in 1 day"."""
+    commune = make_commune(session)
+    province = make_province(session, "Tỉnh Đồng Nai", [commune])
+    office = Chatter(session, "Hà", [commune.unit], Role.OFFICE)
+    Chatter(session, "Lan", [commune.villages["Thôn Tân Hòa"]], Role.MEMBER)
+    sender = Chatter(session, "Sở", [province], Role.PROVINCE_OFFICE)
+    assert "1. Nhắc sau 1 ngày" in sent_one(session, office)
+    ours = fresh(session).exec(select(Announcement).where(Announcement.unit_id == commune.unit.id)).one()
+    later = NOW + timedelta(hours=1)
+    sender.say("/thongbao", later)
+    sender.say("1", later)
+    sender.say("Báo cáo quý trước ngày 5", later)
+    sender.say("1", later)
+    assert "văn phòng biết bạn đã nhận" in office.say("1", later + timedelta(minutes=5))
+    theirs = fresh(session).exec(select(Announcement).where(Announcement.unit_id == province.id)).one()
+    receipt = fresh(session).exec(select(AnnouncementReceipt).where(
+        AnnouncementReceipt.announcement_id == theirs.id)).one()
+    assert receipt.acknowledged_at is not None
+    assert fresh(session).get(Announcement, ours.id).remind_at is None
+    # Within the half hour the question is answered as asked.
+    assert "nhắc" in sent_one(session, office).lower()
+    assert "⏰" in office.say("1", NOW + timedelta(minutes=10))
+
+
 # Questions to the office ------------------------------------------------------------------
 
 
