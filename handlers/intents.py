@@ -18,10 +18,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from itertools import accumulate
 
 from ..models.text import fold
+from .period_words import named_period
 
 # Every word of the intents, as people write them (accents and case do not matter).
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -215,6 +217,8 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
     # person and `tiếng Anh`).
     if kind := _whole_kind(typed, MEANINGS) or _whole_kind(words, MEANINGS):
         return Intent(kind)
+    if week := _week_with_nothing(words):
+        return Intent("nothing", week)
     if taken_back := _taken_back(words, indicators):
         return Intent("undo", taken_back)
     wanted = _correction(words)
@@ -232,6 +236,27 @@ def read(text: str, indicators: Collection[str] = ()) -> Intent | None:
 
 
 _EDIT_ANYWHERE = frozenset({"sua", "nham", "chinh"})  # correction words that no report holds
+
+
+@cache
+def _nothing_without_its_week() -> frozenset[tuple[str, ...]]:
+    """"Nothing last week"'s phrases without their week (`không có gì`, `tổ nghỉ`, `nothing`):
+    what says "nothing" beside any week named."""
+    last_week = {("tuan", "truoc"), ("last", "week")}
+    return frozenset(phrase[2:] if phrase[:2] in last_week else phrase[:-2]
+                     for phrase in _phrases("nothing_last_week") if {phrase[:2], phrase[-2:]} & last_week)
+
+
+def _week_with_nothing(words: list[_Word]) -> str | None:
+    """`hai tuần trước không có gì`, `không có gì tuần cuối tháng 11`: the week's words as typed
+    (for `/khong`), when the rest says nothing to report."""
+    keys = [word.key for word in words]
+    for i in range(len(keys)):
+        # Only how many words name the week counts here: `/khong` reads them again for its day.
+        named = named_period(keys, i, date.today(), kinds=("week",))
+        if named and tuple(keys[:i] + keys[i + named[0]:]) in _nothing_without_its_week():
+            return " ".join(word.typed for word in words[i:i + named[0]])
+    return None
 
 
 def _taken_back(words: list[_Word], indicators: Collection[str]) -> str | None:

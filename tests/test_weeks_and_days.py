@@ -93,6 +93,16 @@ def test_nothing_last_week_on_a_monday_is_recorded_once_for_last_week(session, c
     assert nothing_rows(session) == [(commune.villages["Thôn Tân Hòa"].id, date(2026, 11, 23))]
 
 
+@pytest.mark.parametrize("text", ["hai tuần trước không có gì", "2 tuần trước tổ nghỉ", "tuần trước nữa không có gì",
+                                  "dạ hai tuần trước thôn em không có gì ạ", "nothing two weeks ago"])
+def test_nothing_for_a_week_named_further_back(session, commune, lan, text):
+    """Any week the words name, within the days a report may be for: two weeks back on a
+    Monday is the week of 16/11 (its last day, 22/11, is 8 days ago)."""
+    reply = lan.say(text, MONDAY_NOW)
+    assert "16/11–22/11" in reply and reply.startswith(("✅ Đã ghi nhận", "✅ Noted")), reply
+    assert nothing_rows(session) == [(commune.villages["Thôn Tân Hòa"].id, date(2026, 11, 16))]
+
+
 def test_nothing_last_week_counts_for_that_weeks_summary_escalation_and_missing_list(session, commune, lan):
     tan_hoa = commune.villages["Thôn Tân Hòa"]
     assert tan_hoa in missing_villages(session, commune.unit, LAST_SATURDAY)
