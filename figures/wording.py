@@ -126,6 +126,8 @@ REMOVE_QUESTION = N_("Remove {name} from {unit}? They can no longer report or se
 ROLE_QUESTION = N_("Change {name} in {unit}: {old} → {new}?")
 REMOVED = N_("✅ {name} no longer belongs to {unit}.")
 ROLE_CHANGED = N_("✅ {name} is now {role} in {unit}.")
+LAST_OFFICE = N_("{name} is the last of {commune}'s office: without one, nobody there could invite, remove or "
+                 "review. Invite another office member first (/moi), then do it again.")
 PLACE_GONE = N_("That place no longer exists: someone changed it meanwhile.")
 ROLES_TAKEN = N_("{unit} takes these roles: {roles}.")
 

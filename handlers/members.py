@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlmodel import select
 
 from ..figures.wording import (
+    LAST_OFFICE,
     PLACE_GONE,
     REMOVE_QUESTION,
     REMOVED,
@@ -16,7 +17,7 @@ from ..figures.wording import (
 )
 from ..models import Level, Membership, OrgUnit, Person, Role
 from ..models.access import roles_to_give
-from ..models.members import Member, change_role, members_of, remove
+from ..models.members import Member, change_role, last_office, members_of, remove
 from ..models.text import fold
 from .context import Context, Place, step
 from .messages import Choice, Outgoing
@@ -81,6 +82,16 @@ def place_step(name: str):
     return register
 
 
+def kept_as_last_office(context: Context, membership: Membership, name: str, new_role: Role | None = None) -> list[Outgoing]:
+    """The refusal when removing this place (or giving it `new_role`) would leave its commune
+    without an office; none otherwise. Asked before the question and again before the change."""
+    commune = last_office(context.session, membership, new_role)
+    if commune is None:
+        return []
+    context.finish()
+    return [Outgoing("⚠️ " + context.t(LAST_OFFICE, name=name, commune=commune.name))]
+
+
 @place_step("members.person")
 def _person_chosen(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     t = context.t
@@ -95,6 +106,8 @@ def _person_chosen(context: Context, data: str, membership: Membership, unit: Or
 def _action_chosen(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     t = context.t
     if data == "x":
+        if refused := kept_as_last_office(context, membership, name):
+            return refused
         choices = [Choice(t("Yes, remove"), "yes"), Choice(t("No"), "no")]
         question = t(REMOVE_QUESTION, name=name, unit=unit.name)
         return [context.ask("members.remove", question, choices, membership_id=membership.id)]
@@ -107,6 +120,8 @@ def _action_chosen(context: Context, data: str, membership: Membership, unit: Or
 @place_step("members.role")
 def _role_chosen(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     t, role = context.t, Role(data.removeprefix("r:"))
+    if refused := kept_as_last_office(context, membership, name, role):
+        return refused
     choices = [Choice(t("Yes, change it"), f"y:{role.value}"), Choice(t("No"), "no")]
     question = t(ROLE_QUESTION, name=name, unit=unit.name, old=t(ROLE_NAMES[Role(membership.role)]),
                  new=t(ROLE_NAMES[role]))
@@ -117,6 +132,8 @@ def _role_chosen(context: Context, data: str, membership: Membership, unit: OrgU
 def _role_confirmed(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     context.finish()
     role = Role(data.removeprefix("y:"))
+    if refused := kept_as_last_office(context, membership, name, role):
+        return refused
     change_role(context.session, membership, role, by=context.person.id, now=context.now)
     return [Outgoing(context.t(ROLE_CHANGED, name=name, role=context.t(ROLE_NAMES[role]), unit=unit.name))]
 
@@ -124,6 +141,8 @@ def _role_confirmed(context: Context, data: str, membership: Membership, unit: O
 @place_step("members.remove")
 def _remove_confirmed(context: Context, data: str, membership: Membership, unit: OrgUnit, name: str) -> list[Outgoing]:
     context.finish()
+    if refused := kept_as_last_office(context, membership, name):
+        return refused
     remove(context.session, membership, by=context.person.id, now=context.now)
     return [Outgoing(context.t(REMOVED, name=name, unit=unit.name))]
 
@@ -177,6 +196,8 @@ def _leave_confirmed(context: Context, data: str) -> list[Outgoing]:
         Membership.person_id == context.person.id, Membership.org_unit_id == unit_id)).first()
     if membership is None:
         return [Outgoing(t("You had already left."))]
+    if refused := kept_as_last_office(context, membership, context.person.name):
+        return refused
     unit = context.session.get(OrgUnit, unit_id)
     remove(context.session, membership, by=context.person.id, now=context.now, action="left")
     text = t("You left {unit}.", unit=unit.name)

@@ -93,6 +93,20 @@ def remove(session: Session, membership: Membership, by: int | None, now: dateti
     return stopped
 
 
+def last_office(session: Session, membership: Membership, new_role: Role | None = None) -> OrgUnit | None:
+    """The commune this place would leave without an office or admin, were it removed (or given
+    `new_role`): nobody there but the operator could then invite, remove or review. None: it would not."""
+    from .access import OFFICE_ROLES
+
+    unit = session.get(OrgUnit, membership.org_unit_id)
+    if Role(membership.role) not in OFFICE_ROLES or new_role in OFFICE_ROLES or unit.level != Level.COMMUNE:
+        return None
+    others = session.exec(select(Membership.id).where(
+        Membership.org_unit_id == unit.id, Membership.id != membership.id,
+        Membership.role.in_([str(role) for role in OFFICE_ROLES]))).first()
+    return unit if others is None else None
+
+
 def stop_subscription(session: Session, subscription: Subscription, by: int | None, now: datetime) -> None:
     """A chat stops receiving the commune's reports; recorded when someone else stops it."""
     if by != subscription.person_id:

@@ -75,6 +75,31 @@ def test_a_role_changed_takes_effect_and_is_in_the_audit(session, commune, lan, 
     assert "· Hà · Thôn Tân Hòa: Lan: thành viên → tổ trưởng" in ha.say("/nhatky")
 
 
+def test_the_commune_keeps_an_office_whoever_removes_changes_or_leaves(session, commune, ha):
+    """The last office (or admin) place of a commune is not removed, given another role, or
+    left: nobody but the operator could invite, remove or review there. With a second one, it is."""
+    last = "⚠️ Hà là người cuối cùng của văn phòng Xã Đồng Phú"
+    ha.say("/thanhvien")
+    pick(ha, "Hà")
+    assert pick(ha, "Xóa khỏi").startswith(last) and "/moi" in ha.last[-1].text
+    ha.say("/thanhvien")
+    pick(ha, "Hà")
+    pick(ha, "Đổi vai trò")
+    assert pick(ha, "lãnh đạo xã").startswith(last)
+    assert ha.say("/roi").startswith("Rời Xã Đồng Phú")
+    assert ha.say("1").startswith(last)
+    assert session.exec(select(MembershipEvent)).all() == []
+    # A question asked while there were two, answered after the other one left: refused then too.
+    mai = Chatter(session, "Mai", [commune.unit], Role.ADMIN)
+    ha.say("/roi")
+    mai.say("/roi")
+    assert mai.say("1").startswith("Bạn đã rời Xã Đồng Phú")
+    assert ha.say("1").startswith(last)
+    mai = Chatter(session, "Mai", [commune.unit], Role.OFFICE)
+    ha.say("/roi")
+    assert ha.say("1").startswith("Bạn đã rời Xã Đồng Phú")
+
+
 def test_a_place_removed_meanwhile_is_said_so(session, commune, lan, ha):
     mai = Chatter(session, "Mai", [commune.unit], Role.OFFICE)
     ha.say("/thanhvien")

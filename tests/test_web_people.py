@@ -170,11 +170,18 @@ def test_a_person_removed_on_the_desk_is_signed_out_of_it(session, client, world
     client.cookies.clear()
     client.cookies.update(hung_cookies)
     assert client.get(f"/web/unit/{ours.unit.id}").status_code == 401
-    # Removing oneself, as /thanhvien allows: done, and the desk says how to sign in again.
+    # Removing oneself, the commune's only office: refused, saying how (another office first).
     client.cookies.clear()
     client.cookies.update(office_cookies)
     own = membership_of(session, "Chị Hà").id
-    itself = client.post(f"/web/unit/{ours.unit.id}/people/{own}/remove", data={"csrf": csrf})
+    path = f"/web/unit/{ours.unit.id}/people/{own}/remove"
+    for answer in (client.get(path), client.post(path, data={"csrf": csrf})):
+        assert answer.status_code == 409
+        assert "Chị Hà là người cuối cùng của văn phòng Xã Đồng Phú" in answer.text and "/moi" in answer.text
+    assert fresh(session).get(Membership, own) is not None
+    # With a second office member: done, and the desk says how to sign in again.
+    chatter(session, "Chị Mai", ours.unit, Role.OFFICE)
+    itself = client.post(path, data={"csrf": csrf})
     assert itself.status_code == 401 and "/web" in itself.text
     assert fresh(session).get(Membership, own) is None
 

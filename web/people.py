@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..figures.wording import (
+    LAST_OFFICE,
     PLACE_GONE,
     REMOVE_QUESTION,
     REMOVED,
@@ -28,7 +29,7 @@ from ..figures.wording import (
 from ..models import Invite, Level, Membership, MembershipEvent, OrgUnit, Person, Role
 from ..models.access import roles_to_give
 from ..models.invites import create_invite, telegram_link
-from ..models.members import change_role, members_of, remove, units_of
+from ..models.members import change_role, last_office, members_of, remove, units_of
 from .desk import Desk, database, posted, signed_in
 
 CHANGES = ("remove", "role")
@@ -143,7 +144,8 @@ Change = Callable[[Desk, OrgUnit, Membership, OrgUnit, str, Role | None], Respon
 def asked(desk: Desk, request: Request, values: Mapping, then: Change) -> Response:
     """Finds the place the request names among those the person manages (one removed meanwhile,
     or out of reach, is said to be gone) and the new role a role change asks for (one the unit
-    does not take is refused, as in chat), then hands them on."""
+    does not take is refused, as in chat; so is leaving a commune without an office), then hands
+    them on."""
     unit, units = managed(desk, request.path_params["unit_id"])
     if request.path_params["change"] not in CHANGES:
         raise HTTPException(404)
@@ -161,6 +163,8 @@ def asked(desk: Desk, request: Request, values: Mapping, then: Change) -> Respon
                 ROLES_TAKEN, unit=place.name, roles=", ".join(t(ROLE_NAMES[r]) for r in fitting)))
         if role == membership.role:
             return render_people(desk, unit, units, note=t("Nothing was changed."))
+    if (commune := last_office(desk.session, membership, role)) is not None:
+        return render_people(desk, unit, units, status=409, error=t(LAST_OFFICE, name=name, commune=commune.name))
     return then(desk, unit, membership, place, name, role)
 
 
