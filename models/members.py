@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .access import OFFICE_ROLES
 from .entries import Entry
 from .jobs import Subscription
 from .orgunits import Level, OrgUnit, children
@@ -96,8 +97,6 @@ def remove(session: Session, membership: Membership, by: int | None, now: dateti
 def last_office(session: Session, membership: Membership, new_role: Role | None = None) -> OrgUnit | None:
     """The commune this place would leave without an office or admin, were it removed (or given
     `new_role`): nobody there but the operator could then invite, remove or review. None: it would not."""
-    from .access import OFFICE_ROLES
-
     unit = session.get(OrgUnit, membership.org_unit_id)
     if Role(membership.role) not in OFFICE_ROLES or new_role in OFFICE_ROLES or unit.level != Level.COMMUNE:
         return None
