@@ -165,7 +165,7 @@ def preview(context: Context, audience: str, villages: list[int], text: str, fil
         lines.append(file_line(context, file["file_kind"], by_channel))
     lines += ["", f"“{text}”", ""] if text else [""]
     choices = [Choice(t("✅ Send"), "send")]
-    if quiet_until(context.now, unit.timezone or context.defaults.timezone):
+    if quiet_until(context.now, context.zone(unit)):
         lines.append(t("It is quiet hours ({start}–{end}): it goes out at {end}, unless urgent.",
                        start=f"{QUIET_FROM:%H:%M}", end=f"{QUIET_UNTIL:%H:%M}"))
         choices.append(Choice(t("🚨 Urgent: send now"), "urgent"))
@@ -201,7 +201,7 @@ def _confirmed(context: Context, data: str) -> list[Outgoing]:
     lines = [t.plural("📢 Sent to {count} chat. You get a report once it is delivered; /thongbao shows who has read it.",
                       "📢 Sent to {count} chats. You get a report once they are delivered; /thongbao shows who has read it.",
                       queued)]
-    if not announcement.urgent and quiet_until(context.now, sender_unit(context).timezone or context.defaults.timezone):
+    if not announcement.urgent and quiet_until(context.now, context.zone(sender_unit(context))):
         lines.append(t("It waits for the end of the quiet hours ({end}).", end=f"{QUIET_UNTIL:%H:%M}"))
     lines.append(t("Remind those who have not confirmed?"))
     return [context.ask("announce.remind", "\n".join(lines), reminder_choices(context, announcement),
@@ -219,7 +219,7 @@ def send_announcement(context: Context, audience: str, villages: list[int], text
                                 file_kind=file_kind, file_ref=file_ref)
     session.add(announcement)
     session.flush()
-    wait = None if urgent else quiet_until(context.now, unit.timezone or context.defaults.timezone)
+    wait = None if urgent else quiet_until(context.now, context.zone(unit))
     people = recipients(session, unit, audience, villages, context.person.id)
     for person_id, chats in to_people(session, announcement, people).items():
         session.add(AnnouncementReceipt(announcement_id=announcement.id, person_id=person_id))
@@ -245,7 +245,7 @@ def reminder_choices(context: Context, announcement: Announcement, now: bool = F
 
 def local_moment(context: Context, moment: datetime) -> str:
     """`Thứ Năm 26/11, 12:00`: in the sender's commune (or province) time."""
-    local = moment.astimezone(ZoneInfo(sender_unit(context).timezone or context.defaults.timezone))
+    local = moment.astimezone(ZoneInfo(context.zone(sender_unit(context))))
     return context.t("{day}, {time}", day=context.t.weekday_and_day(local.date()), time=f"{local:%H:%M}")
 
 
@@ -288,7 +288,7 @@ def _remind_chosen(context: Context, data: str) -> list[Outgoing]:
     session.refresh(announcement)
     if announcement.reminded_at is not None:
         return [Outgoing(t("A reminder went out on {day}.", day=t.date(context.local_date(announcement.reminded_at))))]
-    zone = sender_unit(context).timezone or context.defaults.timezone
+    zone = context.zone(sender_unit(context))
     if data == "now":
         wait = quiet_until(context.now, zone)
         reached = 0

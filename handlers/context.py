@@ -11,6 +11,7 @@ from ..locales import Translator, translator
 from ..models import ChannelAccount, Conversation, Level, OrgUnit, OutboxMessage, Person, Role
 from ..models.access import Place, managed_units, places_of
 from ..models.mailbox import queue
+from ..models.members import zone_of
 from ..models.periods import local_date
 from ..models.review import notify
 from ..models.types import utcnow
@@ -104,9 +105,11 @@ class Context:
     def local_date(self, moment: datetime, unit: OrgUnit | None = None) -> date:
         """The day a UTC moment falls on in the unit's commune (the first place's by default)."""
         unit = unit or (self.places[0].unit if self.places else None)
-        if unit is not None and unit.level == Level.VILLAGE:
-            unit = self.session.get(OrgUnit, unit.parent_id)
-        return local_date(moment, (unit and unit.timezone) or self.defaults.timezone)
+        return local_date(moment, self.zone(unit) if unit is not None else self.defaults.timezone)
+
+    def zone(self, unit: OrgUnit) -> str:
+        """The time zone of the unit's commune (a province: its own), else TOCDS_TIMEZONE."""
+        return zone_of(self.session, unit, self.defaults.timezone)
 
     # Conversation state -------------------------------------------------------
 

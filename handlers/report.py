@@ -287,7 +287,7 @@ def resent(context: Context, village: OrgUnit, counts: dict[str, int], day: date
     for entry in recent:
         live = {c.indicator_key: c.count for c in entry_counts(context.session, entry.id) if c.deleted_at is None}
         if live == counts:
-            zone = ZoneInfo(context.session.get(OrgUnit, village.parent_id).timezone or context.defaults.timezone)
+            zone = ZoneInfo(context.zone(village))
             return [context.t("You sent exactly this at {time}.",
                               time=entry.created_at.astimezone(zone).strftime("%H:%M"))]
     return []

@@ -71,6 +71,12 @@ def commune_of(session: Session, unit: OrgUnit) -> OrgUnit:
     return session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
 
 
+def zone_of(session: Session, unit: OrgUnit, fallback: str) -> str:
+    """The time zone a unit's days are counted in: its commune's (a province's own), else
+    `fallback` (TOCDS_TIMEZONE)."""
+    return commune_of(session, unit).timezone or fallback
+
+
 def remove(session: Session, membership: Membership, by: int | None, now: datetime,
            action: str = "removed") -> list[Subscription]:
     """Ends a place (`removed` by someone, or `left`); when it was the person's last place in

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..locales import Translator, translator
-from ..models import Level, OrgUnit, Person
+from ..models import OrgUnit, Person
 from ..models.access import (
     DESK_ROLES,
     Place,
@@ -28,6 +28,7 @@ from ..models.access import (
     within_reach,
 )
 from ..models.db import get_engine, get_writer
+from ..models.members import zone_of
 from ..models.periods import local_date
 from ..models.web_sessions import WebSession, open_session
 
@@ -66,8 +67,7 @@ class Desk:
 
     def zone(self, unit: OrgUnit) -> str:
         """The time zone of the unit's commune (a province: its own)."""
-        commune = self.session.get(OrgUnit, unit.parent_id) if unit.level == Level.VILLAGE else unit
-        return commune.timezone or self.timezone
+        return zone_of(self.session, unit, self.timezone)
 
     def local_date(self, moment: datetime, unit: OrgUnit) -> date:
         """The day a UTC moment falls on in the unit's commune."""

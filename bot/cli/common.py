@@ -126,10 +126,10 @@ def a(word: str) -> str:
 
 def zone_of(session, unit) -> str:
     """The time zone a unit's days are counted in: its commune's (a province's own), else TOCDS_TIMEZONE."""
-    from ...models.members import commune_of
+    from ...models.members import zone_of as commune_zone
     from ..settings import get_settings
 
-    return commune_of(session, unit).timezone or get_settings().timezone
+    return commune_zone(session, unit, get_settings().timezone)
 
 
 def shown_local(moment, zone: str) -> str:
